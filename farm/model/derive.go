@@ -1,0 +1,69 @@
+package model
+
+import "fmt"
+
+// DefaultFailThreshold is the share of failed tasks above which a job fails.
+const DefaultFailThreshold = 0.10
+
+// Derivation is the outcome of DeriveJobStatus.
+type Derivation struct {
+	Status JobStatus
+	Reason string
+}
+
+// DeriveJobStatus says which status a job in status current moves to, given how
+// many of its tasks are in each status. It returns current unchanged when the
+// tasks give no reason to move.
+//
+// Entering a status may in turn change tasks (a failing job cancels what has not
+// run yet); that is the manager's business, which then derives again.
+func DeriveJobStatus(current JobStatus, counts map[TaskStatus]int, total int, failThreshold float64) Derivation {
+	running := counts[TaskActive] + counts[TaskCancelRequested]
+	keep := Derivation{Status: current}
+
+	switch current {
+	case JobCancelRequested:
+		if running == 0 {
+			return Derivation{JobCanceled, "canceled by request"}
+		}
+	case JobFailRequested:
+		if running == 0 {
+			return Derivation{JobFailed, failReason(counts, total)}
+		}
+	case JobPauseRequested:
+		if running == 0 {
+			if counts[TaskCompleted] == total {
+				return Derivation{JobCompleted, ""}
+			}
+			return Derivation{JobPaused, "paused by request"}
+		}
+	case JobQueued, JobActive:
+		failed := counts[TaskFailed]
+		if failed > 0 && float64(failed) > failThreshold*float64(total) {
+			if running > 0 {
+				return Derivation{JobFailRequested, failReason(counts, total)}
+			}
+			return Derivation{JobFailed, failReason(counts, total)}
+		}
+		if counts[TaskCompleted] == total {
+			return Derivation{JobCompleted, ""}
+		}
+		waiting := counts[TaskQueued] + counts[TaskSoftFailed] + counts[TaskPaused]
+		if waiting == 0 && running == 0 {
+			// Nothing left to run, yet not everything completed: some tasks were
+			// canceled one by one, or failed below the threshold.
+			if counts[TaskCanceled] > 0 {
+				return Derivation{JobCanceled, fmt.Sprintf("%d of %d tasks canceled", counts[TaskCanceled], total)}
+			}
+			return Derivation{JobCompleted, fmt.Sprintf("completed with %d failed tasks (within the %.0f%% threshold)", failed, failThreshold*100)}
+		}
+		if current == JobQueued && (running > 0 || counts[TaskCompleted] > 0 || failed > 0) {
+			return Derivation{JobActive, ""}
+		}
+	}
+	return keep
+}
+
+func failReason(counts map[TaskStatus]int, total int) string {
+	return fmt.Sprintf("%d of %d tasks failed", counts[TaskFailed], total)
+}

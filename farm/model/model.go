@@ -1,0 +1,111 @@
+package model
+
+import "time"
+
+// Job is one submission: a name, a job type with its settings, and the tasks the
+// job type compiled from them. The task bulk lives in Task records; a Job keeps
+// running counters so that reading a job never needs its tasks.
+type Job struct {
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Type         string            `json:"type"`
+	Priority     int               `json:"priority"`
+	Status       JobStatus         `json:"status"`
+	StatusReason string            `json:"status_reason,omitempty"`
+	Settings     map[string]any    `json:"settings"`
+	Metadata     map[string]string `json:"metadata"`
+	RequiredTags []string          `json:"required_tags"`
+	Submitter    string            `json:"submitter,omitempty"`
+	Created      time.Time         `json:"created"`
+	Updated      time.Time         `json:"updated"`
+	// Seq is the submission order; it breaks ties between jobs submitted in the
+	// same instant so that scheduling order is total and repeatable.
+	Seq            uint64             `json:"seq"`
+	TaskCount      int                `json:"task_count"`
+	TaskCounts     map[TaskStatus]int `json:"task_counts"`
+	StepsTotal     int                `json:"steps_total"`
+	StepsCompleted int                `json:"steps_completed"`
+	// AllowedActions is derived from Status by the API; the store never keeps it.
+	AllowedActions []JobAction `json:"allowed_actions,omitempty"`
+}
+
+// Task is one unit of work for one worker: commands run in order.
+type Task struct {
+	ID       string     `json:"id"`
+	JobID    string     `json:"job_id"`
+	Index    int        `json:"index"`
+	Name     string     `json:"name"`
+	Type     string     `json:"type"`
+	Priority int        `json:"priority"`
+	Status   TaskStatus `json:"status"`
+	Commands []Command  `json:"commands"`
+	// DependsOn holds indexes of tasks of the same job that must complete first.
+	DependsOn      []int     `json:"depends_on,omitempty"`
+	WorkerID       string    `json:"worker_id,omitempty"`
+	FailedBy       []string  `json:"failed_by,omitempty"`
+	Activity       string    `json:"activity,omitempty"`
+	StepsTotal     int       `json:"steps_total"`
+	StepsCompleted int       `json:"steps_completed"`
+	Created        time.Time `json:"created"`
+	Updated        time.Time `json:"updated"`
+	// LastTouched is when the assigned worker last reported on this task.
+	LastTouched    time.Time    `json:"last_touched,omitzero"`
+	AllowedActions []TaskAction `json:"allowed_actions,omitempty"`
+}
+
+// Command is one step of a task, run by the worker's command of that name.
+type Command struct {
+	Name       string         `json:"name"`
+	Parameters map[string]any `json:"parameters"`
+	// TotalSteps is how many progress steps the command reports; 0 counts as one
+	// step reported when the command finishes.
+	TotalSteps int `json:"total_steps,omitempty"`
+}
+
+// Steps is the number of progress steps the command contributes to its task.
+func (c Command) Steps() int {
+	if c.TotalSteps > 0 {
+		return c.TotalSteps
+	}
+	return 1
+}
+
+// Worker is a machine that runs tasks.
+type Worker struct {
+	ID        string       `json:"id"`
+	Name      string       `json:"name"`
+	Platform  string       `json:"platform"`
+	Version   string       `json:"version"`
+	TaskTypes []string     `json:"task_types"`
+	Tags      []string     `json:"tags"`
+	Status    WorkerStatus `json:"status"`
+	Address   string       `json:"address,omitempty"`
+	TaskID    string       `json:"task_id,omitempty"`
+	// TaskJobID is the job of TaskID, kept so that a lost worker's task can be
+	// found without a scan.
+	TaskJobID  string    `json:"task_job_id,omitempty"`
+	LastSeen   time.Time `json:"last_seen"`
+	Registered time.Time `json:"registered"`
+}
+
+// HasTags reports whether the worker carries every tag in want.
+func (w *Worker) HasTags(want []string) bool {
+	for _, t := range want {
+		if !contains(w.Tags, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// Supports reports whether the worker runs tasks of type taskType.
+func (w *Worker) Supports(taskType string) bool { return contains(w.TaskTypes, taskType) }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

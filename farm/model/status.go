@@ -1,0 +1,101 @@
+package model
+
+// JobStatus is where a job is in its life. The values are the wire format.
+type JobStatus string
+
+// Job statuses. The "-requested" and "-ing" statuses are transient: the manager
+// moves on from them once no task of the job is running any more.
+const (
+	JobUnderConstruction  JobStatus = "under-construction"
+	JobConstructionFailed JobStatus = "construction-failed"
+	JobQueued             JobStatus = "queued"
+	JobActive             JobStatus = "active"
+	JobPauseRequested     JobStatus = "pause-requested"
+	JobPaused             JobStatus = "paused"
+	JobCancelRequested    JobStatus = "cancel-requested"
+	JobCanceled           JobStatus = "canceled"
+	JobFailRequested      JobStatus = "fail-requested"
+	JobFailed             JobStatus = "failed"
+	JobRequeueing         JobStatus = "requeueing"
+	JobCompleted          JobStatus = "completed"
+	JobArchiving          JobStatus = "archiving"
+	JobArchived           JobStatus = "archived"
+)
+
+// JobStatuses lists every job status in the order a user reads them.
+var JobStatuses = []JobStatus{
+	JobUnderConstruction, JobConstructionFailed, JobQueued, JobActive,
+	JobPauseRequested, JobPaused, JobCancelRequested, JobCanceled,
+	JobFailRequested, JobFailed, JobRequeueing, JobCompleted, JobArchiving, JobArchived,
+}
+
+// Valid reports whether s is one of the known job statuses.
+func (s JobStatus) Valid() bool {
+	for _, v := range JobStatuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Runnable reports whether tasks of a job in this status may be handed to workers.
+func (s JobStatus) Runnable() bool { return s == JobQueued || s == JobActive }
+
+// Final reports whether a job in this status will not change by itself any more.
+func (s JobStatus) Final() bool {
+	switch s {
+	case JobConstructionFailed, JobPaused, JobCanceled, JobFailed, JobCompleted, JobArchived:
+		return true
+	}
+	return false
+}
+
+// TaskStatus is where a task is in its life. The values are the wire format.
+type TaskStatus string
+
+// Task statuses.
+const (
+	TaskQueued          TaskStatus = "queued"
+	TaskActive          TaskStatus = "active"
+	TaskSoftFailed      TaskStatus = "soft-failed"
+	TaskPaused          TaskStatus = "paused"
+	TaskCancelRequested TaskStatus = "cancel-requested"
+	TaskCanceled        TaskStatus = "canceled"
+	TaskFailed          TaskStatus = "failed"
+	TaskCompleted       TaskStatus = "completed"
+)
+
+// TaskStatuses lists every task status in the order a user reads them.
+var TaskStatuses = []TaskStatus{
+	TaskQueued, TaskActive, TaskSoftFailed, TaskPaused,
+	TaskCancelRequested, TaskCanceled, TaskFailed, TaskCompleted,
+}
+
+// Valid reports whether s is one of the known task statuses.
+func (s TaskStatus) Valid() bool {
+	for _, v := range TaskStatuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Schedulable reports whether a task in this status waits for a worker.
+func (s TaskStatus) Schedulable() bool { return s == TaskQueued || s == TaskSoftFailed }
+
+// Running reports whether a worker is (or may still be) busy with a task in this status.
+func (s TaskStatus) Running() bool { return s == TaskActive || s == TaskCancelRequested }
+
+// WorkerStatus is what a worker is doing, as far as the manager knows.
+type WorkerStatus string
+
+// Worker statuses.
+const (
+	WorkerAwake   WorkerStatus = "awake"
+	WorkerAsleep  WorkerStatus = "asleep"
+	WorkerOffline WorkerStatus = "offline"
+	// WorkerLost is a worker that stopped talking without signing off.
+	WorkerLost WorkerStatus = "lost"
+)

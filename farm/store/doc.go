@@ -1,0 +1,18 @@
+// Package store keeps the farm's state in one bbolt file: jobs, tasks and workers.
+//
+// Every state change is one transaction. Writers are group-committed: while one
+// transaction is being written to disk, the next writers queue up and then share
+// one transaction and one fsync, so throughput grows with concurrency instead of
+// being capped at one fsync per update. Side effects that must only happen once a
+// change is durable (updating in-memory indexes, publishing events) are registered
+// with Tx.OnCommit and run in commit order.
+//
+// Layout (schema version 2):
+//
+//	meta          "schema_version" → decimal string
+//	jobs          job id → JSON model.Job (with task counters)
+//	tasks         job id + "/" + big-endian uint32 index → JSON model.Task
+//	task_ids      task id → key in tasks
+//	workers       worker id → JSON model.Worker
+//	worker_tokens worker id → SHA-256 of the worker's token
+package store

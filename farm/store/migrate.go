@@ -1,0 +1,87 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"farmhand/farm/model"
+)
+
+// SchemaVersion is the schema this build reads and writes.
+const SchemaVersion = 2
+
+// migrations[v] upgrades a database from schema version v to v+1. They all run in
+// the one transaction that opens the database, so a failed upgrade leaves the
+// file as it was.
+var migrations = map[int]func(*bolt.Tx) error{
+	1: addJobCounters,
+}
+
+func migrate(db *bolt.DB) error {
+	return db.Update(func(btx *bolt.Tx) error {
+		meta, err := btx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return fmt.Errorf("creating meta bucket: %w", err)
+		}
+		version := 0
+		if v := meta.Get(keySchemaVersion); v != nil {
+			if version, err = strconv.Atoi(string(v)); err != nil {
+				return fmt.Errorf("reading schema version %q: %w", v, err)
+			}
+		}
+		if version > SchemaVersion {
+			return fmt.Errorf("the database has schema version %d, newer than this Farmhand understands (%d): run a newer Farmhand", version, SchemaVersion)
+		}
+		if version == 0 {
+			// A new file: create the current layout directly.
+			version = SchemaVersion
+		}
+		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskIDs, bucketWorkers, bucketWorkerTokens} {
+			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", name, err)
+			}
+		}
+		for ; version < SchemaVersion; version++ {
+			if err := migrations[version](btx); err != nil {
+				return fmt.Errorf("upgrading schema %d to %d: %w", version, version+1, err)
+			}
+		}
+		return meta.Put(keySchemaVersion, []byte(strconv.Itoa(SchemaVersion)))
+	})
+}
+
+// addJobCounters (schema 1 → 2): jobs gained per-status task counters and step
+// totals, kept up to date incrementally from then on. Schema 1 counted tasks on
+// every read, which made a job's cost grow with its task count.
+func addJobCounters(btx *bolt.Tx) error {
+	tx := &Tx{btx: btx}
+	var jobs []*model.Job
+	if err := tx.Jobs(func(j *model.Job) bool { jobs = append(jobs, j); return true }); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		j.TaskCounts = map[model.TaskStatus]int{}
+		j.TaskCount, j.StepsTotal, j.StepsCompleted = 0, 0, 0
+		err := tx.Tasks(j.ID, func(t *model.Task) bool {
+			j.TaskCount++
+			j.TaskCounts[t.Status]++
+			if t.StepsTotal == 0 {
+				for _, c := range t.Commands {
+					t.StepsTotal += c.Steps()
+				}
+			}
+			j.StepsTotal += t.StepsTotal
+			j.StepsCompleted += t.StepsCompleted
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("counting tasks of job %s: %w", j.ID, err)
+		}
+		if err := tx.PutJob(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// FileName is the name of the database file inside the data directory.
+const FileName = "farmhand.db"
+
+// ErrNotFound is returned (wrapped) when a job, task or worker does not exist.
+var ErrNotFound = errors.New("not found")
+
+var (
+	bucketMeta         = []byte("meta")
+	bucketJobs         = []byte("jobs")
+	bucketTasks        = []byte("tasks")
+	bucketTaskIDs      = []byte("task_ids")
+	bucketWorkers      = []byte("workers")
+	bucketWorkerTokens = []byte("worker_tokens")
+	keySchemaVersion   = []byte("schema_version")
+)
+
+// maxGroup caps how many writers share one transaction, so that one slow
+// writer's batch stays bounded.
+const maxGroup = 256
+
+// Store is the farm's database.
+type Store struct {
+	db     *bolt.DB
+	writes chan *writeReq
+	wg     sync.WaitGroup
+
+	closeOnce sync.Once
+}
+
+type writeReq struct {
+	fn   func(*Tx) error
+	done chan error
+}
+
+// Open opens (creating if needed) the database in dataDir and migrates it to the
+// current schema version.
+func Open(dataDir string) (*Store, error) {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating data directory %s: %w", dataDir, err)
+	}
+	path := filepath.Join(dataDir, FileName)
+	// The timeout turns "another farmhand already uses this data directory" into
+	// an error instead of a silent hang on the file lock.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("opening %s: another Farmhand process is using this data directory", path)
+		}
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrating %s: %w", path, err)
+	}
+	s := &Store{db: db, writes: make(chan *writeReq, maxGroup)}
+	s.wg.Add(1)
+	go s.writer()
+	return s, nil
+}
+
+// Close waits for queued writes and closes the database.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.writes)
+		s.wg.Wait()
+		err = s.db.Close()
+	})
+	return err
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx}) })
+}
+
+// Update runs fn in a read-write transaction and returns once the transaction is
+// on disk (or failed). fn may run more than once: when another writer sharing its
+// transaction fails, the transaction is rolled back and fn is run again, so fn
+// must keep its side effects to the transaction and to Tx.OnCommit.
+func (s *Store) Update(fn func(*Tx) error) error {
+	req := &writeReq{fn: fn, done: make(chan error, 1)}
+	s.writes <- req
+	return <-req.done
+}
+
+// writer is the single goroutine that commits. It takes whatever writers are
+// waiting, runs them in one transaction, and commits once.
+func (s *Store) writer() {
+	defer s.wg.Done()
+	for first := range s.writes {
+		group := []*writeReq{first}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case r, ok := <-s.writes:
+				if !ok {
+					break drain
+				}
+				group = append(group, r)
+			default:
+				break drain
+			}
+		}
+		s.commitGroup(group)
+	}
+}
+
+// commitGroup commits group in one transaction. When one writer fails, the
+// transaction is rolled back, the failing writer gets its error alone and the
+// others are committed again without it.
+func (s *Store) commitGroup(group []*writeReq) {
+	for len(group) > 0 {
+		var hooks []func()
+		failed := -1
+		var failErr error
+		err := s.db.Update(func(btx *bolt.Tx) error {
+			hooks = hooks[:0]
+			for i, r := range group {
+				tx := &Tx{btx: btx}
+				if err := r.fn(tx); err != nil {
+					failed, failErr = i, err
+					return err
+				}
+				hooks = append(hooks, tx.hooks...)
+			}
+			return nil
+		})
+		if failed >= 0 {
+			group[failed].done <- failErr
+			group = append(group[:failed:failed], group[failed+1:]...)
+			continue
+		}
+		if err != nil {
+			err = fmt.Errorf("committing: %w", err)
+			for _, r := range group {
+				r.done <- err
+			}
+			return
+		}
+		for _, h := range hooks {
+			h()
+		}
+		for _, r := range group {
+			r.done <- nil
+		}
+		return
+	}
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"farmhand/farm/model"
+)
+
+var updateFixture = flag.Bool("update-fixture", false, "rewrite testdata/schema1.db")
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestJobAndTasksRoundTrip(t *testing.T) {
+	s := openTemp(t)
+	job := &model.Job{ID: "job-1", Name: "shot 10", Status: model.JobQueued, AllowedActions: []model.JobAction{model.JobCancel}}
+	err := s.Update(func(tx *Tx) error {
+		if err := tx.PutJob(job); err != nil {
+			return err
+		}
+		for i := range 3 {
+			if err := tx.PutTask(&model.Task{ID: fmt.Sprintf("t%d", i), JobID: job.ID, Index: i, Status: model.TaskQueued}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Seq != 1 {
+		t.Errorf("first job got seq %d, want 1", job.Seq)
+	}
+	if len(job.AllowedActions) != 1 {
+		t.Errorf("PutJob changed the caller's derived fields")
+	}
+	err = s.View(func(tx *Tx) error {
+		got, err := tx.Job("job-1")
+		if err != nil {
+			return err
+		}
+		if got.Name != "shot 10" || got.AllowedActions != nil {
+			t.Errorf("got %+v", got)
+		}
+		var n int
+		if err := tx.Tasks("job-1", func(task *model.Task) bool {
+			if task.Index != n {
+				t.Errorf("task %d came in position %d", task.Index, n)
+			}
+			n++
+			return true
+		}); err != nil {
+			return err
+		}
+		if n != 3 {
+			t.Errorf("listed %d tasks, want 3", n)
+		}
+		task, err := tx.TaskByID("t2")
+		if err != nil || task.Index != 2 {
+			t.Errorf("TaskByID(t2) = %+v, %v", task, err)
+		}
+		if _, err := tx.Job("nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("missing job: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.DeleteJob("job-1") }); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if _, err := tx.TaskByID("t1"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("task of deleted job still found: %v", err)
+		}
+		return nil
+	})
+}
+
+// A failing writer must not take the writers that shared its transaction down
+// with it, and must leave nothing behind.
+func TestFailingWriterRollsBackAlone(t *testing.T) {
+	s := openTemp(t)
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	hooks := 0
+	errs := make([]error, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Update(func(tx *Tx) error {
+				if err := tx.PutWorker(&model.Worker{ID: fmt.Sprintf("w%02d", i)}); err != nil {
+					return err
+				}
+				tx.OnCommit(func() { mu.Lock(); hooks++; mu.Unlock() })
+				if i%10 == 0 {
+					return boom
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (i%10 == 0) != errors.Is(err, boom) {
+			t.Errorf("writer %d: err %v", i, err)
+		}
+	}
+	if hooks != 36 {
+		t.Errorf("%d commit hooks ran, want 36", hooks)
+	}
+	n := 0
+	s.View(func(tx *Tx) error {
+		return tx.Workers(func(w *model.Worker) bool {
+			var i int
+			fmt.Sscanf(w.ID, "w%d", &i)
+			if i%10 == 0 {
+				t.Errorf("failed writer's worker %s was stored", w.ID)
+			}
+			n++
+			return true
+		})
+	})
+	if n != 36 {
+		t.Errorf("%d workers stored, want 36", n)
+	}
+}
+
+func TestWorkerToken(t *testing.T) {
+	s := openTemp(t)
+	s.Update(func(tx *Tx) error { return tx.SetWorkerToken("w1", "secret") })
+	s.View(func(tx *Tx) error {
+		if !tx.CheckWorkerToken("w1", "secret") {
+			t.Error("right token refused")
+		}
+		if tx.CheckWorkerToken("w1", "Secret") || tx.CheckWorkerToken("w2", "secret") {
+			t.Error("wrong token or worker accepted")
+		}
+		return nil
+	})
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		b, _ := tx.CreateBucket(bucketMeta)
+		return b.Put(keySchemaVersion, []byte("99"))
+	})
+	db.Close()
+	_, err = Open(dir)
+	if err == nil {
+		t.Fatal("opened a database from the future")
+	}
+	t.Log(err)
+}
+
+func TestSecondOpenFailsClearly(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := Open(dir); err == nil {
+		t.Fatal("two stores opened one file")
+	}
+}
+
+// TestMigrateFromSchema1 opens a database written by schema 1 (committed in
+// testdata) and checks that the job counters were computed from its tasks.
+func TestMigrateFromSchema1(t *testing.T) {
+	fixture := filepath.Join("testdata", "schema1.db")
+	if *updateFixture {
+		writeSchema1Fixture(t, fixture)
+	}
+	raw, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, FileName), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.View(func(tx *Tx) error {
+		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != "2" {
+			t.Errorf("schema version %q after migration", v)
+		}
+		j, err := tx.Job("job-old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[model.TaskStatus]int{model.TaskCompleted: 2, model.TaskQueued: 1}
+		if j.TaskCount != 3 || fmt.Sprint(j.TaskCounts) != fmt.Sprint(want) {
+			t.Errorf("counts %d %v, want 3 %v", j.TaskCount, j.TaskCounts, want)
+		}
+		if j.StepsTotal != 4 || j.StepsCompleted != 2 {
+			t.Errorf("steps %d/%d, want 2/4", j.StepsCompleted, j.StepsTotal)
+		}
+		return nil
+	})
+}
+
+// writeSchema1Fixture writes what a schema-1 Farmhand stored: jobs without
+// counters. Run with -update-fixture only when the fixture has to change.
+func writeSchema1Fixture(t *testing.T, path string) {
+	os.Remove(path)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	created := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, _ := tx.CreateBucket(bucketMeta)
+		meta.Put(keySchemaVersion, []byte("1"))
+		jobs, _ := tx.CreateBucket(bucketJobs)
+		tasks, _ := tx.CreateBucket(bucketTasks)
+		ids, _ := tx.CreateBucket(bucketTaskIDs)
+		tx.CreateBucket(bucketWorkers)
+		oldJob := map[string]any{"id": "job-old", "name": "old job", "type": "echo-sleep-test", "priority": 50,
+			"status": "active", "created": created, "updated": created, "seq": 1}
+		jobs.Put([]byte("job-old"), mustJSON(oldJob))
+		statuses := []string{"completed", "completed", "queued"}
+		for i, st := range statuses {
+			steps := 1
+			cmds := []map[string]any{{"name": "echo", "parameters": map[string]any{"message": "hi"}}}
+			if i == 2 {
+				cmds = append(cmds, map[string]any{"name": "sleep", "parameters": map[string]any{"duration_in_seconds": 1}})
+				steps = 2
+			}
+			done := 0
+			if st == "completed" {
+				done = steps
+			}
+			task := map[string]any{"id": fmt.Sprintf("old-%d", i), "job_id": "job-old", "index": i, "name": fmt.Sprintf("echo-%d", i),
+				"type": "misc", "priority": 50, "status": st, "commands": cmds, "steps_completed": done,
+				"created": created, "updated": created}
+			k := taskKey("job-old", i)
+			tasks.Put(k, mustJSON(task))
+			ids.Put([]byte(task["id"].(string)), k)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

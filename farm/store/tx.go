@@ -1,0 +1,245 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"farmhand/farm/model"
+)
+
+// Tx is one transaction on the store, read-only or read-write.
+type Tx struct {
+	btx   *bolt.Tx
+	hooks []func()
+}
+
+// OnCommit registers fn to run after the transaction is on disk. Hooks run in
+// commit order on the store's writer goroutine, so they must not block and must
+// not write to the store themselves.
+func (tx *Tx) OnCommit(fn func()) { tx.hooks = append(tx.hooks, fn) }
+
+// Job returns the job with the given id.
+func (tx *Tx) Job(id string) (*model.Job, error) {
+	v := tx.btx.Bucket(bucketJobs).Get([]byte(id))
+	if v == nil {
+		return nil, fmt.Errorf("job %s: %w", id, ErrNotFound)
+	}
+	var j model.Job
+	if err := json.Unmarshal(v, &j); err != nil {
+		return nil, fmt.Errorf("decoding job %s: %w", id, err)
+	}
+	return &j, nil
+}
+
+// PutJob stores j, giving it a submission sequence number if it has none.
+func (tx *Tx) PutJob(j *model.Job) error {
+	b := tx.btx.Bucket(bucketJobs)
+	if j.Seq == 0 {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("numbering job %s: %w", j.ID, err)
+		}
+		j.Seq = seq
+	}
+	allowed := j.AllowedActions
+	j.AllowedActions = nil // derived, never stored
+	v, err := json.Marshal(j)
+	j.AllowedActions = allowed
+	if err != nil {
+		return fmt.Errorf("encoding job %s: %w", j.ID, err)
+	}
+	if err := b.Put([]byte(j.ID), v); err != nil {
+		return fmt.Errorf("storing job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// Jobs calls fn for every job, in id order, until fn returns false.
+func (tx *Tx) Jobs(fn func(*model.Job) bool) error {
+	c := tx.btx.Bucket(bucketJobs).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var j model.Job
+		if err := json.Unmarshal(v, &j); err != nil {
+			return fmt.Errorf("decoding job %s: %w", k, err)
+		}
+		if !fn(&j) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// DeleteJob removes a job with all its tasks.
+func (tx *Tx) DeleteJob(id string) error {
+	if err := tx.DeleteTasks(id); err != nil {
+		return err
+	}
+	if err := tx.btx.Bucket(bucketJobs).Delete([]byte(id)); err != nil {
+		return fmt.Errorf("deleting job %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteTasks removes every task of a job, keeping the job.
+func (tx *Tx) DeleteTasks(jobID string) error {
+	tasks := tx.btx.Bucket(bucketTasks)
+	ids := tx.btx.Bucket(bucketTaskIDs)
+	prefix := jobPrefix(jobID)
+	c := tasks.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Seek(prefix) {
+		var t model.Task
+		if err := json.Unmarshal(v, &t); err != nil {
+			return fmt.Errorf("decoding task %x: %w", k, err)
+		}
+		if err := ids.Delete([]byte(t.ID)); err != nil {
+			return fmt.Errorf("deleting task id %s: %w", t.ID, err)
+		}
+		if err := tasks.Delete(k); err != nil {
+			return fmt.Errorf("deleting task %s: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+// Task returns task number index of a job.
+func (tx *Tx) Task(jobID string, index int) (*model.Task, error) {
+	v := tx.btx.Bucket(bucketTasks).Get(taskKey(jobID, index))
+	if v == nil {
+		return nil, fmt.Errorf("task %d of job %s: %w", index, jobID, ErrNotFound)
+	}
+	return decodeTask(v)
+}
+
+// TaskByID returns the task with the given id.
+func (tx *Tx) TaskByID(id string) (*model.Task, error) {
+	k := tx.btx.Bucket(bucketTaskIDs).Get([]byte(id))
+	if k == nil {
+		return nil, fmt.Errorf("task %s: %w", id, ErrNotFound)
+	}
+	v := tx.btx.Bucket(bucketTasks).Get(k)
+	if v == nil {
+		return nil, fmt.Errorf("task %s (index present, record missing): %w", id, ErrNotFound)
+	}
+	return decodeTask(v)
+}
+
+// PutTask stores t under its job and index.
+func (tx *Tx) PutTask(t *model.Task) error {
+	allowed := t.AllowedActions
+	t.AllowedActions = nil
+	v, err := json.Marshal(t)
+	t.AllowedActions = allowed
+	if err != nil {
+		return fmt.Errorf("encoding task %s: %w", t.ID, err)
+	}
+	k := taskKey(t.JobID, t.Index)
+	if err := tx.btx.Bucket(bucketTasks).Put(k, v); err != nil {
+		return fmt.Errorf("storing task %s: %w", t.ID, err)
+	}
+	ids := tx.btx.Bucket(bucketTaskIDs)
+	if ids.Get([]byte(t.ID)) == nil {
+		if err := ids.Put([]byte(t.ID), k); err != nil {
+			return fmt.Errorf("indexing task %s: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+// Tasks calls fn for every task of a job in index order until fn returns false.
+func (tx *Tx) Tasks(jobID string, fn func(*model.Task) bool) error {
+	prefix := jobPrefix(jobID)
+	c := tx.btx.Bucket(bucketTasks).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		t, err := decodeTask(v)
+		if err != nil {
+			return err
+		}
+		if !fn(t) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Worker returns the worker with the given id.
+func (tx *Tx) Worker(id string) (*model.Worker, error) {
+	v := tx.btx.Bucket(bucketWorkers).Get([]byte(id))
+	if v == nil {
+		return nil, fmt.Errorf("worker %s: %w", id, ErrNotFound)
+	}
+	var w model.Worker
+	if err := json.Unmarshal(v, &w); err != nil {
+		return nil, fmt.Errorf("decoding worker %s: %w", id, err)
+	}
+	return &w, nil
+}
+
+// PutWorker stores w.
+func (tx *Tx) PutWorker(w *model.Worker) error {
+	v, err := json.Marshal(w)
+	if err != nil {
+		return fmt.Errorf("encoding worker %s: %w", w.ID, err)
+	}
+	if err := tx.btx.Bucket(bucketWorkers).Put([]byte(w.ID), v); err != nil {
+		return fmt.Errorf("storing worker %s: %w", w.ID, err)
+	}
+	return nil
+}
+
+// Workers calls fn for every worker until fn returns false.
+func (tx *Tx) Workers(fn func(*model.Worker) bool) error {
+	c := tx.btx.Bucket(bucketWorkers).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var w model.Worker
+		if err := json.Unmarshal(v, &w); err != nil {
+			return fmt.Errorf("decoding worker %s: %w", k, err)
+		}
+		if !fn(&w) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// SetWorkerToken stores the hash of a worker's token. Tokens are random, so a
+// plain SHA-256 is as strong as a slow password hash and costs microseconds.
+func (tx *Tx) SetWorkerToken(workerID, token string) error {
+	sum := sha256.Sum256([]byte(token))
+	if err := tx.btx.Bucket(bucketWorkerTokens).Put([]byte(workerID), sum[:]); err != nil {
+		return fmt.Errorf("storing token of worker %s: %w", workerID, err)
+	}
+	return nil
+}
+
+// CheckWorkerToken reports whether token belongs to the worker, comparing in
+// constant time.
+func (tx *Tx) CheckWorkerToken(workerID, token string) bool {
+	want := tx.btx.Bucket(bucketWorkerTokens).Get([]byte(workerID))
+	sum := sha256.Sum256([]byte(token))
+	if want == nil {
+		// Compare anyway so that an unknown id takes as long as a wrong token.
+		subtle.ConstantTimeCompare(sum[:], make([]byte, len(sum)))
+		return false
+	}
+	return subtle.ConstantTimeCompare(sum[:], want) == 1
+}
+
+func decodeTask(v []byte) (*model.Task, error) {
+	var t model.Task
+	if err := json.Unmarshal(v, &t); err != nil {
+		return nil, fmt.Errorf("decoding task: %w", err)
+	}
+	return &t, nil
+}
+
+func jobPrefix(jobID string) []byte { return append([]byte(jobID), '/') }
+
+func taskKey(jobID string, index int) []byte {
+	return binary.BigEndian.AppendUint32(jobPrefix(jobID), uint32(index))
+}
