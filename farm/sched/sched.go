@@ -1,0 +1,280 @@
+// Package sched keeps the index of runnable tasks that the manager picks from.
+//
+// The index mirrors the store for every job that can still run: per job, one heap
+// of ready tasks per task type, and per task its count of unfinished
+// dependencies. Picking a task for a worker visits the jobs of the best priority
+// (not the tasks), so its cost does not grow with the number of tasks in the farm.
+// The store stays the truth: the manager rebuilds the index from it at start and
+// feeds it every committed change, in commit order.
+package sched
+
+import (
+	"slices"
+	"sync"
+
+	"farmhand/farm/model"
+)
+
+// Worker is what the index needs to know of a worker to pick a task for it.
+type Worker struct {
+	ID        string
+	TaskTypes []string
+	Tags      []string
+}
+
+// Candidate is a task the index picked and reserved for a worker.
+type Candidate struct {
+	JobID  string
+	Index  int
+	TaskID string
+}
+
+// Index is the runnable-task index. It is safe for concurrent use.
+type Index struct {
+	mu    sync.Mutex
+	jobs  map[string]*job
+	order []*job // by priority (high first), then submission order
+}
+
+type job struct {
+	id     string
+	prio   int
+	seq    uint64
+	status model.JobStatus
+	tags   []string
+	tasks  []task
+	ready  map[string]*readyHeap // task type → ready tasks
+}
+
+type task struct {
+	id         string
+	typ        string
+	prio       int
+	status     model.TaskStatus
+	dependents []int32
+	waiting    int32 // dependencies not completed yet
+	failedBy   []string
+	reserved   bool
+	inHeap     bool
+}
+
+// New returns an empty index.
+func New() *Index { return &Index{jobs: map[string]*job{}} }
+
+// Indexed reports whether a job in status s belongs in the index: it can run, or
+// it may still go back to running without a user's action.
+func Indexed(s model.JobStatus) bool {
+	switch s {
+	case model.JobQueued, model.JobActive, model.JobPauseRequested, model.JobCancelRequested, model.JobFailRequested:
+		return true
+	}
+	return false
+}
+
+// Load puts a job with all its tasks in the index, replacing what the index had
+// of it. A job whose status does not belong in the index is removed instead.
+func (ix *Index) Load(j *model.Job, tasks []*model.Task) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.remove(j.ID)
+	if !Indexed(j.Status) {
+		return
+	}
+	e := &job{id: j.ID, prio: j.Priority, seq: j.Seq, status: j.Status, tags: slices.Clone(j.RequiredTags),
+		tasks: make([]task, len(tasks)), ready: map[string]*readyHeap{}}
+	for _, t := range tasks {
+		e.tasks[t.Index] = task{id: t.ID, typ: t.Type, prio: t.Priority, status: t.Status, failedBy: slices.Clone(t.FailedBy)}
+	}
+	for _, t := range tasks {
+		for _, d := range t.DependsOn {
+			e.tasks[d].dependents = append(e.tasks[d].dependents, int32(t.Index))
+			if e.tasks[d].status != model.TaskCompleted {
+				e.tasks[t.Index].waiting++
+			}
+		}
+	}
+	for i := range e.tasks {
+		e.pushIfReady(int32(i))
+	}
+	ix.jobs[j.ID] = e
+	ix.order = append(ix.order, e)
+	ix.sortOrder()
+}
+
+// Remove drops a job from the index.
+func (ix *Index) Remove(jobID string) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.remove(jobID)
+}
+
+// UpdateJob applies a job's new status, priority and tags. It reports false when
+// the index does not hold the job and the job should be indexed: the caller then
+// Loads it with its tasks.
+func (ix *Index) UpdateJob(j *model.Job) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.jobs[j.ID]
+	if !Indexed(j.Status) {
+		ix.remove(j.ID)
+		return true
+	}
+	if !ok {
+		return false
+	}
+	e.status = j.Status
+	e.tags = slices.Clone(j.RequiredTags)
+	if e.prio != j.Priority {
+		e.prio = j.Priority
+		ix.sortOrder()
+	}
+	return true
+}
+
+// UpdateTask applies a task's new status and failure list.
+func (ix *Index) UpdateTask(t *model.Task) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.jobs[t.JobID]
+	if !ok || t.Index >= len(e.tasks) {
+		return
+	}
+	te := &e.tasks[t.Index]
+	old := te.status
+	te.status = t.Status
+	te.prio = t.Priority
+	te.failedBy = slices.Clone(t.FailedBy)
+	te.reserved = false
+	switch {
+	case old != model.TaskCompleted && t.Status == model.TaskCompleted:
+		for _, d := range te.dependents {
+			e.tasks[d].waiting--
+			e.pushIfReady(d)
+		}
+	case old == model.TaskCompleted && t.Status != model.TaskCompleted:
+		for _, d := range te.dependents {
+			e.tasks[d].waiting++
+		}
+	}
+	e.pushIfReady(int32(t.Index))
+}
+
+// Pick chooses the best ready task for w and reserves it, so that no concurrent
+// Pick returns it too. The caller must follow up with UpdateTask (assignment
+// committed) or Release (assignment abandoned).
+//
+// Order: job priority (high first), task priority (high first), job submission
+// order, task index.
+func (ix *Index) Pick(w Worker) (Candidate, bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var bestJob *job
+	var bestTask int32 = -1
+	for _, e := range ix.order {
+		if bestJob != nil && e.prio < bestJob.prio {
+			break // lower priority bands cannot win
+		}
+		if !e.status.Runnable() || !hasAll(w.Tags, e.tags) {
+			continue
+		}
+		i := e.bestFor(w)
+		if i < 0 {
+			continue
+		}
+		if bestJob == nil || e.tasks[i].prio > bestJob.tasks[bestTask].prio {
+			bestJob, bestTask = e, i
+		}
+	}
+	if bestJob == nil {
+		return Candidate{}, false
+	}
+	t := &bestJob.tasks[bestTask]
+	t.reserved = true
+	return Candidate{JobID: bestJob.id, Index: int(bestTask), TaskID: t.id}, true
+}
+
+// Release gives back a reservation whose assignment did not happen.
+func (ix *Index) Release(c Candidate) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.jobs[c.JobID]
+	if !ok || c.Index >= len(e.tasks) {
+		return
+	}
+	e.tasks[c.Index].reserved = false
+	e.pushIfReady(int32(c.Index))
+}
+
+// Ready returns how many tasks are ready to run in the whole index; for tests
+// and status displays.
+func (ix *Index) Ready() int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	n := 0
+	for _, e := range ix.jobs {
+		for i := range e.tasks {
+			if e.isReady(int32(i)) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (ix *Index) remove(jobID string) {
+	if _, ok := ix.jobs[jobID]; !ok {
+		return
+	}
+	delete(ix.jobs, jobID)
+	ix.order = slices.DeleteFunc(ix.order, func(e *job) bool { return e.id == jobID })
+}
+
+func (ix *Index) sortOrder() {
+	slices.SortFunc(ix.order, func(a, b *job) int {
+		if a.prio != b.prio {
+			return b.prio - a.prio
+		}
+		switch {
+		case a.seq < b.seq:
+			return -1
+		case a.seq > b.seq:
+			return 1
+		}
+		return 0
+	})
+}
+
+func (e *job) isReady(i int32) bool {
+	t := &e.tasks[i]
+	return t.status.Schedulable() && t.waiting == 0 && !t.reserved
+}
+
+func (e *job) pushIfReady(i int32) {
+	t := &e.tasks[i]
+	if t.inHeap || !e.isReady(i) {
+		return
+	}
+	h := e.ready[t.typ]
+	if h == nil {
+		h = &readyHeap{job: e}
+		e.ready[t.typ] = h
+	}
+	h.push(i)
+	t.inHeap = true
+}
+
+// bestFor returns the best ready task of this job that w can run, or -1.
+func (e *job) bestFor(w Worker) int32 {
+	best := int32(-1)
+	for _, typ := range w.TaskTypes {
+		h := e.ready[typ]
+		if h == nil {
+			continue
+		}
+		i := h.firstFor(w.ID)
+		if i >= 0 && (best < 0 || h.less(i, best)) {
+			best = i
+		}
+	}
+	return best
+}
