@@ -109,3 +109,38 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// EventType names what an Event is about.
+type EventType string
+
+// Event types.
+const (
+	EventJob     EventType = "job"
+	EventTask    EventType = "task"
+	EventWorker  EventType = "worker"
+	EventTaskLog EventType = "tasklog"
+	// EventResync tells a subscriber that it missed events (it was too slow) and
+	// should reload what it shows.
+	EventResync EventType = "resync"
+)
+
+// Event is one message of the live event stream.
+type Event struct {
+	Type    EventType     `json:"type"`
+	Job     *Job          `json:"job,omitempty"`
+	Task    *Task         `json:"task,omitempty"`
+	Worker  *Worker       `json:"worker,omitempty"`
+	TaskLog *TaskLogChunk `json:"task_log,omitempty"`
+	// Deleted marks the job or worker as gone.
+	Deleted bool `json:"deleted,omitempty"`
+	// RefreshTasks says that many tasks of Job changed at once; rather than one
+	// event per task, subscribers reload the job's task list.
+	RefreshTasks bool `json:"refresh_tasks,omitempty"`
+}
+
+// TaskLogChunk is text appended to a task's log.
+type TaskLogChunk struct {
+	TaskID string `json:"task_id"`
+	JobID  string `json:"job_id"`
+	Text   string `json:"text"`
+}
