@@ -50,7 +50,7 @@ var jobActionTable = map[JobStatus][]JobAction{
 	JobQueued:             {JobCancel, JobPause, JobSetPriority, JobDelete},
 	JobActive:             {JobCancel, JobPause, JobSetPriority},
 	JobPauseRequested:     {JobCancel, JobSetPriority},
-	JobPaused:             {JobResume, JobCancel, JobRequeue, JobRequeueFailed, JobArchive, JobDelete, JobSetPriority},
+	JobPaused:             {JobResume, JobCancel, JobRequeue, JobArchive, JobDelete, JobSetPriority},
 	JobCancelRequested:    {JobSetPriority},
 	JobCanceled:           {JobRequeue, JobRequeueFailed, JobArchive, JobDelete, JobSetPriority},
 	JobFailRequested:      {JobSetPriority},

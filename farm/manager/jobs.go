@@ -1,0 +1,270 @@
+package manager
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"farmhand/farm/model"
+	"farmhand/farm/store"
+)
+
+// Submission is a job as a user submits it.
+type Submission struct {
+	Name         string
+	Type         string
+	Priority     *int // nil: DefaultPriority
+	Settings     map[string]any
+	Metadata     map[string]string
+	RequiredTags []string
+	Submitter    string
+}
+
+// Job priorities.
+const (
+	DefaultPriority = 50
+	MaxPriority     = 100
+	maxNameLength   = 200
+)
+
+// Submit compiles a job and stores it with all its tasks in one transaction.
+func (m *Manager) Submit(s Submission) (*model.Job, error) {
+	name := strings.TrimSpace(s.Name)
+	switch {
+	case name == "":
+		return nil, fmt.Errorf("%w: the job needs a name", ErrInvalid)
+	case utf8.RuneCountInString(name) > maxNameLength:
+		return nil, fmt.Errorf("%w: the job name is longer than %d characters", ErrInvalid, maxNameLength)
+	}
+	prio := DefaultPriority
+	if s.Priority != nil {
+		prio = *s.Priority
+	}
+	if err := checkPriority(prio); err != nil {
+		return nil, err
+	}
+	for _, tag := range s.RequiredTags {
+		if strings.TrimSpace(tag) == "" {
+			return nil, fmt.Errorf("%w: required tags cannot be empty", ErrInvalid)
+		}
+	}
+	now := m.now()
+	job := &model.Job{
+		ID: newID(), Name: name, Type: s.Type, Priority: prio, Status: model.JobQueued,
+		Settings: s.Settings, Metadata: s.Metadata, RequiredTags: s.RequiredTags, Submitter: s.Submitter,
+		Created: now, Updated: now,
+	}
+	if job.Metadata == nil {
+		job.Metadata = map[string]string{}
+	}
+	if job.RequiredTags == nil {
+		job.RequiredTags = []string{}
+	}
+	specs, err := m.cfg.JobTypes.Compile(job)
+	if err != nil {
+		return nil, err
+	}
+	tasks := make([]*model.Task, len(specs))
+	for i, spec := range specs {
+		t := &model.Task{
+			ID: newID(), JobID: job.ID, Index: i, Name: spec.Name, Type: spec.Type, Priority: spec.Priority,
+			Status: model.TaskQueued, Commands: spec.Commands, DependsOn: spec.DependsOn, Created: now, Updated: now,
+		}
+		for _, c := range spec.Commands {
+			t.StepsTotal += c.Steps()
+		}
+		job.StepsTotal += t.StepsTotal
+		tasks[i] = t
+	}
+	job.TaskCount = len(tasks)
+	job.TaskCounts = map[model.TaskStatus]int{model.TaskQueued: len(tasks)}
+	err = m.store.Update(func(tx *store.Tx) error {
+		job.Seq = 0 // a retried transaction numbers the job again
+		if err := tx.PutJob(job); err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if err := tx.PutTask(t); err != nil {
+				return err
+			}
+		}
+		tx.OnCommit(func() {
+			m.index.Load(job, tasks)
+			m.events.Publish(model.Event{Type: model.EventJob, Job: withJobActions(job)})
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storing job %q: %w", name, err)
+	}
+	m.log.Info("job submitted", "job", job.ID, "name", name, "type", job.Type, "tasks", len(tasks))
+	return withJobActions(job), nil
+}
+
+func checkPriority(p int) error {
+	if p < 0 || p > MaxPriority {
+		return fmt.Errorf("%w: priority %d is outside 0–%d", ErrInvalid, p, MaxPriority)
+	}
+	return nil
+}
+
+// Jobs returns the jobs whose status is in filter (all when filter is empty),
+// newest first.
+func (m *Manager) Jobs(filter []model.JobStatus) ([]*model.Job, error) {
+	var jobs []*model.Job
+	err := m.store.View(func(tx *store.Tx) error {
+		return tx.Jobs(func(j *model.Job) bool {
+			if len(filter) == 0 || slices.Contains(filter, j.Status) {
+				jobs = append(jobs, withJobActions(j))
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs: %w", err)
+	}
+	slices.SortFunc(jobs, func(a, b *model.Job) int { return int(b.Seq) - int(a.Seq) })
+	return jobs, nil
+}
+
+// Job returns one job.
+func (m *Manager) Job(id string) (*model.Job, error) {
+	var j *model.Job
+	err := m.store.View(func(tx *store.Tx) (err error) {
+		j, err = tx.Job(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return withJobActions(j), nil
+}
+
+// Tasks returns a job's tasks in index order, without their commands.
+func (m *Manager) Tasks(jobID string) ([]*model.Task, error) {
+	var tasks []*model.Task
+	err := m.store.View(func(tx *store.Tx) error {
+		if _, err := tx.Job(jobID); err != nil {
+			return err
+		}
+		return tx.Tasks(jobID, func(t *model.Task) bool {
+			t.Commands = nil
+			t.AllowedActions = model.AllowedTaskActions(t.Status)
+			tasks = append(tasks, t)
+			return true
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tasks, nil
+}
+
+// Task returns one task with its commands.
+func (m *Manager) Task(id string) (*model.Task, error) {
+	var t *model.Task
+	err := m.store.View(func(tx *store.Tx) (err error) {
+		t, err = tx.TaskByID(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return withTaskActions(t), nil
+}
+
+// JobAction applies a user's action to a job. An action the job's status does
+// not allow returns a *model.ActionError and changes nothing. priority is only
+// read by set-priority.
+func (m *Manager) JobAction(id string, action model.JobAction, priority int) (*model.Job, error) {
+	if !model.ValidJobAction(action) {
+		return nil, fmt.Errorf("%w: unknown job action %q; actions are %v", ErrInvalid, action, model.JobActions)
+	}
+	if action == model.JobSetPriority {
+		if err := checkPriority(priority); err != nil {
+			return nil, err
+		}
+	}
+	var result *model.Job
+	var dropLogs bool
+	err := m.update(func(o *op) error {
+		jc, err := o.job(id)
+		if err != nil {
+			return err
+		}
+		j := jc.job
+		if err := model.CheckJobAction(j.ID, j.Status, action); err != nil {
+			return err
+		}
+		o.logJob(jc, "job action %s (job was %s)", action, j.Status)
+		switch action {
+		case model.JobCancel:
+			err = o.enterJobStatus(jc, model.JobCancelRequested, "canceled by request")
+		case model.JobPause:
+			err = o.enterJobStatus(jc, model.JobPauseRequested, "paused by request")
+		case model.JobResume:
+			err = o.requeueTasks(jc, func(t *model.Task) bool { return t.Status == model.TaskPaused }, "resumed")
+		case model.JobRequeue:
+			all := j.Status == model.JobCompleted
+			err = o.requeueTasks(jc, func(t *model.Task) bool { return all || t.Status != model.TaskCompleted }, "job requeued")
+		case model.JobRequeueFailed:
+			err = o.requeueTasks(jc, func(t *model.Task) bool {
+				return t.Status == model.TaskFailed || t.Status == model.TaskCanceled
+			}, "failed tasks requeued")
+		case model.JobSetPriority:
+			j.Priority = priority
+			jc.dirty = true
+		case model.JobArchive:
+			// Keep the job, its settings and its counters; drop the task bulk.
+			j.Status, j.StatusReason = model.JobArchived, fmt.Sprintf("archived from %s", j.Status)
+			jc.dirty, jc.archived, dropLogs = true, true, true
+			err = o.tx.DeleteTasks(j.ID)
+		case model.JobDelete:
+			jc.deleted, dropLogs = true, true
+			err = o.tx.DeleteJob(j.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if err := o.settle(jc); err != nil {
+			return err
+		}
+		result = withJobActions(j)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s job %s: %w", action, id, err)
+	}
+	if dropLogs {
+		if err := m.logs.RemoveJob(id); err != nil {
+			m.log.Warn("removing task logs", "job", id, "err", err)
+		}
+	}
+	m.log.Info("job action", "job", id, "action", action, "status", result.Status)
+	return result, nil
+}
+
+// requeueTasks queues the tasks pick selects, forgets who failed them, and puts
+// the job back in the queue.
+func (o *op) requeueTasks(jc *jobChange, pick func(*model.Task) bool, why string) error {
+	tasks, err := o.allTasks(jc)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		if pick(t) {
+			t.FailedBy = nil
+			o.setTaskStatus(jc, t, model.TaskQueued, why)
+		}
+	}
+	jc.job.Status, jc.job.StatusReason = model.JobQueued, ""
+	jc.dirty = true
+	return nil
+}
+
+// logJob notes a job-level event in the log of every task of the job that is
+// already in memory; job actions touch all tasks anyway.
+func (o *op) logJob(jc *jobChange, format string, args ...any) {
+	o.m.log.Debug(fmt.Sprintf(format, args...), "job", jc.job.ID)
+}

@@ -1,0 +1,175 @@
+package manager
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"farmhand/farm/events"
+	"farmhand/farm/jobtype"
+	"farmhand/farm/model"
+	"farmhand/farm/sched"
+	"farmhand/farm/store"
+	"farmhand/farm/tasklog"
+)
+
+// Config tunes a manager. Zero values take the defaults.
+type Config struct {
+	DataDir string
+	// FailThreshold is the share of failed tasks above which a job fails.
+	FailThreshold float64
+	// MaxTaskFailures is how many distinct workers may fail a task before it
+	// fails for good.
+	MaxTaskFailures int
+	// WorkerTimeout is how long a worker may stay silent before it counts as lost
+	// and its task goes back to the queue.
+	WorkerTimeout time.Duration
+	JobTypes      *jobtype.Registry
+	Logger        *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultMaxTaskFailures = 3
+	DefaultWorkerTimeout   = time.Minute
+)
+
+// Manager runs a farm.
+type Manager struct {
+	cfg    Config
+	id     string
+	store  *store.Store
+	index  *sched.Index
+	events *events.Hub
+	logs   *tasklog.Logs
+	log    *slog.Logger
+
+	seenMu sync.Mutex
+	seen   map[string]time.Time // worker id → last request; memory only, see touch
+}
+
+// Open opens the farm in cfg.DataDir, rebuilds the runnable-task index from the
+// database and finishes what a crash may have interrupted.
+func Open(cfg Config) (*Manager, error) {
+	if cfg.FailThreshold <= 0 {
+		cfg.FailThreshold = model.DefaultFailThreshold
+	}
+	if cfg.MaxTaskFailures <= 0 {
+		cfg.MaxTaskFailures = DefaultMaxTaskFailures
+	}
+	if cfg.WorkerTimeout <= 0 {
+		cfg.WorkerTimeout = DefaultWorkerTimeout
+	}
+	if cfg.JobTypes == nil {
+		cfg.JobTypes = jobtype.Builtin()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	st, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{
+		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(),
+		logs: tasklog.New(filepath.Join(cfg.DataDir, "logs")), log: cfg.Logger,
+		seen: map[string]time.Time{},
+	}
+	if err := m.recover(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Close closes the database.
+func (m *Manager) Close() error { return m.store.Close() }
+
+// Events returns the hub that publishes every committed change.
+func (m *Manager) Events() *events.Hub { return m.events }
+
+// JobTypes returns the job types this manager offers.
+func (m *Manager) JobTypes() []*jobtype.JobType { return m.cfg.JobTypes.List() }
+
+func (m *Manager) now() time.Time { return m.cfg.Now().UTC() }
+
+// recover rebuilds the index and settles jobs whose status a crash may have left
+// behind (a cancel whose last running task was already gone, say). Workers get a
+// full timeout from now to check in again: the manager was away, not they.
+func (m *Manager) recover() error {
+	var jobIDs []string
+	err := m.store.View(func(tx *store.Tx) error {
+		err := tx.Jobs(func(j *model.Job) bool {
+			if sched.Indexed(j.Status) {
+				jobIDs = append(jobIDs, j.ID)
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		now := m.now()
+		return tx.Workers(func(w *model.Worker) bool {
+			if w.Status == model.WorkerAwake || w.Status == model.WorkerAsleep {
+				m.seen[w.ID] = now
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("reading jobs to index: %w", err)
+	}
+	for _, id := range jobIDs {
+		err := m.update(func(o *op) error {
+			jc, err := o.job(id)
+			if err != nil {
+				return err
+			}
+			if _, err := o.allTasks(jc); err != nil {
+				return err
+			}
+			return o.settle(jc)
+		})
+		if err != nil {
+			return fmt.Errorf("indexing job %s: %w", id, err)
+		}
+	}
+	m.log.Info("farm opened", "data", m.cfg.DataDir, "active_jobs", len(jobIDs), "ready_tasks", m.index.Ready())
+	return nil
+}
+
+// Run watches for lost workers until ctx ends.
+func (m *Manager) Run(ctx context.Context) {
+	tick := time.NewTicker(max(m.cfg.WorkerTimeout/4, 50*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			m.checkWorkerTimeouts()
+		}
+	}
+}
+
+func (m *Manager) writeLogs(lines []logLine) {
+	for _, l := range lines {
+		if err := m.logs.Append(l.jobID, l.taskID, l.text); err != nil {
+			m.log.Warn("writing task log", "task", l.taskID, "err", err)
+			continue
+		}
+		m.events.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: l.taskID, JobID: l.jobID, Text: l.text + "\n"}})
+	}
+}
+
+func newID() string { return uuid.NewString() }

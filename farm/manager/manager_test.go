@@ -1,0 +1,498 @@
+package manager
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"farmhand/farm/model"
+	"farmhand/farm/store"
+)
+
+func openManager(t *testing.T) *Manager {
+	t.Helper()
+	m, err := Open(Config{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// plant stores a job in the given status with tasks in the given statuses,
+// bypassing the rules, so that every status can be tested from.
+func plant(t *testing.T, m *Manager, js model.JobStatus, ts ...model.TaskStatus) *model.Job {
+	t.Helper()
+	now := m.now()
+	j := &model.Job{ID: newID(), Name: string(js), Type: "echo-sleep-test", Priority: 50, Status: js,
+		TaskCount: len(ts), TaskCounts: map[model.TaskStatus]int{}, Created: now, Updated: now,
+		Settings: map[string]any{}, Metadata: map[string]string{}, RequiredTags: []string{}}
+	var tasks []*model.Task
+	for i, s := range ts {
+		task := &model.Task{ID: newID(), JobID: j.ID, Index: i, Name: fmt.Sprint("t", i), Type: "misc", Priority: 50,
+			Status: s, StepsTotal: 1, Commands: []model.Command{{Name: "echo", Parameters: map[string]any{"message": "x"}}}}
+		if s.Running() {
+			task.WorkerID = "w-planted"
+		}
+		if s == model.TaskCompleted {
+			task.StepsCompleted = 1
+		}
+		j.TaskCounts[s]++
+		j.StepsTotal++
+		j.StepsCompleted += task.StepsCompleted
+		tasks = append(tasks, task)
+	}
+	err := m.store.Update(func(tx *store.Tx) error {
+		if err := tx.PutJob(j); err != nil {
+			return err
+		}
+		for _, task := range tasks {
+			if err := tx.PutTask(task); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.index.Load(j, tasks)
+	return j
+}
+
+// Representative tasks for a job in each status.
+var jobFixtures = map[model.JobStatus][]model.TaskStatus{
+	model.JobUnderConstruction:  {model.TaskQueued},
+	model.JobConstructionFailed: {model.TaskQueued},
+	model.JobQueued:             {model.TaskQueued, model.TaskQueued},
+	model.JobActive:             {model.TaskActive, model.TaskQueued},
+	model.JobPauseRequested:     {model.TaskActive, model.TaskPaused},
+	model.JobPaused:             {model.TaskCompleted, model.TaskPaused},
+	model.JobCancelRequested:    {model.TaskCancelRequested, model.TaskCanceled},
+	model.JobCanceled:           {model.TaskCompleted, model.TaskCanceled},
+	model.JobFailRequested:      {model.TaskCancelRequested, model.TaskFailed},
+	model.JobFailed:             {model.TaskFailed, model.TaskCanceled},
+	model.JobRequeueing:         {model.TaskQueued},
+	model.JobCompleted:          {model.TaskCompleted, model.TaskCompleted},
+	model.JobArchiving:          {model.TaskCompleted},
+	model.JobArchived:           {},
+}
+
+// What each allowed (status, action) pair leads to; "gone" means deleted.
+var jobOutcomes = map[model.JobStatus]map[model.JobAction]string{
+	model.JobConstructionFailed: {model.JobDelete: "gone"},
+	model.JobQueued:             {model.JobCancel: "canceled", model.JobPause: "paused", model.JobSetPriority: "queued", model.JobDelete: "gone"},
+	model.JobActive:             {model.JobCancel: "cancel-requested", model.JobPause: "pause-requested", model.JobSetPriority: "active"},
+	model.JobPauseRequested:     {model.JobCancel: "cancel-requested", model.JobSetPriority: "pause-requested"},
+	model.JobPaused: {model.JobResume: "active", model.JobCancel: "canceled", model.JobRequeue: "active",
+		model.JobArchive: "archived", model.JobDelete: "gone", model.JobSetPriority: "paused"},
+	model.JobCancelRequested: {model.JobSetPriority: "cancel-requested"},
+	model.JobCanceled: {model.JobRequeue: "active", model.JobRequeueFailed: "active", model.JobArchive: "archived",
+		model.JobDelete: "gone", model.JobSetPriority: "canceled"},
+	model.JobFailRequested: {model.JobSetPriority: "fail-requested"},
+	model.JobFailed: {model.JobRequeue: "queued", model.JobRequeueFailed: "queued", model.JobArchive: "archived",
+		model.JobDelete: "gone", model.JobSetPriority: "failed"},
+	model.JobRequeueing: {model.JobSetPriority: "requeueing"},
+	model.JobCompleted: {model.JobRequeue: "queued", model.JobArchive: "archived", model.JobDelete: "gone",
+		model.JobSetPriority: "completed"},
+	model.JobArchived: {model.JobDelete: "gone"},
+}
+
+func TestEveryJobStatusAndAction(t *testing.T) {
+	m := openManager(t)
+	for _, js := range model.JobStatuses {
+		for _, action := range model.JobActions {
+			t.Run(fmt.Sprintf("%s/%s", js, action), func(t *testing.T) {
+				j := plant(t, m, js, jobFixtures[js]...)
+				before, _ := m.Tasks(j.ID)
+				got, err := m.JobAction(j.ID, action, 80)
+				want, allowed := jobOutcomes[js][action]
+				if !allowed {
+					var ae *model.ActionError
+					if !errors.As(err, &ae) {
+						t.Fatalf("err = %v, want an ActionError", err)
+					}
+					if !strings.Contains(err.Error(), "it is "+string(js)) {
+						t.Errorf("message %q does not name the status", err)
+					}
+					for _, a := range model.AllowedJobActions(js) {
+						if !strings.Contains(err.Error(), string(a)) {
+							t.Errorf("message %q does not name allowed action %s", err, a)
+						}
+					}
+					after, _ := m.Tasks(j.ID)
+					again, _ := m.Job(j.ID)
+					if again.Status != js || !sameJSON(after, before) {
+						t.Errorf("a refused action changed the job: %s → %s", js, again.Status)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("allowed action failed: %v", err)
+				}
+				if want == "gone" {
+					if _, err := m.Job(j.ID); !errors.Is(err, ErrNotFound) {
+						t.Errorf("deleted job still there: %v", err)
+					}
+					return
+				}
+				if string(got.Status) != want {
+					t.Errorf("status %s, want %s (reason %q)", got.Status, want, got.StatusReason)
+				}
+				if !slices.Equal(got.AllowedActions, model.AllowedJobActions(got.Status)) {
+					t.Errorf("allowed_actions %v does not follow status %s", got.AllowedActions, got.Status)
+				}
+				if action == model.JobSetPriority && got.Priority != 80 {
+					t.Errorf("priority %d, want 80", got.Priority)
+				}
+				checkCounters(t, m, j.ID)
+			})
+		}
+	}
+}
+
+// What each allowed (task status, action) pair leads to.
+var taskOutcomes = map[model.TaskStatus]map[model.TaskAction]model.TaskStatus{
+	model.TaskQueued:     {model.TaskCancel: model.TaskCanceled},
+	model.TaskActive:     {model.TaskCancel: model.TaskCancelRequested},
+	model.TaskSoftFailed: {model.TaskCancel: model.TaskCanceled, model.TaskRequeue: model.TaskQueued},
+	model.TaskPaused:     {model.TaskCancel: model.TaskCanceled},
+	model.TaskCanceled:   {model.TaskRequeue: model.TaskQueued},
+	model.TaskFailed:     {model.TaskRequeue: model.TaskQueued},
+	model.TaskCompleted:  {model.TaskRequeue: model.TaskQueued},
+}
+
+func TestEveryTaskStatusAndAction(t *testing.T) {
+	m := openManager(t)
+	for _, ts := range model.TaskStatuses {
+		for _, action := range model.TaskActions {
+			t.Run(fmt.Sprintf("%s/%s", ts, action), func(t *testing.T) {
+				js, other := model.JobActive, model.TaskQueued
+				if ts == model.TaskPaused {
+					js, other = model.JobPaused, model.TaskPaused
+				}
+				j := plant(t, m, js, ts, other)
+				tasks, _ := m.Tasks(j.ID)
+				got, err := m.TaskAction(action, []string{tasks[0].ID})
+				want, allowed := taskOutcomes[ts][action]
+				if !allowed {
+					var ae *model.ActionError
+					if !errors.As(err, &ae) || !strings.Contains(err.Error(), "it is "+string(ts)) {
+						t.Fatalf("err = %v, want an ActionError naming %s", err, ts)
+					}
+					again, _ := m.Task(tasks[0].ID)
+					if again.Status != ts {
+						t.Errorf("a refused action changed the task to %s", again.Status)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("allowed action failed: %v", err)
+				}
+				if got[0].Status != want {
+					t.Errorf("task status %s, want %s", got[0].Status, want)
+				}
+				checkCounters(t, m, j.ID)
+			})
+		}
+	}
+}
+
+func TestTaskBatchIsAllOrNothing(t *testing.T) {
+	m := openManager(t)
+	j := plant(t, m, model.JobActive, model.TaskActive, model.TaskQueued, model.TaskCompleted)
+	tasks, _ := m.Tasks(j.ID)
+	_, err := m.TaskAction(model.TaskCancel, []string{tasks[1].ID, tasks[2].ID})
+	var ae *model.ActionError
+	if !errors.As(err, &ae) || ae.ID != tasks[2].ID {
+		t.Fatalf("err = %v, want an ActionError for the completed task", err)
+	}
+	if again, _ := m.Task(tasks[1].ID); again.Status != model.TaskQueued {
+		t.Fatalf("first task of a refused batch became %s", again.Status)
+	}
+}
+
+func sameJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// checkCounters verifies the job's incremental counters against its tasks.
+func checkCounters(t *testing.T, m *Manager, jobID string) {
+	t.Helper()
+	j, err := m.Job(jobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, _ := m.Tasks(jobID)
+	if j.Status == model.JobArchived {
+		return
+	}
+	counts := map[model.TaskStatus]int{}
+	steps := 0
+	for _, task := range tasks {
+		counts[task.Status]++
+		steps += task.StepsCompleted
+	}
+	if fmt.Sprint(counts) != fmt.Sprint(j.TaskCounts) || steps != j.StepsCompleted || len(tasks) != j.TaskCount {
+		t.Errorf("counters %v (%d steps, %d tasks) disagree with tasks %v (%d steps, %d tasks)",
+			j.TaskCounts, j.StepsCompleted, j.TaskCount, counts, steps, len(tasks))
+	}
+}
+
+func register(t *testing.T, m *Manager, name string, types ...string) *model.Worker {
+	t.Helper()
+	if len(types) == 0 {
+		types = []string{"misc"}
+	}
+	w, _, err := m.Register(WorkerInfo{Name: name, Platform: "linux", Version: "test", TaskTypes: types})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.SignOn(w.ID, WorkerInfo{Name: name, Platform: "linux", Version: "test", TaskTypes: types}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func submit(t *testing.T, m *Manager, frames string) *model.Job {
+	t.Helper()
+	j, err := m.Submit(Submission{Name: "test " + frames, Type: "echo-sleep-test",
+		Settings: map[string]any{"frames": frames, "sleep_seconds": 0.0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestConcurrentSchedulingGivesDistinctTasks(t *testing.T) {
+	m := openManager(t)
+	j := submit(t, m, "1-10")
+	workers := make([]*model.Worker, 64)
+	for i := range workers {
+		workers[i] = register(t, m, fmt.Sprint("w", i))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	got := map[string]string{}
+	start := make(chan struct{})
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			a, err := m.Schedule(w.ID)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if a != nil {
+				mu.Lock()
+				defer mu.Unlock()
+				if prev, dup := got[a.Task.ID]; dup {
+					t.Errorf("task %s given to %s and %s", a.Task.Name, prev, w.Name)
+				}
+				got[a.Task.ID] = w.Name
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if len(got) != 10 {
+		t.Fatalf("%d tasks assigned, want 10", len(got))
+	}
+	job, _ := m.Job(j.ID)
+	if job.Status != model.JobActive || job.TaskCounts[model.TaskActive] != 10 {
+		t.Errorf("job %s with counts %v", job.Status, job.TaskCounts)
+	}
+	checkCounters(t, m, j.ID)
+}
+
+func TestJobRunsToCompletion(t *testing.T) {
+	m := openManager(t)
+	j := submit(t, m, "1-5")
+	w := register(t, m, "solo")
+	for range 5 {
+		a, err := m.Schedule(w.ID)
+		if err != nil || a == nil {
+			t.Fatalf("schedule: %v %v", a, err)
+		}
+		reply, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportCompleted, Log: "done\n"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reply.MayKeepRunning {
+			t.Error("told to keep running a completed task")
+		}
+	}
+	if a, _ := m.Schedule(w.ID); a != nil {
+		t.Fatalf("sixth task %v", a.Task.Name)
+	}
+	job, _ := m.Job(j.ID)
+	if job.Status != model.JobCompleted || job.StepsCompleted != job.StepsTotal {
+		t.Fatalf("job %s, steps %d/%d", job.Status, job.StepsCompleted, job.StepsTotal)
+	}
+	tasks, _ := m.Tasks(j.ID)
+	tail, _ := m.TaskLogTail(tasks[0].ID, 10)
+	if !strings.Contains(tail, "done") || !strings.Contains(tail, "assigned to solo") {
+		t.Errorf("log tail %q", tail)
+	}
+}
+
+func TestReportsFromTheWrongWorkerAreRefused(t *testing.T) {
+	m := openManager(t)
+	submit(t, m, "1")
+	a := register(t, m, "a")
+	b := register(t, m, "b")
+	as, _ := m.Schedule(a.ID)
+	if _, err := m.UpdateTask(b.ID, as.Task.ID, TaskUpdate{Status: ReportCompleted}); !errors.Is(err, ErrNotYours) {
+		t.Fatalf("err = %v, want ErrNotYours", err)
+	}
+	if _, err := m.UpdateTask(a.ID, as.Task.ID, TaskUpdate{Status: "soft-failed"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
+	}
+}
+
+func TestFailureRetriesOnOtherWorkers(t *testing.T) {
+	m := openManager(t)
+	j := submit(t, m, "1")
+	var ws []*model.Worker
+	for i := range 4 {
+		ws = append(ws, register(t, m, fmt.Sprint("w", i)))
+	}
+	for i := range 3 {
+		a, _ := m.Schedule(ws[0].ID)
+		if i > 0 && a != nil {
+			t.Fatalf("w0 got the task it failed")
+		}
+		a, err := m.Schedule(ws[i].ID)
+		if err != nil || a == nil {
+			t.Fatalf("attempt %d: %v %v", i, a, err)
+		}
+		m.UpdateTask(ws[i].ID, a.Task.ID, TaskUpdate{Status: ReportFailed})
+	}
+	job, _ := m.Job(j.ID)
+	if job.Status != model.JobFailed || job.TaskCounts[model.TaskFailed] != 1 {
+		t.Fatalf("job %s %v after three failures, want failed", job.Status, job.TaskCounts)
+	}
+}
+
+func TestCancelStopsRunningTask(t *testing.T) {
+	m := openManager(t)
+	j := submit(t, m, "1-3")
+	w := register(t, m, "w")
+	a, _ := m.Schedule(w.ID)
+	if _, err := m.JobAction(j.ID, model.JobCancel, 0); err != nil {
+		t.Fatal(err)
+	}
+	hb, _ := m.Heartbeat(w.ID, a.Task.ID)
+	if hb.MayKeepRunning {
+		t.Fatal("heartbeat lets a canceled task run on")
+	}
+	m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportStopped})
+	job, _ := m.Job(j.ID)
+	if job.Status != model.JobCanceled {
+		t.Fatalf("job %s after its last task stopped, want canceled", job.Status)
+	}
+	checkCounters(t, m, j.ID)
+}
+
+func TestPauseAndResume(t *testing.T) {
+	m := openManager(t)
+	j := submit(t, m, "1-3")
+	w := register(t, m, "w")
+	a, _ := m.Schedule(w.ID)
+	job, _ := m.JobAction(j.ID, model.JobPause, 0)
+	if job.Status != model.JobPauseRequested {
+		t.Fatalf("status %s", job.Status)
+	}
+	if b, _ := m.Schedule(register(t, m, "w2").ID); b != nil {
+		t.Fatal("scheduled a task of a pausing job")
+	}
+	m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportStopped})
+	job, _ = m.Job(j.ID)
+	if job.Status != model.JobPaused || job.TaskCounts[model.TaskPaused] != 3 {
+		t.Fatalf("job %s %v, want paused with 3 paused tasks", job.Status, job.TaskCounts)
+	}
+	job, _ = m.JobAction(j.ID, model.JobResume, 0)
+	if job.Status != model.JobQueued {
+		t.Fatalf("resumed job is %s", job.Status)
+	}
+	if a, _ := m.Schedule(w.ID); a == nil {
+		t.Fatal("nothing to do after resume")
+	}
+}
+
+func TestLostWorkerTaskIsRequeued(t *testing.T) {
+	m := openManager(t)
+	clock := time.Now()
+	var mu sync.Mutex
+	m.cfg.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	j := submit(t, m, "1")
+	w := register(t, m, "flaky")
+	a, _ := m.Schedule(w.ID)
+	mu.Lock()
+	clock = clock.Add(2 * DefaultWorkerTimeout)
+	mu.Unlock()
+	m.checkWorkerTimeouts()
+	lost, _ := m.Worker(w.ID)
+	if lost.Status != model.WorkerLost || lost.TaskID != "" {
+		t.Fatalf("worker %s holding %q", lost.Status, lost.TaskID)
+	}
+	task, _ := m.Task(a.Task.ID)
+	if task.Status != model.TaskQueued {
+		t.Fatalf("task %s, want queued", task.Status)
+	}
+	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportCompleted}); !errors.Is(err, ErrNotYours) {
+		t.Fatalf("a lost worker completed its requeued task: %v", err)
+	}
+	other := register(t, m, "steady")
+	if b, _ := m.Schedule(other.ID); b == nil || b.Task.ID != a.Task.ID {
+		t.Fatal("requeued task not given to the other worker")
+	}
+	checkCounters(t, m, j.ID)
+}
+
+func TestRestartKeepsJobsAndResumesWork(t *testing.T) {
+	dir := t.TempDir()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := Open(Config{DataDir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := submit(t, m, "1-4")
+	w := register(t, m, "w")
+	a, _ := m.Schedule(w.ID)
+	m.Close()
+
+	m, err = Open(Config{DataDir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	again, err := m.Schedule(w.ID)
+	if err != nil || again == nil || again.Task.ID != a.Task.ID {
+		t.Fatalf("after restart the worker got %v, %v; want its active task back", again, err)
+	}
+	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportCompleted}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		b, _ := m.Schedule(w.ID)
+		if b == nil {
+			t.Fatal("queued tasks lost in the restart")
+		}
+		m.UpdateTask(w.ID, b.Task.ID, TaskUpdate{Status: ReportCompleted})
+	}
+	if job, _ := m.Job(j.ID); job.Status != model.JobCompleted {
+		t.Fatalf("job %s", job.Status)
+	}
+}

@@ -1,0 +1,364 @@
+package manager
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"farmhand/farm/model"
+	"farmhand/farm/sched"
+	"farmhand/farm/store"
+)
+
+// op is one change to the farm, inside one store transaction. It caches what it
+// reads so that every record is decoded once and written once, keeps the job
+// counters in step with task status changes, and on commit feeds the index and
+// the event stream.
+type op struct {
+	m       *Manager
+	tx      *store.Tx
+	now     time.Time
+	jobs    map[string]*jobChange
+	order   []*jobChange // jobs in the order they were first touched
+	workers map[string]*model.Worker
+	logs    []logLine
+}
+
+// jobChange is one job touched by an op.
+type jobChange struct {
+	job        *model.Job
+	wasIndexed bool
+	tasks      map[int]*model.Task // tasks read (and possibly changed) by this op
+	all        bool                // tasks holds every task of the job
+	changed    map[int]bool        // tasks to write back
+	dirty      bool                // job to write back
+	deleted    bool
+	archived   bool
+}
+
+type logLine struct {
+	jobID, taskID, text string
+}
+
+// update runs fn as one transaction and, once it is on disk, writes the task-log
+// lines it produced.
+func (m *Manager) update(fn func(o *op) error) error {
+	var o *op
+	err := m.store.Update(func(tx *store.Tx) error {
+		o = &op{m: m, tx: tx, now: m.now(), jobs: map[string]*jobChange{}, workers: map[string]*model.Worker{}}
+		if err := fn(o); err != nil {
+			return err
+		}
+		return o.flush()
+	})
+	if err != nil {
+		return err
+	}
+	m.writeLogs(o.logs)
+	return nil
+}
+
+func (o *op) job(id string) (*jobChange, error) {
+	if jc, ok := o.jobs[id]; ok {
+		return jc, nil
+	}
+	j, err := o.tx.Job(id)
+	if err != nil {
+		return nil, err
+	}
+	if j.TaskCounts == nil {
+		j.TaskCounts = map[model.TaskStatus]int{}
+	}
+	jc := &jobChange{job: j, wasIndexed: sched.Indexed(j.Status), tasks: map[int]*model.Task{}, changed: map[int]bool{}}
+	o.jobs[id] = jc
+	o.order = append(o.order, jc)
+	return jc, nil
+}
+
+func (o *op) task(jc *jobChange, index int) (*model.Task, error) {
+	if t, ok := jc.tasks[index]; ok {
+		return t, nil
+	}
+	t, err := o.tx.Task(jc.job.ID, index)
+	if err != nil {
+		return nil, err
+	}
+	jc.tasks[index] = t
+	return t, nil
+}
+
+// taskByID loads a task and its job.
+func (o *op) taskByID(id string) (*jobChange, *model.Task, error) {
+	t, err := o.tx.TaskByID(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	jc, err := o.job(t.JobID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("task %s: %w", id, err)
+	}
+	if cached, ok := jc.tasks[t.Index]; ok {
+		return jc, cached, nil
+	}
+	jc.tasks[t.Index] = t
+	return jc, t, nil
+}
+
+// allTasks loads every task of a job, in index order.
+func (o *op) allTasks(jc *jobChange) ([]*model.Task, error) {
+	if !jc.all {
+		err := o.tx.Tasks(jc.job.ID, func(t *model.Task) bool {
+			if _, ok := jc.tasks[t.Index]; !ok {
+				jc.tasks[t.Index] = t
+			}
+			return true
+		})
+		if err != nil {
+			return nil, fmt.Errorf("loading tasks of job %s: %w", jc.job.ID, err)
+		}
+		jc.all = true
+	}
+	out := make([]*model.Task, 0, len(jc.tasks))
+	for _, t := range jc.tasks {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *model.Task) int { return a.Index - b.Index })
+	return out, nil
+}
+
+func (o *op) worker(id string) (*model.Worker, error) {
+	if w, ok := o.workers[id]; ok {
+		return w, nil
+	}
+	w, err := o.tx.Worker(id)
+	if err != nil {
+		return nil, err
+	}
+	o.workers[id] = w
+	return w, nil
+}
+
+func (o *op) log(t *model.Task, format string, args ...any) {
+	text := o.now.UTC().Format(time.RFC3339) + " manager: " + fmt.Sprintf(format, args...)
+	o.logs = append(o.logs, logLine{jobID: t.JobID, taskID: t.ID, text: text})
+}
+
+// setTaskStatus moves a task to status s, keeping its job's counters in step.
+func (o *op) setTaskStatus(jc *jobChange, t *model.Task, s model.TaskStatus, why string) {
+	jc.changed[t.Index] = true
+	jc.dirty = true
+	t.Updated = o.now
+	if t.Status == s {
+		return
+	}
+	j := jc.job
+	old := t.Status
+	j.TaskCounts[old]--
+	if j.TaskCounts[old] <= 0 {
+		delete(j.TaskCounts, old)
+	}
+	j.TaskCounts[s]++
+	switch s {
+	case model.TaskCompleted:
+		j.StepsCompleted += t.StepsTotal - t.StepsCompleted
+		t.StepsCompleted = t.StepsTotal
+	case model.TaskQueued:
+		j.StepsCompleted -= t.StepsCompleted
+		t.StepsCompleted = 0
+	}
+	if !s.Running() && s != model.TaskCompleted && s != model.TaskFailed {
+		t.WorkerID = ""
+	}
+	t.Status = s
+	if why != "" {
+		t.Activity = why
+	}
+	o.log(t, "status %s → %s%s", old, s, suffix(why))
+}
+
+func suffix(why string) string {
+	if why == "" {
+		return ""
+	}
+	return ": " + why
+}
+
+// setSteps records a task's progress, keeping the job's total in step.
+func (o *op) setSteps(jc *jobChange, t *model.Task, done int) {
+	done = min(max(done, 0), t.StepsTotal)
+	jc.job.StepsCompleted += done - t.StepsCompleted
+	t.StepsCompleted = done
+	jc.changed[t.Index] = true
+	jc.dirty = true
+}
+
+// enterJobStatus moves a job to status s and makes its tasks follow: a job that
+// is canceled or fails cancels what has not run, and asks running tasks to stop;
+// a pausing job pauses what waits.
+func (o *op) enterJobStatus(jc *jobChange, s model.JobStatus, reason string) error {
+	j := jc.job
+	j.Status, j.StatusReason, j.Updated = s, reason, o.now
+	jc.dirty = true
+	var follow func(model.TaskStatus) (model.TaskStatus, bool)
+	switch s {
+	case model.JobCancelRequested, model.JobFailRequested, model.JobFailed, model.JobCanceled:
+		follow = func(ts model.TaskStatus) (model.TaskStatus, bool) {
+			switch ts {
+			case model.TaskQueued, model.TaskSoftFailed, model.TaskPaused:
+				return model.TaskCanceled, true
+			case model.TaskActive:
+				return model.TaskCancelRequested, true
+			}
+			return ts, false
+		}
+	case model.JobPauseRequested:
+		follow = func(ts model.TaskStatus) (model.TaskStatus, bool) {
+			return model.TaskPaused, ts == model.TaskQueued || ts == model.TaskSoftFailed
+		}
+	default:
+		return nil
+	}
+	// Only walk the tasks when the counters say some will change.
+	needed := false
+	for ts, n := range j.TaskCounts {
+		if _, ok := follow(ts); ok && n > 0 {
+			needed = true
+		}
+	}
+	if !needed {
+		return nil
+	}
+	tasks, err := o.allTasks(jc)
+	if err != nil {
+		return err
+	}
+	why := fmt.Sprintf("job became %s", s)
+	for _, t := range tasks {
+		if to, ok := follow(t.Status); ok {
+			o.setTaskStatus(jc, t, to, why)
+		}
+	}
+	return nil
+}
+
+// settle derives the job's status from its task counters until it is stable.
+func (o *op) settle(jc *jobChange) error {
+	for range 4 { // each step moves towards a final status; a few suffice
+		d := model.DeriveJobStatus(jc.job.Status, jc.job.TaskCounts, jc.job.TaskCount, o.m.cfg.FailThreshold)
+		if d.Status == jc.job.Status {
+			return nil
+		}
+		if err := o.enterJobStatus(jc, d.Status, d.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush writes what the op changed and registers the commit hook.
+func (o *op) flush() error {
+	for _, jc := range o.order {
+		if jc.deleted {
+			continue
+		}
+		// A job coming back into the index (requeued, resumed) brings all its
+		// tasks; the index dropped them when the job stopped.
+		if !jc.wasIndexed && sched.Indexed(jc.job.Status) {
+			if _, err := o.allTasks(jc); err != nil {
+				return err
+			}
+		}
+		for i := range jc.changed {
+			if err := o.tx.PutTask(jc.tasks[i]); err != nil {
+				return err
+			}
+		}
+		if jc.dirty {
+			jc.job.Updated = o.now
+			if err := o.tx.PutJob(jc.job); err != nil {
+				return err
+			}
+		}
+	}
+	for _, w := range o.workers {
+		if err := o.tx.PutWorker(w); err != nil {
+			return err
+		}
+	}
+	o.tx.OnCommit(o.apply)
+	return nil
+}
+
+// apply runs after commit: the index and the subscribers learn what changed.
+func (o *op) apply() {
+	ix, hub := o.m.index, o.m.events
+	for _, jc := range o.order {
+		j := jc.job
+		switch {
+		case jc.deleted:
+			ix.Remove(j.ID)
+			hub.Publish(model.Event{Type: model.EventJob, Job: withJobActions(j), Deleted: true})
+			continue
+		case jc.all && sched.Indexed(j.Status):
+			tasks := make([]*model.Task, 0, len(jc.tasks))
+			for _, t := range jc.tasks {
+				tasks = append(tasks, t)
+			}
+			ix.Load(j, tasks)
+		default:
+			ix.UpdateJob(j)
+			for i := range jc.changed {
+				ix.UpdateTask(jc.tasks[i])
+			}
+		}
+		if !jc.dirty && len(jc.changed) == 0 {
+			continue
+		}
+		// A handful of task changes go out one by one; a mass change (a job
+		// action) as one job event that asks subscribers to reload the tasks.
+		mass := len(jc.changed) > 16
+		hub.Publish(model.Event{Type: model.EventJob, Job: withJobActions(j), RefreshTasks: mass})
+		if !mass {
+			for i := range jc.changed {
+				hub.Publish(model.Event{Type: model.EventTask, Task: taskSummary(jc.tasks[i])})
+			}
+		}
+	}
+	for _, w := range o.workers {
+		c := *w
+		hub.Publish(model.Event{Type: model.EventWorker, Worker: &c})
+	}
+}
+
+// withJobActions returns a copy of j with its allowed actions filled in.
+func withJobActions(j *model.Job) *model.Job {
+	c := *j
+	c.AllowedActions = model.AllowedJobActions(j.Status)
+	c.TaskCounts = make(map[model.TaskStatus]int, len(j.TaskCounts))
+	for k, v := range j.TaskCounts {
+		c.TaskCounts[k] = v
+	}
+	if c.Settings == nil {
+		c.Settings = map[string]any{}
+	}
+	if c.Metadata == nil {
+		c.Metadata = map[string]string{}
+	}
+	if c.RequiredTags == nil {
+		c.RequiredTags = []string{}
+	}
+	return &c
+}
+
+// taskSummary returns a copy of t without its commands, with allowed actions.
+func taskSummary(t *model.Task) *model.Task {
+	c := withTaskActions(t)
+	c.Commands = nil
+	return c
+}
+
+func withTaskActions(t *model.Task) *model.Task {
+	c := *t
+	c.AllowedActions = model.AllowedTaskActions(t.Status)
+	return &c
+}

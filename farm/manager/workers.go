@@ -1,0 +1,487 @@
+package manager
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"farmhand/farm/model"
+	"farmhand/farm/sched"
+	"farmhand/farm/store"
+)
+
+// WorkerInfo is what a worker tells about itself when it registers or signs on.
+type WorkerInfo struct {
+	Name      string
+	Platform  string
+	Version   string
+	TaskTypes []string
+	Tags      []string
+	Address   string
+}
+
+func (wi WorkerInfo) check() error {
+	if strings.TrimSpace(wi.Name) == "" {
+		return fmt.Errorf("%w: a worker needs a name", ErrInvalid)
+	}
+	if strings.TrimSpace(wi.Platform) == "" {
+		return fmt.Errorf("%w: a worker needs a platform", ErrInvalid)
+	}
+	return nil
+}
+
+func (wi WorkerInfo) applyTo(w *model.Worker) {
+	w.Name, w.Platform, w.Version, w.Address = strings.TrimSpace(wi.Name), wi.Platform, wi.Version, wi.Address
+	w.TaskTypes = nonNil(wi.TaskTypes)
+	w.Tags = nonNil(wi.Tags)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Register adds a worker and returns it with the token it must present from
+// now on. Only the token's hash is stored.
+func (m *Manager) Register(info WorkerInfo) (*model.Worker, string, error) {
+	if err := info.check(); err != nil {
+		return nil, "", err
+	}
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	token := hex.EncodeToString(secret)
+	w := &model.Worker{ID: newID(), Status: model.WorkerOffline, Registered: m.now()}
+	info.applyTo(w)
+	err := m.update(func(o *op) error {
+		o.workers[w.ID] = w
+		return o.tx.SetWorkerToken(w.ID, token)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("registering worker %q: %w", info.Name, err)
+	}
+	m.log.Info("worker registered", "worker", w.ID, "name", w.Name, "platform", w.Platform)
+	return w, token, nil
+}
+
+// Authenticate checks a worker's token.
+func (m *Manager) Authenticate(workerID, token string) error {
+	ok := false
+	m.store.View(func(tx *store.Tx) error {
+		ok = tx.CheckWorkerToken(workerID, token)
+		return nil
+	})
+	if !ok {
+		return ErrUnauthorized
+	}
+	return nil
+}
+
+// SignOn marks a worker awake with what it says about itself now.
+func (m *Manager) SignOn(workerID string, info WorkerInfo) (*model.Worker, error) {
+	if err := info.check(); err != nil {
+		return nil, err
+	}
+	var result model.Worker
+	err := m.update(func(o *op) error {
+		w, err := o.worker(workerID)
+		if err != nil {
+			return err
+		}
+		info.applyTo(w)
+		w.Status = model.WorkerAwake
+		w.LastSeen = o.now
+		result = *w
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signing on worker %s: %w", workerID, err)
+	}
+	m.touch(workerID)
+	m.log.Info("worker signed on", "worker", workerID, "name", result.Name, "task_types", result.TaskTypes)
+	return &result, nil
+}
+
+// SignOff marks a worker offline and gives its task back to the queue.
+func (m *Manager) SignOff(workerID string) error {
+	err := m.update(func(o *op) error {
+		return o.workerGone(workerID, model.WorkerOffline, "worker signed off")
+	})
+	if err != nil {
+		return fmt.Errorf("signing off worker %s: %w", workerID, err)
+	}
+	m.seenMu.Lock()
+	delete(m.seen, workerID)
+	m.seenMu.Unlock()
+	return nil
+}
+
+// workerGone sets a worker's status and requeues the task it was running.
+func (o *op) workerGone(workerID string, status model.WorkerStatus, why string) error {
+	w, err := o.worker(workerID)
+	if err != nil {
+		return err
+	}
+	w.Status = status
+	if w.TaskID == "" {
+		return nil
+	}
+	jc, t, err := o.taskByID(w.TaskID)
+	w.TaskID, w.TaskJobID = "", ""
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the job was deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	if t.WorkerID != workerID || !t.Status.Running() {
+		return nil
+	}
+	o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), why)
+	return o.settle(jc)
+}
+
+// stoppedStatus is where a running task goes when its worker stops it: back to
+// the queue, unless the task or its job was on its way out anyway.
+func (o *op) stoppedStatus(jc *jobChange, t *model.Task) model.TaskStatus {
+	switch {
+	case t.Status == model.TaskCancelRequested:
+		return model.TaskCanceled
+	case jc.job.Status == model.JobPauseRequested || jc.job.Status == model.JobPaused:
+		return model.TaskPaused
+	case jc.job.Status == model.JobCancelRequested || jc.job.Status == model.JobFailRequested:
+		return model.TaskCanceled
+	}
+	return model.TaskQueued
+}
+
+// touch records that a worker was heard from.
+func (m *Manager) touch(workerID string) {
+	m.seenMu.Lock()
+	m.seen[workerID] = m.now()
+	m.seenMu.Unlock()
+}
+
+// checkWorkerTimeouts marks workers lost that were silent longer than the
+// timeout, and requeues their tasks.
+func (m *Manager) checkWorkerTimeouts() {
+	deadline := m.now().Add(-m.cfg.WorkerTimeout)
+	var silent []string
+	m.seenMu.Lock()
+	for id, seen := range m.seen {
+		if seen.Before(deadline) {
+			silent = append(silent, id)
+			delete(m.seen, id)
+		}
+	}
+	m.seenMu.Unlock()
+	for _, id := range silent {
+		err := m.update(func(o *op) error {
+			return o.workerGone(id, model.WorkerLost, fmt.Sprintf("worker not heard from for %s", m.cfg.WorkerTimeout))
+		})
+		if err != nil {
+			m.log.Error("marking worker lost", "worker", id, "err", err)
+			continue
+		}
+		m.log.Warn("worker lost", "worker", id, "timeout", m.cfg.WorkerTimeout)
+	}
+}
+
+// HeartbeatReply tells a worker whether to go on with its task.
+type HeartbeatReply struct {
+	Status         model.WorkerStatus
+	MayKeepRunning bool
+	Reason         string
+}
+
+// Heartbeat records that a worker is alive and answers whether the task it is
+// running (if any) should go on.
+func (m *Manager) Heartbeat(workerID, taskID string) (HeartbeatReply, error) {
+	var w *model.Worker
+	var reply HeartbeatReply
+	err := m.store.View(func(tx *store.Tx) (err error) {
+		if w, err = tx.Worker(workerID); err != nil {
+			return err
+		}
+		reply.Status = w.Status
+		if taskID != "" {
+			reply.MayKeepRunning, reply.Reason = mayKeepRunning(tx, workerID, taskID)
+		}
+		return nil
+	})
+	if err != nil {
+		return reply, err
+	}
+	if w.Status == model.WorkerLost {
+		// It was only out of reach; take it back.
+		if err := m.update(func(o *op) error {
+			w, err := o.worker(workerID)
+			if err == nil && w.Status == model.WorkerLost {
+				w.Status = model.WorkerAwake
+			}
+			return err
+		}); err != nil {
+			return reply, err
+		}
+		reply.Status = model.WorkerAwake
+		m.log.Info("lost worker is back", "worker", workerID)
+	}
+	m.touch(workerID)
+	return reply, nil
+}
+
+func mayKeepRunning(tx *store.Tx, workerID, taskID string) (bool, string) {
+	t, err := tx.TaskByID(taskID)
+	if err != nil {
+		return false, "the task no longer exists"
+	}
+	if t.WorkerID != workerID || !t.Status.Running() {
+		return false, "the task was given to another worker or requeued"
+	}
+	if t.Status == model.TaskCancelRequested {
+		return false, "the task was canceled"
+	}
+	j, err := tx.Job(t.JobID)
+	if err != nil {
+		return false, "the job no longer exists"
+	}
+	if !j.Status.Runnable() {
+		return false, fmt.Sprintf("the job is %s", j.Status)
+	}
+	return true, ""
+}
+
+// Assignment is a task handed to a worker, with what it needs of the job.
+type Assignment struct {
+	Task *model.Task
+	Job  *model.Job
+}
+
+// maxPickAttempts bounds how often Schedule retries when the picked task changed
+// between picking and assigning (it was canceled, say).
+const maxPickAttempts = 8
+
+// Schedule hands the worker its next task, or nil when there is none for it. A
+// worker that still holds an active task (it restarted mid-task) gets that task
+// again.
+func (m *Manager) Schedule(workerID string) (*Assignment, error) {
+	var w *model.Worker
+	var resumed *Assignment
+	err := m.store.View(func(tx *store.Tx) (err error) {
+		if w, err = tx.Worker(workerID); err != nil {
+			return err
+		}
+		if w.TaskID == "" {
+			return nil
+		}
+		t, err := tx.TaskByID(w.TaskID)
+		if err != nil || t.WorkerID != workerID || t.Status != model.TaskActive {
+			return nil
+		}
+		j, err := tx.Job(t.JobID)
+		if err == nil && j.Status.Runnable() {
+			resumed = &Assignment{Task: withTaskActions(t), Job: j}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.touch(workerID)
+	if w.Status != model.WorkerAwake && w.Status != model.WorkerLost {
+		return nil, fmt.Errorf("%w: worker %s is %s", ErrNotAwake, w.Name, w.Status)
+	}
+	if resumed != nil {
+		return resumed, nil
+	}
+	want := sched.Worker{ID: w.ID, TaskTypes: w.TaskTypes, Tags: w.Tags}
+	for range maxPickAttempts {
+		c, ok := m.index.Pick(want)
+		if !ok {
+			return nil, nil
+		}
+		a, err := m.assign(workerID, c)
+		if err != nil {
+			m.index.Release(c)
+			return nil, err
+		}
+		if a != nil {
+			return a, nil
+		}
+		m.index.Release(c) // lost a race with another change; pick again
+	}
+	return nil, nil
+}
+
+// assign gives the picked task to the worker, unless the task or its job changed
+// since the pick; then it returns nil and changes nothing.
+func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error) {
+	var a *Assignment
+	err := m.update(func(o *op) error {
+		a = nil
+		jc, err := o.job(c.JobID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		t, err := o.task(jc, c.Index)
+		if err != nil {
+			return err
+		}
+		w, err := o.worker(workerID)
+		if err != nil {
+			return err
+		}
+		if !t.Status.Schedulable() || !jc.job.Status.Runnable() || slices.Contains(t.FailedBy, workerID) {
+			delete(o.workers, workerID) // nothing to write
+			return nil
+		}
+		w.Status, w.TaskID, w.TaskJobID, w.LastSeen = model.WorkerAwake, t.ID, t.JobID, o.now
+		t.WorkerID, t.LastTouched = workerID, o.now
+		o.setTaskStatus(jc, t, model.TaskActive, "assigned to "+w.Name)
+		if err := o.settle(jc); err != nil {
+			return err
+		}
+		a = &Assignment{Task: withTaskActions(t), Job: jc.job}
+		return nil
+	})
+	return a, err
+}
+
+// TaskUpdate is a worker's report on its task. Nil fields are not reported.
+type TaskUpdate struct {
+	Status         string // "", "active", "completed", "failed" or "stopped"
+	StepsCompleted *int
+	Activity       string
+	Log            string
+}
+
+// Worker-reported task statuses.
+const (
+	ReportActive    = "active"
+	ReportCompleted = "completed"
+	ReportFailed    = "failed"
+	// ReportStopped: the worker stopped the task because it was told to (the
+	// task was canceled, the job paused) or because it is shutting down.
+	ReportStopped = "stopped"
+)
+
+// UpdateTask applies a worker's report on a task assigned to it. It answers
+// whether the worker may go on running the task.
+func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatReply, error) {
+	switch u.Status {
+	case "", ReportActive, ReportCompleted, ReportFailed, ReportStopped:
+	default:
+		return HeartbeatReply{}, fmt.Errorf("%w: a worker cannot report status %q; use active, completed, failed or stopped", ErrInvalid, u.Status)
+	}
+	if u.StepsCompleted != nil && *u.StepsCompleted < 0 {
+		return HeartbeatReply{}, fmt.Errorf("%w: steps_completed cannot be negative", ErrInvalid)
+	}
+	var reply HeartbeatReply
+	var logTask *model.Task
+	err := m.update(func(o *op) error {
+		jc, t, err := o.taskByID(taskID)
+		if err != nil {
+			return err
+		}
+		if t.WorkerID != workerID || !t.Status.Running() {
+			return fmt.Errorf("%w: task %s is %s", ErrNotYours, taskID, t.Status)
+		}
+		logTask = t
+		t.LastTouched = o.now
+		jc.changed[t.Index] = true
+		if u.StepsCompleted != nil {
+			o.setSteps(jc, t, *u.StepsCompleted)
+		}
+		if u.Activity != "" {
+			t.Activity = u.Activity
+		}
+		w, err := o.worker(workerID)
+		if err != nil {
+			return err
+		}
+		w.LastSeen = o.now
+		switch u.Status {
+		case ReportCompleted:
+			o.setTaskStatus(jc, t, model.TaskCompleted, "completed by "+w.Name)
+		case ReportFailed:
+			o.failTask(jc, t, w)
+		case ReportStopped:
+			o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), "stopped by "+w.Name)
+		}
+		if !t.Status.Running() && w.TaskID == t.ID {
+			w.TaskID, w.TaskJobID = "", ""
+		}
+		if err := o.settle(jc); err != nil {
+			return err
+		}
+		reply.Status = w.Status
+		reply.MayKeepRunning = t.Status == model.TaskActive && jc.job.Status.Runnable()
+		if !reply.MayKeepRunning && t.Status.Running() {
+			reply.Reason = fmt.Sprintf("the task is %s in a job that is %s", t.Status, jc.job.Status)
+		}
+		return nil
+	})
+	if err != nil {
+		return reply, fmt.Errorf("updating task %s: %w", taskID, err)
+	}
+	m.touch(workerID)
+	if u.Log != "" {
+		if err := m.logs.Append(logTask.JobID, taskID, u.Log); err != nil {
+			m.log.Warn("writing task log", "task", taskID, "err", err)
+		} else {
+			m.events.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: taskID, JobID: logTask.JobID, Text: u.Log}})
+		}
+	}
+	return reply, nil
+}
+
+// failTask records a worker's failure of a task: the task is retried by other
+// workers until MaxTaskFailures distinct workers failed it.
+func (o *op) failTask(jc *jobChange, t *model.Task, w *model.Worker) {
+	if !slices.Contains(t.FailedBy, w.ID) {
+		t.FailedBy = append(t.FailedBy, w.ID)
+	}
+	if len(t.FailedBy) >= o.m.cfg.MaxTaskFailures {
+		o.setTaskStatus(jc, t, model.TaskFailed, fmt.Sprintf("failed by %d workers", len(t.FailedBy)))
+		return
+	}
+	if t.Status == model.TaskCancelRequested {
+		o.setTaskStatus(jc, t, model.TaskCanceled, "failed by "+w.Name+" while being canceled")
+		return
+	}
+	o.setTaskStatus(jc, t, model.TaskSoftFailed, fmt.Sprintf("failed by %s; %d more failures fail it for good",
+		w.Name, o.m.cfg.MaxTaskFailures-len(t.FailedBy)))
+	if !jc.job.Status.Runnable() {
+		o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), "")
+	}
+}
+
+// Workers returns every worker, by name.
+func (m *Manager) Workers() ([]*model.Worker, error) {
+	var ws []*model.Worker
+	err := m.store.View(func(tx *store.Tx) error {
+		return tx.Workers(func(w *model.Worker) bool { ws = append(ws, w); return true })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing workers: %w", err)
+	}
+	slices.SortFunc(ws, func(a, b *model.Worker) int { return strings.Compare(a.Name, b.Name) })
+	return ws, nil
+}
+
+// Worker returns one worker.
+func (m *Manager) Worker(id string) (*model.Worker, error) {
+	var w *model.Worker
+	err := m.store.View(func(tx *store.Tx) (err error) {
+		w, err = tx.Worker(id)
+		return err
+	})
+	return w, err
+}
