@@ -31,13 +31,13 @@ func TestBadSubmissionsAreRefusedClearly(t *testing.T) {
 		settings map[string]any
 		says     string
 	}{
-		"unknown type":      {"render-everything", nil, "unknown job type"},
-		"string for int":    {"echo-sleep-test", map[string]any{"chunk_size": "three"}, `"chunk_size" must be a int32`},
-		"fraction for int":  {"echo-sleep-test", map[string]any{"chunk_size": 1.5}, "whole number"},
-		"bad frames":        {"echo-sleep-test", map[string]any{"frames": "10-1"}, "runs backwards"},
-		"zero chunk":        {"echo-sleep-test", map[string]any{"chunk_size": 0.0}, "at least 1"},
-		"negative sleep":    {"echo-sleep-test", map[string]any{"sleep_seconds": -1.0}, "negative"},
-		"bool for string":   {"echo-sleep-test", map[string]any{"message": true}, `"message" must be a string`},
+		"unknown type":     {"render-everything", nil, "unknown job type"},
+		"string for int":   {"echo-sleep-test", map[string]any{"chunk_size": "three"}, `"chunk_size" must be a int32`},
+		"fraction for int": {"echo-sleep-test", map[string]any{"chunk_size": 1.5}, "whole number"},
+		"bad frames":       {"echo-sleep-test", map[string]any{"frames": "10-1"}, "runs backwards"},
+		"zero chunk":       {"echo-sleep-test", map[string]any{"chunk_size": 0.0}, "at least 1"},
+		"negative sleep":   {"echo-sleep-test", map[string]any{"sleep_seconds": -1.0}, "negative"},
+		"bool for string":  {"echo-sleep-test", map[string]any{"message": true}, `"message" must be a string`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

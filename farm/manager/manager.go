@@ -85,12 +85,32 @@ func Open(cfg Config) (*Manager, error) {
 		logs: tasklog.New(filepath.Join(cfg.DataDir, "logs")), log: cfg.Logger,
 		seen: map[string]time.Time{},
 	}
+	if err := m.loadFarmID(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := m.recover(); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return m, nil
 }
+
+func (m *Manager) loadFarmID() error {
+	m.store.View(func(tx *store.Tx) error { m.id = tx.FarmID(); return nil })
+	if m.id != "" {
+		return nil
+	}
+	id := newID()
+	if err := m.store.Update(func(tx *store.Tx) error { return tx.SetFarmID(id) }); err != nil {
+		return err
+	}
+	m.id = id
+	return nil
+}
+
+// ID returns the farm's identity, stable across restarts.
+func (m *Manager) ID() string { return m.id }
 
 // Close closes the database.
 func (m *Manager) Close() error { return m.store.Close() }

@@ -325,7 +325,7 @@ func TestJobRunsToCompletion(t *testing.T) {
 		if err != nil || a == nil {
 			t.Fatalf("schedule: %v %v", a, err)
 		}
-		reply, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportCompleted, Log: "done\n"})
+		reply, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: model.ReportCompleted, Log: "done\n"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +353,7 @@ func TestReportsFromTheWrongWorkerAreRefused(t *testing.T) {
 	a := register(t, m, "a")
 	b := register(t, m, "b")
 	as, _ := m.Schedule(a.ID)
-	if _, err := m.UpdateTask(b.ID, as.Task.ID, TaskUpdate{Status: ReportCompleted}); !errors.Is(err, ErrNotYours) {
+	if _, err := m.UpdateTask(b.ID, as.Task.ID, TaskUpdate{Status: model.ReportCompleted}); !errors.Is(err, ErrNotYours) {
 		t.Fatalf("err = %v, want ErrNotYours", err)
 	}
 	if _, err := m.UpdateTask(a.ID, as.Task.ID, TaskUpdate{Status: "soft-failed"}); !errors.Is(err, ErrInvalid) {
@@ -377,7 +377,7 @@ func TestFailureRetriesOnOtherWorkers(t *testing.T) {
 		if err != nil || a == nil {
 			t.Fatalf("attempt %d: %v %v", i, a, err)
 		}
-		m.UpdateTask(ws[i].ID, a.Task.ID, TaskUpdate{Status: ReportFailed})
+		m.UpdateTask(ws[i].ID, a.Task.ID, TaskUpdate{Status: model.ReportFailed})
 	}
 	job, _ := m.Job(j.ID)
 	if job.Status != model.JobFailed || job.TaskCounts[model.TaskFailed] != 1 {
@@ -397,7 +397,7 @@ func TestCancelStopsRunningTask(t *testing.T) {
 	if hb.MayKeepRunning {
 		t.Fatal("heartbeat lets a canceled task run on")
 	}
-	m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportStopped})
+	m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: model.ReportStopped})
 	job, _ := m.Job(j.ID)
 	if job.Status != model.JobCanceled {
 		t.Fatalf("job %s after its last task stopped, want canceled", job.Status)
@@ -417,7 +417,7 @@ func TestPauseAndResume(t *testing.T) {
 	if b, _ := m.Schedule(register(t, m, "w2").ID); b != nil {
 		t.Fatal("scheduled a task of a pausing job")
 	}
-	m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportStopped})
+	m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: model.ReportStopped})
 	job, _ = m.Job(j.ID)
 	if job.Status != model.JobPaused || job.TaskCounts[model.TaskPaused] != 3 {
 		t.Fatalf("job %s %v, want paused with 3 paused tasks", job.Status, job.TaskCounts)
@@ -451,7 +451,7 @@ func TestLostWorkerTaskIsRequeued(t *testing.T) {
 	if task.Status != model.TaskQueued {
 		t.Fatalf("task %s, want queued", task.Status)
 	}
-	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportCompleted}); !errors.Is(err, ErrNotYours) {
+	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: model.ReportCompleted}); !errors.Is(err, ErrNotYours) {
 		t.Fatalf("a lost worker completed its requeued task: %v", err)
 	}
 	other := register(t, m, "steady")
@@ -482,7 +482,7 @@ func TestRestartKeepsJobsAndResumesWork(t *testing.T) {
 	if err != nil || again == nil || again.Task.ID != a.Task.ID {
 		t.Fatalf("after restart the worker got %v, %v; want its active task back", again, err)
 	}
-	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: ReportCompleted}); err != nil {
+	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: model.ReportCompleted}); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
@@ -490,7 +490,7 @@ func TestRestartKeepsJobsAndResumesWork(t *testing.T) {
 		if b == nil {
 			t.Fatal("queued tasks lost in the restart")
 		}
-		m.UpdateTask(w.ID, b.Task.ID, TaskUpdate{Status: ReportCompleted})
+		m.UpdateTask(w.ID, b.Task.ID, TaskUpdate{Status: model.ReportCompleted})
 	}
 	if job, _ := m.Job(j.ID); job.Status != model.JobCompleted {
 		t.Fatalf("job %s", job.Status)

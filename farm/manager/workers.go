@@ -356,27 +356,17 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 
 // TaskUpdate is a worker's report on its task. Nil fields are not reported.
 type TaskUpdate struct {
-	Status         string // "", "active", "completed", "failed" or "stopped"
+	Status         model.TaskReport // empty: no status change
 	StepsCompleted *int
 	Activity       string
 	Log            string
 }
 
-// Worker-reported task statuses.
-const (
-	ReportActive    = "active"
-	ReportCompleted = "completed"
-	ReportFailed    = "failed"
-	// ReportStopped: the worker stopped the task because it was told to (the
-	// task was canceled, the job paused) or because it is shutting down.
-	ReportStopped = "stopped"
-)
-
 // UpdateTask applies a worker's report on a task assigned to it. It answers
 // whether the worker may go on running the task.
 func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatReply, error) {
 	switch u.Status {
-	case "", ReportActive, ReportCompleted, ReportFailed, ReportStopped:
+	case "", model.ReportActive, model.ReportCompleted, model.ReportFailed, model.ReportStopped:
 	default:
 		return HeartbeatReply{}, fmt.Errorf("%w: a worker cannot report status %q; use active, completed, failed or stopped", ErrInvalid, u.Status)
 	}
@@ -408,11 +398,11 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 		}
 		w.LastSeen = o.now
 		switch u.Status {
-		case ReportCompleted:
+		case model.ReportCompleted:
 			o.setTaskStatus(jc, t, model.TaskCompleted, "completed by "+w.Name)
-		case ReportFailed:
+		case model.ReportFailed:
 			o.failTask(jc, t, w)
-		case ReportStopped:
+		case model.ReportStopped:
 			o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), "stopped by "+w.Name)
 		}
 		if !t.Status.Running() && w.TaskID == t.ID {

@@ -38,7 +38,7 @@ type Task struct {
 	Type     string     `json:"type"`
 	Priority int        `json:"priority"`
 	Status   TaskStatus `json:"status"`
-	Commands []Command  `json:"commands"`
+	Commands []Command  `json:"commands,omitempty"`
 	// DependsOn holds indexes of tasks of the same job that must complete first.
 	DependsOn      []int     `json:"depends_on,omitempty"`
 	WorkerID       string    `json:"worker_id,omitempty"`

@@ -99,3 +99,19 @@ const (
 	// WorkerLost is a worker that stopped talking without signing off.
 	WorkerLost WorkerStatus = "lost"
 )
+
+// TaskReport is the status a worker reports for the task it runs. Workers do not
+// set task statuses themselves: the manager decides where a report leads (a
+// failure becomes soft-failed or failed, a stop becomes queued, paused or
+// canceled).
+type TaskReport string
+
+// Task reports.
+const (
+	ReportActive    TaskReport = "active"
+	ReportCompleted TaskReport = "completed"
+	ReportFailed    TaskReport = "failed"
+	// ReportStopped: the worker stopped the task because it was told to (the
+	// task was canceled, its job paused) or because it is shutting down.
+	ReportStopped TaskReport = "stopped"
+)

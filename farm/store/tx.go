@@ -243,3 +243,17 @@ func jobPrefix(jobID string) []byte { return append([]byte(jobID), '/') }
 func taskKey(jobID string, index int) []byte {
 	return binary.BigEndian.AppendUint32(jobPrefix(jobID), uint32(index))
 }
+
+var keyFarmID = []byte("farm_id")
+
+// FarmID returns the farm's identity, made once when the database is new.
+// Discovery and clients use it to tell one farm's manager from another's.
+func (tx *Tx) FarmID() string { return string(tx.btx.Bucket(bucketMeta).Get(keyFarmID)) }
+
+// SetFarmID records the farm's identity.
+func (tx *Tx) SetFarmID(id string) error {
+	if err := tx.btx.Bucket(bucketMeta).Put(keyFarmID, []byte(id)); err != nil {
+		return fmt.Errorf("storing farm id: %w", err)
+	}
+	return nil
+}

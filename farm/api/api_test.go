@@ -1,0 +1,412 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/go-chi/chi/v5"
+
+	"farmhand/farm/api"
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+// contract wraps the server and checks every exchange against the OpenAPI
+// document: each response must match its operation's declared response, and a
+// request the server accepts must match the declared request.
+type contract struct {
+	t      *testing.T
+	doc    *openapi3.T
+	router routers.Router
+	next   http.Handler
+
+	mu   sync.Mutex
+	seen map[string]bool // operationId → called
+}
+
+func loadDoc(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the OpenAPI document is invalid: %v", err)
+	}
+	return doc
+}
+
+func newContract(t *testing.T, next http.Handler) *contract {
+	doc := loadDoc(t)
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &contract{t: t, doc: doc, router: router, next: next, seen: map[string]bool{}}
+}
+
+func (c *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/api/v1/") || r.URL.Path == "/api/v1/openapi.yaml" {
+		c.next.ServeHTTP(w, r) // the docs page and the YAML twin are not operations
+		return
+	}
+	if r.Header.Get("Upgrade") == "websocket" {
+		c.mark("streamEvents")
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	route, params, err := c.router.FindRoute(r)
+	if err != nil {
+		c.t.Errorf("%s %s is not in the OpenAPI document: %v", r.Method, r.URL.Path, err)
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	c.mark(route.Operation.OperationID)
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	reqCheck := &openapi3filter.RequestValidationInput{Request: r.Clone(r.Context()), PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	reqCheck.Request.Body = io.NopCloser(bytes.NewReader(body))
+	reqErr := openapi3filter.ValidateRequest(r.Context(), reqCheck)
+
+	rec := httptest.NewRecorder()
+	c.next.ServeHTTP(rec, r)
+	if reqErr != nil && rec.Code < 300 {
+		c.t.Errorf("%s %s: the server accepted (%d) a request the document forbids: %v", r.Method, r.URL.Path, rec.Code, reqErr)
+	}
+	respCheck := &openapi3filter.ResponseValidationInput{RequestValidationInput: reqCheck, Status: rec.Code,
+		Header: rec.Header(), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	respCheck.SetBodyBytes(rec.Body.Bytes())
+	if err := openapi3filter.ValidateResponse(r.Context(), respCheck); err != nil {
+		c.t.Errorf("%s %s answered %d against the document: %v\nbody: %.300s", r.Method, r.URL.Path, rec.Code, err, rec.Body.String())
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+func (c *contract) mark(op string) {
+	c.mu.Lock()
+	c.seen[op] = true
+	c.mu.Unlock()
+}
+
+func startServer(t *testing.T) (*client.Client, *contract, *manager.Manager) {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	c := newContract(t, api.New(m, "test", quiet))
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	return client.New(srv.URL), c, m
+}
+
+func wantStatus(t *testing.T, err error, status int) {
+	t.Helper()
+	if got := client.StatusOf(err); got != status {
+		t.Errorf("got %d (%v), want %d", got, err, status)
+	}
+}
+
+// TestEveryOperationAgainstTheDocument calls every operation of the API, the
+// happy path and its errors, through the client, with each exchange checked
+// against the OpenAPI document.
+func TestEveryOperationAgainstTheDocument(t *testing.T) {
+	cl, contract, _ := startServer(t)
+	ctx := context.Background()
+
+	events, stop := context.WithCancel(ctx)
+	defer stop()
+	stream := cl.Events(events)
+
+	if v, err := cl.Version(ctx); err != nil || v.APIVersion != wire.APIVersion || v.ManagerID == "" {
+		t.Fatalf("version %+v %v", v, err)
+	}
+	var spec string
+	if _, err := http.Get(cl.BaseURL() + "/api/v1/openapi.json"); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := http.Get(cl.BaseURL() + "/api/v1/openapi.json")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	spec = string(b)
+	if !strings.Contains(spec, `"operationId":"submitJob"`) {
+		t.Errorf("served document lacks submitJob: %.200s", spec)
+	}
+	if _, err := cl.Status(ctx); err != nil {
+		t.Fatal(err)
+	}
+	types, err := cl.JobTypes(ctx)
+	if err != nil || len(types) == 0 || types[0].Name != "echo-sleep-test" {
+		t.Fatalf("job types %v %v", types, err)
+	}
+	if jobs, err := cl.Jobs(ctx); err != nil || len(jobs) != 0 {
+		t.Fatalf("jobs of a new farm %v %v", jobs, err)
+	}
+
+	_, err = cl.Submit(ctx, wire.SubmitJob{Name: "bad", Type: "echo-sleep-test", Settings: map[string]any{"frames": "9-1"}})
+	wantStatus(t, err, 400)
+	_, err = cl.Submit(ctx, wire.SubmitJob{Name: "bad", Type: "no-such-type"})
+	wantStatus(t, err, 400)
+	job, err := cl.Submit(ctx, wire.SubmitJob{Name: "shot 1", Type: "echo-sleep-test",
+		Settings: map[string]any{"frames": "1-3", "sleep_seconds": 0}, Metadata: map[string]string{"project": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Job(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.Job(ctx, "nope")
+	wantStatus(t, err, 404)
+	if jobs, err := cl.Jobs(ctx, model.JobQueued); err != nil || len(jobs) != 1 {
+		t.Fatalf("queued jobs %v %v", jobs, err)
+	}
+	resp, _ = http.Get(cl.BaseURL() + "/api/v1/jobs?status=nonsense")
+	if resp.StatusCode != 400 {
+		t.Errorf("bad status filter answered %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	tasks, err := cl.Tasks(ctx, job.ID)
+	if err != nil || len(tasks) != 3 {
+		t.Fatalf("tasks %v %v", tasks, err)
+	}
+	_, err = cl.Tasks(ctx, "nope")
+	wantStatus(t, err, 404)
+	task, err := cl.Task(ctx, tasks[0].ID)
+	if err != nil || len(task.Commands) != 2 {
+		t.Fatalf("task %+v %v", task, err)
+	}
+	_, err = cl.Task(ctx, "nope")
+	wantStatus(t, err, 404)
+
+	_, err = cl.Register(ctx, wire.WorkerRegistration{Name: "", Platform: "linux"})
+	wantStatus(t, err, 400)
+	reg, err := cl.Register(ctx, wire.WorkerRegistration{Name: "box", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wk := cl.AsWorker(reg.ID, reg.Token)
+	_, err = cl.AsWorker(reg.ID, "wrong").Schedule(ctx)
+	wantStatus(t, err, 401)
+	_, err = cl.Schedule(ctx) // no token at all, and no worker id
+	wantStatus(t, err, 401)
+	_, err = wk.Schedule(ctx) // registered but not signed on
+	wantStatus(t, err, 409)
+	if _, err := wk.SignOn(ctx, wire.WorkerRegistration{Name: "box", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := wk.Schedule(ctx)
+	if err != nil || a == nil || a.Task.ID != tasks[0].ID || a.Job.ID != job.ID {
+		t.Fatalf("schedule %+v %v", a, err)
+	}
+	if hb, err := wk.Heartbeat(ctx, a.Task.ID); err != nil || !hb.MayKeepRunning {
+		t.Fatalf("heartbeat %+v %v", hb, err)
+	}
+	steps := 1
+	if r, err := wk.UpdateTask(ctx, a.Task.ID, wire.TaskUpdate{StepsCompleted: &steps, Log: "hello\n"}); err != nil || !r.MayKeepRunning {
+		t.Fatalf("update %+v %v", r, err)
+	}
+	_, err = wk.UpdateTask(ctx, a.Task.ID, wire.TaskUpdate{Status: "soft-failed"})
+	wantStatus(t, err, 400)
+	_, err = wk.UpdateTask(ctx, tasks[1].ID, wire.TaskUpdate{Status: model.ReportCompleted})
+	wantStatus(t, err, 409)
+	if _, err := wk.UpdateTask(ctx, a.Task.ID, wire.TaskUpdate{Status: model.ReportCompleted}); err != nil {
+		t.Fatal(err)
+	}
+	if log, err := cl.TaskLog(ctx, a.Task.ID); err != nil || !strings.Contains(log, "hello") {
+		t.Fatalf("log %q %v", log, err)
+	}
+	if tail, err := cl.TaskLogTail(ctx, a.Task.ID, 1); err != nil || strings.Count(tail, "\n") != 1 {
+		t.Fatalf("tail %q %v", tail, err)
+	}
+	_, err = cl.TaskLogTail(ctx, a.Task.ID, 0)
+	wantStatus(t, err, 400)
+	_, err = cl.TaskLog(ctx, "nope")
+	wantStatus(t, err, 404)
+
+	if ws, err := cl.Workers(ctx); err != nil || len(ws) != 1 {
+		t.Fatalf("workers %v %v", ws, err)
+	}
+	if _, err := cl.Worker(ctx, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.Worker(ctx, "nope")
+	wantStatus(t, err, 404)
+
+	_, err = cl.JobAction(ctx, job.ID, model.JobResume, nil)
+	wantStatus(t, err, 409)
+	var apiErr *client.Error
+	if !asError(err, &apiErr) || !slices.Contains(apiErr.AllowedActions, "pause") {
+		t.Errorf("409 without the allowed actions: %+v", apiErr)
+	}
+	_, err = cl.JobAction(ctx, job.ID, "explode", nil)
+	wantStatus(t, err, 400)
+	_, err = cl.JobAction(ctx, job.ID, model.JobSetPriority, nil)
+	wantStatus(t, err, 400)
+	prio := 70
+	if j, err := cl.JobAction(ctx, job.ID, model.JobSetPriority, &prio); err != nil || j.Priority != 70 {
+		t.Fatalf("set-priority %+v %v", j, err)
+	}
+	_, err = cl.TaskAction(ctx, model.TaskRequeue, []string{tasks[1].ID})
+	wantStatus(t, err, 409)
+	_, err = cl.TaskAction(ctx, model.TaskCancel, nil)
+	wantStatus(t, err, 400)
+	if ts, err := cl.TaskAction(ctx, model.TaskCancel, []string{tasks[1].ID, tasks[2].ID}); err != nil || len(ts) != 2 {
+		t.Fatalf("cancel tasks %v %v", ts, err)
+	}
+	err = cl.DeleteJob(ctx, "nope")
+	wantStatus(t, err, 404)
+	j, _ := cl.Job(ctx, job.ID)
+	if j.Status != model.JobCanceled {
+		t.Fatalf("job %s after its other tasks were canceled", j.Status)
+	}
+	if err := cl.DeleteJob(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := wk.SignOff(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// The stream saw the job come and go.
+	deadline := time.After(5 * time.Second)
+	for sawDelete := false; !sawDelete; {
+		select {
+		case ev := <-stream:
+			sawDelete = ev.Type == model.EventJob && ev.Deleted && ev.Job.ID == job.ID
+		case <-deadline:
+			t.Fatal("no delete event on the stream")
+		}
+	}
+
+	// Every operation in the document was exercised.
+	var missing []string
+	for _, item := range contract.doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if !contract.seen[op.OperationID] {
+				missing = append(missing, op.OperationID)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("operations never called: %v", missing)
+	}
+}
+
+func asError(err error, target **client.Error) bool {
+	e, ok := err.(interface{ Unwrap() error })
+	for err != nil {
+		if ce, is := err.(*client.Error); is {
+			*target = ce
+			return true
+		}
+		if !ok {
+			return false
+		}
+		err = e.Unwrap()
+		e, ok = err.(interface{ Unwrap() error })
+	}
+	return false
+}
+
+// TestRoutesMatchTheDocument checks both directions: every route the server
+// has is in the document, and every operation in the document has a route.
+func TestRoutesMatchTheDocument(t *testing.T) {
+	doc := loadDoc(t)
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented[method+" "+path] = true
+		}
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	served := map[string]bool{}
+	chi.Walk(api.New(m, "test", quiet).Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if !strings.HasPrefix(route, "/api/v1/") || strings.HasSuffix(route, "/openapi.yaml") {
+			return nil // the docs page and the YAML twin of the document are not API operations
+		}
+		served[method+" "+strings.TrimSuffix(route, "/")] = true
+		return nil
+	})
+	for r := range served {
+		if !documented[r] {
+			t.Errorf("route %s is served but not documented", r)
+		}
+	}
+	for r := range documented {
+		if !served[r] {
+			t.Errorf("operation %s is documented but not served", r)
+		}
+	}
+}
+
+func TestBadBodiesAreRefusedClearly(t *testing.T) {
+	cl, _, _ := startServer(t)
+	cases := map[string]struct{ body, says string }{
+		"not JSON":      {`{"name": `, "reading JSON body"},
+		"unknown field": {`{"name":"x","type":"echo-sleep-test","prioritty":3}`, "unknown field"},
+		"two values":    {`{"name":"x","type":"echo-sleep-test"} {}`, "more than one"},
+		"wrong type":    {`{"name":5,"type":"echo-sleep-test"}`, "cannot unmarshal"},
+		"too big":       {`{"name":"` + strings.Repeat("x", 2<<20) + `"}`, "larger than"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			resp, err := http.Post(cl.BaseURL()+"/api/v1/jobs", "application/json", strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e wire.Error
+			json.NewDecoder(resp.Body).Decode(&e)
+			if resp.StatusCode != 400 || !strings.Contains(e.Message, c.says) {
+				t.Errorf("%d %q, want 400 saying %q", resp.StatusCode, e.Message, c.says)
+			}
+		})
+	}
+	if jobs, _ := cl.Jobs(context.Background()); len(jobs) != 0 {
+		t.Errorf("bad submissions stored %d jobs", len(jobs))
+	}
+}
+
+func TestDocsPage(t *testing.T) {
+	cl, _, _ := startServer(t)
+	resp, err := http.Get(cl.BaseURL() + "/api/docs/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "/api/v1/openapi.json") {
+		t.Fatalf("docs page %d: %.300s", resp.StatusCode, b)
+	}
+	fmt.Fprint(io.Discard, string(b))
+}

@@ -1,0 +1,245 @@
+// Package client is the Go client of the Farmhand API. The CLI, the worker, the
+// GUI and the benchmarks all talk to the manager through it, also when the
+// manager runs in the same process, so there is one road for everyone.
+//
+// It depends on nothing but the wire format (packages model and wire), so a
+// program that only talks to a farm does not link the manager or its database.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
+)
+
+// Client talks to one manager.
+type Client struct {
+	base     string
+	http     *http.Client
+	workerID string
+	token    string
+}
+
+// New returns a client of the manager at baseURL ("http://host:port"). A URL
+// without a scheme gets http://.
+func New(baseURL string) *Client {
+	if !strings.Contains(baseURL, "://") {
+		baseURL = "http://" + baseURL
+	}
+	return &Client{
+		base: strings.TrimRight(baseURL, "/"),
+		http: &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConns:        256,
+			MaxIdleConnsPerHost: 256,
+			IdleConnTimeout:     90 * time.Second,
+		}},
+	}
+}
+
+// BaseURL returns the manager's URL.
+func (c *Client) BaseURL() string { return c.base }
+
+// AsWorker returns a copy of c that authenticates as a worker.
+func (c *Client) AsWorker(workerID, token string) *Client {
+	cc := *c
+	cc.workerID, cc.token = workerID, token
+	return &cc
+}
+
+// Error is an answer of the manager other than success.
+type Error struct {
+	Status         int
+	Message        string
+	AllowedActions []string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("manager answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
+}
+
+// StatusOf returns the HTTP status of an *Error in err's chain, or 0 when err
+// is not an answer of the manager (it could not be reached, say).
+func StatusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// do sends a request and decodes a JSON answer into out (when out is not nil).
+// It returns the status code, so callers can tell 200 from 204.
+func (c *Client) do(ctx context.Context, method, path string, body, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, fmt.Errorf("encoding %s %s: %w", method, path, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return 0, fmt.Errorf("building %s %s: %w", method, path, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		apiErr := &Error{Status: resp.StatusCode}
+		var e wire.Error
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if json.Unmarshal(raw, &e) == nil && e.Message != "" {
+			apiErr.Message, apiErr.AllowedActions = e.Message, e.AllowedActions
+		} else {
+			apiErr.Message = strings.TrimSpace(string(raw))
+		}
+		return resp.StatusCode, apiErr
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, nil
+	}
+	if s, ok := out.(*string); ok {
+		b, err := io.ReadAll(resp.Body)
+		*s = string(b)
+		return resp.StatusCode, err
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return resp.StatusCode, fmt.Errorf("decoding answer of %s %s: %w", method, path, err)
+	}
+	return resp.StatusCode, nil
+}
+
+// Version identifies the manager.
+func (c *Client) Version(ctx context.Context) (*wire.Version, error) {
+	var v wire.Version
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/version", nil, &v)
+	return &v, err
+}
+
+// Status counts the farm's jobs and workers by status.
+func (c *Client) Status(ctx context.Context) (*wire.FarmStatus, error) {
+	var v wire.FarmStatus
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/status", nil, &v)
+	return &v, err
+}
+
+// JobTypes lists the job types the farm offers.
+func (c *Client) JobTypes(ctx context.Context) ([]wire.JobType, error) {
+	var v wire.JobTypeList
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobtypes", nil, &v)
+	return v.JobTypes, err
+}
+
+// Jobs lists jobs, newest first, optionally only those in the given statuses.
+func (c *Client) Jobs(ctx context.Context, statuses ...model.JobStatus) ([]*model.Job, error) {
+	path := "/api/v1/jobs"
+	if len(statuses) > 0 {
+		s := make([]string, len(statuses))
+		for i, st := range statuses {
+			s[i] = string(st)
+		}
+		path += "?status=" + url.QueryEscape(strings.Join(s, ","))
+	}
+	var v wire.JobList
+	_, err := c.do(ctx, http.MethodGet, path, nil, &v)
+	return v.Jobs, err
+}
+
+// Submit submits a job.
+func (c *Client) Submit(ctx context.Context, job wire.SubmitJob) (*model.Job, error) {
+	var v model.Job
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/jobs", job, &v)
+	return &v, err
+}
+
+// Job fetches one job.
+func (c *Client) Job(ctx context.Context, id string) (*model.Job, error) {
+	var v model.Job
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(id), nil, &v)
+	return &v, err
+}
+
+// JobAction applies an action to a job; priority is for set-priority only.
+func (c *Client) JobAction(ctx context.Context, id string, action model.JobAction, priority *int) (*model.Job, error) {
+	var v model.Job
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/jobs/"+url.PathEscape(id)+"/actions",
+		wire.JobActionRequest{Action: action, Priority: priority}, &v)
+	return &v, err
+}
+
+// DeleteJob deletes a job with its tasks and logs.
+func (c *Client) DeleteJob(ctx context.Context, id string) error {
+	_, err := c.do(ctx, http.MethodDelete, "/api/v1/jobs/"+url.PathEscape(id), nil, nil)
+	return err
+}
+
+// Tasks lists a job's tasks in index order (without their commands).
+func (c *Client) Tasks(ctx context.Context, jobID string) ([]*model.Task, error) {
+	var v wire.TaskList
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(jobID)+"/tasks", nil, &v)
+	return v.Tasks, err
+}
+
+// Task fetches one task with its commands.
+func (c *Client) Task(ctx context.Context, id string) (*model.Task, error) {
+	var v model.Task
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/tasks/"+url.PathEscape(id), nil, &v)
+	return &v, err
+}
+
+// TaskAction applies one action to a batch of tasks, all or nothing.
+func (c *Client) TaskAction(ctx context.Context, action model.TaskAction, ids []string) ([]*model.Task, error) {
+	var v wire.TaskList
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/tasks/actions", wire.TaskActionRequest{Action: action, TaskIDs: ids}, &v)
+	return v.Tasks, err
+}
+
+// TaskLog fetches a task's whole log.
+func (c *Client) TaskLog(ctx context.Context, id string) (string, error) {
+	var s string
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/tasks/"+url.PathEscape(id)+"/log", nil, &s)
+	return s, err
+}
+
+// TaskLogTail fetches the last lines of a task's log.
+func (c *Client) TaskLogTail(ctx context.Context, id string, lines int) (string, error) {
+	var s string
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/tasks/"+url.PathEscape(id)+"/log/tail?lines="+strconv.Itoa(lines), nil, &s)
+	return s, err
+}
+
+// Workers lists the farm's workers.
+func (c *Client) Workers(ctx context.Context) ([]*model.Worker, error) {
+	var v wire.WorkerList
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/workers", nil, &v)
+	return v.Workers, err
+}
+
+// Worker fetches one worker.
+func (c *Client) Worker(ctx context.Context, id string) (*model.Worker, error) {
+	var v model.Worker
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/workers/"+url.PathEscape(id), nil, &v)
+	return &v, err
+}

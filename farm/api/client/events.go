@@ -1,0 +1,82 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"farmhand/farm/model"
+)
+
+// maxEventSize bounds one event message; a job event carries the job's settings.
+const maxEventSize = 4 << 20
+
+// Events streams the manager's live events until ctx ends. When the connection
+// drops it reconnects with backoff and delivers a resync event first, since
+// whatever happened in between was missed. The channel closes when ctx ends.
+func (c *Client) Events(ctx context.Context) <-chan model.Event {
+	out := make(chan model.Event, 256)
+	go func() {
+		defer close(out)
+		backoff := 100 * time.Millisecond
+		first := true
+		for ctx.Err() == nil {
+			conn, err := c.dialEvents(ctx)
+			if err == nil {
+				if !first {
+					select {
+					case out <- model.Event{Type: model.EventResync}:
+					case <-ctx.Done():
+						conn.CloseNow()
+						return
+					}
+				}
+				first = false
+				backoff = 100 * time.Millisecond
+				c.readEvents(ctx, conn, out)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, 5*time.Second)
+		}
+	}()
+	return out
+}
+
+func (c *Client) dialEvents(ctx context.Context) (*websocket.Conn, error) {
+	u := "ws" + strings.TrimPrefix(c.base, "http") + "/api/v1/events"
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: c.http})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", u, err)
+	}
+	conn.SetReadLimit(maxEventSize)
+	return conn, nil
+}
+
+func (c *Client) readEvents(ctx context.Context, conn *websocket.Conn, out chan<- model.Event) {
+	defer conn.CloseNow()
+	for {
+		_, msg, err := conn.Read(ctx)
+		if err != nil {
+			return
+		}
+		var ev model.Event
+		if err := json.Unmarshal(msg, &ev); err != nil {
+			continue // an event this client does not understand is skipped, not fatal
+		}
+		select {
+		case out <- ev:
+		case <-ctx.Done():
+			return
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
+)
+
+// The calls in this file are a worker's; all but Register need AsWorker.
+
+// Register registers a new worker and returns its id and token.
+func (c *Client) Register(ctx context.Context, reg wire.WorkerRegistration) (*wire.RegisteredWorker, error) {
+	var v wire.RegisteredWorker
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/worker/register", reg, &v)
+	return &v, err
+}
+
+func (c *Client) workerPath(rest string) string {
+	return "/api/v1/worker/" + url.PathEscape(c.workerID) + rest
+}
+
+// SignOn tells the manager the worker is up, with what it can do now.
+func (c *Client) SignOn(ctx context.Context, reg wire.WorkerRegistration) (*model.Worker, error) {
+	var v model.Worker
+	_, err := c.do(ctx, http.MethodPost, c.workerPath("/sign-on"), reg, &v)
+	return &v, err
+}
+
+// SignOff tells the manager the worker is going away.
+func (c *Client) SignOff(ctx context.Context) error {
+	_, err := c.do(ctx, http.MethodPost, c.workerPath("/sign-off"), nil, nil)
+	return err
+}
+
+// Heartbeat tells the manager the worker is alive, and asks whether its task
+// (if taskID is not empty) may go on.
+func (c *Client) Heartbeat(ctx context.Context, taskID string) (*wire.HeartbeatReply, error) {
+	var v wire.HeartbeatReply
+	_, err := c.do(ctx, http.MethodPost, c.workerPath("/heartbeat"), wire.Heartbeat{TaskID: taskID}, &v)
+	return &v, err
+}
+
+// Schedule asks for the next task; nil when there is none.
+func (c *Client) Schedule(ctx context.Context) (*wire.AssignedTask, error) {
+	var v wire.AssignedTask
+	status, err := c.do(ctx, http.MethodPost, c.workerPath("/schedule"), nil, &v)
+	if err != nil || status == http.StatusNoContent {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// UpdateTask reports on the worker's task.
+func (c *Client) UpdateTask(ctx context.Context, taskID string, u wire.TaskUpdate) (*wire.TaskUpdateReply, error) {
+	var v wire.TaskUpdateReply
+	_, err := c.do(ctx, http.MethodPost, c.workerPath("/tasks/"+url.PathEscape(taskID)+"/update"), u, &v)
+	return &v, err
+}

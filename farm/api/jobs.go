@@ -1,0 +1,174 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+func (s *Server) listJobTypes(w http.ResponseWriter, r *http.Request) {
+	out := wire.JobTypeList{JobTypes: []wire.JobType{}}
+	for _, jt := range s.m.JobTypes() {
+		t := wire.JobType{Name: jt.Name, Label: jt.Label, Description: jt.Description, Settings: []wire.JobSetting{}}
+		for _, st := range jt.Settings {
+			t.Settings = append(t.Settings, wire.JobSetting(st))
+		}
+		out.JobTypes = append(out.JobTypes, t)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
+	var filter []model.JobStatus
+	if q := r.URL.Query().Get("status"); q != "" {
+		for _, part := range strings.Split(q, ",") {
+			st := model.JobStatus(strings.TrimSpace(part))
+			if !st.Valid() {
+				writeError(w, s.log, fmt.Errorf("%w: unknown job status %q", manager.ErrInvalid, st))
+				return
+			}
+			filter = append(filter, st)
+		}
+	}
+	jobs, err := s.m.Jobs(filter)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	if jobs == nil {
+		jobs = []*model.Job{}
+	}
+	writeJSON(w, http.StatusOK, wire.JobList{Jobs: jobs})
+}
+
+func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
+	var req wire.SubmitJob
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	job, err := s.m.Submit(manager.Submission{
+		Name: req.Name, Type: req.Type, Priority: req.Priority, Settings: req.Settings,
+		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: req.Submitter,
+	})
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, job)
+}
+
+func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
+	job, err := s.m.Job(chi.URLParam(r, "job_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, job)
+}
+
+func (s *Server) deleteJob(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.m.JobAction(chi.URLParam(r, "job_id"), model.JobDelete, 0); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
+	var req wire.JobActionRequest
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	prio := 0
+	if req.Action == model.JobSetPriority {
+		if req.Priority == nil {
+			writeError(w, s.log, fmt.Errorf("%w: set-priority needs a priority", manager.ErrInvalid))
+			return
+		}
+		prio = *req.Priority
+	}
+	job, err := s.m.JobAction(chi.URLParam(r, "job_id"), req.Action, prio)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, job)
+}
+
+func (s *Server) listJobTasks(w http.ResponseWriter, r *http.Request) {
+	tasks, err := s.m.Tasks(chi.URLParam(r, "job_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	if tasks == nil {
+		tasks = []*model.Task{}
+	}
+	writeJSON(w, http.StatusOK, wire.TaskList{Tasks: tasks})
+}
+
+func (s *Server) applyTaskAction(w http.ResponseWriter, r *http.Request) {
+	var req wire.TaskActionRequest
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	tasks, err := s.m.TaskAction(req.Action, req.TaskIDs)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.TaskList{Tasks: tasks})
+}
+
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
+	task, err := s.m.Task(chi.URLParam(r, "task_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, task)
+}
+
+func (s *Server) getTaskLog(w http.ResponseWriter, r *http.Request) {
+	log, err := s.m.TaskLog(chi.URLParam(r, "task_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	defer log.Close()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.Copy(w, log)
+}
+
+// maxTailLines bounds a tail request; the full log has its own route.
+const maxTailLines = 10000
+
+func (s *Server) getTaskLogTail(w http.ResponseWriter, r *http.Request) {
+	n := 100
+	if q := r.URL.Query().Get("lines"); q != "" {
+		v, err := strconv.Atoi(q)
+		if err != nil || v < 1 || v > maxTailLines {
+			writeError(w, s.log, fmt.Errorf("%w: lines must be a number from 1 to %d, not %q", manager.ErrInvalid, maxTailLines, q))
+			return
+		}
+		n = v
+	}
+	tail, err := s.m.TaskLogTail(chi.URLParam(r, "task_id"), n)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, tail)
+}

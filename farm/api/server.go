@@ -1,0 +1,187 @@
+// Package api serves the manager's HTTP API: the routes described by
+// openapi.yaml, the document itself, a docs page and the websocket event stream.
+// The Go client for the same API is in package client; the bodies both use are
+// in package wire.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+// Body size limits. Task updates carry log text, so they get more room.
+const (
+	maxBody       = 1 << 20
+	maxUpdateBody = 8 << 20
+)
+
+// Server answers the API for one manager.
+type Server struct {
+	m       *manager.Manager
+	log     *slog.Logger
+	version string
+	router  chi.Router
+}
+
+// New returns the API server of m. version is the application version it reports.
+func New(m *manager.Manager, version string, log *slog.Logger) *Server {
+	s := &Server{m: m, log: log, version: version}
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/api/docs", http.StatusFound) })
+	r.Mount("/api/docs", docsHandler())
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/version", s.getVersion)
+		r.Get("/openapi.json", serveSpecJSON)
+		r.Get("/openapi.yaml", serveSpecYAML)
+		// Routes for people and their tools. Each group is where a token check
+		// by role goes, without touching the handlers.
+		r.Group(func(r chi.Router) {
+			r.Get("/status", s.getFarmStatus)
+			r.Get("/events", s.streamEvents)
+			r.Get("/jobtypes", s.listJobTypes)
+			r.Get("/jobs", s.listJobs)
+			r.Post("/jobs", s.submitJob)
+			r.Get("/jobs/{job_id}", s.getJob)
+			r.Delete("/jobs/{job_id}", s.deleteJob)
+			r.Post("/jobs/{job_id}/actions", s.applyJobAction)
+			r.Get("/jobs/{job_id}/tasks", s.listJobTasks)
+			r.Post("/tasks/actions", s.applyTaskAction)
+			r.Get("/tasks/{task_id}", s.getTask)
+			r.Get("/tasks/{task_id}/log", s.getTaskLog)
+			r.Get("/tasks/{task_id}/log/tail", s.getTaskLogTail)
+			r.Get("/workers", s.listWorkers)
+			r.Get("/workers/{worker_id}", s.getWorker)
+		})
+		r.Post("/worker/register", s.registerWorker)
+		r.Route("/worker/{worker_id}", func(r chi.Router) {
+			r.Use(s.workerAuth)
+			r.Post("/sign-on", s.signOn)
+			r.Post("/sign-off", s.signOff)
+			r.Post("/heartbeat", s.heartbeat)
+			r.Post("/schedule", s.scheduleTask)
+			r.Post("/tasks/{task_id}/update", s.updateTask)
+		})
+	})
+	s.router = r
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// Routes returns the router, for tests that walk the routes.
+func (s *Server) Routes() chi.Routes { return s.router }
+
+// workerAuth lets a worker route through only with that worker's token.
+func (s *Server) workerAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		if !ok {
+			writeError(w, s.log, fmt.Errorf("%w: send the worker's token as \"Authorization: Bearer <token>\"", manager.ErrUnauthorized))
+			return
+		}
+		if err := s.m.Authenticate(chi.URLParam(r, "worker_id"), token); err != nil {
+			// Same answer for an unknown worker and a wrong token: the answer must
+			// not tell which worker ids exist.
+			writeError(w, s.log, fmt.Errorf("%w: unknown worker or wrong token", manager.ErrUnauthorized))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	const prefix = "Bearer "
+	h := r.Header.Get("Authorization")
+	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+		return "", false
+	}
+	return h[len(prefix):], true
+}
+
+// readJSON decodes a request body of at most limit bytes, refusing unknown
+// fields so that a misspelt field is an error rather than silently ignored.
+func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return fmt.Errorf("%w: request body larger than %d bytes", manager.ErrInvalid, limit)
+		}
+		return fmt.Errorf("%w: reading JSON body: %v", manager.ErrInvalid, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: request body holds more than one JSON value", manager.ErrInvalid)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers err with the status code its kind calls for.
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	body := wire.Error{Message: err.Error()}
+	status := http.StatusInternalServerError
+	var ae *model.ActionError
+	switch {
+	case errors.As(err, &ae):
+		status = http.StatusConflict
+		body.AllowedActions = ae.Allowed
+		if body.AllowedActions == nil {
+			body.AllowedActions = []string{}
+		}
+	case errors.Is(err, manager.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, manager.ErrInvalid):
+		status = http.StatusBadRequest
+	case errors.Is(err, manager.ErrNotYours), errors.Is(err, manager.ErrNotAwake):
+		status = http.StatusConflict
+	case errors.Is(err, manager.ErrUnauthorized):
+		status = http.StatusUnauthorized
+	default:
+		log.Error("internal error", "err", err)
+		body.Message = "internal error: " + err.Error()
+	}
+	writeJSON(w, status, body)
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, wire.Version{Name: "Farmhand", Version: s.version, APIVersion: wire.APIVersion, ManagerID: s.m.ID()})
+}
+
+func (s *Server) getFarmStatus(w http.ResponseWriter, r *http.Request) {
+	fs, err := s.m.Status()
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	out := wire.FarmStatus{Jobs: map[string]int{}, Workers: map[string]int{}}
+	for k, v := range fs.Jobs {
+		out.Jobs[string(k)] = v
+	}
+	for k, v := range fs.Workers {
+		out.Workers[string(k)] = v
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// writeTimeout bounds how long one event may take to reach a slow client.
+const writeTimeout = 10 * time.Second

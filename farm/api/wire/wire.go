@@ -1,0 +1,151 @@
+// Package wire holds the request and response bodies of the Farmhand API that
+// are not domain records themselves. The server and the client both use it; the
+// OpenAPI document (farm/api/openapi.yaml) describes the same shapes, and the
+// API tests check every exchange against that document.
+package wire
+
+import "farmhand/farm/model"
+
+// APIVersion is the version of this API. A client refuses a manager whose major
+// API version differs.
+const APIVersion = 1
+
+// Error is every error answer.
+type Error struct {
+	Message        string   `json:"message"`
+	AllowedActions []string `json:"allowed_actions,omitempty"`
+}
+
+// Version identifies a manager.
+type Version struct {
+	Name       string `json:"name"`
+	Version    string `json:"version"`
+	APIVersion int    `json:"api_version"`
+	ManagerID  string `json:"manager_id"`
+}
+
+// FarmStatus counts jobs and workers by status.
+type FarmStatus struct {
+	Jobs    map[string]int `json:"jobs"`
+	Workers map[string]int `json:"workers"`
+}
+
+// JobList is the answer of listJobs.
+type JobList struct {
+	Jobs []*model.Job `json:"jobs"`
+}
+
+// TaskList is the answer of listJobTasks and applyTaskAction.
+type TaskList struct {
+	Tasks []*model.Task `json:"tasks"`
+}
+
+// WorkerList is the answer of listWorkers.
+type WorkerList struct {
+	Workers []*model.Worker `json:"workers"`
+}
+
+// SubmitJob is a job submission.
+type SubmitJob struct {
+	Name         string            `json:"name"`
+	Type         string            `json:"type"`
+	Priority     *int              `json:"priority,omitempty"`
+	Settings     map[string]any    `json:"settings,omitempty"`
+	Metadata     map[string]string `json:"metadata,omitempty"`
+	RequiredTags []string          `json:"required_tags,omitempty"`
+	Submitter    string            `json:"submitter,omitempty"`
+}
+
+// JobActionRequest asks for a job action.
+type JobActionRequest struct {
+	Action   model.JobAction `json:"action"`
+	Priority *int            `json:"priority,omitempty"`
+}
+
+// TaskActionRequest asks for one action on a batch of tasks.
+type TaskActionRequest struct {
+	Action  model.TaskAction `json:"action"`
+	TaskIDs []string         `json:"task_ids"`
+}
+
+// JobSetting describes one setting of a job type.
+type JobSetting struct {
+	Key         string   `json:"key"`
+	Type        string   `json:"type"`
+	Label       string   `json:"label,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Default     any      `json:"default,omitempty"`
+	Required    bool     `json:"required,omitempty"`
+	Choices     []string `json:"choices,omitempty"`
+}
+
+// JobType is one kind of job a manager offers.
+type JobType struct {
+	Name        string       `json:"name"`
+	Label       string       `json:"label"`
+	Description string       `json:"description,omitempty"`
+	Settings    []JobSetting `json:"settings"`
+}
+
+// JobTypeList is the answer of listJobTypes.
+type JobTypeList struct {
+	JobTypes []JobType `json:"job_types"`
+}
+
+// WorkerRegistration is what a worker says about itself when it registers or
+// signs on.
+type WorkerRegistration struct {
+	Name      string   `json:"name"`
+	Platform  string   `json:"platform"`
+	Version   string   `json:"version"`
+	TaskTypes []string `json:"task_types"`
+	Tags      []string `json:"tags,omitempty"`
+}
+
+// RegisteredWorker is the answer to a registration: the token is shown once.
+type RegisteredWorker struct {
+	ID     string        `json:"id"`
+	Token  string        `json:"token"`
+	Worker *model.Worker `json:"worker"`
+}
+
+// Heartbeat is a worker's sign of life.
+type Heartbeat struct {
+	TaskID string `json:"task_id,omitempty"`
+}
+
+// HeartbeatReply says whether the worker's task may go on.
+type HeartbeatReply struct {
+	Status         model.WorkerStatus `json:"status"`
+	MayKeepRunning bool               `json:"may_keep_running"`
+	Reason         string             `json:"reason,omitempty"`
+}
+
+// AssignedJob is what a worker needs to know of a task's job.
+type AssignedJob struct {
+	ID       string         `json:"id"`
+	Name     string         `json:"name"`
+	Type     string         `json:"type"`
+	Priority int            `json:"priority"`
+	Settings map[string]any `json:"settings,omitempty"`
+}
+
+// AssignedTask is a task handed to a worker.
+type AssignedTask struct {
+	Task *model.Task  `json:"task"`
+	Job  *AssignedJob `json:"job"`
+}
+
+// TaskUpdate is a worker's report on its task.
+type TaskUpdate struct {
+	Status         model.TaskReport `json:"status,omitempty"`
+	StepsCompleted *int             `json:"steps_completed,omitempty"`
+	Activity       string           `json:"activity,omitempty"`
+	Log            string           `json:"log,omitempty"`
+}
+
+// TaskUpdateReply answers a task update.
+type TaskUpdateReply struct {
+	MayKeepRunning bool   `json:"may_keep_running"`
+	Reason         string `json:"reason,omitempty"`
+}

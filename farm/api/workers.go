@@ -1,0 +1,121 @@
+package api
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+func (s *Server) listWorkers(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.m.Workers()
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	if ws == nil {
+		ws = []*model.Worker{}
+	}
+	writeJSON(w, http.StatusOK, wire.WorkerList{Workers: ws})
+}
+
+func (s *Server) getWorker(w http.ResponseWriter, r *http.Request) {
+	wk, err := s.m.Worker(chi.URLParam(r, "worker_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wk)
+}
+
+func workerInfo(req wire.WorkerRegistration, r *http.Request) manager.WorkerInfo {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return manager.WorkerInfo{Name: req.Name, Platform: req.Platform, Version: req.Version,
+		TaskTypes: req.TaskTypes, Tags: req.Tags, Address: host}
+}
+
+func (s *Server) registerWorker(w http.ResponseWriter, r *http.Request) {
+	var req wire.WorkerRegistration
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	wk, token, err := s.m.Register(workerInfo(req, r))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, wire.RegisteredWorker{ID: wk.ID, Token: token, Worker: wk})
+}
+
+func (s *Server) signOn(w http.ResponseWriter, r *http.Request) {
+	var req wire.WorkerRegistration
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	wk, err := s.m.SignOn(chi.URLParam(r, "worker_id"), workerInfo(req, r))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wk)
+}
+
+func (s *Server) signOff(w http.ResponseWriter, r *http.Request) {
+	if err := s.m.SignOff(chi.URLParam(r, "worker_id")); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request) {
+	var req wire.Heartbeat
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	reply, err := s.m.Heartbeat(chi.URLParam(r, "worker_id"), req.TaskID)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.HeartbeatReply{Status: reply.Status, MayKeepRunning: reply.MayKeepRunning, Reason: reply.Reason})
+}
+
+func (s *Server) scheduleTask(w http.ResponseWriter, r *http.Request) {
+	a, err := s.m.Schedule(chi.URLParam(r, "worker_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	if a == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.AssignedTask{Task: a.Task, Job: &wire.AssignedJob{
+		ID: a.Job.ID, Name: a.Job.Name, Type: a.Job.Type, Priority: a.Job.Priority, Settings: a.Job.Settings}})
+}
+
+func (s *Server) updateTask(w http.ResponseWriter, r *http.Request) {
+	var req wire.TaskUpdate
+	if err := readJSON(w, r, maxUpdateBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	reply, err := s.m.UpdateTask(chi.URLParam(r, "worker_id"), chi.URLParam(r, "task_id"), manager.TaskUpdate{
+		Status: req.Status, StepsCompleted: req.StepsCompleted, Activity: req.Activity, Log: req.Log})
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.TaskUpdateReply{MayKeepRunning: reply.MayKeepRunning, Reason: reply.Reason})
+}
