@@ -1,0 +1,326 @@
+// Package bench is the stress benchmark of the scheduler. It drives a real
+// manager over real HTTP through the Go client, as workers do, so the numbers
+// include routing, JSON and the store's group commit, not just the index.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"farmhand/farm/api"
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+// Options says what to measure. Zero values take the defaults.
+type Options struct {
+	JobSizes []int // tasks per job; default {1000, 10000}
+	Workers  []int // concurrent workers; default {1, 4, 16, 64}
+	Out      io.Writer
+	DataDir  string // parent of the runs' data directories; "" = the system temp dir
+	Logger   *slog.Logger
+}
+
+// Result is one run: one job of Tasks tasks drained by Workers workers.
+type Result struct {
+	Tasks, Workers int
+	// Elapsed is the worker phase only: from the first Schedule call until every
+	// worker saw the job completed.
+	Elapsed     time.Duration
+	TasksPerSec float64
+	// Schedule-call latencies as a worker sees them, over every call of the
+	// run, including the few that found nothing.
+	SchedP50, SchedP99, SchedMax time.Duration
+	SchedCalls                   int
+	SubmitTime                   time.Duration // POST /jobs
+	ListTime                     time.Duration // GET /jobs/{id}/tasks
+}
+
+// Targets the verdict checks against.
+const (
+	bigJob             = 10000
+	smallJob           = 1000
+	targetWorkers      = 64
+	targetTasksPerSec  = 2000.0
+	targetScaleRatio   = 0.8 // big-job throughput ≥ 80% of the small job's
+	targetSchedP99     = 20 * time.Millisecond
+	targetSubmitBigJob = 150 * time.Millisecond
+	targetListBigJob   = 100 * time.Millisecond
+)
+
+// Bounds that keep a broken manager from hanging the benchmark.
+const (
+	runTimeout   = 10 * time.Minute
+	pollInterval = time.Millisecond
+	stopTimeout  = 10 * time.Second
+)
+
+// Run measures every combination of job size and worker count, each against a
+// fresh manager, printing a row to opt.Out as each run finishes and a verdict
+// at the end. It fails only when a run goes wrong, never on a missed target.
+func Run(ctx context.Context, opt Options) ([]Result, error) {
+	if len(opt.JobSizes) == 0 {
+		opt.JobSizes = []int{smallJob, bigJob}
+	}
+	if len(opt.Workers) == 0 {
+		opt.Workers = []int{1, 4, 16, targetWorkers}
+	}
+	if opt.Out == nil {
+		opt.Out = io.Discard
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	for _, n := range opt.JobSizes {
+		if n < 1 {
+			return nil, fmt.Errorf("job size %d: a job needs at least one task", n)
+		}
+	}
+	for _, w := range opt.Workers {
+		if w < 1 {
+			return nil, fmt.Errorf("worker count %d: a run needs at least one worker", w)
+		}
+	}
+
+	fmt.Fprintf(opt.Out, "scheduler benchmark over HTTP (%s/%s, %d CPUs, GOMAXPROCS %d)\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	printHeader(opt.Out)
+	var results []Result
+	for _, n := range opt.JobSizes {
+		for _, w := range opt.Workers {
+			opt.Logger.Info("bench run", "tasks", n, "workers", w)
+			r, err := runOne(ctx, opt, n, w)
+			if err != nil {
+				return results, fmt.Errorf("run of %d tasks with %d workers: %w", n, w, err)
+			}
+			printRow(opt.Out, r)
+			results = append(results, r)
+		}
+	}
+	printVerdict(opt.Out, results)
+	return results, nil
+}
+
+// farm is one manager served on a loopback port.
+type farm struct {
+	dir    string
+	m      *manager.Manager
+	srv    *http.Server
+	served chan error
+	stop   context.CancelFunc
+	url    string
+}
+
+func startFarm(opt Options) (*farm, error) {
+	dir, err := os.MkdirTemp(opt.DataDir, "farmhand-bench-*")
+	if err != nil {
+		return nil, err
+	}
+	// The manager logs every assignment at Info; at this rate that would be
+	// the benchmark's bottleneck and its noise.
+	quiet := slog.New(slog.DiscardHandler)
+	m, err := manager.Open(manager.Config{DataDir: dir, Logger: quiet})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		m.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	f := &farm{dir: dir, m: m, served: make(chan error, 1), url: "http://" + ln.Addr().String()}
+	f.srv = &http.Server{
+		Handler:           api.New(m, "bench", opt.Logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(opt.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() { f.served <- f.srv.Serve(ln) }()
+	// The lost-worker watcher runs as in production: it shares the store.
+	watchCtx, stop := context.WithCancel(context.Background())
+	f.stop = stop
+	go m.Run(watchCtx)
+	return f, nil
+}
+
+func (f *farm) close() error {
+	f.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	err := f.srv.Shutdown(ctx)
+	if serr := <-f.served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, f.m.Close(), os.RemoveAll(f.dir))
+}
+
+func runOne(ctx context.Context, opt Options, n, w int) (res Result, err error) {
+	res = Result{Tasks: n, Workers: w}
+	f, err := startFarm(opt)
+	if err != nil {
+		return res, fmt.Errorf("starting the farm: %w", err)
+	}
+	defer func() {
+		if cerr := f.close(); cerr != nil && err == nil {
+			err = fmt.Errorf("stopping the farm: %w", cerr)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	c := client.New(f.url)
+
+	workers := make([]*client.Client, w)
+	for i := range workers {
+		reg := wire.WorkerRegistration{Name: fmt.Sprintf("bench-%03d", i), Platform: runtime.GOOS,
+			Version: "bench", TaskTypes: []string{"misc"}}
+		rw, err := c.Register(ctx, reg)
+		if err != nil {
+			return res, fmt.Errorf("registering worker %d: %w", i, err)
+		}
+		workers[i] = c.AsWorker(rw.ID, rw.Token)
+		if _, err := workers[i].SignOn(ctx, reg); err != nil {
+			return res, fmt.Errorf("signing on worker %d: %w", i, err)
+		}
+	}
+
+	t0 := time.Now()
+	job, err := c.Submit(ctx, wire.SubmitJob{
+		Name: fmt.Sprintf("bench %d tasks", n), Type: "echo-sleep-test",
+		Settings: map[string]any{"frames": fmt.Sprintf("1-%d", n), "chunk_size": 1, "sleep_seconds": 0},
+	})
+	res.SubmitTime = time.Since(t0)
+	if err != nil {
+		return res, fmt.Errorf("submitting: %w", err)
+	}
+	if job.TaskCount != n {
+		return res, fmt.Errorf("submitted job has %d tasks, want %d", job.TaskCount, n)
+	}
+
+	t0 = time.Now()
+	tasks, err := c.Tasks(ctx, job.ID)
+	res.ListTime = time.Since(t0)
+	if err != nil {
+		return res, fmt.Errorf("listing tasks: %w", err)
+	}
+	if len(tasks) != n {
+		return res, fmt.Errorf("task list has %d tasks, want %d", len(tasks), n)
+	}
+
+	// The first failure stops the other workers: their results no longer count.
+	wctx, stopWorkers := context.WithCancel(ctx)
+	defer stopWorkers()
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+		lats     = make([][]time.Duration, w)
+		assigned = make([]int, w)
+	)
+	maxCalls := 3*n + 100 // slack for the polls while others finish the last tasks
+	start := time.Now()
+	for i, wc := range workers {
+		wg.Go(func() {
+			var err error
+			lats[i], assigned[i], err = drain(wctx, wc, job.ID, n/w+16, maxCalls)
+			if err != nil {
+				errOnce.Do(func() { firstErr = fmt.Errorf("worker %d: %w", i, err); stopWorkers() })
+			}
+		})
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	if firstErr != nil {
+		if ctx.Err() != nil && errors.Is(firstErr, context.DeadlineExceeded) {
+			return res, fmt.Errorf("not done within %s: %w", runTimeout, firstErr)
+		}
+		return res, firstErr
+	}
+
+	// Correctness: every task handed out exactly once, and the job agrees.
+	total := 0
+	for _, a := range assigned {
+		total += a
+	}
+	if total != n {
+		return res, fmt.Errorf("workers were assigned %d tasks, want %d", total, n)
+	}
+	final, err := c.Job(ctx, job.ID)
+	if err != nil {
+		return res, fmt.Errorf("fetching the finished job: %w", err)
+	}
+	if final.Status != model.JobCompleted || final.TaskCounts[model.TaskCompleted] != n {
+		return res, fmt.Errorf("job is %s with task counts %v, want completed with %d completed tasks",
+			final.Status, final.TaskCounts, n)
+	}
+
+	all := slices.Concat(lats...)
+	slices.Sort(all)
+	res.SchedCalls = len(all)
+	res.SchedP50, res.SchedP99, res.SchedMax = percentile(all, 0.50), percentile(all, 0.99), all[len(all)-1]
+	res.TasksPerSec = float64(n) / res.Elapsed.Seconds()
+	return res, nil
+}
+
+// drain is one worker: take a task, report it done, again, until the queue is
+// empty and the job completed. It returns its Schedule latencies and how many
+// tasks it was given.
+func drain(ctx context.Context, c *client.Client, jobID string, expect, maxCalls int) ([]time.Duration, int, error) {
+	lats := make([]time.Duration, 0, expect)
+	assigned := 0
+	for range maxCalls {
+		t0 := time.Now()
+		a, err := c.Schedule(ctx)
+		lats = append(lats, time.Since(t0))
+		if err != nil {
+			return lats, assigned, fmt.Errorf("schedule: %w", err)
+		}
+		if a != nil {
+			assigned++
+			if _, err := c.UpdateTask(ctx, a.Task.ID, wire.TaskUpdate{Status: model.ReportCompleted}); err != nil {
+				return lats, assigned, fmt.Errorf("completing task %s: %w", a.Task.ID, err)
+			}
+			continue
+		}
+		j, err := c.Job(ctx, jobID)
+		if err != nil {
+			return lats, assigned, fmt.Errorf("fetching job: %w", err)
+		}
+		if j.Status == model.JobCompleted {
+			return lats, assigned, nil
+		}
+		if j.Status.Final() {
+			return lats, assigned, fmt.Errorf("job ended %s (%s)", j.Status, j.StatusReason)
+		}
+		// Nothing to pick but the job is not done: other workers hold its last
+		// tasks. Ask again shortly rather than spin on the manager.
+		select {
+		case <-ctx.Done():
+			return lats, assigned, ctx.Err()
+		case <-time.After(pollInterval):
+		}
+	}
+	return lats, assigned, fmt.Errorf("gave up after %d schedule calls", maxCalls)
+}
+
+// percentile is the nearest-rank percentile of sorted durations.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}

@@ -1,0 +1,54 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestRun checks that a small run drains its job correctly and cleans up; it
+// says nothing about speed.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	results, err := Run(context.Background(), Options{JobSizes: []int{50}, Workers: []int{1, 4}, Out: &out, DataDir: dir})
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 {
+		t.Fatalf("got %d results, want 2", len(results))
+	}
+	for i, r := range results {
+		if r.Tasks != 50 || r.Workers != []int{1, 4}[i] {
+			t.Errorf("result %d is %d tasks × %d workers", i, r.Tasks, r.Workers)
+		}
+		if r.TasksPerSec <= 0 || r.SchedCalls < 50/r.Workers {
+			t.Errorf("result %d: %.1f tasks/s over %d schedule calls", i, r.TasksPerSec, r.SchedCalls)
+		}
+	}
+	if !strings.Contains(out.String(), "targets:") {
+		t.Error("no verdict printed")
+	}
+	left, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("runs left %d entries in the data directory", len(left))
+	}
+}
+
+// TestFull is the real benchmark. It takes minutes, so it runs only on request:
+//
+//	FARMHAND_BENCH_FULL=1 go test ./farm/bench -run TestFull -v -timeout 30m
+func TestFull(t *testing.T) {
+	if os.Getenv("FARMHAND_BENCH_FULL") == "" {
+		t.Skip("set FARMHAND_BENCH_FULL=1 to run the full benchmark")
+	}
+	if _, err := Run(t.Context(), Options{Out: os.Stdout, DataDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+}

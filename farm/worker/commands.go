@@ -1,0 +1,167 @@
+package worker
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Env is what a running command may use: the task log and progress reports.
+type Env struct {
+	// Log appends one line to the task's log.
+	Log func(line string)
+	// Step reports that the command finished one more of its steps.
+	Step func()
+}
+
+// Command runs one command of a task. It must return soon after ctx ends.
+type Command func(ctx context.Context, env Env, params map[string]any) error
+
+// commands are the commands this worker knows, by name.
+var commands = map[string]Command{
+	"echo":  echoCommand,
+	"sleep": sleepCommand,
+	"exec":  execCommand,
+}
+
+// TaskTypes are the task types whose commands every worker has.
+var TaskTypes = []string{"misc"}
+
+func echoCommand(ctx context.Context, env Env, params map[string]any) error {
+	msg, err := stringParam(params, "message")
+	if err != nil {
+		return err
+	}
+	env.Log(msg)
+	return nil
+}
+
+func sleepCommand(ctx context.Context, env Env, params map[string]any) error {
+	secs, ok := params["duration_in_seconds"].(float64)
+	if !ok || secs < 0 {
+		return fmt.Errorf("parameter duration_in_seconds must be a number of seconds ≥ 0, not %v", params["duration_in_seconds"])
+	}
+	d := time.Duration(secs * float64(time.Second))
+	env.Log(fmt.Sprintf("sleeping %s", d))
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// execCommand runs a program with an argument list, never through a shell, and
+// puts its output in the task log line by line.
+func execCommand(ctx context.Context, env Env, params map[string]any) error {
+	exe, err := stringParam(params, "exe")
+	if err != nil {
+		return err
+	}
+	args, err := stringsParam(params, "args")
+	if err != nil {
+		return err
+	}
+	return runProcess(ctx, env, exe, args)
+}
+
+// stopGrace is how long a process gets to exit after it was asked to stop,
+// before it is killed. Tasks must stop within 2 s of a cancel.
+const stopGrace = time.Second
+
+func runProcess(ctx context.Context, env Env, exe string, args []string) error {
+	cmd := exec.CommandContext(ctx, exe, args...)
+	setProcessGroup(cmd)
+	cmd.Cancel = func() error { return stopProcess(cmd) }
+	// A backstop: if the process's output stays open after the stop (a child
+	// holding it), Wait gives up on it this long after the stop.
+	cmd.WaitDelay = stopGrace + 500*time.Millisecond
+	// Through an io.Pipe rather than StdoutPipe, so that Wait owns closing the
+	// output and a lingering child cannot keep Wait from returning.
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	env.Log("running " + quoteArgs(append([]string{exe}, args...)))
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", exe, err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		logLines(pr, env.Log)
+	}()
+	err := cmd.Wait()
+	pw.Close()
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("%s exited with code %d", exe, exit.ExitCode())
+	}
+	if err != nil {
+		return fmt.Errorf("running %s: %w", exe, err)
+	}
+	return nil
+}
+
+// maxLine splits absurdly long output lines instead of buffering them whole.
+const maxLine = 64 << 10
+
+func logLines(r io.Reader, log func(string)) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	for sc.Scan() {
+		log(sc.Text())
+	}
+	if sc.Err() != nil {
+		log("(output line too long; rest of output dropped)")
+		io.Copy(io.Discard, r)
+	}
+}
+
+func stringParam(params map[string]any, key string) (string, error) {
+	s, ok := params[key].(string)
+	if !ok {
+		return "", fmt.Errorf("parameter %s must be a string, not %T", key, params[key])
+	}
+	return s, nil
+}
+
+func stringsParam(params map[string]any, key string) ([]string, error) {
+	raw, present := params[key]
+	if !present || raw == nil {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("parameter %s must be a list of strings, not %T", key, raw)
+	}
+	out := make([]string, len(list))
+	for i, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("parameter %s[%d] must be a string, not %T", key, i, v)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func quoteArgs(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		if a == "" || strings.ContainsAny(a, " \t\"'") {
+			a = fmt.Sprintf("%q", a)
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}

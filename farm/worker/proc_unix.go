@@ -1,0 +1,26 @@
+//go:build !windows
+
+package worker
+
+import (
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// setProcessGroup puts the command in its own process group, so that stopping
+// it also stops whatever it started (a renderer's helpers, a script's children).
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// stopProcess asks the whole group to terminate, and kills it stopGrace later
+// if anything in it ignored the request.
+func stopProcess(cmd *exec.Cmd) error {
+	if cmd.Process == nil {
+		return nil
+	}
+	pgid := cmd.Process.Pid
+	time.AfterFunc(stopGrace, func() { syscall.Kill(-pgid, syscall.SIGKILL) })
+	return syscall.Kill(-pgid, syscall.SIGTERM)
+}

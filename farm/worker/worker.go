@@ -1,0 +1,417 @@
+// Package worker is the worker runner: it registers with a manager, asks for
+// tasks, runs their commands, streams logs and progress back, and keeps doing so
+// across network trouble. It talks to the manager only through the API client.
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
+)
+
+// Retry and polling intervals.
+const (
+	retryMin = 500 * time.Millisecond
+	retryMax = 30 * time.Second
+)
+
+// Config sets up a worker. Zero values take the defaults.
+type Config struct {
+	Client  *client.Client
+	DataDir string
+	Name    string
+	Tags    []string
+	Version string
+	Logger  *slog.Logger
+	// Heartbeat is how often a running task is checked with the manager; a
+	// canceled task stops within Heartbeat plus stopGrace.
+	Heartbeat time.Duration
+	// IdlePoll is how long an idle worker waits before asking for work again.
+	IdlePoll time.Duration
+	// LogFlush is how long task log lines may wait before they are sent.
+	LogFlush time.Duration
+}
+
+// Worker runs tasks for one manager.
+type Worker struct {
+	cfg   Config
+	log   *slog.Logger
+	cl    *client.Client // authenticated as this worker once registered
+	creds credentials
+	up    *upstream
+
+	mu      sync.Mutex
+	current string             // task being run
+	stop    context.CancelFunc // stops the current task
+	why     string             // why it was stopped
+}
+
+// credentials are kept in the data dir, so a restarted worker is the same
+// worker to the manager.
+type credentials struct {
+	ManagerID string `json:"manager_id"`
+	WorkerID  string `json:"worker_id"`
+	Token     string `json:"token"`
+}
+
+// New returns a worker; Run starts it.
+func New(cfg Config) *Worker {
+	if cfg.Name == "" {
+		cfg.Name, _ = os.Hostname()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = time.Second
+	}
+	if cfg.IdlePoll <= 0 {
+		cfg.IdlePoll = 2 * time.Second
+	}
+	if cfg.LogFlush <= 0 {
+		cfg.LogFlush = 500 * time.Millisecond
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger.With("worker", cfg.Name)}
+}
+
+func (w *Worker) credentialsPath() string { return filepath.Join(w.cfg.DataDir, "worker.json") }
+
+func (w *Worker) registration() wire.WorkerRegistration {
+	return wire.WorkerRegistration{Name: w.cfg.Name, Platform: runtime.GOOS, Version: w.cfg.Version,
+		TaskTypes: TaskTypes, Tags: w.cfg.Tags}
+}
+
+// Run works until ctx ends, then stops the running task, delivers what is
+// pending (for a few seconds at most) and signs off.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.signOn(ctx); err != nil {
+		return err
+	}
+	upCtx, stopUp := context.WithCancel(context.Background())
+	defer stopUp()
+	w.up = newUpstream(w.cl, w.log)
+	w.up.refused = func(taskID string) { w.stopTask(taskID, "the manager gave the task to someone else") }
+	w.up.stopRunning = w.stopTask
+	go w.up.run(upCtx)
+
+	w.loop(ctx)
+
+	done, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if !w.up.flush(done) {
+		w.log.Warn("manager unreachable at shutdown; dropping undelivered task updates", "pending", w.up.pending())
+	}
+	if err := w.cl.SignOff(done); err != nil {
+		w.log.Warn("signing off", "err", err)
+	}
+	w.log.Info("worker stopped")
+	return nil
+}
+
+// signOn registers the worker if it has no credentials for this manager yet,
+// then signs on, retrying until the manager answers.
+func (w *Worker) signOn(ctx context.Context) error {
+	if b, err := os.ReadFile(w.credentialsPath()); err == nil {
+		if err := json.Unmarshal(b, &w.creds); err != nil {
+			w.log.Warn("ignoring unreadable credentials; registering anew", "file", w.credentialsPath(), "err", err)
+		}
+	}
+	backoff := retryMin
+	for {
+		err := w.trySignOn(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		w.log.Warn("cannot sign on yet; retrying", "manager", w.cfg.Client.BaseURL(), "retry_in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, retryMax)
+	}
+}
+
+func (w *Worker) trySignOn(ctx context.Context) error {
+	v, err := w.cfg.Client.Version(ctx)
+	if err != nil {
+		return err
+	}
+	if v.APIVersion != wire.APIVersion {
+		return fmt.Errorf("manager speaks API version %d, this worker needs %d: run the same Farmhand version on both", v.APIVersion, wire.APIVersion)
+	}
+	if w.creds.ManagerID != v.ManagerID || w.creds.WorkerID == "" {
+		reg, err := w.cfg.Client.Register(ctx, w.registration())
+		if err != nil {
+			return fmt.Errorf("registering: %w", err)
+		}
+		w.creds = credentials{ManagerID: v.ManagerID, WorkerID: reg.ID, Token: reg.Token}
+		if err := w.saveCredentials(); err != nil {
+			return err
+		}
+		w.log.Info("registered with manager", "manager", w.cfg.Client.BaseURL(), "id", reg.ID)
+	}
+	w.cl = w.cfg.Client.AsWorker(w.creds.WorkerID, w.creds.Token)
+	_, err = w.cl.SignOn(ctx, w.registration())
+	if s := client.StatusOf(err); s == http.StatusUnauthorized || s == http.StatusNotFound {
+		w.creds = credentials{} // the manager forgot us (a new database); register again
+		return fmt.Errorf("manager does not know this worker any more: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("signing on: %w", err)
+	}
+	w.log.Info("signed on", "manager", w.cfg.Client.BaseURL(), "task_types", TaskTypes)
+	return nil
+}
+
+func (w *Worker) saveCredentials() error {
+	if err := os.MkdirAll(w.cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("creating data directory: %w", err)
+	}
+	b, _ := json.MarshalIndent(w.creds, "", "  ")
+	tmp := w.credentialsPath() + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("saving credentials: %w", err)
+	}
+	if err := os.Rename(tmp, w.credentialsPath()); err != nil {
+		return fmt.Errorf("saving credentials: %w", err)
+	}
+	return nil
+}
+
+// loop asks for tasks and runs them until ctx ends.
+func (w *Worker) loop(ctx context.Context) {
+	backoff := retryMin
+	for ctx.Err() == nil {
+		// Deliver every report before taking new work: the manager would
+		// otherwise still see the last task as running here and hand it back.
+		if !w.up.flush(ctx) {
+			return
+		}
+		a, err := w.cl.Schedule(ctx)
+		var wait time.Duration
+		switch {
+		case err == nil && a != nil:
+			backoff = retryMin
+			w.runTask(ctx, a)
+			continue
+		case err == nil:
+			wait = w.cfg.IdlePoll
+		case client.StatusOf(err) == http.StatusConflict:
+			// Not awake in the manager's eyes (marked lost while unreachable):
+			// signing on again sets that right.
+			w.log.Warn("manager says this worker is not awake; signing on again", "err", err)
+			if w.signOn(ctx) != nil {
+				return
+			}
+			continue
+		case client.StatusOf(err) == http.StatusUnauthorized:
+			w.log.Warn("manager no longer accepts this worker's token; registering again", "err", err)
+			w.creds = credentials{}
+			if w.signOn(ctx) != nil {
+				return
+			}
+			continue
+		default:
+			if ctx.Err() != nil {
+				return
+			}
+			wait = backoff
+			backoff = min(backoff*2, retryMax)
+			w.log.Warn("asking for work failed; retrying", "retry_in", wait, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+}
+
+// stopTask stops the running task if it is taskID.
+func (w *Worker) stopTask(taskID, reason string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.current == taskID && w.stop != nil {
+		w.why = reason
+		w.stop()
+	}
+}
+
+// runTask runs a task's commands in order and reports the outcome.
+func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
+	t := a.Task
+	taskCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w.mu.Lock()
+	w.current, w.stop, w.why = t.ID, cancel, ""
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.current, w.stop = "", nil
+		w.mu.Unlock()
+	}()
+	w.log.Info("running task", "task", t.ID, "name", t.Name, "job", a.Job.Name)
+
+	logs := newLogBuffer(func(text string) { w.up.send(t.ID, wire.TaskUpdate{Log: text}) }, w.cfg.LogFlush)
+	defer logs.close()
+	logs.line(fmt.Sprintf("%s worker %s: starting task %s of job %q", stamp(), w.cfg.Name, t.Name, a.Job.Name))
+	w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportActive, Activity: "started on " + w.cfg.Name})
+
+	go w.heartbeat(taskCtx, t.ID)
+
+	steps := 0
+	var failure error
+	for i, c := range t.Commands {
+		run, ok := commands[c.Name]
+		if !ok {
+			failure = fmt.Errorf("command %d (%s) is unknown to this worker", i+1, c.Name)
+			break
+		}
+		stepsBefore := steps
+		env := Env{
+			Log: logs.line,
+			Step: func() {
+				steps++
+				logs.flush()
+				n := steps
+				w.up.send(t.ID, wire.TaskUpdate{StepsCompleted: &n})
+			},
+		}
+		if err := run(taskCtx, env, c.Parameters); err != nil {
+			failure = fmt.Errorf("command %d (%s): %w", i+1, c.Name, err)
+			break
+		}
+		// A command reports as many steps as it declared; one without its own
+		// progress counts as done in one go.
+		for steps < stepsBefore+c.Steps() {
+			env.Step()
+		}
+	}
+
+	w.mu.Lock()
+	why := w.why
+	w.mu.Unlock()
+	switch {
+	case taskCtx.Err() != nil:
+		if why == "" {
+			why = "the worker is shutting down"
+		}
+		logs.line(fmt.Sprintf("%s worker %s: stopped: %s", stamp(), w.cfg.Name, why))
+		logs.flush()
+		w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportStopped, Activity: "stopped: " + why})
+		w.log.Info("task stopped", "task", t.ID, "why", why)
+	case failure != nil:
+		logs.line(fmt.Sprintf("%s worker %s: failed: %v", stamp(), w.cfg.Name, failure))
+		logs.flush()
+		w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportFailed, Activity: truncate(failure.Error(), 200)})
+		w.log.Warn("task failed", "task", t.ID, "err", failure)
+	default:
+		logs.line(fmt.Sprintf("%s worker %s: task completed", stamp(), w.cfg.Name))
+		logs.flush()
+		w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportCompleted, Activity: "completed"})
+		w.log.Info("task completed", "task", t.ID, "name", t.Name)
+	}
+}
+
+// heartbeat asks the manager, while a task runs, whether it may go on. When the
+// manager cannot be reached the task goes on: its result is still wanted.
+func (w *Worker) heartbeat(ctx context.Context, taskID string) {
+	tick := time.NewTicker(w.cfg.Heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		reply, err := w.cl.Heartbeat(ctx, taskID)
+		if err != nil {
+			if s := client.StatusOf(err); s == http.StatusUnauthorized || s == http.StatusNotFound {
+				w.stopTask(taskID, "the manager no longer knows this worker")
+			}
+			continue
+		}
+		if !reply.MayKeepRunning && w.up.pending() == 0 {
+			// Only trust a "stop" once our own reports are delivered: the manager
+			// may not have seen the task start yet.
+			w.stopTask(taskID, reply.Reason)
+		}
+	}
+}
+
+func stamp() string { return time.Now().UTC().Format(time.RFC3339) }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// logBuffer collects a task's log lines and sends them in batches: every
+// LogFlush, when a batch grows large, and at each step.
+type logBuffer struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	send  func(string)
+	done  chan struct{}
+	close func()
+}
+
+const logBatchBytes = 32 << 10
+
+func newLogBuffer(send func(string), every time.Duration) *logBuffer {
+	lb := &logBuffer{send: send, done: make(chan struct{})}
+	var once sync.Once
+	lb.close = func() { once.Do(func() { close(lb.done); lb.flush() }) }
+	go func() {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-lb.done:
+				return
+			case <-tick.C:
+				lb.flush()
+			}
+		}
+	}()
+	return lb
+}
+
+func (lb *logBuffer) line(s string) {
+	lb.mu.Lock()
+	lb.buf.WriteString(s)
+	lb.buf.WriteByte('\n')
+	full := lb.buf.Len() >= logBatchBytes
+	lb.mu.Unlock()
+	if full {
+		lb.flush()
+	}
+}
+
+func (lb *logBuffer) flush() {
+	lb.mu.Lock()
+	text := lb.buf.String()
+	lb.buf.Reset()
+	lb.mu.Unlock()
+	if text != "" {
+		lb.send(text)
+	}
+}
+

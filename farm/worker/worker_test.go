@@ -1,0 +1,223 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"farmhand/farm/api"
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// farm is a manager served on 127.0.0.1, which a test can take down and bring
+// back on the same address.
+type farm struct {
+	t    *testing.T
+	m    *manager.Manager
+	addr string
+	srv  *http.Server
+	cl   *client.Client
+}
+
+func startFarm(t *testing.T) *farm {
+	t.Helper()
+	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &farm{t: t, m: m, addr: "127.0.0.1:0"}
+	f.up()
+	f.cl = client.New("http://" + f.addr)
+	t.Cleanup(func() { f.down(); m.Close() })
+	return f
+}
+
+func (f *farm) up() {
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.addr = ln.Addr().String()
+	f.srv = &http.Server{Handler: api.New(f.m, "test", quiet)}
+	go f.srv.Serve(ln)
+}
+
+func (f *farm) down() {
+	if f.srv != nil {
+		f.srv.Close()
+		f.srv = nil
+	}
+}
+
+func startWorker(t *testing.T, f *farm, name string) context.CancelFunc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: name, Version: "test",
+		Logger: quiet, Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond, LogFlush: 50 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return cancel
+}
+
+func submit(t *testing.T, f *farm, settings map[string]any) *model.Job {
+	t.Helper()
+	j, err := f.cl.Submit(context.Background(), wire.SubmitJob{Name: t.Name(), Type: "echo-sleep-test", Settings: settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func waitJob(t *testing.T, f *farm, id string, want model.JobStatus, within time.Duration) *model.Job {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		j, err := f.m.Job(id)
+		if err == nil && j.Status == want {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job is %s (%v), want %s", j.Status, j.TaskCounts, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestWorkerRunsAJob(t *testing.T) {
+	f := startFarm(t)
+	startWorker(t, f, "w1")
+	startWorker(t, f, "w2")
+	j := submit(t, f, map[string]any{"frames": "1-12", "chunk_size": 2, "sleep_seconds": 0.01, "message": "hi"})
+	done := waitJob(t, f, j.ID, model.JobCompleted, 20*time.Second)
+	if done.StepsCompleted != done.StepsTotal {
+		t.Errorf("steps %d/%d", done.StepsCompleted, done.StepsTotal)
+	}
+	tasks, _ := f.m.Tasks(j.ID)
+	log, _ := f.m.TaskLogTail(tasks[0].ID, 50)
+	for _, want := range []string{"hi (frames 1,2)", "sleeping 10ms", "task completed", "assigned to w"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+func TestCancelStopsTheProcess(t *testing.T) {
+	f := startFarm(t)
+	startWorker(t, f, "w")
+	// A real process that would run for a minute.
+	j := submit(t, f, map[string]any{"frames": "1", "sleep_seconds": 60.0})
+	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
+	time.Sleep(100 * time.Millisecond)
+	if _, err := f.cl.JobAction(context.Background(), j.ID, model.JobCancel, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The heartbeat is 200 ms here; well within a minute means it was stopped.
+	waitJob(t, f, j.ID, model.JobCanceled, 10*time.Second)
+	tasks, _ := f.m.Tasks(j.ID)
+	log, _ := f.m.TaskLogTail(tasks[0].ID, 20)
+	if !strings.Contains(log, "stopped: the task") {
+		t.Errorf("log does not say why the task stopped:\n%s", log)
+	}
+}
+
+func TestExecStopsWithinTheGrace(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "stubborn.sh")
+	// Ignores SIGTERM, so only the kill after stopGrace ends it.
+	os.WriteFile(script, []byte("#!/bin/sh\ntrap '' TERM\necho started\nsleep 60 & wait\n"), 0o755)
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	var lines []string
+	env := Env{Log: func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }, Step: func() {}}
+	errc := make(chan error)
+	go func() { errc <- execCommand(ctx, env, map[string]any{"exe": script}) }()
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v", err)
+		}
+		t.Logf("stopped %v after cancel", time.Since(start).Round(time.Millisecond))
+	case <-time.After(10 * time.Second):
+		t.Fatal("a process ignoring SIGTERM was not killed")
+	}
+}
+
+func TestExecReportsExitCodeAndOutput(t *testing.T) {
+	var lines []string
+	env := Env{Log: func(s string) { lines = append(lines, s) }, Step: func() {}}
+	err := execCommand(context.Background(), env, map[string]any{"exe": "sh", "args": []any{"-c", "echo out; echo err >&2; exit 3"}})
+	if err == nil || !strings.Contains(err.Error(), "exited with code 3") {
+		t.Fatalf("err = %v", err)
+	}
+	got := strings.Join(lines, "|")
+	if !strings.Contains(got, "out") || !strings.Contains(got, "err") {
+		t.Errorf("output not logged: %q", got)
+	}
+	for _, bad := range []map[string]any{{}, {"exe": 5}, {"exe": "x", "args": "not a list"}, {"exe": "x", "args": []any{1}}} {
+		if err := execCommand(context.Background(), env, bad); err == nil {
+			t.Errorf("params %v accepted", bad)
+		}
+	}
+	if err := execCommand(context.Background(), env, map[string]any{"exe": "/no/such/program"}); err == nil {
+		t.Error("missing program ran")
+	}
+}
+
+// TestManagerAwayWhileTaskRuns takes the manager down while a task runs and
+// brings it back: the worker keeps its reports and logs and delivers them.
+func TestManagerAwayWhileTaskRuns(t *testing.T) {
+	f := startFarm(t)
+	startWorker(t, f, "w")
+	j := submit(t, f, map[string]any{"frames": "1-2", "sleep_seconds": 1.0, "message": "through the outage"})
+	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
+	f.down()
+	time.Sleep(2 * time.Second)
+	f.up()
+	done := waitJob(t, f, j.ID, model.JobCompleted, 30*time.Second)
+	if done.TaskCounts[model.TaskCompleted] != 2 {
+		t.Fatalf("counts %v", done.TaskCounts)
+	}
+	tasks, _ := f.m.Tasks(j.ID)
+	for _, task := range tasks {
+		log, _ := f.m.TaskLogTail(task.ID, 50)
+		if !strings.Contains(log, "through the outage") || strings.Count(log, "task completed") != 1 {
+			t.Errorf("task %s log:\n%s", task.Name, log)
+		}
+	}
+}
+
+func TestRestartedWorkerKeepsItsIdentity(t *testing.T) {
+	f := startFarm(t)
+	dir := t.TempDir()
+	for range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		w := New(Config{Client: f.cl, DataDir: dir, Name: "same", Logger: quiet, IdlePoll: 20 * time.Millisecond})
+		done := make(chan struct{})
+		go func() { w.Run(ctx); close(done) }()
+		time.Sleep(200 * time.Millisecond)
+		cancel()
+		<-done
+	}
+	ws, _ := f.m.Workers()
+	if len(ws) != 1 || ws[0].Status != model.WorkerOffline {
+		t.Fatalf("workers %v", fmt.Sprint(ws))
+	}
+}
