@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -234,6 +235,10 @@ func (m *Manager) JobAction(id string, action model.JobAction, priority int) (*m
 		return nil
 	})
 	if err != nil {
+		var ae *model.ActionError
+		if errors.As(err, &ae) {
+			return nil, err // it names the job and the action already
+		}
 		return nil, fmt.Errorf("%s job %s: %w", action, id, err)
 	}
 	if dropLogs {

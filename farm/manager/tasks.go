@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -57,6 +58,10 @@ func (m *Manager) TaskAction(action model.TaskAction, taskIDs []string) ([]*mode
 		return nil
 	})
 	if err != nil {
+		var ae *model.ActionError
+		if errors.As(err, &ae) {
+			return nil, err // it names the task and the action already
+		}
 		return nil, fmt.Errorf("%s tasks: %w", action, err)
 	}
 	return result, nil

@@ -106,7 +106,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.up.stopRunning = w.stopTask
 	go w.up.run(upCtx)
 
-	w.loop(ctx)
+	w.loop(ctx, w.nudges(ctx))
 
 	done, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -194,8 +194,40 @@ func (w *Worker) saveCredentials() error {
 	return nil
 }
 
+// nudges turns the manager's event stream into wake-ups for an idle worker, so
+// new work starts at once rather than at the next poll. Polling stays as the
+// fallback: a lost stream only costs latency.
+func (w *Worker) nudges(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	go func() {
+		for ev := range w.cl.Events(ctx) {
+			if wakesIdleWorkers(ev) {
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// wakesIdleWorkers reports whether ev may mean new work: a job (re)entering
+// the queue, a task going back to it, or missed events.
+func wakesIdleWorkers(ev model.Event) bool {
+	switch ev.Type {
+	case model.EventJob:
+		return ev.Job != nil && ev.Job.Status == model.JobQueued
+	case model.EventTask:
+		return ev.Task != nil && ev.Task.Status.Schedulable()
+	case model.EventResync:
+		return true
+	}
+	return false
+}
+
 // loop asks for tasks and runs them until ctx ends.
-func (w *Worker) loop(ctx context.Context) {
+func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) {
 	backoff := retryMin
 	for ctx.Err() == nil {
 		// Deliver every report before taking new work: the manager would
@@ -238,6 +270,7 @@ func (w *Worker) loop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
+		case <-nudge:
 		}
 	}
 }
@@ -414,4 +447,3 @@ func (lb *logBuffer) flush() {
 		lb.send(text)
 	}
 }
-

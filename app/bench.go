@@ -1,0 +1,44 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"farmhand/farm/bench"
+)
+
+// runBench runs the scheduling stress benchmark: a real manager on 127.0.0.1
+// and fake workers that ask for tasks and report them done over HTTP.
+func runBench(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "bench", "bench [--tasks 1000,10000] [--workers 1,4,16,64]")}
+	tasks := fs.String("tasks", "1000,10000", "job sizes to measure (comma-separated)")
+	workers := fs.String("workers", "1,4,16,64", "fake worker counts to measure (comma-separated)")
+	if _, err := parse(fs.FlagSet, args); err != nil {
+		return err
+	}
+	sizes, err := intList(*tasks)
+	if err != nil {
+		return fmt.Errorf("%w: --tasks: %v", errUsage, err)
+	}
+	counts, err := intList(*workers)
+	if err != nil {
+		return fmt.Errorf("%w: --workers: %v", errUsage, err)
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	_, err = bench.Run(ctx, bench.Options{JobSizes: sizes, Workers: counts, Out: e.stdout})
+	return err
+}
+
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
