@@ -36,10 +36,9 @@ func addClientFlags(fs *flagSet) *clientFlags {
 
 func (cf *clientFlags) client() *client.Client { return client.New(managerURL(*cf.manager)) }
 
-// settingsFlag collects repeated --set key=value flags. Values that read as
-// JSON (numbers, true/false, quoted strings) are taken as such; anything else
-// is a string, so --set frames=1-100 needs no quoting.
-type settingsFlag map[string]any
+// settingsFlag collects repeated --set key=value flags as raw strings; they
+// get their types from the job type's declaration (see typedSettings).
+type settingsFlag map[string]string
 
 func (s settingsFlag) String() string { return "" }
 
@@ -48,16 +47,61 @@ func (s settingsFlag) Set(kv string) error {
 	if !ok || strings.TrimSpace(k) == "" {
 		return fmt.Errorf("want key=value, not %q", kv)
 	}
-	var parsed any
-	if err := json.Unmarshal([]byte(v), &parsed); err == nil {
-		switch parsed.(type) {
-		case float64, bool, string:
-			s[strings.TrimSpace(k)] = parsed
-			return nil
-		}
-	}
 	s[strings.TrimSpace(k)] = v
 	return nil
+}
+
+// typedSettings converts --set values to the types the job type declares, so
+// that --set frames=1 stays the string "1" while --set chunk_size=4 becomes a
+// number. A key the job type does not declare is passed as JSON when it reads
+// as JSON, else as a string; the manager then says what is wrong with it.
+func typedSettings(raw settingsFlag, jt *wire.JobType) (map[string]any, error) {
+	declared := map[string]string{}
+	if jt != nil {
+		for _, s := range jt.Settings {
+			declared[s.Key] = s.Type
+		}
+	}
+	out := make(map[string]any, len(raw))
+	for k, v := range raw {
+		switch declared[k] {
+		case "string":
+			out[k] = v
+		case "int32", "float":
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return nil, fmt.Errorf("%w: setting %s must be a number, not %q", errUsage, k, v)
+			}
+			out[k] = n
+		case "bool":
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return nil, fmt.Errorf("%w: setting %s must be true or false, not %q", errUsage, k, v)
+			}
+			out[k] = b
+		default:
+			var parsed any
+			if json.Unmarshal([]byte(v), &parsed) == nil {
+				out[k] = parsed
+			} else {
+				out[k] = v
+			}
+		}
+	}
+	return out, nil
+}
+
+func findJobType(ctx context.Context, cl *client.Client, name string) (*wire.JobType, error) {
+	types, err := cl.JobTypes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range types {
+		if types[i].Name == name {
+			return &types[i], nil
+		}
+	}
+	return nil, nil // the manager will name the types it has
 }
 
 func runSubmit(e *env, args []string) error {
@@ -81,7 +125,15 @@ func runSubmit(e *env, args []string) error {
 	ctx, stop := signalContext()
 	defer stop()
 	cl := cf.client()
-	job, err := cl.Submit(ctx, wire.SubmitJob{Name: *name, Type: *typ, Priority: prio, Settings: settings,
+	jt, err := findJobType(ctx, cl, *typ)
+	if err != nil {
+		return err
+	}
+	typed, err := typedSettings(settings, jt)
+	if err != nil {
+		return err
+	}
+	job, err := cl.Submit(ctx, wire.SubmitJob{Name: *name, Type: *typ, Priority: prio, Settings: typed,
 		RequiredTags: tags, Submitter: submitter()})
 	if err != nil {
 		return err

@@ -1,0 +1,309 @@
+//go:build e2e
+
+// End-to-end tests: the real farmhand binary as a manager and workers on
+// 127.0.0.1, killed and restarted like a studio's machines are. Run with
+// `make e2e` (go test -tags e2e ./app/).
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"farmhand/farm/api/client"
+	"farmhand/farm/model"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// farmhandBinary builds the headless binary once per test run.
+func farmhandBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "farmhand-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "farmhand")
+		cmd := exec.Command("go", "build", "-tags", "headless", "-o", binary, "..")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building farmhand: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// proc is one farmhand process with its output kept for the test log.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func start(t *testing.T, name string, args ...string) *proc {
+	t.Helper()
+	p := &proc{name: name, cmd: exec.Command(farmhandBinary(t), args...), out: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.Env = append(os.Environ(), "FARMHAND_MANAGER=")
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.stop(syscall.SIGTERM)
+		if t.Failed() {
+			t.Logf("--- output of %s ---\n%s", p.name, p.out.String())
+		}
+	})
+	return p
+}
+
+func (p *proc) stop(sig syscall.Signal) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	p.cmd.Process.Signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func startManager(t *testing.T, data, addr string) *proc {
+	t.Helper()
+	p := start(t, "manager", "manager", "--headless", "--data", data, "--listen", addr, "--worker-timeout", "2s")
+	cl := client.New("http://" + addr)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := cl.Version(context.Background()); err == nil {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("manager did not come up:\n%s", p.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func startWorker(t *testing.T, addr, name string) *proc {
+	t.Helper()
+	return start(t, name, "worker", "--headless", "--manager", "http://"+addr, "--data", t.TempDir(), "--name", name)
+}
+
+// submitCLI submits through the command line, as a TD's script would.
+func submitCLI(t *testing.T, addr, name string, sets ...string) string {
+	t.Helper()
+	args := []string{"submit", "--manager", "http://" + addr, "--type", "echo-sleep-test", "--name", name, "--json"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	cmd := exec.Command(farmhandBinary(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("submit: %v\n%s%s", err, out, stderr.String())
+	}
+	var job model.Job
+	if err := json.Unmarshal(out, &job); err != nil {
+		t.Fatalf("submit printed %q: %v", out, err)
+	}
+	return job.ID
+}
+
+func jobJSON(t *testing.T, addr, id string) (*model.Job, error) {
+	out, err := exec.Command(farmhandBinary(t), "job", id, "--json", "--manager", "http://"+addr).Output()
+	if err != nil {
+		return nil, err
+	}
+	var j model.Job
+	return &j, json.Unmarshal(out, &j)
+}
+
+func waitFor(t *testing.T, what string, within time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// checkExactlyOnce reads every task's log through the API: each task was
+// reported completed by a worker once, and marked completed by the manager once.
+func checkExactlyOnce(t *testing.T, cl *client.Client, jobID string, want int) {
+	t.Helper()
+	ctx := context.Background()
+	tasks, err := cl.Tasks(ctx, jobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != want {
+		t.Fatalf("job has %d tasks, want %d", len(tasks), want)
+	}
+	for _, task := range tasks {
+		if task.Status != model.TaskCompleted {
+			t.Errorf("task %s is %s", task.Name, task.Status)
+			continue
+		}
+		log, err := cl.TaskLog(ctx, task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(log, ": task completed"); n != 1 {
+			t.Errorf("task %s reported completed %d times:\n%s", task.Name, n, log)
+		}
+		if n := strings.Count(log, "→ completed"); n != 1 {
+			t.Errorf("task %s marked completed %d times:\n%s", task.Name, n, log)
+		}
+	}
+}
+
+func TestE2ETwoWorkersComplete200Tasks(t *testing.T) {
+	addr := freePort(t)
+	startManager(t, t.TempDir(), addr)
+	startWorker(t, addr, "alpha")
+	startWorker(t, addr, "beta")
+	id := submitCLI(t, addr, "two hundred", "frames=1-200", "sleep_seconds=0")
+	cl := client.New("http://" + addr)
+	waitFor(t, "the job to complete", 2*time.Minute, func() bool {
+		j, err := jobJSON(t, addr, id)
+		return err == nil && j.Status == model.JobCompleted
+	})
+	j, _ := jobJSON(t, addr, id)
+	if j.TaskCounts[model.TaskCompleted] != 200 {
+		t.Fatalf("task_counts %v", j.TaskCounts)
+	}
+	checkExactlyOnce(t, cl, id, 200)
+	// Both workers took part.
+	byWorker := map[string]int{}
+	tasks, _ := cl.Tasks(context.Background(), id)
+	for _, task := range tasks {
+		byWorker[task.WorkerID]++
+	}
+	if len(byWorker) != 2 {
+		t.Errorf("tasks per worker: %v", byWorker)
+	}
+}
+
+func TestE2EManagerKilledMidJob(t *testing.T) {
+	addr := freePort(t)
+	data := t.TempDir()
+	mgr := startManager(t, data, addr)
+	startWorker(t, addr, "alpha")
+	startWorker(t, addr, "beta")
+	cl := client.New("http://" + addr)
+	id := submitCLI(t, addr, "survives a crash", "frames=1-200", "sleep_seconds=0.03")
+	waitFor(t, "a third of the job", time.Minute, func() bool {
+		j, err := cl.Job(context.Background(), id)
+		return err == nil && j.TaskCounts[model.TaskCompleted] >= 60
+	})
+	second := submitCLI(t, addr, "submitted just before the crash", "frames=1-5", "sleep_seconds=0")
+	mgr.stop(syscall.SIGKILL)
+	time.Sleep(time.Second) // workers notice and keep their reports
+	startManager(t, data, addr)
+	for _, job := range []struct {
+		id    string
+		tasks int
+	}{{id, 200}, {second, 5}} {
+		waitFor(t, "the job to complete after the restart", 2*time.Minute, func() bool {
+			j, err := cl.Job(context.Background(), job.id)
+			return err == nil && j.Status == model.JobCompleted
+		})
+		checkExactlyOnce(t, cl, job.id, job.tasks)
+	}
+}
+
+func TestE2EWorkerKilledMidTask(t *testing.T) {
+	addr := freePort(t)
+	startManager(t, t.TempDir(), addr)
+	workers := map[string]*proc{"alpha": startWorker(t, addr, "alpha"), "beta": startWorker(t, addr, "beta")}
+	cl := client.New("http://" + addr)
+	ctx := context.Background()
+	waitFor(t, "both workers", 20*time.Second, func() bool {
+		ws, _ := cl.Workers(ctx)
+		return len(ws) == 2
+	})
+	id := submitCLI(t, addr, "outlives a worker", "frames=1", "sleep_seconds=4")
+	var task *model.Task
+	waitFor(t, "the task to start", 20*time.Second, func() bool {
+		tasks, err := cl.Tasks(ctx, id)
+		if err == nil && tasks[0].Status == model.TaskActive {
+			task = tasks[0]
+		}
+		return task != nil
+	})
+	victim, _ := cl.Worker(ctx, task.WorkerID)
+	workers[victim.Name].stop(syscall.SIGKILL)
+	// The manager's worker timeout is 2 s here: the task goes back to the queue
+	// and the other worker finishes it.
+	waitFor(t, "the job to complete on the other worker", time.Minute, func() bool {
+		j, err := cl.Job(ctx, id)
+		return err == nil && j.Status == model.JobCompleted
+	})
+	done, _ := cl.Task(ctx, task.ID)
+	if done.WorkerID == victim.ID {
+		t.Fatalf("task completed by the killed worker %s", victim.Name)
+	}
+	log, _ := cl.TaskLog(ctx, task.ID)
+	if !strings.Contains(log, "worker not heard from") || strings.Count(log, ": task completed") != 1 {
+		t.Errorf("task log:\n%s", log)
+	}
+	lost, _ := cl.Worker(ctx, victim.ID)
+	if lost.Status != model.WorkerLost {
+		t.Errorf("killed worker is %s, want lost", lost.Status)
+	}
+}
