@@ -1,0 +1,66 @@
+# Farmhand — build, run and test. `make help` lists the targets.
+
+GO        ?= go
+BIN       ?= farmhand
+GUI_TAGS  := migrated_fynedo
+# Debian packages the GUI build and the tests need.
+APT_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+APT_TEST  := xvfb xauth iproute2 util-linux
+
+.PHONY: help setup build build-headless run test unit e2e fuzz bench vet clean
+
+help:
+	@echo "make run            set up, build and start Farmhand (manager + worker on this computer)"
+	@echo "make test           the whole test suite: vet, unit tests with -race, end-to-end tests, short fuzzing"
+	@echo "make setup          install the Debian packages the build and tests need (asks for sudo)"
+	@echo "make build          the desktop binary ./$(BIN) (cgo)"
+	@echo "make build-headless a GUI-free, static binary ./$(BIN)-headless for servers"
+	@echo "make e2e            only the end-to-end tests (real processes on 127.0.0.1)"
+	@echo "make bench          scheduler benchmarks: 100k-task index, and the HTTP stress run"
+	@echo "make fuzz           fuzz the parsers for a minute each"
+
+# setup installs what is missing and nothing else; it needs Go 1.26 on PATH.
+setup:
+	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 or newer (https://go.dev/dl) and put it on PATH"; exit 1; }
+	@missing=$$(for p in $(APT_BUILD) $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		echo "installing: $$missing"; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+build: setup
+	$(GO) build -tags $(GUI_TAGS) -o $(BIN) .
+
+build-headless:
+	CGO_ENABLED=0 $(GO) build -tags headless -o $(BIN)-headless .
+
+run: build
+	./$(BIN)
+
+vet:
+	$(GO) vet ./...
+	CGO_ENABLED=0 $(GO) vet -tags headless ./...
+	$(GO) vet -tags e2e ./app/
+
+unit:
+	$(GO) test -race -count=1 ./...
+	# every benchmark once, so they keep compiling and working
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+e2e:
+	$(GO) test -tags e2e -count=1 -v -run E2E ./app/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseFrames -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
+
+test: setup vet unit e2e
+	FUZZTIME=15s $(MAKE) fuzz
+	CGO_ENABLED=0 $(GO) build -tags headless -o /dev/null .
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./farm/sched/
+	CGO_ENABLED=0 $(GO) run -tags headless . bench
+
+clean:
+	rm -f $(BIN) $(BIN)-headless
