@@ -44,11 +44,18 @@ func TestRun(t *testing.T) {
 // TestFull is the real benchmark. It takes minutes, so it runs only on request:
 //
 //	FARMHAND_BENCH_FULL=1 go test ./farm/bench -run TestFull -v -timeout 30m
+//
+// FARMHAND_BENCH_DIR picks the disk the farms live on: the numbers depend on it
+// (tmpfs, say, to see the manager without the disk).
 func TestFull(t *testing.T) {
 	if os.Getenv("FARMHAND_BENCH_FULL") == "" {
 		t.Skip("set FARMHAND_BENCH_FULL=1 to run the full benchmark")
 	}
-	if _, err := Run(t.Context(), Options{Out: os.Stdout, DataDir: t.TempDir()}); err != nil {
+	dir := os.Getenv("FARMHAND_BENCH_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if _, err := Run(t.Context(), Options{Out: os.Stdout, DataDir: dir}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -69,7 +69,7 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	tasks := make([]*model.Task, len(specs))
 	for i, spec := range specs {
 		t := &model.Task{
-			ID: newID(), JobID: job.ID, Index: i, Name: spec.Name, Type: spec.Type, Priority: spec.Priority,
+			ID: model.TaskID(job.ID, i), JobID: job.ID, Index: i, Name: spec.Name, Type: spec.Type, Priority: spec.Priority,
 			Status: model.TaskQueued, Commands: spec.Commands, DependsOn: spec.DependsOn, Created: now, Updated: now,
 		}
 		for _, c := range spec.Commands {
@@ -87,6 +87,9 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 		}
 		for _, t := range tasks {
 			if err := tx.PutTask(t); err != nil {
+				return err
+			}
+			if err := tx.PutTaskCommands(t); err != nil {
 				return err
 			}
 		}
@@ -150,7 +153,6 @@ func (m *Manager) Tasks(jobID string) ([]*model.Task, error) {
 			return err
 		}
 		return tx.Tasks(jobID, func(t *model.Task) bool {
-			t.Commands = nil
 			t.AllowedActions = model.AllowedTaskActions(t.Status)
 			tasks = append(tasks, t)
 			return true
@@ -166,7 +168,10 @@ func (m *Manager) Tasks(jobID string) ([]*model.Task, error) {
 func (m *Manager) Task(id string) (*model.Task, error) {
 	var t *model.Task
 	err := m.store.View(func(tx *store.Tx) (err error) {
-		t, err = tx.TaskByID(id)
+		if t, err = tx.TaskByID(id); err != nil {
+			return err
+		}
+		t.Commands, err = tx.TaskCommands(t.JobID, t.Index)
 		return err
 	})
 	if err != nil {

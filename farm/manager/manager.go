@@ -82,15 +82,15 @@ func Open(cfg Config) (*Manager, error) {
 	}
 	m := &Manager{
 		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(),
-		logs: tasklog.New(filepath.Join(cfg.DataDir, "logs")), log: cfg.Logger,
+		logs: tasklog.New(filepath.Join(cfg.DataDir, "logs"), cfg.Logger), log: cfg.Logger,
 		seen: map[string]time.Time{},
 	}
 	if err := m.loadFarmID(); err != nil {
-		st.Close()
+		m.Close()
 		return nil, err
 	}
 	if err := m.recover(); err != nil {
-		st.Close()
+		m.Close()
 		return nil, err
 	}
 	return m, nil
@@ -112,8 +112,11 @@ func (m *Manager) loadFarmID() error {
 // ID returns the farm's identity, stable across restarts.
 func (m *Manager) ID() string { return m.id }
 
-// Close closes the database.
-func (m *Manager) Close() error { return m.store.Close() }
+// Close writes the queued task-log lines and closes the database.
+func (m *Manager) Close() error {
+	m.logs.Close()
+	return m.store.Close()
+}
 
 // Events returns the hub that publishes every committed change.
 func (m *Manager) Events() *events.Hub { return m.events }
@@ -184,10 +187,7 @@ func (m *Manager) Run(ctx context.Context) {
 
 func (m *Manager) writeLogs(lines []logLine) {
 	for _, l := range lines {
-		if err := m.logs.Append(l.jobID, l.taskID, l.text); err != nil {
-			m.log.Warn("writing task log", "task", l.taskID, "err", err)
-			continue
-		}
+		m.logs.Append(l.jobID, l.taskID, l.text)
 		m.events.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: l.taskID, JobID: l.jobID, Text: l.text + "\n"}})
 	}
 }

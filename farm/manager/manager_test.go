@@ -36,7 +36,7 @@ func plant(t *testing.T, m *Manager, js model.JobStatus, ts ...model.TaskStatus)
 		Settings: map[string]any{}, Metadata: map[string]string{}, RequiredTags: []string{}}
 	var tasks []*model.Task
 	for i, s := range ts {
-		task := &model.Task{ID: newID(), JobID: j.ID, Index: i, Name: fmt.Sprint("t", i), Type: "misc", Priority: 50,
+		task := &model.Task{ID: model.TaskID(j.ID, i), JobID: j.ID, Index: i, Name: fmt.Sprint("t", i), Type: "misc", Priority: 50,
 			Status: s, StepsTotal: 1, Commands: []model.Command{{Name: "echo", Parameters: map[string]any{"message": "x"}}}}
 		if s.Running() {
 			task.WorkerID = "w-planted"
@@ -55,6 +55,9 @@ func plant(t *testing.T, m *Manager, js model.JobStatus, ts ...model.TaskStatus)
 		}
 		for _, task := range tasks {
 			if err := tx.PutTask(task); err != nil {
+				return err
+			}
+			if err := tx.PutTaskCommands(task); err != nil {
 				return err
 			}
 		}

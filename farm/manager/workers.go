@@ -283,9 +283,13 @@ func (m *Manager) Schedule(workerID string) (*Assignment, error) {
 			return nil
 		}
 		j, err := tx.Job(t.JobID)
-		if err == nil && j.Status.Runnable() {
-			resumed = &Assignment{Task: withTaskActions(t), Job: j}
+		if err != nil || !j.Status.Runnable() {
+			return nil
 		}
+		if t.Commands, err = tx.TaskCommands(t.JobID, t.Index); err != nil {
+			return err
+		}
+		resumed = &Assignment{Task: withTaskActions(t), Job: j}
 		return nil
 	})
 	if err != nil {
@@ -348,7 +352,11 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 		if err := o.settle(jc); err != nil {
 			return err
 		}
-		a = &Assignment{Task: withTaskActions(t), Job: jc.job}
+		assigned := withTaskActions(t)
+		if assigned.Commands, err = o.tx.TaskCommands(t.JobID, t.Index); err != nil {
+			return err
+		}
+		a = &Assignment{Task: assigned, Job: jc.job}
 		return nil
 	})
 	return a, err
@@ -423,11 +431,8 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 	}
 	m.touch(workerID)
 	if u.Log != "" {
-		if err := m.logs.Append(logTask.JobID, taskID, u.Log); err != nil {
-			m.log.Warn("writing task log", "task", taskID, "err", err)
-		} else {
-			m.events.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: taskID, JobID: logTask.JobID, Text: u.Log}})
-		}
+		m.logs.Append(logTask.JobID, taskID, u.Log)
+		m.events.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: taskID, JobID: logTask.JobID, Text: u.Log}})
 	}
 	return reply, nil
 }

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Job is one submission: a name, a job type with its settings, and the tasks the
 // job type compiled from them. The task bulk lives in Task records; a Job keeps
@@ -143,4 +147,21 @@ type TaskLogChunk struct {
 	TaskID string `json:"task_id"`
 	JobID  string `json:"job_id"`
 	Text   string `json:"text"`
+}
+
+// TaskID returns the id of task number index of a job. Task ids carry their job
+// and index, so that the store finds a task without an index of ids.
+func TaskID(jobID string, index int) string { return jobID + "." + strconv.Itoa(index) }
+
+// ParseTaskID splits a task id into its job id and index.
+func ParseTaskID(id string) (jobID string, index int, ok bool) {
+	dot := strings.LastIndexByte(id, '.')
+	if dot <= 0 {
+		return "", 0, false
+	}
+	index, err := strconv.Atoi(id[dot+1:])
+	if err != nil || index < 0 || strconv.Itoa(index) != id[dot+1:] {
+		return "", 0, false
+	}
+	return id[:dot], index, true
 }

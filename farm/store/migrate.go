@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -10,13 +11,14 @@ import (
 )
 
 // SchemaVersion is the schema this build reads and writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations[v] upgrades a database from schema version v to v+1. They all run in
 // the one transaction that opens the database, so a failed upgrade leaves the
 // file as it was.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: addJobCounters,
+	2: splitTaskCommands,
 }
 
 func migrate(db *bolt.DB) error {
@@ -38,7 +40,7 @@ func migrate(db *bolt.DB) error {
 			// A new file: create the current layout directly.
 			version = SchemaVersion
 		}
-		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskIDs, bucketWorkers, bucketWorkerTokens} {
+		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketWorkerTokens} {
 			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}
@@ -81,6 +83,45 @@ func addJobCounters(btx *bolt.Tx) error {
 		}
 		if err := tx.PutJob(j); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// splitTaskCommands (schema 2 → 3): commands move to their own bucket, so that
+// the task records rewritten on every status change and read by task lists stay
+// small; and task ids become job id + index, which drops the task_ids bucket
+// and its random-order inserts at submission.
+func splitTaskCommands(btx *bolt.Tx) error {
+	tasks := btx.Bucket(bucketTasks)
+	commands := btx.Bucket(bucketTaskCommands)
+	c := tasks.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var t model.Task
+		if err := json.Unmarshal(v, &t); err != nil {
+			return fmt.Errorf("decoding task %x: %w", k, err)
+		}
+		cmds, err := json.Marshal(t.Commands)
+		if err != nil {
+			return err
+		}
+		if err := commands.Put(k, cmds); err != nil {
+			return fmt.Errorf("storing commands of task %s: %w", t.ID, err)
+		}
+		t.ID = model.TaskID(t.JobID, t.Index)
+		t.Commands = nil
+		nv, err := json.Marshal(&t)
+		if err != nil {
+			return err
+		}
+		// Overwriting the current key keeps the cursor valid.
+		if err := tasks.Put(k, nv); err != nil {
+			return fmt.Errorf("storing task %s: %w", t.ID, err)
+		}
+	}
+	if btx.Bucket(bucketTaskIDs) != nil {
+		if err := btx.DeleteBucket(bucketTaskIDs); err != nil {
+			return fmt.Errorf("dropping task_ids: %w", err)
 		}
 	}
 	return nil

@@ -21,7 +21,8 @@ var (
 	bucketMeta         = []byte("meta")
 	bucketJobs         = []byte("jobs")
 	bucketTasks        = []byte("tasks")
-	bucketTaskIDs      = []byte("task_ids")
+	bucketTaskCommands = []byte("task_commands")
+	bucketTaskIDs      = []byte("task_ids") // schema 1 and 2 only
 	bucketWorkers      = []byte("workers")
 	bucketWorkerTokens = []byte("worker_tokens")
 	keySchemaVersion   = []byte("schema_version")

@@ -36,7 +36,12 @@ func TestJobAndTasksRoundTrip(t *testing.T) {
 			return err
 		}
 		for i := range 3 {
-			if err := tx.PutTask(&model.Task{ID: fmt.Sprintf("t%d", i), JobID: job.ID, Index: i, Status: model.TaskQueued}); err != nil {
+			task := &model.Task{ID: model.TaskID(job.ID, i), JobID: job.ID, Index: i, Status: model.TaskQueued,
+				Commands: []model.Command{{Name: "echo", Parameters: map[string]any{"message": fmt.Sprint(i)}}}}
+			if err := tx.PutTask(task); err != nil {
+				return err
+			}
+			if err := tx.PutTaskCommands(task); err != nil {
 				return err
 			}
 		}
@@ -72,9 +77,18 @@ func TestJobAndTasksRoundTrip(t *testing.T) {
 		if n != 3 {
 			t.Errorf("listed %d tasks, want 3", n)
 		}
-		task, err := tx.TaskByID("t2")
-		if err != nil || task.Index != 2 {
-			t.Errorf("TaskByID(t2) = %+v, %v", task, err)
+		task, err := tx.TaskByID("job-1.2")
+		if err != nil || task.Index != 2 || task.Commands != nil {
+			t.Errorf("TaskByID(job-1.2) = %+v, %v (commands are stored apart)", task, err)
+		}
+		cmds, err := tx.TaskCommands("job-1", 2)
+		if err != nil || len(cmds) != 1 || cmds[0].Parameters["message"] != "2" {
+			t.Errorf("TaskCommands = %v, %v", cmds, err)
+		}
+		for _, bad := range []string{"job-1", "job-1.", "job-1.x", "job-1.-1", "job-1.02", ".1", "job-1.7"} {
+			if _, err := tx.TaskByID(bad); !errors.Is(err, ErrNotFound) {
+				t.Errorf("TaskByID(%q): %v, want ErrNotFound", bad, err)
+			}
 		}
 		if _, err := tx.Job("nope"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("missing job: %v, want ErrNotFound", err)
@@ -88,8 +102,11 @@ func TestJobAndTasksRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.View(func(tx *Tx) error {
-		if _, err := tx.TaskByID("t1"); !errors.Is(err, ErrNotFound) {
+		if _, err := tx.TaskByID("job-1.1"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("task of deleted job still found: %v", err)
+		}
+		if _, err := tx.TaskCommands("job-1", 1); !errors.Is(err, ErrNotFound) {
+			t.Errorf("commands of deleted job still found: %v", err)
 		}
 		return nil
 	})
@@ -211,7 +228,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	}
 	defer s.Close()
 	s.View(func(tx *Tx) error {
-		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != "2" {
+		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != "3" {
 			t.Errorf("schema version %q after migration", v)
 		}
 		j, err := tx.Job("job-old")
@@ -224,6 +241,18 @@ func TestMigrateFromSchema1(t *testing.T) {
 		}
 		if j.StepsTotal != 4 || j.StepsCompleted != 2 {
 			t.Errorf("steps %d/%d, want 2/4", j.StepsCompleted, j.StepsTotal)
+		}
+		// Schema 3: ids carry job and index, commands live apart.
+		task, err := tx.TaskByID("job-old.2")
+		if err != nil || task.Name != "echo-2" || task.Commands != nil {
+			t.Errorf("task after migration: %+v, %v", task, err)
+		}
+		cmds, err := tx.TaskCommands("job-old", 2)
+		if err != nil || len(cmds) != 2 || cmds[1].Name != "sleep" {
+			t.Errorf("commands after migration: %v, %v", cmds, err)
+		}
+		if tx.btx.Bucket(bucketTaskIDs) != nil {
+			t.Error("task_ids bucket survived the migration")
 		}
 		return nil
 	})

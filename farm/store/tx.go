@@ -88,20 +88,13 @@ func (tx *Tx) DeleteJob(id string) error {
 
 // DeleteTasks removes every task of a job, keeping the job.
 func (tx *Tx) DeleteTasks(jobID string) error {
-	tasks := tx.btx.Bucket(bucketTasks)
-	ids := tx.btx.Bucket(bucketTaskIDs)
 	prefix := jobPrefix(jobID)
-	c := tasks.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Seek(prefix) {
-		var t model.Task
-		if err := json.Unmarshal(v, &t); err != nil {
-			return fmt.Errorf("decoding task %x: %w", k, err)
-		}
-		if err := ids.Delete([]byte(t.ID)); err != nil {
-			return fmt.Errorf("deleting task id %s: %w", t.ID, err)
-		}
-		if err := tasks.Delete(k); err != nil {
-			return fmt.Errorf("deleting task %s: %w", t.ID, err)
+	for _, name := range [][]byte{bucketTasks, bucketTaskCommands} {
+		c := tx.btx.Bucket(name).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+			if err := c.Delete(); err != nil {
+				return fmt.Errorf("deleting tasks of job %s: %w", jobID, err)
+			}
 		}
 	}
 	return nil
@@ -118,37 +111,53 @@ func (tx *Tx) Task(jobID string, index int) (*model.Task, error) {
 
 // TaskByID returns the task with the given id.
 func (tx *Tx) TaskByID(id string) (*model.Task, error) {
-	k := tx.btx.Bucket(bucketTaskIDs).Get([]byte(id))
-	if k == nil {
+	jobID, index, ok := model.ParseTaskID(id)
+	if !ok {
 		return nil, fmt.Errorf("task %s: %w", id, ErrNotFound)
 	}
-	v := tx.btx.Bucket(bucketTasks).Get(k)
-	if v == nil {
-		return nil, fmt.Errorf("task %s (index present, record missing): %w", id, ErrNotFound)
-	}
-	return decodeTask(v)
+	return tx.Task(jobID, index)
 }
 
-// PutTask stores t under its job and index.
+// PutTask stores t under its job and index, without its commands: they never
+// change after submission, so status changes need not rewrite them (see
+// PutTaskCommands).
 func (tx *Tx) PutTask(t *model.Task) error {
-	allowed := t.AllowedActions
-	t.AllowedActions = nil
+	allowed, commands := t.AllowedActions, t.Commands
+	t.AllowedActions, t.Commands = nil, nil
 	v, err := json.Marshal(t)
-	t.AllowedActions = allowed
+	t.AllowedActions, t.Commands = allowed, commands
 	if err != nil {
 		return fmt.Errorf("encoding task %s: %w", t.ID, err)
 	}
-	k := taskKey(t.JobID, t.Index)
-	if err := tx.btx.Bucket(bucketTasks).Put(k, v); err != nil {
+	if err := tx.btx.Bucket(bucketTasks).Put(taskKey(t.JobID, t.Index), v); err != nil {
 		return fmt.Errorf("storing task %s: %w", t.ID, err)
 	}
-	ids := tx.btx.Bucket(bucketTaskIDs)
-	if ids.Get([]byte(t.ID)) == nil {
-		if err := ids.Put([]byte(t.ID), k); err != nil {
-			return fmt.Errorf("indexing task %s: %w", t.ID, err)
-		}
+	return nil
+}
+
+// PutTaskCommands stores a task's commands.
+func (tx *Tx) PutTaskCommands(t *model.Task) error {
+	v, err := json.Marshal(t.Commands)
+	if err != nil {
+		return fmt.Errorf("encoding commands of task %s: %w", t.ID, err)
+	}
+	if err := tx.btx.Bucket(bucketTaskCommands).Put(taskKey(t.JobID, t.Index), v); err != nil {
+		return fmt.Errorf("storing commands of task %s: %w", t.ID, err)
 	}
 	return nil
+}
+
+// TaskCommands returns the commands of task number index of a job.
+func (tx *Tx) TaskCommands(jobID string, index int) ([]model.Command, error) {
+	v := tx.btx.Bucket(bucketTaskCommands).Get(taskKey(jobID, index))
+	if v == nil {
+		return nil, fmt.Errorf("commands of task %d of job %s: %w", index, jobID, ErrNotFound)
+	}
+	var cmds []model.Command
+	if err := json.Unmarshal(v, &cmds); err != nil {
+		return nil, fmt.Errorf("decoding commands of task %d of job %s: %w", index, jobID, err)
+	}
+	return cmds, nil
 }
 
 // Tasks calls fn for every task of a job in index order until fn returns false.

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"farmhand/farm/api/client"
@@ -42,6 +43,8 @@ type Config struct {
 	IdlePoll time.Duration
 	// LogFlush is how long task log lines may wait before they are sent.
 	LogFlush time.Duration
+	// OnState, if set, is called whenever State changes.
+	OnState func(State)
 }
 
 // Worker runs tasks for one manager.
@@ -52,10 +55,41 @@ type Worker struct {
 	creds credentials
 	up    *upstream
 
+	state atomic.Value // State
+
 	mu      sync.Mutex
 	current string             // task being run
 	stop    context.CancelFunc // stops the current task
 	why     string             // why it was stopped
+}
+
+// State is what a worker is doing, for the tray icon and status lines.
+type State string
+
+// Worker states.
+const (
+	StateStarting    State = "starting"    // not signed on yet
+	StateIdle        State = "idle"        // waiting for work
+	StateRendering   State = "rendering"   // running a task
+	StateUnreachable State = "unreachable" // the manager does not answer
+	StateStopped     State = "stopped"
+)
+
+// State returns what the worker is doing now.
+func (w *Worker) State() State {
+	if s, ok := w.state.Load().(State); ok {
+		return s
+	}
+	return StateStopped
+}
+
+func (w *Worker) setState(s State) {
+	if w.State() != s {
+		w.state.Store(s)
+		if w.cfg.OnState != nil {
+			w.cfg.OnState(s)
+		}
+	}
 }
 
 // credentials are kept in the data dir, so a restarted worker is the same
@@ -96,6 +130,8 @@ func (w *Worker) registration() wire.WorkerRegistration {
 // Run works until ctx ends, then stops the running task, delivers what is
 // pending (for a few seconds at most) and signs off.
 func (w *Worker) Run(ctx context.Context) error {
+	w.setState(StateStarting)
+	defer w.setState(StateStopped)
 	if err := w.signOn(ctx); err != nil {
 		return err
 	}
@@ -137,6 +173,7 @@ func (w *Worker) signOn(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		w.setState(StateUnreachable)
 		w.log.Warn("cannot sign on yet; retrying", "manager", w.cfg.Client.BaseURL(), "retry_in", backoff, "err", err)
 		select {
 		case <-ctx.Done():
@@ -240,9 +277,11 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) {
 		switch {
 		case err == nil && a != nil:
 			backoff = retryMin
+			w.setState(StateRendering)
 			w.runTask(ctx, a)
 			continue
 		case err == nil:
+			w.setState(StateIdle)
 			wait = w.cfg.IdlePoll
 		case client.StatusOf(err) == http.StatusConflict:
 			// Not awake in the manager's eyes (marked lost while unreachable):
@@ -265,6 +304,7 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) {
 			}
 			wait = backoff
 			backoff = min(backoff*2, retryMax)
+			w.setState(StateUnreachable)
 			w.log.Warn("asking for work failed; retrying", "retry_in", wait, "err", err)
 		}
 		select {
