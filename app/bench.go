@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -14,6 +16,7 @@ func runBench(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "bench", "bench [--tasks 1000,10000] [--workers 1,4,16,64]")}
 	tasks := fs.String("tasks", "1000,10000", "job sizes to measure (comma-separated)")
 	workers := fs.String("workers", "1,4,16,64", "fake worker counts to measure (comma-separated)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
@@ -24,6 +27,17 @@ func runBench(e *env, args []string) error {
 	counts, err := intList(*workers)
 	if err != nil {
 		return fmt.Errorf("%w: --workers: %v", errUsage, err)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("starting the CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -106,15 +106,13 @@ func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listJobTasks(w http.ResponseWriter, r *http.Request) {
-	tasks, err := s.m.Tasks(chi.URLParam(r, "job_id"))
+	raw, err := s.m.TasksJSON(chi.URLParam(r, "job_id"))
 	if err != nil {
 		writeError(w, s.log, err)
 		return
 	}
-	if tasks == nil {
-		tasks = []*model.Task{}
-	}
-	writeJSON(w, http.StatusOK, wire.TaskList{Tasks: tasks})
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(raw)
 }
 
 func (s *Server) applyTaskAction(w http.ResponseWriter, r *http.Request) {

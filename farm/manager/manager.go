@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -53,6 +52,8 @@ type Manager struct {
 
 	seenMu sync.Mutex
 	seen   map[string]time.Time // worker id → last request; memory only, see touch
+
+	tokens sync.Map // worker id → SHA-256 of its token, once checked against the store
 }
 
 // Open opens the farm in cfg.DataDir, rebuilds the runnable-task index from the
@@ -80,9 +81,13 @@ func Open(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	logs, err := tasklog.Open(cfg.DataDir, cfg.Logger)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	m := &Manager{
-		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(),
-		logs: tasklog.New(filepath.Join(cfg.DataDir, "logs"), cfg.Logger), log: cfg.Logger,
+		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(), logs: logs, log: cfg.Logger,
 		seen: map[string]time.Time{},
 	}
 	if err := m.loadFarmID(); err != nil {

@@ -16,6 +16,15 @@ import (
 	"farmhand/farm/store"
 )
 
+func openManagerB(b *testing.B) *Manager {
+	m, err := Open(Config{DataDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { m.Close() })
+	return m
+}
+
 func openManager(t *testing.T) *Manager {
 	t.Helper()
 	m, err := Open(Config{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -54,10 +63,11 @@ func plant(t *testing.T, m *Manager, js model.JobStatus, ts ...model.TaskStatus)
 			return err
 		}
 		for _, task := range tasks {
-			if err := tx.PutTask(task); err != nil {
+			enc, err := store.EncodeNewTask(task)
+			if err != nil {
 				return err
 			}
-			if err := tx.PutTaskCommands(task); err != nil {
+			if err := tx.PutNewTask(enc); err != nil {
 				return err
 			}
 		}
@@ -498,4 +508,34 @@ func TestRestartKeepsJobsAndResumesWork(t *testing.T) {
 	if job, _ := m.Job(j.ID); job.Status != model.JobCompleted {
 		t.Fatalf("job %s", job.Status)
 	}
+}
+
+// The task list served from stored bytes is the same as the decoded one.
+func TestTasksJSONMatchesTasks(t *testing.T) {
+	m := openManager(t)
+	j := plant(t, m, model.JobActive, model.TaskActive, model.TaskQueued, model.TaskCompleted, model.TaskFailed)
+	m.UpdateTask("w-planted", model.TaskID(j.ID, 0), TaskUpdate{Activity: `tricky "status":"completed" text`})
+	tasks, err := m.Tasks(j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := m.TasksJSON(j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Tasks []*model.Task }
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	if !sameJSON(got.Tasks, tasks) {
+		t.Errorf("raw list\n%s\ndiffers from\n%s", raw, mustJSON(tasks))
+	}
+	if _, err := m.TasksJSON("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown job: %v", err)
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

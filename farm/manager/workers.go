@@ -2,6 +2,8 @@ package manager
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -68,8 +70,16 @@ func (m *Manager) Register(info WorkerInfo) (*model.Worker, string, error) {
 	return w, token, nil
 }
 
-// Authenticate checks a worker's token.
+// Authenticate checks a worker's token. Every worker request does, so a token
+// once checked against the store is remembered (as its hash) in memory.
 func (m *Manager) Authenticate(workerID, token string) error {
+	sum := sha256.Sum256([]byte(token))
+	if known, ok := m.tokens.Load(workerID); ok {
+		if subtle.ConstantTimeCompare(sum[:], known.([]byte)) == 1 {
+			return nil
+		}
+		return ErrUnauthorized
+	}
 	ok := false
 	m.store.View(func(tx *store.Tx) error {
 		ok = tx.CheckWorkerToken(workerID, token)
@@ -78,6 +88,7 @@ func (m *Manager) Authenticate(workerID, token string) error {
 	if !ok {
 		return ErrUnauthorized
 	}
+	m.tokens.Store(workerID, sum[:])
 	return nil
 }
 

@@ -38,10 +38,11 @@ func TestJobAndTasksRoundTrip(t *testing.T) {
 		for i := range 3 {
 			task := &model.Task{ID: model.TaskID(job.ID, i), JobID: job.ID, Index: i, Status: model.TaskQueued,
 				Commands: []model.Command{{Name: "echo", Parameters: map[string]any{"message": fmt.Sprint(i)}}}}
-			if err := tx.PutTask(task); err != nil {
+			enc, err := EncodeNewTask(task)
+			if err != nil {
 				return err
 			}
-			if err := tx.PutTaskCommands(task); err != nil {
+			if err := tx.PutNewTask(enc); err != nil {
 				return err
 			}
 		}

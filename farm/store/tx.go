@@ -120,14 +120,11 @@ func (tx *Tx) TaskByID(id string) (*model.Task, error) {
 
 // PutTask stores t under its job and index, without its commands: they never
 // change after submission, so status changes need not rewrite them (see
-// PutTaskCommands).
+// PutNewTask).
 func (tx *Tx) PutTask(t *model.Task) error {
-	allowed, commands := t.AllowedActions, t.Commands
-	t.AllowedActions, t.Commands = nil, nil
-	v, err := json.Marshal(t)
-	t.AllowedActions, t.Commands = allowed, commands
+	v, err := encodeTask(t)
 	if err != nil {
-		return fmt.Errorf("encoding task %s: %w", t.ID, err)
+		return err
 	}
 	if err := tx.btx.Bucket(bucketTasks).Put(taskKey(t.JobID, t.Index), v); err != nil {
 		return fmt.Errorf("storing task %s: %w", t.ID, err)
@@ -135,14 +132,46 @@ func (tx *Tx) PutTask(t *model.Task) error {
 	return nil
 }
 
-// PutTaskCommands stores a task's commands.
-func (tx *Tx) PutTaskCommands(t *model.Task) error {
-	v, err := json.Marshal(t.Commands)
+func encodeTask(t *model.Task) ([]byte, error) {
+	c := *t
+	c.AllowedActions, c.Commands = nil, nil
+	v, err := json.Marshal(&c)
 	if err != nil {
-		return fmt.Errorf("encoding commands of task %s: %w", t.ID, err)
+		return nil, fmt.Errorf("encoding task %s: %w", t.ID, err)
 	}
-	if err := tx.btx.Bucket(bucketTaskCommands).Put(taskKey(t.JobID, t.Index), v); err != nil {
-		return fmt.Errorf("storing commands of task %s: %w", t.ID, err)
+	return v, nil
+}
+
+// EncodedTask is a new task encoded for storage. Submitting a big job encodes
+// its tasks before the transaction, on all cores, so the write transaction
+// that every worker waits on stays short.
+type EncodedTask struct {
+	jobID         string
+	index         int
+	task, command []byte
+}
+
+// EncodeNewTask encodes a task and its commands for PutNewTask.
+func EncodeNewTask(t *model.Task) (EncodedTask, error) {
+	rec, err := encodeTask(t)
+	if err != nil {
+		return EncodedTask{}, err
+	}
+	cmds, err := json.Marshal(t.Commands)
+	if err != nil {
+		return EncodedTask{}, fmt.Errorf("encoding commands of task %s: %w", t.ID, err)
+	}
+	return EncodedTask{jobID: t.JobID, index: t.Index, task: rec, command: cmds}, nil
+}
+
+// PutNewTask stores a new task with its commands.
+func (tx *Tx) PutNewTask(e EncodedTask) error {
+	k := taskKey(e.jobID, e.index)
+	if err := tx.btx.Bucket(bucketTasks).Put(k, e.task); err != nil {
+		return fmt.Errorf("storing task %d of job %s: %w", e.index, e.jobID, err)
+	}
+	if err := tx.btx.Bucket(bucketTaskCommands).Put(k, e.command); err != nil {
+		return fmt.Errorf("storing commands of task %d of job %s: %w", e.index, e.jobID, err)
 	}
 	return nil
 }
@@ -158,6 +187,18 @@ func (tx *Tx) TaskCommands(jobID string, index int) ([]model.Command, error) {
 		return nil, fmt.Errorf("decoding commands of task %d of job %s: %w", index, jobID, err)
 	}
 	return cmds, nil
+}
+
+// RawTasks calls fn with the stored JSON of every task of a job, in index
+// order, until fn returns false. The bytes are valid only during the call.
+func (tx *Tx) RawTasks(jobID string, fn func(raw []byte) bool) {
+	prefix := jobPrefix(jobID)
+	c := tx.btx.Bucket(bucketTasks).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if !fn(v) {
+			return
+		}
+	}
 }
 
 // Tasks calls fn for every task of a job in index order until fn returns false.
