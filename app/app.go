@@ -57,6 +57,11 @@ func init() {
 // errUsage marks a command-line mistake; the message has been printed.
 var errUsage = errors.New("usage")
 
+// exitCode ends the program with that code and no message.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit code %d", int(c)) }
+
 // Main runs the program and returns its exit code.
 func Main(args []string) int {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr,
@@ -77,9 +82,12 @@ func Main(args []string) int {
 		return 2
 	}
 	err := cmd.run(e, rest)
+	var code exitCode
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &code):
+		return int(code)
 	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
 		return 2
 	case errors.Is(err, errJobUnsuccessful):

@@ -258,8 +258,12 @@ func percent(done, total int) string {
 }
 
 func runJob(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "job", "job ID [cancel|pause|resume|requeue|requeue-failed|archive|delete|set-priority N] [--json]")}
+	fs := &flagSet{newFlags(e, "job", "job ID [cancel|pause|resume|requeue|requeue-failed|archive|delete|set-priority N] [--json]\n"+
+		"       farmhand job ID blocklist [--clear [--worker ID [--type T]]] [--json]")}
 	cf := addClientFlags(fs)
+	clear := fs.Bool("clear", false, "with blocklist: remove entries (all, or --worker's)")
+	clearWorker := fs.String("worker", "", "with blocklist --clear: only this worker's entries")
+	clearType := fs.String("type", "", "with blocklist --clear --worker: only this task type")
 	pos, err := parse(fs.FlagSet, args)
 	if err != nil {
 		return err
@@ -275,6 +279,8 @@ func runJob(e *env, args []string) error {
 	switch {
 	case len(pos) == 1:
 		job, err = cl.Job(ctx, id)
+	case pos[1] == "blocklist" && len(pos) == 2:
+		return runBlocklist(e, cl, id, *clear, *clearWorker, *clearType, *cf.asJSON)
 	case pos[1] == "delete" && len(pos) == 2:
 		if err := cl.DeleteJob(ctx, id); err != nil {
 			return err
@@ -380,7 +386,7 @@ func runTasks(e *env, args []string) error {
 }
 
 func runTask(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "task", "task ID [cancel|requeue|log|tail [N]] [--json]")}
+	fs := &flagSet{newFlags(e, "task", "task ID [cancel|requeue|why|log|tail [N]] [--json]")}
 	cf := addClientFlags(fs)
 	pos, err := parse(fs.FlagSet, args)
 	if err != nil {
@@ -417,6 +423,16 @@ func runTask(e *env, args []string) error {
 			fmt.Fprintf(tw, "Command %d\t%s %s\n", i+1, c.Name, params)
 		}
 		return tw.Flush()
+	case "why":
+		why, err := cl.Why(ctx, id)
+		if err != nil {
+			return err
+		}
+		if *cf.asJSON {
+			return printJSON(e.stdout, why)
+		}
+		printWhy(e, why)
+		return nil
 	case "log":
 		text, err := cl.TaskLog(ctx, id)
 		if err != nil {
@@ -448,7 +464,7 @@ func runTask(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "task %s is %s\n", id, tasks[0].Status)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown task action %q; use cancel, requeue, log or tail", errUsage, verb)
+	return fmt.Errorf("%w: unknown task action %q; use cancel, requeue, why, log or tail", errUsage, verb)
 }
 
 func runWorkers(e *env, args []string) error {
@@ -508,4 +524,30 @@ func runJobTypes(e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+func runBlocklist(e *env, cl *client.Client, jobID string, clear bool, workerID, taskType string, asJSON bool) error {
+	ctx := context.Background()
+	if clear {
+		if _, err := cl.ClearBlocklist(ctx, jobID, workerID, taskType); err != nil {
+			return err
+		}
+	}
+	list, err := cl.Blocklist(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "The blocklist is empty.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKER\tWORKER ID\tTASK TYPE\tSINCE")
+	for _, b := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.WorkerName, b.WorkerID, b.TaskType, b.Since.Local().Format(time.DateTime))
+	}
+	return tw.Flush()
 }

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"context"
 	"os"
 	"runtime"
+
+	"farmhand/farm/api/client"
 )
 
 // hasDisplay reports whether windows could be shown: on Linux and the BSDs that
@@ -15,14 +18,26 @@ func hasDisplay() bool {
 	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }
 
-// noteHeadless says, once, why no window opens.
-func noteHeadless(e *env, flagged bool) {
+// wantWindows decides between windows and headless, and says why when headless.
+func wantWindows(e *env, headless bool) bool {
 	switch {
-	case flagged:
+	case headless:
 		e.log.Info("running headless (--headless)")
 	case !guiBuilt:
-		e.log.Info("running headless: this farmhand was built without windows")
+		e.log.Info("running headless: this farmhand was built without windows (-tags headless)")
 	case !hasDisplay():
 		e.log.Info("running headless: no display found (DISPLAY and WAYLAND_DISPLAY are unset)")
+	default:
+		return true
 	}
+	return false
+}
+
+// windowsParams is what the windows get: the farm's API and, when this
+// computer runs a worker, the switch for it.
+type windowsParams struct {
+	ctx    context.Context
+	env    *env
+	client *client.Client
+	worker *localWorker // nil when this process runs no worker
 }

@@ -307,3 +307,105 @@ func TestE2EWorkerKilledMidTask(t *testing.T) {
 		t.Errorf("killed worker is %s, want lost", lost.Status)
 	}
 }
+
+// cli runs a farmhand command against the manager and returns its output.
+func cli(t *testing.T, addr string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(farmhandBinary(t), append(args, "--manager", "http://"+addr)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("farmhand %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func waitWorkerStatus(t *testing.T, cl *client.Client, id string, want model.WorkerStatus) {
+	t.Helper()
+	waitFor(t, "worker "+string(want), 20*time.Second, func() bool {
+		w, err := cl.Worker(context.Background(), id)
+		return err == nil && w.Status == want
+	})
+}
+
+func exitCodeOf(t *testing.T, p *proc, within time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	case <-time.After(within):
+		t.Fatalf("%s did not exit", p.name)
+		return -1
+	}
+}
+
+// TestE2EWorkerLifecycle drives one worker process through sleep (after its
+// task, then at once), wake, a restart of the process (it comes back asleep),
+// shutdown (exit 0) and restart (exit 47), all through the command line.
+func TestE2EWorkerLifecycle(t *testing.T) {
+	addr := freePort(t)
+	startManager(t, t.TempDir(), addr)
+	cl := client.New("http://" + addr)
+	ctx := context.Background()
+	data := t.TempDir()
+	startW := func() *proc {
+		return start(t, "worker", "worker", "--headless", "--manager", "http://"+addr, "--data", data, "--name", "cycler")
+	}
+	wp := startW()
+	var id string
+	waitFor(t, "the worker", 20*time.Second, func() bool {
+		ws, _ := cl.Workers(ctx)
+		if len(ws) == 1 && ws[0].Status == model.WorkerAwake {
+			id = ws[0].ID
+		}
+		return id != ""
+	})
+
+	// Lazy sleep: the running task finishes first.
+	job := submitCLI(t, addr, "lifecycle", "frames=1-4", "sleep_seconds=2")
+	waitFor(t, "a task to run", 20*time.Second, func() bool {
+		w, _ := cl.Worker(ctx, id)
+		return w.TaskID != ""
+	})
+	first, _ := cl.Worker(ctx, id)
+	cli(t, addr, "worker", id, "sleep")
+	waitWorkerStatus(t, cl, id, model.WorkerAsleep)
+	if task, _ := cl.Task(ctx, first.TaskID); task.Status != model.TaskCompleted {
+		t.Fatalf("lazy sleep did not let the task finish: %s", task.Status)
+	}
+	j, _ := cl.Job(ctx, job)
+	if j.TaskCounts[model.TaskActive] != 0 {
+		t.Fatalf("an asleep worker runs a task: %v", j.TaskCounts)
+	}
+
+	// Wake: work goes on within seconds; then sleep --now stops the task.
+	cli(t, addr, "worker", id, "wake")
+	var running string
+	waitFor(t, "the woken worker to take a task", 20*time.Second, func() bool {
+		w, _ := cl.Worker(ctx, id)
+		running = w.TaskID
+		return w.Status == model.WorkerAwake && running != ""
+	})
+	cli(t, addr, "worker", id, "sleep", "--now")
+	waitWorkerStatus(t, cl, id, model.WorkerAsleep)
+	if task, _ := cl.Task(ctx, running); task.Status != model.TaskQueued {
+		t.Fatalf("sleep --now left the task %s, want it requeued", task.Status)
+	}
+
+	// The worker process restarts: it comes back asleep.
+	wp.stop(syscall.SIGTERM)
+	waitWorkerStatus(t, cl, id, model.WorkerOffline)
+	wp = startW()
+	waitWorkerStatus(t, cl, id, model.WorkerAsleep)
+
+	// Shutdown exits 0; a restart request exits with the restart code.
+	cli(t, addr, "worker", id, "shutdown")
+	if code := exitCodeOf(t, wp, 20*time.Second); code != 0 {
+		t.Fatalf("shutdown exited %d\n%s", code, wp.out.String())
+	}
+	wp = startW()
+	waitWorkerStatus(t, cl, id, model.WorkerAsleep)
+	cli(t, addr, "worker", id, "restart", "--now")
+	if code := exitCodeOf(t, wp, 20*time.Second); code != 47 {
+		t.Fatalf("restart exited %d, want 47\n%s", code, wp.out.String())
+	}
+}

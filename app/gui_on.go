@@ -2,5 +2,12 @@
 
 package app
 
-// guiBuilt: the default build is the desktop one.
-const guiBuilt = true
+import "errors"
+
+// guiBuilt: the windows are not part of this build yet; every role runs
+// headless and says so.
+const guiBuilt = false
+
+func showWindows(windowsParams) error {
+	return errors.New("this farmhand was built without windows")
+}

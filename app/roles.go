@@ -13,6 +13,7 @@ import (
 	"farmhand/farm/api"
 	"farmhand/farm/api/client"
 	"farmhand/farm/manager"
+	"farmhand/farm/model"
 	"farmhand/farm/worker"
 )
 
@@ -20,6 +21,11 @@ type managerFlags struct {
 	data          *string
 	listen        *string
 	workerTimeout *time.Duration
+	taskTimeout   *time.Duration
+	blocklist     *int
+	taskFailures  *int
+	failShare     *float64
+	forgetAfter   *time.Duration
 	headless      *bool
 }
 
@@ -29,6 +35,11 @@ func addManagerFlags(e *env, name, synopsis string) (*managerFlags, *flagSet) {
 		data:          fs.String("data", defaultDataDir(), "data directory (database, task logs, credentials)"),
 		listen:        fs.String("listen", ":"+DefaultPort, "address the manager's API listens on"),
 		workerTimeout: fs.Duration("worker-timeout", manager.DefaultWorkerTimeout, "a worker silent this long is lost and its task requeued"),
+		taskTimeout:   fs.Duration("task-timeout", manager.DefaultTaskTimeout, "a running task without any report this long counts as failed by its worker"),
+		blocklist:     fs.Int("blocklist-threshold", manager.DefaultBlocklistThreshold, "failed tasks of one type of one job that blocklist a worker for them"),
+		taskFailures:  fs.Int("max-task-failures", manager.DefaultMaxTaskFailures, "distinct workers that may fail a task before it fails for good"),
+		failShare:     fs.Float64("fail-threshold", model.DefaultFailThreshold, "share of failed tasks (0–1) above which a job fails"),
+		forgetAfter:   fs.Duration("forget-workers-after", manager.DefaultForgetAfter, "delete workers offline this long (0 keeps them)"),
 		headless:      fs.Bool("headless", false, "never open windows, even with a display"),
 	}, &flagSet{fs}
 }
@@ -55,27 +66,77 @@ func runManager(e *env, args []string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	noteHeadless(e, *mf.headless)
 	mh, err := startManager(ctx, e, mf)
 	if err != nil {
 		return err
 	}
-	<-ctx.Done()
-	return mh.stop()
+	if wantWindows(e, *mf.headless) {
+		err = showWindows(windowsParams{ctx: ctx, env: e, client: client.New(mh.url)})
+	} else {
+		<-ctx.Done()
+	}
+	if serr := mh.stop(); err == nil {
+		err = serr
+	}
+	return err
 }
 
 func runWorker(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "worker", "worker [--manager URL] [--data DIR] [--name NAME] [--tags a,b] [--headless]")}
+	fs := &flagSet{newFlags(e, "worker", "worker [--manager URL] [--data DIR] [--name NAME] [--tags a,b] [--headless]\n"+
+		"       farmhand worker ID sleep|wake|pause|shutdown|restart [--now] | tags a,b | rename NAME | delete [--json]")}
 	data := fs.String("data", defaultDataDir(), "data directory (worker credentials)")
 	headless := fs.Bool("headless", false, "never open windows, even with a display")
+	restartCode := fs.Int("restart-exit-code", DefaultRestartExitCode, "exit code when the manager asks this worker to restart")
+	now := fs.Bool("now", false, "with sleep, pause, shutdown or restart: stop the running task instead of finishing it")
+	asJSON := fs.Bool("json", false, "with a worker ID: print JSON")
 	wf := addWorkerFlags(fs)
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return manageWorker(e, client.New(managerURL(*wf.manager)), pos, *now, *asJSON)
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	noteHeadless(e, *headless)
-	return newWorker(e, client.New(managerURL(*wf.manager)), *data, wf).Run(ctx)
+	cl := client.New(managerURL(*wf.manager))
+	lw := newLocalWorker(ctx, workerMaker(e, cl, *data, wf))
+	// Asked by the manager to go, the program exits: 0 for a shutdown, the
+	// restart code for a restart, so that a service manager starts it again.
+	var exit error
+	lw.exited = func(err error) {
+		exit = err
+		stop()
+	}
+	if err := runLocalWorker(ctx, e, cl, *headless, lw); err != nil {
+		return err
+	}
+	switch {
+	case errors.Is(exit, worker.ErrRestartRequested):
+		e.log.Info("restarting: exiting with the restart exit code", "code", *restartCode)
+		return exitCode(*restartCode)
+	case errors.Is(exit, worker.ErrShutdownRequested):
+		e.log.Info("shutting down as the manager asked")
+	}
+	return nil
+}
+
+// DefaultRestartExitCode is what a worker exits with when asked to restart;
+// a systemd unit restarts it with RestartForceExitStatus=47.
+const DefaultRestartExitCode = 47
+
+// runLocalWorker runs the worker headless until ctx ends, or shows the windows
+// with the worker under the tray's control until the user quits.
+func runLocalWorker(ctx context.Context, e *env, cl *client.Client, headless bool, lw *localWorker) error {
+	lw.SetEnabled(true)
+	var err error
+	if wantWindows(e, headless) {
+		err = showWindows(windowsParams{ctx: ctx, env: e, client: cl, worker: lw})
+	} else {
+		<-ctx.Done()
+	}
+	lw.SetEnabled(false)
+	return err
 }
 
 func runBoth(e *env, args []string) error {
@@ -89,27 +150,39 @@ func runBoth(e *env, args []string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	noteHeadless(e, *mf.headless)
 	mh, err := startManager(ctx, e, mf)
 	if err != nil {
 		return err
 	}
-	// The local worker takes the same road as any other: HTTP to the manager.
-	err = newWorker(e, client.New(mh.url), *mf.data, wf).Run(ctx)
+	// The local worker and the windows take the same road as anyone else: HTTP
+	// to the manager, even though it runs in this process.
+	cl := client.New(mh.url)
+	lw := newLocalWorker(ctx, workerMaker(e, cl, *mf.data, wf))
+	// This process is the manager too: a shutdown request only switches the
+	// worker off (the tray can switch it on again), a restart restarts it.
+	lw.exited = func(err error) {
+		if errors.Is(err, worker.ErrRestartRequested) {
+			lw.SetEnabled(true)
+		}
+	}
+	err = runLocalWorker(ctx, e, cl, *mf.headless, lw)
 	if serr := mh.stop(); err == nil {
 		err = serr
 	}
 	return err
 }
 
-func newWorker(e *env, cl *client.Client, data string, wf *workerFlags) *worker.Worker {
+func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags) func(func(worker.State)) *worker.Worker {
 	var tags []string
 	for _, t := range strings.Split(*wf.tags, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			tags = append(tags, t)
 		}
 	}
-	return worker.New(worker.Config{Client: cl, DataDir: data, Name: *wf.name, Tags: tags, Version: Version, Logger: e.log})
+	return func(onState func(worker.State)) *worker.Worker {
+		return worker.New(worker.Config{Client: cl, DataDir: data, Name: *wf.name, Tags: tags, Version: Version,
+			Logger: e.log, OnState: onState})
+	}
 }
 
 // managerURL picks the manager to talk to: the flag, the environment, or this
@@ -133,7 +206,12 @@ type runningManager struct {
 }
 
 func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManager, error) {
-	m, err := manager.Open(manager.Config{DataDir: *mf.data, WorkerTimeout: *mf.workerTimeout, Logger: e.log})
+	if *mf.failShare <= 0 || *mf.failShare > 1 {
+		return nil, fmt.Errorf("%w: --fail-threshold must be above 0 and at most 1, not %v", errUsage, *mf.failShare)
+	}
+	m, err := manager.Open(manager.Config{DataDir: *mf.data, WorkerTimeout: *mf.workerTimeout, TaskTimeout: *mf.taskTimeout,
+		BlocklistThreshold: *mf.blocklist, MaxTaskFailures: *mf.taskFailures, FailThreshold: *mf.failShare,
+		ForgetAfter: *mf.forgetAfter, Logger: e.log})
 	if err != nil {
 		return nil, err
 	}

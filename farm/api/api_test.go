@@ -210,16 +210,16 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	wk := cl.AsWorker(reg.ID, reg.Token)
-	_, err = cl.AsWorker(reg.ID, "wrong").Schedule(ctx)
+	_, _, err = cl.AsWorker(reg.ID, "wrong").Schedule(ctx)
 	wantStatus(t, err, 401)
-	_, err = cl.Schedule(ctx) // no token at all, and no worker id
+	_, _, err = cl.Schedule(ctx) // no token at all, and no worker id
 	wantStatus(t, err, 401)
-	_, err = wk.Schedule(ctx) // registered but not signed on
+	_, _, err = wk.Schedule(ctx) // registered but not signed on
 	wantStatus(t, err, 409)
 	if _, err := wk.SignOn(ctx, wire.WorkerRegistration{Name: "box", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := wk.Schedule(ctx)
+	a, _, err := wk.Schedule(ctx)
 	if err != nil || a == nil || a.Task.ID != tasks[0].ID || a.Job.ID != job.ID {
 		t.Fatalf("schedule %+v %v", a, err)
 	}
@@ -247,6 +247,50 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	wantStatus(t, err, 400)
 	_, err = cl.TaskLog(ctx, "nope")
 	wantStatus(t, err, 404)
+
+	// Issue 3: why, blocklist, worker management and lifecycle.
+	why, err := cl.Why(ctx, tasks[1].ID)
+	if err != nil || len(why.Workers) != 1 || !why.Workers[0].WouldRun || len(why.Workers[0].Reasons) != 0 {
+		t.Fatalf("why %+v %v", why, err)
+	}
+	_, err = cl.Why(ctx, "nope")
+	wantStatus(t, err, 404)
+	if bl, err := cl.Blocklist(ctx, job.ID); err != nil || len(bl) != 0 {
+		t.Fatalf("blocklist %v %v", bl, err)
+	}
+	if j, err := cl.ClearBlocklist(ctx, job.ID, "", ""); err != nil || j.ID != job.ID {
+		t.Fatalf("clear blocklist %v %v", j, err)
+	}
+	_, err = cl.ClearBlocklist(ctx, job.ID, reg.ID, "misc")
+	wantStatus(t, err, 404)
+	name := "renamed box"
+	if w, err := cl.UpdateWorker(ctx, reg.ID, wire.WorkerChange{Name: &name, Tags: &[]string{"gpu"}}); err != nil || w.Name != name {
+		t.Fatalf("update worker %+v %v", w, err)
+	}
+	_, err = cl.UpdateWorker(ctx, reg.ID, wire.WorkerChange{Tags: &[]string{""}})
+	wantStatus(t, err, 400)
+	if w, err := cl.WorkerAction(ctx, reg.ID, model.WorkerSleep, false); err != nil || w.StatusRequested != model.WorkerAsleep {
+		t.Fatalf("sleep %+v %v", w, err)
+	}
+	_, err = cl.WorkerAction(ctx, reg.ID, model.WorkerWake, false)
+	wantStatus(t, err, 409)
+	_, err = cl.WorkerAction(ctx, reg.ID, "explode", false)
+	wantStatus(t, err, 400)
+	if hb, err := wk.Heartbeat(ctx, ""); err != nil || hb.StatusRequested != model.WorkerAsleep || !hb.Lazy {
+		t.Fatalf("heartbeat carries no request: %+v %v", hb, err)
+	}
+	if w, err := wk.ReportStatus(ctx, model.WorkerAsleep); err != nil || w.Status != model.WorkerAsleep {
+		t.Fatalf("report status %+v %v", w, err)
+	}
+	_, err = wk.ReportStatus(ctx, model.WorkerOffline)
+	wantStatus(t, err, 400)
+	if _, err := cl.WorkerAction(ctx, reg.ID, model.WorkerWake, false); err != nil {
+		t.Fatal(err)
+	}
+	if a, change, err := wk.Schedule(ctx); err != nil || a != nil || change == nil || change.StatusRequested != model.WorkerAwake {
+		t.Fatalf("schedule while a wake is pending: %v %+v %v", a, change, err)
+	}
+	wk.ReportStatus(ctx, model.WorkerAwake)
 
 	if ws, err := cl.Workers(ctx); err != nil || len(ws) != 1 {
 		t.Fatalf("workers %v %v", ws, err)
@@ -290,6 +334,15 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	if err := wk.SignOff(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if w, err := cl.WorkerAction(ctx, reg.ID, model.WorkerDelete, false); err != nil || w != nil {
+		t.Fatalf("delete through actions: %v %v", w, err)
+	}
+	second, _ := cl.Register(ctx, wire.WorkerRegistration{Name: "other", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}})
+	if err := cl.DeleteWorker(ctx, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	err = cl.DeleteWorker(ctx, second.ID)
+	wantStatus(t, err, 404)
 
 	// The stream saw the job come and go.
 	deadline := time.After(5 * time.Second)

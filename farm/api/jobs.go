@@ -170,3 +170,35 @@ func (s *Server) getTaskLogTail(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, tail)
 }
+
+func (s *Server) getJobBlocklist(w http.ResponseWriter, r *http.Request) {
+	job, err := s.m.Job(chi.URLParam(r, "job_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	list := job.Blocklist
+	if list == nil {
+		list = []model.BlockEntry{}
+	}
+	writeJSON(w, http.StatusOK, wire.Blocklist{Blocklist: list})
+}
+
+func (s *Server) clearJobBlocklist(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	job, err := s.m.ClearBlocklist(chi.URLParam(r, "job_id"), q.Get("worker_id"), q.Get("task_type"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, job)
+}
+
+func (s *Server) getTaskWhy(w http.ResponseWriter, r *http.Request) {
+	why, err := s.m.Why(chi.URLParam(r, "task_id"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, why)
+}

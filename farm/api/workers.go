@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net"
 	"net/http"
 
@@ -88,11 +89,17 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.HeartbeatReply{Status: reply.Status, MayKeepRunning: reply.MayKeepRunning, Reason: reply.Reason})
+	writeJSON(w, http.StatusOK, wire.HeartbeatReply{Status: reply.Status, StatusRequested: reply.StatusRequested,
+		Lazy: reply.Lazy, MayKeepRunning: reply.MayKeepRunning, Reason: reply.Reason})
 }
 
 func (s *Server) scheduleTask(w http.ResponseWriter, r *http.Request) {
 	a, err := s.m.Schedule(chi.URLParam(r, "worker_id"))
+	var change *manager.StatusChangeError
+	if errors.As(err, &change) {
+		writeJSON(w, http.StatusLocked, wire.StatusChange{StatusRequested: change.Change.Status, Lazy: change.Change.Lazy})
+		return
+	}
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -118,4 +125,58 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.TaskUpdateReply{MayKeepRunning: reply.MayKeepRunning, Reason: reply.Reason})
+}
+
+func (s *Server) applyWorkerAction(w http.ResponseWriter, r *http.Request) {
+	var req wire.WorkerActionRequest
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	wk, err := s.m.WorkerAction(chi.URLParam(r, "worker_id"), req.Action, req.Now)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	if wk == nil { // deleted
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, wk)
+}
+
+func (s *Server) updateWorker(w http.ResponseWriter, r *http.Request) {
+	var req wire.WorkerChange
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	wk, err := s.m.UpdateWorker(chi.URLParam(r, "worker_id"), manager.WorkerChange{Name: req.Name, Tags: req.Tags})
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wk)
+}
+
+func (s *Server) deleteWorker(w http.ResponseWriter, r *http.Request) {
+	if err := s.m.DeleteWorker(chi.URLParam(r, "worker_id")); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) reportWorkerStatus(w http.ResponseWriter, r *http.Request) {
+	var req wire.WorkerStatusReport
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	wk, err := s.m.AckStatus(chi.URLParam(r, "worker_id"), req.Status)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wk)
 }

@@ -283,7 +283,7 @@ func drain(ctx context.Context, c *client.Client, jobID string, expect, maxCalls
 	assigned := 0
 	for range maxCalls {
 		t0 := time.Now()
-		a, err := c.Schedule(ctx)
+		a, _, err := c.Schedule(ctx)
 		lats = append(lats, time.Since(t0))
 		if err != nil {
 			return lats, assigned, fmt.Errorf("schedule: %w", err)

@@ -237,9 +237,11 @@ func (m *Manager) JobAction(id string, action model.JobAction, priority int) (*m
 		case model.JobResume:
 			err = o.requeueTasks(jc, func(t *model.Task) bool { return t.Status == model.TaskPaused }, "resumed")
 		case model.JobRequeue:
+			j.Blocklist, j.Failures = nil, nil // a fresh start for every worker
 			all := j.Status == model.JobCompleted
 			err = o.requeueTasks(jc, func(t *model.Task) bool { return all || t.Status != model.TaskCompleted }, "job requeued")
 		case model.JobRequeueFailed:
+			j.Blocklist, j.Failures = nil, nil
 			err = o.requeueTasks(jc, func(t *model.Task) bool {
 				return t.Status == model.TaskFailed || t.Status == model.TaskCanceled
 			}, "failed tasks requeued")
@@ -366,4 +368,37 @@ func appendWithActions(buf *bytes.Buffer, raw []byte) error {
 	buf.Write(actions)
 	buf.WriteByte('}')
 	return nil
+}
+
+// ClearBlocklist removes a job's blocklist entry for one worker and task type,
+// or every entry when workerID is empty. The worker's failure count goes with
+// it, so it gets the full threshold again.
+func (m *Manager) ClearBlocklist(jobID, workerID, taskType string) (*model.Job, error) {
+	var result *model.Job
+	err := m.update(func(o *op) error {
+		jc, err := o.job(jobID)
+		if err != nil {
+			return err
+		}
+		j := jc.job
+		kept := j.Blocklist[:0]
+		for _, b := range j.Blocklist {
+			if workerID == "" || b.WorkerID == workerID && (taskType == "" || b.TaskType == taskType) {
+				delete(j.Failures, b.WorkerID+"/"+b.TaskType)
+				continue
+			}
+			kept = append(kept, b)
+		}
+		if len(kept) == len(j.Blocklist) && workerID != "" {
+			return fmt.Errorf("%w: worker %s is not on the blocklist of job %s", ErrNotFound, workerID, jobID)
+		}
+		j.Blocklist = kept
+		jc.dirty = true
+		result = withJobActions(j)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clearing blocklist of job %s: %w", jobID, err)
+	}
+	return result, nil
 }

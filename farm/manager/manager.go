@@ -28,16 +28,27 @@ type Config struct {
 	// WorkerTimeout is how long a worker may stay silent before it counts as lost
 	// and its task goes back to the queue.
 	WorkerTimeout time.Duration
-	JobTypes      *jobtype.Registry
-	Logger        *slog.Logger
+	// TaskTimeout is how long a running task may go without any report (log,
+	// progress) before it counts as failed by its worker: it hangs.
+	TaskTimeout time.Duration
+	// BlocklistThreshold is how many tasks of one type of one job a worker may
+	// fail before it gets no more of them.
+	BlocklistThreshold int
+	// ForgetAfter is how long an offline or lost worker is kept; 0 keeps it.
+	ForgetAfter time.Duration
+	JobTypes    *jobtype.Registry
+	Logger      *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
 
 // Defaults.
 const (
-	DefaultMaxTaskFailures = 3
-	DefaultWorkerTimeout   = time.Minute
+	DefaultMaxTaskFailures    = 3
+	DefaultWorkerTimeout      = time.Minute
+	DefaultTaskTimeout        = 10 * time.Minute
+	DefaultBlocklistThreshold = 3
+	DefaultForgetAfter        = 30 * 24 * time.Hour
 )
 
 // Manager runs a farm.
@@ -52,6 +63,8 @@ type Manager struct {
 
 	seenMu sync.Mutex
 	seen   map[string]time.Time // worker id → last request; memory only, see touch
+	// touched mirrors LastTouched of every active task, for the task timeout.
+	touched map[string]time.Time
 
 	tokens sync.Map // worker id → SHA-256 of its token, once checked against the store
 }
@@ -67,6 +80,12 @@ func Open(cfg Config) (*Manager, error) {
 	}
 	if cfg.WorkerTimeout <= 0 {
 		cfg.WorkerTimeout = DefaultWorkerTimeout
+	}
+	if cfg.TaskTimeout <= 0 {
+		cfg.TaskTimeout = DefaultTaskTimeout
+	}
+	if cfg.BlocklistThreshold <= 0 {
+		cfg.BlocklistThreshold = DefaultBlocklistThreshold
 	}
 	if cfg.JobTypes == nil {
 		cfg.JobTypes = jobtype.Builtin()
@@ -88,7 +107,7 @@ func Open(cfg Config) (*Manager, error) {
 	}
 	m := &Manager{
 		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(), logs: logs, log: cfg.Logger,
-		seen: map[string]time.Time{},
+		seen: map[string]time.Time{}, touched: map[string]time.Time{},
 	}
 	if err := m.loadFarmID(); err != nil {
 		m.Close()
@@ -148,7 +167,7 @@ func (m *Manager) recover() error {
 		}
 		now := m.now()
 		return tx.Workers(func(w *model.Worker) bool {
-			if w.Status == model.WorkerAwake || w.Status == model.WorkerAsleep {
+			if w.Status.Reachable() {
 				m.seen[w.ID] = now
 			}
 			return true
@@ -163,9 +182,18 @@ func (m *Manager) recover() error {
 			if err != nil {
 				return err
 			}
-			if _, err := o.allTasks(jc); err != nil {
+			tasks, err := o.allTasks(jc)
+			if err != nil {
 				return err
 			}
+			// Running tasks get a full task timeout from now, as workers do.
+			m.seenMu.Lock()
+			for _, t := range tasks {
+				if t.Status == model.TaskActive {
+					m.touched[t.ID] = o.now
+				}
+			}
+			m.seenMu.Unlock()
 			return o.settle(jc)
 		})
 		if err != nil {
@@ -176,16 +204,22 @@ func (m *Manager) recover() error {
 	return nil
 }
 
-// Run watches for lost workers until ctx ends.
+// Run watches for lost workers, hung tasks and long-gone workers until ctx ends.
 func (m *Manager) Run(ctx context.Context) {
-	tick := time.NewTicker(max(m.cfg.WorkerTimeout/4, 50*time.Millisecond))
+	tick := time.NewTicker(max(min(m.cfg.WorkerTimeout, m.cfg.TaskTimeout)/4, 50*time.Millisecond))
 	defer tick.Stop()
+	forget := time.NewTicker(time.Hour)
+	defer forget.Stop()
+	m.forgetWorkers()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 			m.checkWorkerTimeouts()
+			m.checkTaskTimeouts()
+		case <-forget.C:
+			m.forgetWorkers()
 		}
 	}
 }

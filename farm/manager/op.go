@@ -21,7 +21,9 @@ type op struct {
 	jobs    map[string]*jobChange
 	order   []*jobChange // jobs in the order they were first touched
 	workers map[string]*model.Worker
-	logs    []logLine
+	// deletedWorkers are removed by this op; flush must not write them back.
+	deletedWorkers []string
+	logs           []logLine
 }
 
 // jobChange is one job touched by an op.
@@ -197,7 +199,10 @@ func (o *op) setSteps(jc *jobChange, t *model.Task, done int) {
 // a pausing job pauses what waits.
 func (o *op) enterJobStatus(jc *jobChange, s model.JobStatus, reason string) error {
 	j := jc.job
-	j.Status, j.StatusReason, j.Updated = s, reason, o.now
+	if reason != "" || s == model.JobCompleted || s == model.JobQueued || s == model.JobActive {
+		j.StatusReason = reason
+	}
+	j.Status, j.Updated = s, o.now
 	jc.dirty = true
 	var follow func(model.TaskStatus) (model.TaskStatus, bool)
 	switch s {
@@ -285,6 +290,11 @@ func (o *op) flush() error {
 			return err
 		}
 	}
+	for _, id := range o.deletedWorkers {
+		if err := o.tx.DeleteWorker(id); err != nil {
+			return err
+		}
+	}
 	o.tx.OnCommit(o.apply)
 	return nil
 }
@@ -311,6 +321,7 @@ func (o *op) apply() {
 				ix.UpdateTask(jc.tasks[i])
 			}
 		}
+		o.m.trackActive(jc)
 		if !jc.dirty && len(jc.changed) == 0 {
 			continue
 		}
@@ -325,8 +336,37 @@ func (o *op) apply() {
 		}
 	}
 	for _, w := range o.workers {
-		c := *w
-		hub.Publish(model.Event{Type: model.EventWorker, Worker: &c})
+		hub.Publish(model.Event{Type: model.EventWorker, Worker: withWorkerActions(w)})
+	}
+	for _, id := range o.deletedWorkers {
+		hub.Publish(model.Event{Type: model.EventWorker, Worker: &model.Worker{ID: id}, Deleted: true})
+	}
+}
+
+// withWorkerActions returns a copy of w with its allowed actions filled in.
+func withWorkerActions(w *model.Worker) *model.Worker {
+	c := *w
+	c.AllowedActions = model.AllowedWorkerActions(w.Status)
+	return &c
+}
+
+// trackActive keeps the task-timeout clock of the job's changed tasks.
+func (m *Manager) trackActive(jc *jobChange) {
+	m.seenMu.Lock()
+	defer m.seenMu.Unlock()
+	if jc.deleted || jc.archived {
+		for _, t := range jc.tasks {
+			delete(m.touched, t.ID)
+		}
+		return
+	}
+	for i := range jc.changed {
+		t := jc.tasks[i]
+		if t.Status == model.TaskActive {
+			m.touched[t.ID] = t.LastTouched
+		} else {
+			delete(m.touched, t.ID)
+		}
 	}
 }
 

@@ -103,10 +103,22 @@ func (m *Manager) SignOn(workerID string, info WorkerInfo) (*model.Worker, error
 		if err != nil {
 			return err
 		}
+		name := w.Name
 		info.applyTo(w)
-		w.Status = model.WorkerAwake
+		if w.Renamed {
+			w.Name = name // an admin's name wins over the machine's
+		}
+		// Back in the status it had when it went away; a shutdown or restart
+		// it was asked for is done now that it is back.
+		w.Status = w.SignOnStatus
+		if !w.Status.Reachable() {
+			w.Status = model.WorkerAwake
+		}
+		if w.StatusRequested == model.WorkerOffline || w.StatusRequested == model.WorkerRestartRequested || w.StatusRequested == w.Status {
+			w.StatusRequested, w.Lazy = "", false
+		}
 		w.LastSeen = o.now
-		result = *w
+		result = *withWorkerActions(w)
 		return nil
 	})
 	if err != nil {
@@ -131,29 +143,19 @@ func (m *Manager) SignOff(workerID string) error {
 	return nil
 }
 
-// workerGone sets a worker's status and requeues the task it was running.
+// workerGone marks a worker offline or lost, remembering the status it returns
+// to, and requeues the task it was running.
 func (o *op) workerGone(workerID string, status model.WorkerStatus, why string) error {
 	w, err := o.worker(workerID)
 	if err != nil {
 		return err
 	}
-	w.Status = status
-	if w.TaskID == "" {
-		return nil
+	w.SignOnStatus = signOnStatus(w)
+	w.Status, w.LastSeen = status, o.now
+	if w.StatusRequested == model.WorkerOffline || w.StatusRequested == model.WorkerRestartRequested {
+		w.StatusRequested, w.Lazy = "", false
 	}
-	jc, t, err := o.taskByID(w.TaskID)
-	w.TaskID, w.TaskJobID = "", ""
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // the job was deleted meanwhile
-	}
-	if err != nil {
-		return err
-	}
-	if t.WorkerID != workerID || !t.Status.Running() {
-		return nil
-	}
-	o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), why)
-	return o.settle(jc)
+	return o.releaseTask(w, why)
 }
 
 // stoppedStatus is where a running task goes when its worker stops it: back to
@@ -202,11 +204,14 @@ func (m *Manager) checkWorkerTimeouts() {
 	}
 }
 
-// HeartbeatReply tells a worker whether to go on with its task.
+// HeartbeatReply tells a worker whether to go on with its task, and what status
+// change is asked of it.
 type HeartbeatReply struct {
-	Status         model.WorkerStatus
-	MayKeepRunning bool
-	Reason         string
+	Status          model.WorkerStatus
+	StatusRequested model.WorkerStatus
+	Lazy            bool
+	MayKeepRunning  bool
+	Reason          string
 }
 
 // Heartbeat records that a worker is alive and answers whether the task it is
@@ -218,9 +223,9 @@ func (m *Manager) Heartbeat(workerID, taskID string) (HeartbeatReply, error) {
 		if w, err = tx.Worker(workerID); err != nil {
 			return err
 		}
-		reply.Status = w.Status
+		reply.Status, reply.StatusRequested, reply.Lazy = w.Status, w.StatusRequested, w.Lazy
 		if taskID != "" {
-			reply.MayKeepRunning, reply.Reason = mayKeepRunning(tx, workerID, taskID)
+			reply.MayKeepRunning, reply.Reason = mayKeepRunning(tx, w, taskID)
 		}
 		return nil
 	})
@@ -228,24 +233,31 @@ func (m *Manager) Heartbeat(workerID, taskID string) (HeartbeatReply, error) {
 		return reply, err
 	}
 	if w.Status == model.WorkerLost {
-		// It was only out of reach; take it back.
+		// It was only out of reach; take it back in the status it had.
 		if err := m.update(func(o *op) error {
 			w, err := o.worker(workerID)
 			if err == nil && w.Status == model.WorkerLost {
-				w.Status = model.WorkerAwake
+				w.Status = w.SignOnStatus
+				if !w.Status.Reachable() {
+					w.Status = model.WorkerAwake
+				}
+				reply.Status = w.Status
 			}
 			return err
 		}); err != nil {
 			return reply, err
 		}
-		reply.Status = model.WorkerAwake
-		m.log.Info("lost worker is back", "worker", workerID)
+		m.log.Info("lost worker is back", "worker", workerID, "status", reply.Status)
 	}
 	m.touch(workerID)
 	return reply, nil
 }
 
-func mayKeepRunning(tx *store.Tx, workerID, taskID string) (bool, string) {
+func mayKeepRunning(tx *store.Tx, w *model.Worker, taskID string) (bool, string) {
+	workerID := w.ID
+	if w.StatusRequested != "" && w.StatusRequested != model.WorkerAwake && !w.Lazy {
+		return false, fmt.Sprintf("the worker was asked to change to %s now", w.StatusRequested)
+	}
 	t, err := tx.TaskByID(taskID)
 	if err != nil {
 		return false, "the task no longer exists"
@@ -307,6 +319,9 @@ func (m *Manager) Schedule(workerID string) (*Assignment, error) {
 		return nil, err
 	}
 	m.touch(workerID)
+	if w.StatusRequested != "" && w.StatusRequested != w.Status {
+		return nil, &StatusChangeError{StatusChange{Status: w.StatusRequested, Lazy: w.Lazy}}
+	}
 	if w.Status != model.WorkerAwake && w.Status != model.WorkerLost {
 		return nil, fmt.Errorf("%w: worker %s is %s", ErrNotAwake, w.Name, w.Status)
 	}
@@ -353,7 +368,7 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 		if err != nil {
 			return err
 		}
-		if !t.Status.Schedulable() || !jc.job.Status.Runnable() || slices.Contains(t.FailedBy, workerID) {
+		if !t.Status.Schedulable() || !jc.job.Status.Runnable() || slices.Contains(t.FailedBy, workerID) || jc.job.Blocked(workerID, t.Type) {
 			delete(o.workers, workerID) // nothing to write
 			return nil
 		}
@@ -420,7 +435,9 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 		case model.ReportCompleted:
 			o.setTaskStatus(jc, t, model.TaskCompleted, "completed by "+w.Name)
 		case model.ReportFailed:
-			o.failTask(jc, t, w)
+			if err := o.failTask(jc, t, w, orDefault(u.Activity, "a command failed")); err != nil {
+				return err
+			}
 		case model.ReportStopped:
 			o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), "stopped by "+w.Name)
 		}
@@ -448,32 +465,18 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 	return reply, nil
 }
 
-// failTask records a worker's failure of a task: the task is retried by other
-// workers until MaxTaskFailures distinct workers failed it.
-func (o *op) failTask(jc *jobChange, t *model.Task, w *model.Worker) {
-	if !slices.Contains(t.FailedBy, w.ID) {
-		t.FailedBy = append(t.FailedBy, w.ID)
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
 	}
-	if len(t.FailedBy) >= o.m.cfg.MaxTaskFailures {
-		o.setTaskStatus(jc, t, model.TaskFailed, fmt.Sprintf("failed by %d workers", len(t.FailedBy)))
-		return
-	}
-	if t.Status == model.TaskCancelRequested {
-		o.setTaskStatus(jc, t, model.TaskCanceled, "failed by "+w.Name+" while being canceled")
-		return
-	}
-	o.setTaskStatus(jc, t, model.TaskSoftFailed, fmt.Sprintf("failed by %s; %d more failures fail it for good",
-		w.Name, o.m.cfg.MaxTaskFailures-len(t.FailedBy)))
-	if !jc.job.Status.Runnable() {
-		o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), "")
-	}
+	return s
 }
 
 // Workers returns every worker, by name.
 func (m *Manager) Workers() ([]*model.Worker, error) {
 	var ws []*model.Worker
 	err := m.store.View(func(tx *store.Tx) error {
-		return tx.Workers(func(w *model.Worker) bool { ws = append(ws, w); return true })
+		return tx.Workers(func(w *model.Worker) bool { ws = append(ws, m.live(w)); return true })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing workers: %w", err)
@@ -489,5 +492,19 @@ func (m *Manager) Worker(id string) (*model.Worker, error) {
 		w, err = tx.Worker(id)
 		return err
 	})
-	return w, err
+	if err != nil {
+		return nil, err
+	}
+	return m.live(w), nil
+}
+
+// live fills in what the store does not keep up to the second: when the worker
+// was last heard from, and the actions its status allows.
+func (m *Manager) live(w *model.Worker) *model.Worker {
+	m.seenMu.Lock()
+	if seen, ok := m.seen[w.ID]; ok && seen.After(w.LastSeen) {
+		w.LastSeen = seen
+	}
+	m.seenMu.Unlock()
+	return withWorkerActions(w)
 }

@@ -37,6 +37,75 @@ const (
 // TaskActions lists every task action.
 var TaskActions = []TaskAction{TaskRequeue, TaskCancel}
 
+// WorkerAction is something a user asks of a worker.
+type WorkerAction string
+
+// Worker actions.
+const (
+	WorkerSleep    WorkerAction = "sleep"
+	WorkerWake     WorkerAction = "wake"
+	WorkerPause    WorkerAction = "pause"
+	WorkerShutdown WorkerAction = "shutdown"
+	WorkerRestart  WorkerAction = "restart"
+	WorkerDelete   WorkerAction = "delete"
+)
+
+// WorkerActions lists every worker action.
+var WorkerActions = []WorkerAction{WorkerSleep, WorkerWake, WorkerPause, WorkerShutdown, WorkerRestart, WorkerDelete}
+
+// RequestedStatus is the status a lifecycle action asks the worker to go to;
+// false for actions that are not status requests (delete).
+func (a WorkerAction) RequestedStatus() (WorkerStatus, bool) {
+	switch a {
+	case WorkerSleep:
+		return WorkerAsleep, true
+	case WorkerWake:
+		return WorkerAwake, true
+	case WorkerPause:
+		return WorkerPaused, true
+	case WorkerShutdown:
+		return WorkerOffline, true
+	case WorkerRestart:
+		return WorkerRestartRequested, true
+	}
+	return "", false
+}
+
+// workerActionTable says which actions a worker status allows. Status requests
+// need a worker that answers; delete is always possible.
+var workerActionTable = map[WorkerStatus][]WorkerAction{
+	WorkerAwake:   {WorkerSleep, WorkerPause, WorkerShutdown, WorkerRestart, WorkerDelete},
+	WorkerAsleep:  {WorkerWake, WorkerPause, WorkerShutdown, WorkerRestart, WorkerDelete},
+	WorkerPaused:  {WorkerWake, WorkerSleep, WorkerShutdown, WorkerRestart, WorkerDelete},
+	WorkerOffline: {WorkerDelete},
+	WorkerLost:    {WorkerDelete},
+}
+
+// AllowedWorkerActions returns the actions a worker in status s allows, never nil.
+func AllowedWorkerActions(s WorkerStatus) []WorkerAction {
+	return append([]WorkerAction{}, workerActionTable[s]...)
+}
+
+// CheckWorkerAction returns an *ActionError when status s does not allow action a.
+func CheckWorkerAction(id string, s WorkerStatus, a WorkerAction) error {
+	for _, ok := range workerActionTable[s] {
+		if ok == a {
+			return nil
+		}
+	}
+	return &ActionError{Kind: "worker", ID: id, Status: string(s), Action: string(a), Allowed: toStrings(workerActionTable[s])}
+}
+
+// ValidWorkerAction reports whether a names a worker action at all.
+func ValidWorkerAction(a WorkerAction) bool {
+	for _, v := range WorkerActions {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
 // jobActionTable is the one place that says which action a job status allows.
 // Validation (CheckJobAction) and the API's allowed_actions field both read it.
 //

@@ -22,20 +22,22 @@ func DeriveJobStatus(current JobStatus, counts map[TaskStatus]int, total int, fa
 	keep := Derivation{Status: current}
 
 	switch current {
+	// A request completes with the reason it was made for (an empty reason
+	// keeps the job's current one).
 	case JobCancelRequested:
 		if running == 0 {
-			return Derivation{JobCanceled, "canceled by request"}
+			return Derivation{JobCanceled, ""}
 		}
 	case JobFailRequested:
 		if running == 0 {
-			return Derivation{JobFailed, failReason(counts, total)}
+			return Derivation{JobFailed, ""}
 		}
 	case JobPauseRequested:
 		if running == 0 {
 			if counts[TaskCompleted] == total {
 				return Derivation{JobCompleted, ""}
 			}
-			return Derivation{JobPaused, "paused by request"}
+			return Derivation{JobPaused, ""}
 		}
 	case JobQueued, JobActive:
 		failed := counts[TaskFailed]

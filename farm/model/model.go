@@ -29,8 +29,32 @@ type Job struct {
 	TaskCounts     map[TaskStatus]int `json:"task_counts"`
 	StepsTotal     int                `json:"steps_total"`
 	StepsCompleted int                `json:"steps_completed"`
+	// Blocklist holds the workers that failed too many of this job's tasks of
+	// one type; they get no more of them.
+	Blocklist []BlockEntry `json:"blocklist,omitempty"`
+	// Failures counts, per worker and task type ("worker id/task type"), the
+	// tasks of this job the worker failed; it feeds the blocklist.
+	Failures map[string]int `json:"failures,omitempty"`
 	// AllowedActions is derived from Status by the API; the store never keeps it.
 	AllowedActions []JobAction `json:"allowed_actions,omitempty"`
+}
+
+// BlockEntry keeps a worker away from one task type of one job.
+type BlockEntry struct {
+	WorkerID   string    `json:"worker_id"`
+	WorkerName string    `json:"worker_name"`
+	TaskType   string    `json:"task_type"`
+	Since      time.Time `json:"since"`
+}
+
+// Blocked reports whether the job's blocklist keeps workerID from taskType.
+func (j *Job) Blocked(workerID, taskType string) bool {
+	for _, b := range j.Blocklist {
+		if b.WorkerID == workerID && b.TaskType == taskType {
+			return true
+		}
+	}
+	return false
 }
 
 // Task is one unit of work for one worker: commands run in order.
@@ -83,13 +107,23 @@ type Worker struct {
 	TaskTypes []string     `json:"task_types"`
 	Tags      []string     `json:"tags"`
 	Status    WorkerStatus `json:"status"`
-	Address   string       `json:"address,omitempty"`
-	TaskID    string       `json:"task_id,omitempty"`
+	// StatusRequested is a status change asked for and not yet done; Lazy
+	// means after the current task rather than at once.
+	StatusRequested WorkerStatus `json:"status_requested,omitempty"`
+	Lazy            bool         `json:"lazy,omitempty"`
+	// SignOnStatus is the status the worker returns to when it signs on again:
+	// a worker sent to sleep stays asleep across a restart.
+	SignOnStatus WorkerStatus `json:"sign_on_status,omitempty"`
+	// Renamed: an admin named this worker; its own name no longer applies.
+	Renamed bool   `json:"renamed,omitempty"`
+	Address string `json:"address,omitempty"`
+	TaskID  string `json:"task_id,omitempty"`
 	// TaskJobID is the job of TaskID, kept so that a lost worker's task can be
 	// found without a scan.
-	TaskJobID  string    `json:"task_job_id,omitempty"`
-	LastSeen   time.Time `json:"last_seen"`
-	Registered time.Time `json:"registered"`
+	TaskJobID      string         `json:"task_job_id,omitempty"`
+	LastSeen       time.Time      `json:"last_seen"`
+	Registered     time.Time      `json:"registered"`
+	AllowedActions []WorkerAction `json:"allowed_actions,omitempty"`
 }
 
 // HasTags reports whether the worker carries every tag in want.
@@ -164,4 +198,28 @@ func ParseTaskID(id string) (jobID string, index int, ok bool) {
 		return "", 0, false
 	}
 	return id[:dot], index, true
+}
+
+// Reason is one named reason why a task is not running, with a sentence for
+// people; see the manager's Why.
+type Reason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// WorkerVerdict says whether one worker would take the task now, and if not why.
+type WorkerVerdict struct {
+	WorkerID   string   `json:"worker_id"`
+	WorkerName string   `json:"worker_name"`
+	Status     string   `json:"status"`
+	WouldRun   bool     `json:"would_run"`
+	Reasons    []Reason `json:"reasons"`
+}
+
+// WhyReport answers "why isn't this task running?".
+type WhyReport struct {
+	TaskID  string          `json:"task_id"`
+	Status  string          `json:"status"`
+	Reasons []Reason        `json:"reasons"` // reasons that hold for every worker
+	Workers []WorkerVerdict `json:"workers"`
 }

@@ -93,12 +93,27 @@ type WorkerStatus string
 
 // Worker statuses.
 const (
-	WorkerAwake   WorkerStatus = "awake"
-	WorkerAsleep  WorkerStatus = "asleep"
+	// WorkerAwake takes work.
+	WorkerAwake WorkerStatus = "awake"
+	// WorkerAsleep takes no work and only checks, every second or so, whether it
+	// is woken.
+	WorkerAsleep WorkerStatus = "asleep"
+	// WorkerPaused takes no new work; unlike asleep, it was a person's "not now"
+	// rather than a schedule's, and the tray shows it so.
+	WorkerPaused WorkerStatus = "paused"
+	// WorkerOffline signed off.
 	WorkerOffline WorkerStatus = "offline"
-	// WorkerLost is a worker that stopped talking without signing off.
+	// WorkerLost stopped talking without signing off.
 	WorkerLost WorkerStatus = "lost"
+	// WorkerRestartRequested is never a worker's status, only a request: sign off and
+	// exit with the restart exit code, for a service manager to start it again.
+	WorkerRestartRequested WorkerStatus = "restart"
 )
+
+// Reachable reports whether a worker in this status is signed on and answering.
+func (s WorkerStatus) Reachable() bool {
+	return s == WorkerAwake || s == WorkerAsleep || s == WorkerPaused
+}
 
 // TaskReport is the status a worker reports for the task it runs. Workers do not
 // set task statuses themselves: the manager decides where a report leads (a

@@ -44,6 +44,8 @@ type job struct {
 	tags   []string
 	tasks  []task
 	ready  map[string]*readyHeap // task type → ready tasks
+	// blocked holds "worker id/task type" pairs on the job's blocklist.
+	blocked map[string]bool
 }
 
 type task struct {
@@ -81,7 +83,7 @@ func (ix *Index) Load(j *model.Job, tasks []*model.Task) {
 		return
 	}
 	e := &job{id: j.ID, prio: j.Priority, seq: j.Seq, status: j.Status, tags: slices.Clone(j.RequiredTags),
-		tasks: make([]task, len(tasks)), ready: map[string]*readyHeap{}}
+		tasks: make([]task, len(tasks)), ready: map[string]*readyHeap{}, blocked: blockedSet(j)}
 	for _, t := range tasks {
 		e.tasks[t.Index] = task{id: t.ID, typ: t.Type, prio: t.Priority, status: t.Status, failedBy: slices.Clone(t.FailedBy)}
 	}
@@ -124,6 +126,7 @@ func (ix *Index) UpdateJob(j *model.Job) bool {
 	}
 	e.status = j.Status
 	e.tags = slices.Clone(j.RequiredTags)
+	e.blocked = blockedSet(j)
 	if e.prio != j.Priority {
 		e.prio = j.Priority
 		ix.sortOrder()
@@ -221,6 +224,14 @@ func (ix *Index) Ready() int {
 	return n
 }
 
+func blockedSet(j *model.Job) map[string]bool {
+	set := make(map[string]bool, len(j.Blocklist))
+	for _, b := range j.Blocklist {
+		set[b.WorkerID+"/"+b.TaskType] = true
+	}
+	return set
+}
+
 func (ix *Index) remove(jobID string) {
 	if _, ok := ix.jobs[jobID]; !ok {
 		return
@@ -268,7 +279,7 @@ func (e *job) bestFor(w Worker) int32 {
 	best := int32(-1)
 	for _, typ := range w.TaskTypes {
 		h := e.ready[typ]
-		if h == nil {
+		if h == nil || e.blocked[w.ID+"/"+typ] {
 			continue
 		}
 		i := h.firstFor(w.ID)

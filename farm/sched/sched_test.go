@@ -175,3 +175,20 @@ func BenchmarkPick100k(b *testing.B) {
 		ix.UpdateTask(t)
 	}
 }
+
+func TestBlocklistedWorkerSkipsThatType(t *testing.T) {
+	ix := New()
+	j := mkJob("j", 50, 1)
+	tasks := mkTasks("j", 2, "misc")
+	tasks[1].Type = "blender"
+	j.Blocklist = []model.BlockEntry{{WorkerID: "w1", TaskType: "misc"}}
+	ix.Load(j, tasks)
+	if c, ok := ix.Pick(renderer); !ok || c.TaskID != "j-1" {
+		t.Fatalf("blocklisted worker got %v %v, want the blender task", c, ok)
+	}
+	if c, ok := ix.Pick(Worker{ID: "w2", TaskTypes: []string{"misc"}}); !ok || c.TaskID != "j-0" {
+		t.Fatalf("other worker got %v %v", c, ok)
+	}
+	j.Blocklist = nil
+	ix.UpdateJob(j)
+}

@@ -307,3 +307,14 @@ func (tx *Tx) SetFarmID(id string) error {
 	}
 	return nil
 }
+
+// DeleteWorker removes a worker and its token.
+func (tx *Tx) DeleteWorker(id string) error {
+	if err := tx.btx.Bucket(bucketWorkers).Delete([]byte(id)); err != nil {
+		return fmt.Errorf("deleting worker %s: %w", id, err)
+	}
+	if err := tx.btx.Bucket(bucketWorkerTokens).Delete([]byte(id)); err != nil {
+		return fmt.Errorf("deleting token of worker %s: %w", id, err)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -28,6 +29,14 @@ const (
 	retryMax = 30 * time.Second
 )
 
+// Run returns these when the manager asked the worker to go: the program then
+// exits 0 (shutdown) or with its restart exit code, for a service manager to
+// start it again.
+var (
+	ErrShutdownRequested = errors.New("the manager asked this worker to shut down")
+	ErrRestartRequested  = errors.New("the manager asked this worker to restart")
+)
+
 // Config sets up a worker. Zero values take the defaults.
 type Config struct {
 	Client  *client.Client
@@ -43,6 +52,9 @@ type Config struct {
 	IdlePoll time.Duration
 	// LogFlush is how long task log lines may wait before they are sent.
 	LogFlush time.Duration
+	// AsleepPoll is how often an asleep or paused worker asks whether it is
+	// woken; it wakes within about this long.
+	AsleepPoll time.Duration
 	// OnState, if set, is called whenever State changes.
 	OnState func(State)
 }
@@ -56,6 +68,8 @@ type Worker struct {
 	up    *upstream
 
 	state atomic.Value // State
+
+	status model.WorkerStatus // awake, asleep or paused, as last agreed with the manager
 
 	mu      sync.Mutex
 	current string             // task being run
@@ -71,6 +85,8 @@ const (
 	StateStarting    State = "starting"    // not signed on yet
 	StateIdle        State = "idle"        // waiting for work
 	StateRendering   State = "rendering"   // running a task
+	StateAsleep      State = "asleep"      // told to take no work
+	StatePaused      State = "paused"      // a person said "not now"
 	StateUnreachable State = "unreachable" // the manager does not answer
 	StateStopped     State = "stopped"
 )
@@ -117,6 +133,9 @@ func New(cfg Config) *Worker {
 	if cfg.LogFlush <= 0 {
 		cfg.LogFlush = 500 * time.Millisecond
 	}
+	if cfg.AsleepPoll <= 0 {
+		cfg.AsleepPoll = time.Second
+	}
 	return &Worker{cfg: cfg, log: cfg.Logger.With("worker", cfg.Name)}
 }
 
@@ -142,7 +161,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.up.stopRunning = w.stopTask
 	go w.up.run(upCtx)
 
-	w.loop(ctx, w.nudges(ctx))
+	loopErr := w.loop(ctx, w.nudges(ctx))
 
 	done, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -152,8 +171,15 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.cl.SignOff(done); err != nil {
 		w.log.Warn("signing off", "err", err)
 	}
-	w.log.Info("worker stopped")
-	return nil
+	w.log.Info("worker stopped", "why", orContext(loopErr))
+	return loopErr
+}
+
+func orContext(err error) string {
+	if err == nil {
+		return "asked to stop"
+	}
+	return err.Error()
 }
 
 // signOn registers the worker if it has no credentials for this manager yet,
@@ -204,7 +230,7 @@ func (w *Worker) trySignOn(ctx context.Context) error {
 		w.log.Info("registered with manager", "manager", w.cfg.Client.BaseURL(), "id", reg.ID)
 	}
 	w.cl = w.cfg.Client.AsWorker(w.creds.WorkerID, w.creds.Token)
-	_, err = w.cl.SignOn(ctx, w.registration())
+	me, err := w.cl.SignOn(ctx, w.registration())
 	if s := client.StatusOf(err); s == http.StatusUnauthorized || s == http.StatusNotFound {
 		w.creds = credentials{} // the manager forgot us (a new database); register again
 		return fmt.Errorf("manager does not know this worker any more: %w", err)
@@ -212,7 +238,8 @@ func (w *Worker) trySignOn(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("signing on: %w", err)
 	}
-	w.log.Info("signed on", "manager", w.cfg.Client.BaseURL(), "task_types", TaskTypes)
+	w.status = me.Status // a worker sent to sleep comes back asleep
+	w.log.Info("signed on", "manager", w.cfg.Client.BaseURL(), "task_types", TaskTypes, "status", me.Status)
 	return nil
 }
 
@@ -263,18 +290,32 @@ func wakesIdleWorkers(ev model.Event) bool {
 	return false
 }
 
-// loop asks for tasks and runs them until ctx ends.
-func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) {
+// loop asks for tasks and runs them until ctx ends, or until the manager asks
+// the worker to shut down or restart (it returns ErrShutdownRequested or
+// ErrRestartRequested then). Asleep or paused, it only asks, every AsleepPoll,
+// whether it is woken.
+func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 	backoff := retryMin
 	for ctx.Err() == nil {
 		// Deliver every report before taking new work: the manager would
 		// otherwise still see the last task as running here and hand it back.
 		if !w.up.flush(ctx) {
-			return
+			return nil
 		}
-		a, err := w.cl.Schedule(ctx)
+		if w.status != model.WorkerAwake {
+			if err := w.doze(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		a, change, err := w.cl.Schedule(ctx)
 		var wait time.Duration
 		switch {
+		case change != nil:
+			if err := w.changeStatus(ctx, change.StatusRequested); err != nil {
+				return err
+			}
+			continue
 		case err == nil && a != nil:
 			backoff = retryMin
 			w.setState(StateRendering)
@@ -288,19 +329,19 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) {
 			// signing on again sets that right.
 			w.log.Warn("manager says this worker is not awake; signing on again", "err", err)
 			if w.signOn(ctx) != nil {
-				return
+				return nil
 			}
 			continue
 		case client.StatusOf(err) == http.StatusUnauthorized:
 			w.log.Warn("manager no longer accepts this worker's token; registering again", "err", err)
 			w.creds = credentials{}
 			if w.signOn(ctx) != nil {
-				return
+				return nil
 			}
 			continue
 		default:
 			if ctx.Err() != nil {
-				return
+				return nil
 			}
 			wait = backoff
 			backoff = min(backoff*2, retryMax)
@@ -313,6 +354,50 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) {
 		case <-nudge:
 		}
 	}
+	return nil
+}
+
+// doze is one round of an asleep or paused worker: ask whether anything is
+// asked of it, then wait a little.
+func (w *Worker) doze(ctx context.Context) error {
+	if w.status == model.WorkerPaused {
+		w.setState(StatePaused)
+	} else {
+		w.setState(StateAsleep)
+	}
+	hb, err := w.cl.Heartbeat(ctx, "")
+	if err == nil && hb.StatusRequested != "" && hb.StatusRequested != w.status {
+		return w.changeStatus(ctx, hb.StatusRequested)
+	}
+	if err == nil && hb.Status.Reachable() {
+		w.status = hb.Status
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(w.cfg.AsleepPoll):
+	}
+	return nil
+}
+
+// changeStatus does what the manager asks: switch to awake, asleep or paused
+// (and say so), or stop for a shutdown or restart.
+func (w *Worker) changeStatus(ctx context.Context, s model.WorkerStatus) error {
+	switch s {
+	case model.WorkerOffline:
+		return ErrShutdownRequested
+	case model.WorkerRestartRequested:
+		return ErrRestartRequested
+	case model.WorkerAwake, model.WorkerAsleep, model.WorkerPaused:
+		if _, err := w.cl.ReportStatus(ctx, s); err != nil {
+			w.log.Warn("reporting status change; will retry", "status", s, "err", err)
+			return nil
+		}
+		w.log.Info("status changed as the manager asked", "status", s)
+		w.status = s
+		return nil
+	}
+	w.log.Warn("manager asked for an unknown status; ignoring it", "status", s)
+	return nil
 }
 
 // stopTask stops the running task if it is taskID.

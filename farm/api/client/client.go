@@ -63,6 +63,7 @@ type Error struct {
 	Status         int
 	Message        string
 	AllowedActions []string
+	raw            string // the answer's body, for answers that are not errors (423)
 }
 
 func (e *Error) Error() string {
@@ -106,9 +107,9 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (in
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		apiErr := &Error{Status: resp.StatusCode}
-		var e wire.Error
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		apiErr := &Error{Status: resp.StatusCode, raw: string(raw)}
+		var e wire.Error
 		if json.Unmarshal(raw, &e) == nil && e.Message != "" {
 			apiErr.Message, apiErr.AllowedActions = e.Message, e.AllowedActions
 		} else {
@@ -242,4 +243,62 @@ func (c *Client) Worker(ctx context.Context, id string) (*model.Worker, error) {
 	var v model.Worker
 	_, err := c.do(ctx, http.MethodGet, "/api/v1/workers/"+url.PathEscape(id), nil, &v)
 	return &v, err
+}
+
+// Why explains what keeps a task from running, per worker.
+func (c *Client) Why(ctx context.Context, taskID string) (*model.WhyReport, error) {
+	var v model.WhyReport
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/tasks/"+url.PathEscape(taskID)+"/why", nil, &v)
+	return &v, err
+}
+
+// Blocklist returns a job's blocklist.
+func (c *Client) Blocklist(ctx context.Context, jobID string) ([]model.BlockEntry, error) {
+	var v wire.Blocklist
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(jobID)+"/blocklist", nil, &v)
+	return v.Blocklist, err
+}
+
+// ClearBlocklist removes a job's blocklist entries: all of them when workerID
+// is empty, else that worker's (for taskType, or every type when empty).
+func (c *Client) ClearBlocklist(ctx context.Context, jobID, workerID, taskType string) (*model.Job, error) {
+	q := url.Values{}
+	if workerID != "" {
+		q.Set("worker_id", workerID)
+	}
+	if taskType != "" {
+		q.Set("task_type", taskType)
+	}
+	path := "/api/v1/jobs/" + url.PathEscape(jobID) + "/blocklist"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var v model.Job
+	_, err := c.do(ctx, http.MethodDelete, path, nil, &v)
+	return &v, err
+}
+
+// WorkerAction asks a worker to sleep, wake, pause, shut down or restart
+// (after its current task, or now), or deletes it (the answer is then nil).
+func (c *Client) WorkerAction(ctx context.Context, id string, action model.WorkerAction, now bool) (*model.Worker, error) {
+	var v model.Worker
+	status, err := c.do(ctx, http.MethodPost, "/api/v1/workers/"+url.PathEscape(id)+"/actions",
+		wire.WorkerActionRequest{Action: action, Now: now}, &v)
+	if err != nil || status == http.StatusNoContent {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// UpdateWorker renames a worker or replaces its tags.
+func (c *Client) UpdateWorker(ctx context.Context, id string, change wire.WorkerChange) (*model.Worker, error) {
+	var v model.Worker
+	_, err := c.do(ctx, http.MethodPatch, "/api/v1/workers/"+url.PathEscape(id), change, &v)
+	return &v, err
+}
+
+// DeleteWorker forgets a worker; its task is requeued.
+func (c *Client) DeleteWorker(ctx context.Context, id string) error {
+	_, err := c.do(ctx, http.MethodDelete, "/api/v1/workers/"+url.PathEscape(id), nil, nil)
+	return err
 }

@@ -2,6 +2,9 @@ package client
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -43,14 +46,30 @@ func (c *Client) Heartbeat(ctx context.Context, taskID string) (*wire.HeartbeatR
 	return &v, err
 }
 
-// Schedule asks for the next task; nil when there is none.
-func (c *Client) Schedule(ctx context.Context) (*wire.AssignedTask, error) {
+// Schedule asks for the next task; nil when there is none. When the manager
+// asks the worker to change status first, it returns that change instead.
+func (c *Client) Schedule(ctx context.Context) (*wire.AssignedTask, *wire.StatusChange, error) {
 	var v wire.AssignedTask
 	status, err := c.do(ctx, http.MethodPost, c.workerPath("/schedule"), nil, &v)
-	if err != nil || status == http.StatusNoContent {
-		return nil, err
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusLocked {
+		var change wire.StatusChange
+		if jerr := json.Unmarshal([]byte(apiErr.raw), &change); jerr != nil {
+			return nil, nil, fmt.Errorf("reading the status change asked of this worker: %w", jerr)
+		}
+		return nil, &change, nil
 	}
-	return &v, nil
+	if err != nil || status == http.StatusNoContent {
+		return nil, nil, err
+	}
+	return &v, nil, nil
+}
+
+// ReportStatus tells the manager the worker is now awake, asleep or paused.
+func (c *Client) ReportStatus(ctx context.Context, s model.WorkerStatus) (*model.Worker, error) {
+	var v model.Worker
+	_, err := c.do(ctx, http.MethodPost, c.workerPath("/status"), wire.WorkerStatusReport{Status: s}, &v)
+	return &v, err
 }
 
 // UpdateTask reports on the worker's task.

@@ -114,11 +114,14 @@ type Heartbeat struct {
 	TaskID string `json:"task_id,omitempty"`
 }
 
-// HeartbeatReply says whether the worker's task may go on.
+// HeartbeatReply says whether the worker's task may go on, and what status
+// change is asked of the worker.
 type HeartbeatReply struct {
-	Status         model.WorkerStatus `json:"status"`
-	MayKeepRunning bool               `json:"may_keep_running"`
-	Reason         string             `json:"reason,omitempty"`
+	Status          model.WorkerStatus `json:"status"`
+	StatusRequested model.WorkerStatus `json:"status_requested,omitempty"`
+	Lazy            bool               `json:"lazy,omitempty"`
+	MayKeepRunning  bool               `json:"may_keep_running"`
+	Reason          string             `json:"reason,omitempty"`
 }
 
 // AssignedJob is what a worker needs to know of a task's job.
@@ -148,4 +151,33 @@ type TaskUpdate struct {
 type TaskUpdateReply struct {
 	MayKeepRunning bool   `json:"may_keep_running"`
 	Reason         string `json:"reason,omitempty"`
+}
+
+// WorkerActionRequest asks for a worker action.
+type WorkerActionRequest struct {
+	Action model.WorkerAction `json:"action"`
+	Now    bool               `json:"now,omitempty"`
+}
+
+// WorkerChange renames a worker or replaces its tags; absent fields stay.
+type WorkerChange struct {
+	Name *string   `json:"name,omitempty"`
+	Tags *[]string `json:"tags,omitempty"`
+}
+
+// WorkerStatusReport is a worker telling the manager its new status.
+type WorkerStatusReport struct {
+	Status model.WorkerStatus `json:"status"`
+}
+
+// StatusChange is the status change asked of a worker (the 423 answer to its
+// request for work).
+type StatusChange struct {
+	StatusRequested model.WorkerStatus `json:"status_requested"`
+	Lazy            bool               `json:"lazy"`
+}
+
+// Blocklist is a job's blocklist.
+type Blocklist struct {
+	Blocklist []model.BlockEntry `json:"blocklist"`
 }

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
+)
+
+// manageWorker runs "farmhand worker ID ACTION …": lifecycle requests, tags,
+// rename and delete.
+func manageWorker(e *env, cl *client.Client, pos []string, now, asJSON bool) error {
+	ctx := context.Background()
+	id := pos[0]
+	if len(pos) == 1 {
+		w, err := cl.Worker(ctx, id)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return printJSON(e.stdout, w)
+		}
+		printWorker(e, w)
+		return nil
+	}
+	var w *model.Worker
+	var err error
+	switch verb := pos[1]; verb {
+	case "tags":
+		tags := []string{}
+		if len(pos) > 2 {
+			for _, t := range strings.Split(pos[2], ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					tags = append(tags, t)
+				}
+			}
+		}
+		w, err = cl.UpdateWorker(ctx, id, wire.WorkerChange{Tags: &tags})
+	case "rename":
+		if len(pos) != 3 {
+			return fmt.Errorf("%w: rename needs the new name: farmhand worker ID rename NAME", errUsage)
+		}
+		w, err = cl.UpdateWorker(ctx, id, wire.WorkerChange{Name: &pos[2]})
+	default:
+		action := model.WorkerAction(verb)
+		if !model.ValidWorkerAction(action) {
+			return fmt.Errorf("%w: unknown worker action %q; use sleep, wake, pause, shutdown, restart, delete, tags or rename", errUsage, verb)
+		}
+		w, err = cl.WorkerAction(ctx, id, action, now)
+		if err == nil && w == nil {
+			if asJSON {
+				return printJSON(e.stdout, map[string]any{"id": id, "deleted": true})
+			}
+			fmt.Fprintf(e.stdout, "worker %s deleted\n", id)
+			return nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, w)
+	}
+	printWorker(e, w)
+	return nil
+}
+
+func printWorker(e *env, w *model.Worker) {
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	status := string(w.Status)
+	if w.StatusRequested != "" {
+		when := "now"
+		if w.Lazy {
+			when = "after the current task"
+		}
+		status += fmt.Sprintf(" (asked to become %s %s)", w.StatusRequested, when)
+	}
+	fmt.Fprintf(tw, "ID\t%s\nName\t%s\nStatus\t%s\nPlatform\t%s\nVersion\t%s\n", w.ID, w.Name, status, w.Platform, w.Version)
+	fmt.Fprintf(tw, "Task types\t%s\nTags\t%s\n", strings.Join(w.TaskTypes, ", "), strings.Join(w.Tags, ", "))
+	if w.TaskID != "" {
+		fmt.Fprintf(tw, "Running\t%s\n", w.TaskID)
+	}
+	fmt.Fprintf(tw, "Last seen\t%s\n", ago(w.LastSeen))
+	actions := make([]string, len(w.AllowedActions))
+	for i, a := range w.AllowedActions {
+		actions[i] = string(a)
+	}
+	fmt.Fprintf(tw, "Actions\t%s\n", strings.Join(actions, ", "))
+	tw.Flush()
+}
+
+// printWhy writes a why report as people read it.
+func printWhy(e *env, r *model.WhyReport) {
+	fmt.Fprintf(e.stdout, "Task %s is %s.\n", r.TaskID, r.Status)
+	for _, reason := range r.Reasons {
+		fmt.Fprintf(e.stdout, "  - %s [%s]\n", reason.Message, reason.Code)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKER\tSTATUS\tWOULD RUN IT\tWHY NOT")
+	for _, v := range r.Workers {
+		would := "no"
+		if v.WouldRun {
+			would = "yes"
+		}
+		var why []string
+		for _, reason := range v.Reasons {
+			why = append(why, reason.Message+" ["+reason.Code+"]")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.WorkerName, v.Status, would, strings.Join(why, "; "))
+	}
+	tw.Flush()
+}
