@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -18,6 +19,9 @@ type Env struct {
 	Log func(line string)
 	// Step reports that the command finished one more of its steps.
 	Step func()
+	// Vars are added to the environment of the processes a command starts
+	// (FARMHAND_WORKER_NAME, FARMHAND_TASK_ID, …), so scripts know where they run.
+	Vars []string
 }
 
 // Command runs one command of a task. It must return soon after ctx ends.
@@ -77,6 +81,7 @@ const stopGrace = time.Second
 
 func runProcess(ctx context.Context, env Env, exe string, args []string) error {
 	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), env.Vars...)
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { return stopProcess(cmd) }
 	// A backstop: if the process's output stays open after the stop (a child

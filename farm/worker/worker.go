@@ -442,6 +442,8 @@ func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 		}
 		stepsBefore := steps
 		env := Env{
+			Vars: []string{"FARMHAND_WORKER_NAME=" + w.cfg.Name, "FARMHAND_WORKER_ID=" + w.creds.WorkerID,
+				"FARMHAND_TASK_ID=" + t.ID, "FARMHAND_JOB_ID=" + a.Job.ID},
 			Log: logs.line,
 			Step: func() {
 				steps++
