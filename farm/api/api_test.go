@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"image"
+	"image/png"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -226,6 +228,36 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	if hb, err := wk.Heartbeat(ctx, a.Task.ID); err != nil || !hb.MayKeepRunning {
 		t.Fatalf("heartbeat %+v %v", hb, err)
 	}
+	// Last-rendered image: nothing yet, then what the worker sends.
+	_, err = cl.LastRendered(ctx)
+	wantStatus(t, err, 404)
+	_, err = cl.LastRenderedImage(ctx, job.ID, "thumb")
+	wantStatus(t, err, 404)
+	_, err = wk.UploadRendered(ctx, a.Task.ID, "image/gif", []byte("GIF89a"))
+	wantStatus(t, err, 415)
+	_, err = wk.UploadRendered(ctx, a.Task.ID, "image/png", []byte("not a png"))
+	wantStatus(t, err, 400)
+	_, err = wk.UploadRendered(ctx, tasks[1].ID, "image/png", tinyPNG(t))
+	wantStatus(t, err, 409)
+	if img, err := wk.UploadRendered(ctx, a.Task.ID, "image/png", tinyPNG(t)); err != nil || img.Width != 16 || img.JobID != job.ID {
+		t.Fatalf("upload %+v %v", img, err)
+	}
+	if img, err := cl.LastRendered(ctx); err != nil || img.TaskID != a.Task.ID {
+		t.Fatalf("last rendered %+v %v", img, err)
+	}
+	for _, size := range []string{"full", "thumb"} {
+		if b, err := cl.LastRenderedImage(ctx, job.ID, size); err != nil || len(b) < 100 || string(b[:2]) != "\xff\xd8" {
+			t.Fatalf("%s image: %d bytes %v", size, len(b), err)
+		}
+	}
+	_, err = cl.LastRenderedImage(ctx, job.ID, "huge")
+	wantStatus(t, err, 400)
+	if j, err := cl.SetPythonOverrides(ctx, job.ID, "import bpy\nbpy.context.scene.cycles.samples = 4"); err != nil || !strings.Contains(j.PythonOverrides, "samples = 4") {
+		t.Fatalf("python overrides %+v %v", j, err)
+	}
+	_, err = cl.SetPythonOverrides(ctx, "nope", "")
+	wantStatus(t, err, 404)
+
 	steps := 1
 	if r, err := wk.UpdateTask(ctx, a.Task.ID, wire.TaskUpdate{StepsCompleted: &steps, Log: "hello\n"}); err != nil || !r.MayKeepRunning {
 		t.Fatalf("update %+v %v", r, err)
@@ -462,4 +494,16 @@ func TestDocsPage(t *testing.T) {
 		t.Fatalf("docs page %d: %.300s", resp.StatusCode, b)
 	}
 	fmt.Fprint(io.Discard, string(b))
+}
+
+func tinyPNG(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 16, 9))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -58,6 +58,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	job, err := s.m.Submit(manager.Submission{
 		Name: req.Name, Type: req.Type, Priority: req.Priority, Settings: req.Settings,
 		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: req.Submitter,
+		PythonOverrides: req.PythonOverrides,
 	})
 	if err != nil {
 		writeError(w, s.log, err)
@@ -201,4 +202,46 @@ func (s *Server) getTaskWhy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, why)
+}
+
+func (s *Server) updateJob(w http.ResponseWriter, r *http.Request) {
+	var req wire.JobChange
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	id := chi.URLParam(r, "job_id")
+	job, err := s.m.Job(id)
+	if err == nil && req.PythonOverrides != nil {
+		job, err = s.m.SetPythonOverrides(id, *req.PythonOverrides)
+	}
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, job)
+}
+
+func (s *Server) getJobLastRendered(w http.ResponseWriter, r *http.Request) {
+	size := r.URL.Query().Get("size")
+	if size == "" {
+		size = "full"
+	}
+	path, err := s.m.RenderedPath(chi.URLParam(r, "job_id"), size)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "no-cache") // it changes with every frame
+	http.ServeFile(w, r, path)
+}
+
+func (s *Server) getLastRendered(w http.ResponseWriter, r *http.Request) {
+	img, err := s.m.LatestRendered()
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, img)
 }

@@ -54,6 +54,9 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Get("/jobs", s.listJobs)
 			r.Post("/jobs", s.submitJob)
 			r.Get("/jobs/{job_id}", s.getJob)
+			r.Patch("/jobs/{job_id}", s.updateJob)
+			r.Get("/jobs/{job_id}/last-rendered", s.getJobLastRendered)
+			r.Get("/last-rendered", s.getLastRendered)
 			r.Delete("/jobs/{job_id}", s.deleteJob)
 			r.Post("/jobs/{job_id}/actions", s.applyJobAction)
 			r.Get("/jobs/{job_id}/tasks", s.listJobTasks)
@@ -79,6 +82,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Post("/schedule", s.scheduleTask)
 			r.Post("/status", s.reportWorkerStatus)
 			r.Post("/tasks/{task_id}/update", s.updateTask)
+			r.Post("/tasks/{task_id}/output", s.uploadRendered)
 		})
 	})
 	s.router = r

@@ -2,6 +2,8 @@ package api
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 
@@ -10,6 +12,7 @@ import (
 	"farmhand/farm/api/wire"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
+	"farmhand/farm/rendered"
 )
 
 func (s *Server) listWorkers(w http.ResponseWriter, r *http.Request) {
@@ -179,4 +182,29 @@ func (s *Server) reportWorkerStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wk)
+}
+
+func (s *Server) uploadRendered(w http.ResponseWriter, r *http.Request) {
+	switch ct := r.Header.Get("Content-Type"); ct {
+	case "image/png", "image/jpeg":
+	default:
+		writeJSON(w, http.StatusUnsupportedMediaType, wire.Error{Message: fmt.Sprintf("send image/png or image/jpeg, not %q", ct)})
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rendered.MaxUpload))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, wire.Error{Message: fmt.Sprintf("images may be at most %d MiB", rendered.MaxUpload>>20)})
+		return
+	}
+	if err != nil {
+		writeError(w, s.log, fmt.Errorf("%w: reading the image: %v", manager.ErrInvalid, err))
+		return
+	}
+	img, err := s.m.PutRendered(chi.URLParam(r, "worker_id"), chi.URLParam(r, "task_id"), data)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, img)
 }

@@ -24,6 +24,8 @@ type Submission struct {
 	Metadata     map[string]string
 	RequiredTags []string
 	Submitter    string
+	// PythonOverrides: see model.Job.
+	PythonOverrides string
 }
 
 // Job priorities.
@@ -58,7 +60,7 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	job := &model.Job{
 		ID: newID(), Name: name, Type: s.Type, Priority: prio, Status: model.JobQueued,
 		Settings: s.Settings, Metadata: s.Metadata, RequiredTags: s.RequiredTags, Submitter: s.Submitter,
-		Created: now, Updated: now,
+		PythonOverrides: s.PythonOverrides, Created: now, Updated: now,
 	}
 	if job.Metadata == nil {
 		job.Metadata = map[string]string{}
@@ -276,6 +278,11 @@ func (m *Manager) JobAction(id string, action model.JobAction, priority int) (*m
 	if dropLogs {
 		if err := m.logs.RemoveJob(id); err != nil {
 			m.log.Warn("removing task logs", "job", id, "err", err)
+		}
+	}
+	if action == model.JobDelete {
+		if err := m.rendered.Remove(id); err != nil {
+			m.log.Warn("removing last-rendered images", "job", id, "err", err)
 		}
 	}
 	m.log.Info("job action", "job", id, "action", action, "status", result.Status)

@@ -12,6 +12,7 @@ import (
 	"farmhand/farm/events"
 	"farmhand/farm/jobtype"
 	"farmhand/farm/model"
+	"farmhand/farm/rendered"
 	"farmhand/farm/sched"
 	"farmhand/farm/store"
 	"farmhand/farm/tasklog"
@@ -53,13 +54,14 @@ const (
 
 // Manager runs a farm.
 type Manager struct {
-	cfg    Config
-	id     string
-	store  *store.Store
-	index  *sched.Index
-	events *events.Hub
-	logs   *tasklog.Logs
-	log    *slog.Logger
+	cfg      Config
+	id       string
+	store    *store.Store
+	index    *sched.Index
+	events   *events.Hub
+	logs     *tasklog.Logs
+	rendered *rendered.Store
+	log      *slog.Logger
 
 	seenMu sync.Mutex
 	seen   map[string]time.Time // worker id → last request; memory only, see touch
@@ -105,8 +107,14 @@ func Open(cfg Config) (*Manager, error) {
 		st.Close()
 		return nil, err
 	}
+	images, err := rendered.Open(cfg.DataDir)
+	if err != nil {
+		logs.Close()
+		st.Close()
+		return nil, err
+	}
 	m := &Manager{
-		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(), logs: logs, log: cfg.Logger,
+		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(), logs: logs, rendered: images, log: cfg.Logger,
 		seen: map[string]time.Time{}, touched: map[string]time.Time{},
 	}
 	if err := m.loadFarmID(); err != nil {

@@ -312,6 +312,7 @@ func (m *Manager) Schedule(workerID string) (*Assignment, error) {
 		if t.Commands, err = tx.TaskCommands(t.JobID, t.Index); err != nil {
 			return err
 		}
+		t.Commands = withOverrides(j, t.Commands)
 		resumed = &Assignment{Task: withTaskActions(t), Job: j}
 		return nil
 	})
@@ -382,6 +383,7 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 		if assigned.Commands, err = o.tx.TaskCommands(t.JobID, t.Index); err != nil {
 			return err
 		}
+		assigned.Commands = withOverrides(jc.job, assigned.Commands)
 		a = &Assignment{Task: assigned, Job: jc.job}
 		return nil
 	})

@@ -35,6 +35,10 @@ type Job struct {
 	// Failures counts, per worker and task type ("worker id/task type"), the
 	// tasks of this job the worker failed; it feeds the blocklist.
 	Failures map[string]int `json:"failures,omitempty"`
+	// PythonOverrides are Python lines Blender runs after loading the file and
+	// before rendering ("Edit RNA overrides"); editable after submission, and
+	// a requeue renders with the new lines.
+	PythonOverrides string `json:"python_overrides,omitempty"`
 	// AllowedActions is derived from Status by the API; the store never keeps it.
 	AllowedActions []JobAction `json:"allowed_actions,omitempty"`
 }
@@ -157,6 +161,8 @@ const (
 	EventTask    EventType = "task"
 	EventWorker  EventType = "worker"
 	EventTaskLog EventType = "tasklog"
+	// EventRendered: a job has a new last-rendered image (also the farm's).
+	EventRendered EventType = "last-rendered"
 	// EventResync tells a subscriber that it missed events (it was too slow) and
 	// should reload what it shows.
 	EventResync EventType = "resync"
@@ -169,6 +175,8 @@ type Event struct {
 	Task    *Task         `json:"task,omitempty"`
 	Worker  *Worker       `json:"worker,omitempty"`
 	TaskLog *TaskLogChunk `json:"task_log,omitempty"`
+	// Rendered is set on last-rendered events.
+	Rendered *RenderedImage `json:"rendered,omitempty"`
 	// Deleted marks the job or worker as gone.
 	Deleted bool `json:"deleted,omitempty"`
 	// RefreshTasks says that many tasks of Job changed at once; rather than one
@@ -222,4 +230,13 @@ type WhyReport struct {
 	Status  string          `json:"status"`
 	Reasons []Reason        `json:"reasons"` // reasons that hold for every worker
 	Workers []WorkerVerdict `json:"workers"`
+}
+
+// RenderedImage describes a job's last-rendered image.
+type RenderedImage struct {
+	JobID   string    `json:"job_id"`
+	TaskID  string    `json:"task_id"`
+	Width   int       `json:"width"`
+	Height  int       `json:"height"`
+	Updated time.Time `json:"updated"`
 }

@@ -80,23 +80,32 @@ func StatusOf(err error) int {
 	return 0
 }
 
-// do sends a request and decodes a JSON answer into out (when out is not nil).
-// It returns the status code, so callers can tell 200 from 204.
+// do sends a request with a JSON body (when body is not nil) and decodes a
+// JSON answer into out (when out is not nil). It returns the status code, so
+// callers can tell 200 from 204.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) (int, error) {
+	if body == nil {
+		return c.doRaw(ctx, method, path, "", nil, out)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return 0, fmt.Errorf("encoding %s %s: %w", method, path, err)
+	}
+	return c.doRaw(ctx, method, path, "application/json", b, out)
+}
+
+// doRaw is do with a body of any content type.
+func (c *Client) doRaw(ctx context.Context, method, path, contentType string, body []byte, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, fmt.Errorf("encoding %s %s: %w", method, path, err)
-		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
 		return 0, fmt.Errorf("building %s %s: %w", method, path, err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -301,4 +310,26 @@ func (c *Client) UpdateWorker(ctx context.Context, id string, change wire.Worker
 func (c *Client) DeleteWorker(ctx context.Context, id string) error {
 	_, err := c.do(ctx, http.MethodDelete, "/api/v1/workers/"+url.PathEscape(id), nil, nil)
 	return err
+}
+
+// SetPythonOverrides changes the Python lines a job's renders run first.
+func (c *Client) SetPythonOverrides(ctx context.Context, jobID, lines string) (*model.Job, error) {
+	var v model.Job
+	_, err := c.do(ctx, http.MethodPatch, "/api/v1/jobs/"+url.PathEscape(jobID), wire.JobChange{PythonOverrides: &lines}, &v)
+	return &v, err
+}
+
+// LastRendered says which job the farm rendered an image for last.
+func (c *Client) LastRendered(ctx context.Context) (*model.RenderedImage, error) {
+	var v model.RenderedImage
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/last-rendered", nil, &v)
+	return &v, err
+}
+
+// LastRenderedImage fetches a job's last-rendered image as JPEG bytes, "full"
+// or "thumb".
+func (c *Client) LastRenderedImage(ctx context.Context, jobID, size string) ([]byte, error) {
+	var s string
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(jobID)+"/last-rendered?size="+url.QueryEscape(size), nil, &s)
+	return []byte(s), err
 }

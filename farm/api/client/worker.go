@@ -78,3 +78,10 @@ func (c *Client) UpdateTask(ctx context.Context, taskID string, u wire.TaskUpdat
 	_, err := c.do(ctx, http.MethodPost, c.workerPath("/tasks/"+url.PathEscape(taskID)+"/update"), u, &v)
 	return &v, err
 }
+
+// UploadRendered sends the image a task rendered last (PNG or JPEG).
+func (c *Client) UploadRendered(ctx context.Context, taskID, contentType string, image []byte) (*model.RenderedImage, error) {
+	var v model.RenderedImage
+	_, err := c.doRaw(ctx, http.MethodPost, c.workerPath("/tasks/"+url.PathEscape(taskID)+"/output"), contentType, image, &v)
+	return &v, err
+}

@@ -54,6 +54,13 @@ type SubmitJob struct {
 	Metadata     map[string]string `json:"metadata,omitempty"`
 	RequiredTags []string          `json:"required_tags,omitempty"`
 	Submitter    string            `json:"submitter,omitempty"`
+	// PythonOverrides are Python lines Blender runs before rendering.
+	PythonOverrides string `json:"python_overrides,omitempty"`
+}
+
+// JobChange edits a job; absent fields stay.
+type JobChange struct {
+	PythonOverrides *string `json:"python_overrides,omitempty"`
 }
 
 // JobActionRequest asks for a job action.

@@ -1,0 +1,84 @@
+package rendered
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"testing"
+)
+
+func pngOf(w, h int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := range w {
+		for y := range h {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 128, 255})
+		}
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+func TestPutKeepsImageAndThumbnail(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Latest(); !errors.Is(err, ErrNone) {
+		t.Fatalf("new store has a latest image: %v", err)
+	}
+	info, err := s.Put("job1", "job1.0", pngOf(3840, 1600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Width != 1920 || info.Height != 800 {
+		t.Errorf("stored %dx%d, want 1920x800", info.Width, info.Height)
+	}
+	for size, want := range map[string][2]int{Full: {1920, 800}, Thumb: {320, 133}} {
+		p, err := s.Path("job1", size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := os.Open(p)
+		img, err := jpeg.Decode(f)
+		f.Close()
+		if err != nil || img.Bounds().Dx() != want[0] || img.Bounds().Dy() != want[1] {
+			t.Errorf("%s: %v %v, want %v", size, img.Bounds(), err, want)
+		}
+	}
+	small, _ := s.Put("job2", "job2.3", pngOf(64, 64))
+	if small.Width != 64 {
+		t.Errorf("a small image was scaled: %d", small.Width)
+	}
+	if latest, _ := s.Latest(); latest.JobID != "job2" {
+		t.Errorf("latest is %s", latest.JobID)
+	}
+	// Reopened, the store still knows its newest image.
+	again, _ := Open(dir)
+	if latest, err := again.Latest(); err != nil || latest.JobID != "job2" {
+		t.Errorf("after reopening: %+v %v", latest, err)
+	}
+	if err := s.Remove("job2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Path("job2", Full); !errors.Is(err, ErrNone) {
+		t.Errorf("removed image still there: %v", err)
+	}
+}
+
+func TestBadUploadsAreRefused(t *testing.T) {
+	s, _ := Open(t.TempDir())
+	for _, data := range [][]byte{nil, []byte("GIF89a not really"), pngOf(8, 8)[:20]} {
+		if _, err := s.Put("j", "j.0", data); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%q: %v", data, err)
+		}
+	}
+	if _, err := s.Path("j", "huge"); err == nil {
+		t.Error("unknown size accepted")
+	}
+}
