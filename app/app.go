@@ -50,6 +50,12 @@ func init() {
 		"workers":  {"list workers", runWorkers},
 		"jobtypes": {"list the job types the farm offers", runJobTypes},
 		"bench":    {"measure scheduling throughput with fake workers over HTTP", runBench},
+		"join":     {"ask to join a farm as a person or tool (an admin approves)", runJoin},
+		"members":  {"list the farm's members and join requests (--pending)", runMembers},
+		"approve":  {"let a member in: approve ID [--role worker|artist|admin]", runDecide("approve")},
+		"reject":   {"turn a join request down", runDecide("reject")},
+		"revoke":   {"take a member's access away", runDecide("revoke")},
+		"joincode": {"show the code that lets workers join without approval", runJoinCode},
 		"version":  {"print the version", runVersion},
 	}
 }
@@ -110,7 +116,8 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintf(w, "\nRun 'farmhand COMMAND -h' for a command's flags. Without a command, farmhand runs 'both'.\n")
-	fmt.Fprintf(w, "Commands that talk to a farm use --manager URL, else $FARMHAND_MANAGER, else http://127.0.0.1:%s.\n", DefaultPort)
+	fmt.Fprintf(w, "Commands that talk to a farm use --manager URL, else $FARMHAND_MANAGER, else the farm this computer\n")
+	fmt.Fprintf(w, "joined, else http://127.0.0.1:%s; and the token of --token, $FARMHAND_TOKEN or the data directory.\n", DefaultPort)
 }
 
 func logLevel() slog.Level {

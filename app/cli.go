@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -24,17 +26,35 @@ var errJobUnsuccessful = errors.New("job did not complete")
 // clientFlags are the flags of every command that talks to a farm.
 type clientFlags struct {
 	manager *string
+	token   *string
+	data    *string
 	asJSON  *bool
 }
 
 func addClientFlags(fs *flagSet) *clientFlags {
 	return &clientFlags{
-		manager: fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else http://127.0.0.1:"+DefaultPort+")"),
+		manager: fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else this computer's membership, else http://127.0.0.1:"+DefaultPort+")"),
+		token:   fs.String("token", "", "member token (default $FARMHAND_TOKEN, else the data directory's)"),
+		data:    fs.String("data", defaultDataDir(), "data directory holding this computer's token"),
 		asJSON:  fs.Bool("json", false, "print machine-readable JSON"),
 	}
 }
 
-func (cf *clientFlags) client() *client.Client { return client.New(managerURL(*cf.manager)) }
+// managerURL: the flag, the environment, the farm this computer joined, or
+// this computer.
+func (cf *clientFlags) managerURL() string {
+	if *cf.manager == "" && os.Getenv("FARMHAND_MANAGER") == "" {
+		var m membership
+		if b, err := os.ReadFile(filepath.Join(*cf.data, memberFile)); err == nil && json.Unmarshal(b, &m) == nil && m.Manager != "" {
+			return m.Manager
+		}
+	}
+	return managerURL(*cf.manager)
+}
+
+func (cf *clientFlags) client() *client.Client {
+	return client.New(cf.managerURL()).WithToken(tokenFor(*cf.token, *cf.data))
+}
 
 // settingsFlag collects repeated --set key=value flags as raw strings; they
 // get their types from the job type's declaration (see typedSettings).
@@ -468,10 +488,14 @@ func runTask(e *env, args []string) error {
 }
 
 func runWorkers(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "workers", "workers [--json]")}
+	fs := &flagSet{newFlags(e, "workers", "workers [pending] [--json]")}
 	cf := addClientFlags(fs)
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) == 1 && pos[0] == "pending" {
+		return listMembers(e, cf, model.MemberPending)
 	}
 	ws, err := cf.client().Workers(context.Background())
 	if err != nil {

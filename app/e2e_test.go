@@ -120,8 +120,33 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// farms remembers each test manager's data directory, where its admin token
+// and join code come from.
+var farms sync.Map // addr → data dir
+
+// adminClient talks to the manager at addr with its computer's admin token.
+func adminClient(t *testing.T, addr string) *client.Client {
+	t.Helper()
+	data, _ := farms.Load(addr)
+	token, err := os.ReadFile(filepath.Join(data.(string), "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.New("http://" + addr).WithToken(strings.TrimSpace(string(token)))
+}
+
+func joinCode(t *testing.T, addr string) string {
+	t.Helper()
+	code, err := adminClient(t, addr).JoinCode(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
 func startManager(t *testing.T, data, addr string) *proc {
 	t.Helper()
+	farms.Store(addr, data)
 	p := start(t, "manager", "manager", "--headless", "--data", data, "--listen", addr, "--worker-timeout", "2s")
 	cl := client.New("http://" + addr)
 	deadline := time.Now().Add(20 * time.Second)
@@ -138,13 +163,20 @@ func startManager(t *testing.T, data, addr string) *proc {
 
 func startWorker(t *testing.T, addr, name string) *proc {
 	t.Helper()
-	return start(t, name, "worker", "--headless", "--manager", "http://"+addr, "--data", t.TempDir(), "--name", name)
+	return start(t, name, "worker", "--headless", "--manager", "http://"+addr, "--data", t.TempDir(), "--name", name,
+		"--join", joinCode(t, addr))
+}
+
+// managerData is the --data flag that gives a command the manager's admin token.
+func managerData(addr string) string {
+	data, _ := farms.Load(addr)
+	return data.(string)
 }
 
 // submitCLI submits through the command line, as a TD's script would.
 func submitCLI(t *testing.T, addr, name string, sets ...string) string {
 	t.Helper()
-	args := []string{"submit", "--manager", "http://" + addr, "--type", "echo-sleep-test", "--name", name, "--json"}
+	args := []string{"submit", "--manager", "http://" + addr, "--data", managerData(addr), "--type", "echo-sleep-test", "--name", name, "--json"}
 	for _, s := range sets {
 		args = append(args, "--set", s)
 	}
@@ -163,7 +195,7 @@ func submitCLI(t *testing.T, addr, name string, sets ...string) string {
 }
 
 func jobJSON(t *testing.T, addr, id string) (*model.Job, error) {
-	out, err := exec.Command(farmhandBinary(t), "job", id, "--json", "--manager", "http://"+addr).Output()
+	out, err := exec.Command(farmhandBinary(t), "job", id, "--json", "--manager", "http://"+addr, "--data", managerData(addr)).Output()
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +250,7 @@ func TestE2ETwoWorkersComplete200Tasks(t *testing.T) {
 	startWorker(t, addr, "alpha")
 	startWorker(t, addr, "beta")
 	id := submitCLI(t, addr, "two hundred", "frames=1-200", "sleep_seconds=0")
-	cl := client.New("http://" + addr)
+	cl := adminClient(t, addr)
 	waitFor(t, "the job to complete", 2*time.Minute, func() bool {
 		j, err := jobJSON(t, addr, id)
 		return err == nil && j.Status == model.JobCompleted
@@ -245,7 +277,7 @@ func TestE2EManagerKilledMidJob(t *testing.T) {
 	mgr := startManager(t, data, addr)
 	startWorker(t, addr, "alpha")
 	startWorker(t, addr, "beta")
-	cl := client.New("http://" + addr)
+	cl := adminClient(t, addr)
 	id := submitCLI(t, addr, "survives a crash", "frames=1-200", "sleep_seconds=0.03")
 	waitFor(t, "a third of the job", time.Minute, func() bool {
 		j, err := cl.Job(context.Background(), id)
@@ -271,7 +303,7 @@ func TestE2EWorkerKilledMidTask(t *testing.T) {
 	addr := freePort(t)
 	startManager(t, t.TempDir(), addr)
 	workers := map[string]*proc{"alpha": startWorker(t, addr, "alpha"), "beta": startWorker(t, addr, "beta")}
-	cl := client.New("http://" + addr)
+	cl := adminClient(t, addr)
 	ctx := context.Background()
 	waitFor(t, "both workers", 20*time.Second, func() bool {
 		ws, _ := cl.Workers(ctx)
@@ -311,7 +343,7 @@ func TestE2EWorkerKilledMidTask(t *testing.T) {
 // cli runs a farmhand command against the manager and returns its output.
 func cli(t *testing.T, addr string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(farmhandBinary(t), append(args, "--manager", "http://"+addr)...)
+	cmd := exec.Command(farmhandBinary(t), append(args, "--manager", "http://"+addr, "--data", managerData(addr))...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("farmhand %v: %v\n%s", args, err, out)
@@ -344,11 +376,12 @@ func exitCodeOf(t *testing.T, p *proc, within time.Duration) int {
 func TestE2EWorkerLifecycle(t *testing.T) {
 	addr := freePort(t)
 	startManager(t, t.TempDir(), addr)
-	cl := client.New("http://" + addr)
+	cl := adminClient(t, addr)
 	ctx := context.Background()
 	data := t.TempDir()
+	code := joinCode(t, addr)
 	startW := func() *proc {
-		return start(t, "worker", "worker", "--headless", "--manager", "http://"+addr, "--data", data, "--name", "cycler")
+		return start(t, "worker", "worker", "--headless", "--manager", "http://"+addr, "--data", data, "--name", "cycler", "--join", code)
 	}
 	wp := startW()
 	var id string

@@ -48,6 +48,8 @@ type workerFlags struct {
 	manager *string
 	name    *string
 	tags    *string
+	blender *string
+	ffmpeg  *string
 }
 
 func addWorkerFlags(fs *flagSet) *workerFlags {
@@ -56,6 +58,8 @@ func addWorkerFlags(fs *flagSet) *workerFlags {
 		manager: fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else this computer's manager)"),
 		name:    fs.String("name", host, "worker name shown on the farm"),
 		tags:    fs.String("tags", "", "comma-separated tags (jobs can require them)"),
+		blender: fs.String("blender", "", "Blender to render with (default: blender on PATH)"),
+		ffmpeg:  fs.String("ffmpeg", "", "FFmpeg to make videos with (default: ffmpeg on PATH)"),
 	}
 }
 
@@ -71,7 +75,7 @@ func runManager(e *env, args []string) error {
 		return err
 	}
 	if wantWindows(e, *mf.headless) {
-		err = showWindows(windowsParams{ctx: ctx, env: e, client: client.New(mh.url)})
+		err = showWindows(windowsParams{ctx: ctx, env: e, client: mh.adminClient()})
 	} else {
 		<-ctx.Done()
 	}
@@ -87,6 +91,8 @@ func runWorker(e *env, args []string) error {
 	data := fs.String("data", defaultDataDir(), "data directory (worker credentials)")
 	headless := fs.Bool("headless", false, "never open windows, even with a display")
 	restartCode := fs.Int("restart-exit-code", DefaultRestartExitCode, "exit code when the manager asks this worker to restart")
+	joinCode := fs.String("join", "", "the farm's join code: join without waiting for an admin (see 'farmhand joincode')")
+	token := fs.String("token", "", "with a worker ID: an admin's token (default $FARMHAND_TOKEN, else the data directory's)")
 	now := fs.Bool("now", false, "with sleep, pause, shutdown or restart: stop the running task instead of finishing it")
 	asJSON := fs.Bool("json", false, "with a worker ID: print JSON")
 	wf := addWorkerFlags(fs)
@@ -95,12 +101,20 @@ func runWorker(e *env, args []string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return manageWorker(e, client.New(managerURL(*wf.manager)), pos, *now, *asJSON)
+		return manageWorker(e, client.New(managerURL(*wf.manager)).WithToken(tokenFor(*token, *data)), pos, *now, *asJSON)
 	}
 	ctx, stop := signalContext()
 	defer stop()
 	cl := client.New(managerURL(*wf.manager))
-	lw := newLocalWorker(ctx, workerMaker(e, cl, *data, wf))
+	windows := wantWindows(e, *headless)
+	// A workstation showing the farm asks to join as an artist; a render node
+	// as a worker.
+	wants := model.RoleWorker
+	if windows {
+		wants = model.RoleArtist
+	}
+	makeWorker := workerMaker(e, cl, *data, wf, *joinCode, wants)
+	lw := newLocalWorker(ctx, makeWorker)
 	// Asked by the manager to go, the program exits: 0 for a shutdown, the
 	// restart code for a restart, so that a service manager starts it again.
 	var exit error
@@ -108,7 +122,17 @@ func runWorker(e *env, args []string) error {
 		exit = err
 		stop()
 	}
-	if err := runLocalWorker(ctx, e, cl, *headless, lw); err != nil {
+	ui := cl
+	if windows {
+		// The windows go with the worker's membership: join first (an admin
+		// may still have to approve it; the windows say so meanwhile).
+		token, err := makeWorker(nil).Member(ctx)
+		if err != nil {
+			return fmt.Errorf("joining the farm at %s: %w", cl.BaseURL(), err)
+		}
+		ui = cl.WithToken(token)
+	}
+	if err := runLocalWorker(ctx, e, ui, windows, lw); err != nil {
 		return err
 	}
 	switch {
@@ -126,11 +150,12 @@ func runWorker(e *env, args []string) error {
 const DefaultRestartExitCode = 47
 
 // runLocalWorker runs the worker headless until ctx ends, or shows the windows
-// with the worker under the tray's control until the user quits.
-func runLocalWorker(ctx context.Context, e *env, cl *client.Client, headless bool, lw *localWorker) error {
+// (with cl, the farm as the windows see it) with the worker under the tray's
+// control until the user quits.
+func runLocalWorker(ctx context.Context, e *env, cl *client.Client, windows bool, lw *localWorker) error {
 	lw.SetEnabled(true)
 	var err error
-	if wantWindows(e, headless) {
+	if windows {
 		err = showWindows(windowsParams{ctx: ctx, env: e, client: cl, worker: lw})
 	} else {
 		<-ctx.Done()
@@ -156,8 +181,14 @@ func runBoth(e *env, args []string) error {
 	}
 	// The local worker and the windows take the same road as anyone else: HTTP
 	// to the manager, even though it runs in this process.
-	cl := client.New(mh.url)
-	lw := newLocalWorker(ctx, workerMaker(e, cl, *mf.data, wf))
+	code, err := mh.m.JoinCode()
+	if err != nil {
+		mh.stop()
+		return err
+	}
+	// Its own worker joins with the join code: the manager's computer needs
+	// nobody's approval to render.
+	lw := newLocalWorker(ctx, workerMaker(e, client.New(mh.url), *mf.data, wf, code, model.RoleWorker))
 	// This process is the manager too: a shutdown request only switches the
 	// worker off (the tray can switch it on again), a restart restarts it.
 	lw.exited = func(err error) {
@@ -165,23 +196,29 @@ func runBoth(e *env, args []string) error {
 			lw.SetEnabled(true)
 		}
 	}
-	err = runLocalWorker(ctx, e, cl, *mf.headless, lw)
+	err = runLocalWorker(ctx, e, mh.adminClient(), wantWindows(e, *mf.headless), lw)
 	if serr := mh.stop(); err == nil {
 		err = serr
 	}
 	return err
 }
 
-func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags) func(func(worker.State)) *worker.Worker {
+func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCode string, wants model.Role) func(func(worker.State)) *worker.Worker {
 	var tags []string
 	for _, t := range strings.Split(*wf.tags, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			tags = append(tags, t)
 		}
 	}
+	// Look for Blender and FFmpeg once: each check runs the program.
+	tools := worker.FindTools(*wf.blender, *wf.ffmpeg)
+	e.log.Info("worker tools", "blender", orNone(tools.Blender), "ffmpeg", orNone(tools.FFmpeg), "task_types", tools.TaskTypes())
+	for _, p := range tools.Problems {
+		e.log.Warn("worker tool not used", "problem", p)
+	}
 	return func(onState func(worker.State)) *worker.Worker {
 		return worker.New(worker.Config{Client: cl, DataDir: data, Name: *wf.name, Tags: tags, Version: Version,
-			Logger: e.log, OnState: onState})
+			Logger: e.log, OnState: onState, Tools: tools, JoinCode: joinCode, Wants: wants})
 	}
 }
 
@@ -202,7 +239,14 @@ type runningManager struct {
 	m    *manager.Manager
 	srv  *http.Server
 	url  string // how this process reaches it
+	data string
 	done chan struct{}
+}
+
+// adminClient is how this process's windows reach the manager: over HTTP like
+// anyone, with the computer's admin token.
+func (rm *runningManager) adminClient() *client.Client {
+	return client.New(rm.url).WithToken(tokenFor("", rm.data))
 }
 
 func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManager, error) {
@@ -215,13 +259,17 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 	if err != nil {
 		return nil, err
 	}
+	if err := ensureAdminToken(e, m, *mf.data); err != nil {
+		m.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", *mf.listen)
 	if err != nil {
 		m.Close()
 		return nil, fmt.Errorf("listening on %s: %w (is another manager running? pick another address with --listen)", *mf.listen, err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	rm := &runningManager{m: m, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{}),
+	rm := &runningManager{m: m, url: fmt.Sprintf("http://127.0.0.1:%d", port), data: *mf.data, done: make(chan struct{}),
 		srv: &http.Server{Handler: api.New(m, Version, e.log), ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
 		defer close(rm.done)
@@ -241,4 +289,11 @@ func (rm *runningManager) stop() error {
 	rm.srv.Shutdown(ctx)
 	<-rm.done
 	return rm.m.Close()
+}
+
+func orNone(path string) string {
+	if path == "" {
+		return "not found"
+	}
+	return path
 }

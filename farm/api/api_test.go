@@ -2,11 +2,11 @@ package api_test
 
 import (
 	"bytes"
-	"image"
-	"image/png"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -113,6 +113,7 @@ func (c *contract) mark(op string) {
 	c.mu.Unlock()
 }
 
+// startServer serves a new farm and returns a client holding an admin token.
 func startServer(t *testing.T) (*client.Client, *contract, *manager.Manager) {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -124,7 +125,26 @@ func startServer(t *testing.T) (*client.Client, *contract, *manager.Manager) {
 	c := newContract(t, api.New(m, "test", quiet))
 	srv := httptest.NewServer(c)
 	t.Cleanup(srv.Close)
-	return client.New(srv.URL), c, m
+	_, admin, err := m.CreateAdmin("test admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.New(srv.URL).WithToken(admin), c, m
+}
+
+// member joins the farm and is approved with role; it returns its id and a
+// client holding its token.
+func member(t *testing.T, cl *client.Client, name string, role model.Role) (string, *client.Client) {
+	t.Helper()
+	ctx := context.Background()
+	j, err := client.New(cl.BaseURL()).Join(ctx, wire.JoinRequest{Name: name, Platform: "linux", Wants: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Approve(ctx, j.Member.ID, role); err != nil {
+		t.Fatal(err)
+	}
+	return j.Member.ID, client.New(cl.BaseURL()).WithToken(j.Token)
 }
 
 func wantStatus(t *testing.T, err error, status int) {
@@ -187,7 +207,7 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	if jobs, err := cl.Jobs(ctx, model.JobQueued); err != nil || len(jobs) != 1 {
 		t.Fatalf("queued jobs %v %v", jobs, err)
 	}
-	resp, _ = http.Get(cl.BaseURL() + "/api/v1/jobs?status=nonsense")
+	resp, _ = authGet(cl, "/api/v1/jobs?status=nonsense")
 	if resp.StatusCode != 400 {
 		t.Errorf("bad status filter answered %d", resp.StatusCode)
 	}
@@ -205,19 +225,34 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	_, err = cl.Task(ctx, "nope")
 	wantStatus(t, err, 404)
 
-	_, err = cl.Register(ctx, wire.WorkerRegistration{Name: "", Platform: "linux"})
+	// Joining: with the join code a worker is in at once.
+	anon := client.New(cl.BaseURL())
+	_, err = anon.Join(ctx, wire.JoinRequest{Name: ""})
 	wantStatus(t, err, 400)
-	reg, err := cl.Register(ctx, wire.WorkerRegistration{Name: "box", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}})
+	_, err = anon.Join(ctx, wire.JoinRequest{Name: "box", JoinCode: "000-000-000-000"})
+	wantStatus(t, err, 401)
+	code, err := cl.JoinCode(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wk := cl.AsWorker(reg.ID, reg.Token)
+	joined, err := anon.Join(ctx, wire.JoinRequest{Name: "box", Platform: "linux", JoinCode: code})
+	if err != nil || joined.Member.Status != model.MemberApproved {
+		t.Fatalf("join with code %+v %v", joined, err)
+	}
+	reg := joined.Member
+	if st, err := anon.WithToken(joined.Token).JoinStatus(ctx); err != nil || st.ID != reg.ID {
+		t.Fatalf("join status %+v %v", st, err)
+	}
+	_, err = anon.JoinStatus(ctx)
+	wantStatus(t, err, 401)
+	if me, err := anon.WithToken(joined.Token).Whoami(ctx); err != nil || me.Role != model.RoleWorker {
+		t.Fatalf("whoami %+v %v", me, err)
+	}
+	wk := cl.AsWorker(reg.ID, joined.Token)
 	_, _, err = cl.AsWorker(reg.ID, "wrong").Schedule(ctx)
 	wantStatus(t, err, 401)
-	_, _, err = cl.Schedule(ctx) // no token at all, and no worker id
-	wantStatus(t, err, 401)
-	_, _, err = wk.Schedule(ctx) // registered but not signed on
-	wantStatus(t, err, 409)
+	_, _, err = wk.Schedule(ctx) // joined but not signed on: not a worker yet
+	wantStatus(t, err, 404)
 	if _, err := wk.SignOn(ctx, wire.WorkerRegistration{Name: "box", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -369,12 +404,44 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	if w, err := cl.WorkerAction(ctx, reg.ID, model.WorkerDelete, false); err != nil || w != nil {
 		t.Fatalf("delete through actions: %v %v", w, err)
 	}
-	second, _ := cl.Register(ctx, wire.WorkerRegistration{Name: "other", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}})
-	if err := cl.DeleteWorker(ctx, second.ID); err != nil {
-		t.Fatal(err)
+	second, _ := member(t, cl, "other", model.RoleWorker)
+	if _, err := cl.AsWorker(second, "").SignOn(ctx, wire.WorkerRegistration{Name: "x", Platform: "linux"}); client.StatusOf(err) != 403 {
+		t.Fatalf("an admin acting as another member's worker: %v", err)
 	}
-	err = cl.DeleteWorker(ctx, second.ID)
+	err = cl.DeleteWorker(ctx, second)
+	wantStatus(t, err, 404) // a member, but never a worker
+
+	// Members: pending requests, approve, reject, revoke, a new join code.
+	pending, err := anon.Join(ctx, wire.JoinRequest{Name: "laptop", Wants: model.RoleArtist})
+	if err != nil || pending.Member.Status != model.MemberPending {
+		t.Fatalf("join %+v %v", pending, err)
+	}
+	if ms, err := cl.Members(ctx, model.MemberPending); err != nil || len(ms) != 1 || ms[0].Name != "laptop" {
+		t.Fatalf("pending members %v %v", ms, err)
+	}
+	_, err = cl.Members(ctx, "sideways")
+	wantStatus(t, err, 400)
+	_, err = cl.Approve(ctx, pending.Member.ID, "overlord")
+	wantStatus(t, err, 400)
+	_, err = cl.Approve(ctx, "nope", model.RoleArtist)
 	wantStatus(t, err, 404)
+	if m, err := cl.Approve(ctx, pending.Member.ID, model.RoleArtist); err != nil || m.Role != model.RoleArtist {
+		t.Fatalf("approve %+v %v", m, err)
+	}
+	_, err = cl.Reject(ctx, pending.Member.ID)
+	wantStatus(t, err, 400)
+	late, _ := anon.Join(ctx, wire.JoinRequest{Name: "stranger"})
+	if m, err := cl.Reject(ctx, late.Member.ID); err != nil || m.Status != model.MemberRejected {
+		t.Fatalf("reject %+v %v", m, err)
+	}
+	if m, err := cl.Revoke(ctx, pending.Member.ID); err != nil || m.Status != model.MemberRevoked {
+		t.Fatalf("revoke %+v %v", m, err)
+	}
+	_, err = anon.WithToken(pending.Token).Jobs(ctx)
+	wantStatus(t, err, 401)
+	if fresh, err := cl.JoinCode(ctx, true); err != nil || fresh == code {
+		t.Fatalf("new join code %q %v", fresh, err)
+	}
 
 	// The stream saw the job come and go.
 	deadline := time.After(5 * time.Second)
@@ -465,7 +532,10 @@ func TestBadBodiesAreRefusedClearly(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			resp, err := http.Post(cl.BaseURL()+"/api/v1/jobs", "application/json", strings.NewReader(c.body))
+			req, _ := http.NewRequest("POST", cl.BaseURL()+"/api/v1/jobs", strings.NewReader(c.body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+cl.Token())
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -506,4 +576,128 @@ func tinyPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestEveryRouteChecksItsRole reads the served OpenAPI document and calls every
+// operation without a token, with an unknown token, and with a token of the
+// role just below the operation's x-min-role: each must be refused with 401 or
+// 403 before it does anything.
+func TestEveryRouteChecksItsRole(t *testing.T) {
+	cl, _, _ := startServer(t)
+	ctx := context.Background()
+	workerID, workerCl := member(t, cl, "a worker", model.RoleWorker)
+	_, artistCl := member(t, cl, "an artist", model.RoleArtist)
+	tokens := map[model.Role]string{model.RoleWorker: tokenOf(workerCl), model.RoleArtist: tokenOf(artistCl)}
+	below := map[string]model.Role{"artist": model.RoleWorker, "admin": model.RoleArtist}
+
+	resp, err := http.Get(cl.BaseURL() + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromIoReader(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			role, _ := op.Extensions["x-min-role"].(string)
+			if role == "" {
+				t.Errorf("%s %s has no x-min-role", method, path)
+				continue
+			}
+			if role == "none" {
+				continue
+			}
+			url := cl.BaseURL() + strings.NewReplacer("{job_id}", "j", "{task_id}", "j.0", "{member_id}", "m",
+				"{worker_id}", "someone-else").Replace(path)
+			call := func(token string) int {
+				req, _ := http.NewRequestWithContext(ctx, method, url, strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			if got := call(""); got != 401 {
+				t.Errorf("%s %s without a token: %d, want 401", method, path, got)
+			}
+			if got := call("0123456789abcdef"); got != 401 {
+				t.Errorf("%s %s with an unknown token: %d, want 401", method, path, got)
+			}
+			if lower, ok := below[role]; ok {
+				if got := call(tokens[lower]); got != 403 {
+					t.Errorf("%s %s as %s (needs %s): %d, want 403", method, path, lower, role, got)
+				}
+			} else if strings.Contains(path, "{worker_id}") && role == "worker" {
+				// A worker route for another worker's id.
+				if got := call(tokens[model.RoleWorker]); got != 403 {
+					t.Errorf("%s %s as another worker: %d, want 403", method, path, got)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 30 {
+		t.Fatalf("only %d operations checked", checked)
+	}
+	_ = workerID
+}
+
+func TestArtistsActOnTheirOwnJobsOnly(t *testing.T) {
+	admin, _, _ := startServer(t)
+	ctx := context.Background()
+	_, alice := member(t, admin, "alice", model.RoleArtist)
+	_, bob := member(t, admin, "bob", model.RoleArtist)
+	job, err := alice.Submit(ctx, wire.SubmitJob{Name: "alice's", Type: "echo-sleep-test", Settings: map[string]any{"frames": "1-2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Submitter != "alice" {
+		t.Errorf("submitter %q", job.Submitter)
+	}
+	if _, err := bob.Job(ctx, job.ID); err != nil {
+		t.Fatalf("artists see every job: %v", err)
+	}
+	_, err = bob.JobAction(ctx, job.ID, model.JobPause, nil)
+	wantStatus(t, err, 403)
+	tasks, _ := bob.Tasks(ctx, job.ID)
+	_, err = bob.TaskAction(ctx, model.TaskCancel, []string{tasks[0].ID})
+	wantStatus(t, err, 403)
+	if _, err := alice.JobAction(ctx, job.ID, model.JobPause, nil); err != nil {
+		t.Fatalf("alice pausing her job: %v", err)
+	}
+	if _, err := admin.JobAction(ctx, job.ID, model.JobCancel, nil); err != nil {
+		t.Fatalf("an admin acting on anyone's job: %v", err)
+	}
+}
+
+func TestOtherAPIVersionIsRefused(t *testing.T) {
+	cl, _, _ := startServer(t)
+	req, _ := http.NewRequest("GET", cl.BaseURL()+"/api/v1/version", nil)
+	req.Header.Set(api.APIVersionHeader, "2")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e wire.Error
+	json.NewDecoder(resp.Body).Decode(&e)
+	if resp.StatusCode != 400 || !strings.Contains(e.Message, "speaks API version 1, the client speaks 2") {
+		t.Fatalf("%d %q", resp.StatusCode, e.Message)
+	}
+}
+
+func tokenOf(c *client.Client) string { return c.Token() }
+
+func authGet(cl *client.Client, path string) (*http.Response, error) {
+	req, _ := http.NewRequest("GET", cl.BaseURL()+path, nil)
+	req.Header.Set("Authorization", "Bearer "+cl.Token())
+	return http.DefaultClient.Do(req)
 }

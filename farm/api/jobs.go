@@ -55,9 +55,13 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
+	submitter := req.Submitter
+	if submitter == "" {
+		submitter = caller(r).Name
+	}
 	job, err := s.m.Submit(manager.Submission{
 		Name: req.Name, Type: req.Type, Priority: req.Priority, Settings: req.Settings,
-		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: req.Submitter,
+		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: submitter, SubmitterID: caller(r).ID,
 		PythonOverrides: req.PythonOverrides,
 	})
 	if err != nil {
@@ -76,7 +80,23 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, job)
 }
 
+// ownJob fetches the job of the request and checks the caller may act on it.
+func (s *Server) ownJob(w http.ResponseWriter, r *http.Request) (*model.Job, bool) {
+	job, err := s.m.Job(chi.URLParam(r, "job_id"))
+	if err == nil {
+		err = mayActOnJob(r, job)
+	}
+	if err != nil {
+		writeError(w, s.log, err)
+		return nil, false
+	}
+	return job, true
+}
+
 func (s *Server) deleteJob(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.ownJob(w, r); !ok {
+		return
+	}
 	if _, err := s.m.JobAction(chi.URLParam(r, "job_id"), model.JobDelete, 0); err != nil {
 		writeError(w, s.log, err)
 		return
@@ -88,6 +108,9 @@ func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
 	var req wire.JobActionRequest
 	if err := readJSON(w, r, maxBody, &req); err != nil {
 		writeError(w, s.log, err)
+		return
+	}
+	if _, ok := s.ownJob(w, r); !ok {
 		return
 	}
 	prio := 0
@@ -121,6 +144,20 @@ func (s *Server) applyTaskAction(w http.ResponseWriter, r *http.Request) {
 	if err := readJSON(w, r, maxBody, &req); err != nil {
 		writeError(w, s.log, err)
 		return
+	}
+	for _, id := range req.TaskIDs {
+		task, err := s.m.Task(id)
+		var job *model.Job
+		if err == nil {
+			job, err = s.m.Job(task.JobID)
+		}
+		if err == nil {
+			err = mayActOnJob(r, job)
+		}
+		if err != nil {
+			writeError(w, s.log, err)
+			return
+		}
 	}
 	tasks, err := s.m.TaskAction(req.Action, req.TaskIDs)
 	if err != nil {
@@ -186,6 +223,9 @@ func (s *Server) getJobBlocklist(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clearJobBlocklist(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.ownJob(w, r); !ok {
+		return
+	}
 	q := r.URL.Query()
 	job, err := s.m.ClearBlocklist(chi.URLParam(r, "job_id"), q.Get("worker_id"), q.Get("task_type"))
 	if err != nil {
@@ -210,10 +250,13 @@ func (s *Server) updateJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	id := chi.URLParam(r, "job_id")
-	job, err := s.m.Job(id)
-	if err == nil && req.PythonOverrides != nil {
-		job, err = s.m.SetPythonOverrides(id, *req.PythonOverrides)
+	job, ok := s.ownJob(w, r)
+	if !ok {
+		return
+	}
+	var err error
+	if req.PythonOverrides != nil {
+		job, err = s.m.SetPythonOverrides(job.ID, *req.PythonOverrides)
 	}
 	if err != nil {
 		writeError(w, s.log, err)

@@ -42,24 +42,42 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/api/docs", http.StatusFound) })
 	r.Mount("/api/docs", docsHandler())
 	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(s.checkVersion)
+		// Public: enough to find and join a farm, and read its contract.
 		r.Get("/version", s.getVersion)
 		r.Get("/openapi.json", serveSpecJSON)
 		r.Get("/openapi.yaml", serveSpecYAML)
-		// Routes for people and their tools. Each group is where a token check
-		// by role goes, without touching the handlers.
+		r.Post("/join", s.join)
+		r.Get("/join", s.joinStatus)
+
 		r.Group(func(r chi.Router) {
+			r.Use(s.require(model.RoleWorker))
+			r.Get("/whoami", s.whoami)
+			r.Get("/events", s.streamEvents) // workers wake on it when work arrives
+			r.Route("/worker/{worker_id}", func(r chi.Router) {
+				r.Use(s.ownWorker)
+				r.Post("/sign-on", s.signOn)
+				r.Post("/sign-off", s.signOff)
+				r.Post("/heartbeat", s.heartbeat)
+				r.Post("/schedule", s.scheduleTask)
+				r.Post("/status", s.reportWorkerStatus)
+				r.Post("/tasks/{task_id}/update", s.updateTask)
+				r.Post("/tasks/{task_id}/output", s.uploadRendered)
+			})
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.require(model.RoleArtist))
 			r.Get("/status", s.getFarmStatus)
-			r.Get("/events", s.streamEvents)
 			r.Get("/jobtypes", s.listJobTypes)
+			r.Get("/last-rendered", s.getLastRendered)
 			r.Get("/jobs", s.listJobs)
 			r.Post("/jobs", s.submitJob)
 			r.Get("/jobs/{job_id}", s.getJob)
 			r.Patch("/jobs/{job_id}", s.updateJob)
-			r.Get("/jobs/{job_id}/last-rendered", s.getJobLastRendered)
-			r.Get("/last-rendered", s.getLastRendered)
 			r.Delete("/jobs/{job_id}", s.deleteJob)
 			r.Post("/jobs/{job_id}/actions", s.applyJobAction)
 			r.Get("/jobs/{job_id}/tasks", s.listJobTasks)
+			r.Get("/jobs/{job_id}/last-rendered", s.getJobLastRendered)
 			r.Get("/jobs/{job_id}/blocklist", s.getJobBlocklist)
 			r.Delete("/jobs/{job_id}/blocklist", s.clearJobBlocklist)
 			r.Post("/tasks/actions", s.applyTaskAction)
@@ -69,20 +87,18 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Get("/tasks/{task_id}/why", s.getTaskWhy)
 			r.Get("/workers", s.listWorkers)
 			r.Get("/workers/{worker_id}", s.getWorker)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.require(model.RoleAdmin))
 			r.Patch("/workers/{worker_id}", s.updateWorker)
 			r.Delete("/workers/{worker_id}", s.deleteWorker)
 			r.Post("/workers/{worker_id}/actions", s.applyWorkerAction)
-		})
-		r.Post("/worker/register", s.registerWorker)
-		r.Route("/worker/{worker_id}", func(r chi.Router) {
-			r.Use(s.workerAuth)
-			r.Post("/sign-on", s.signOn)
-			r.Post("/sign-off", s.signOff)
-			r.Post("/heartbeat", s.heartbeat)
-			r.Post("/schedule", s.scheduleTask)
-			r.Post("/status", s.reportWorkerStatus)
-			r.Post("/tasks/{task_id}/update", s.updateTask)
-			r.Post("/tasks/{task_id}/output", s.uploadRendered)
+			r.Get("/members", s.listMembers)
+			r.Post("/members/{member_id}/approve", s.approveMember)
+			r.Post("/members/{member_id}/reject", s.rejectMember)
+			r.Post("/members/{member_id}/revoke", s.revokeMember)
+			r.Get("/joincode", s.getJoinCode)
+			r.Post("/joincode", s.newJoinCode)
 		})
 	})
 	s.router = r
@@ -94,24 +110,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 
 // Routes returns the router, for tests that walk the routes.
 func (s *Server) Routes() chi.Routes { return s.router }
-
-// workerAuth lets a worker route through only with that worker's token.
-func (s *Server) workerAuth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := bearer(r)
-		if !ok {
-			writeError(w, s.log, fmt.Errorf("%w: send the worker's token as \"Authorization: Bearer <token>\"", manager.ErrUnauthorized))
-			return
-		}
-		if err := s.m.Authenticate(chi.URLParam(r, "worker_id"), token); err != nil {
-			// Same answer for an unknown worker and a wrong token: the answer must
-			// not tell which worker ids exist.
-			writeError(w, s.log, fmt.Errorf("%w: unknown worker or wrong token", manager.ErrUnauthorized))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
 
 func bearer(r *http.Request) (string, bool) {
 	const prefix = "Bearer "
@@ -167,6 +165,8 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		status = http.StatusConflict
 	case errors.Is(err, manager.ErrUnauthorized):
 		status = http.StatusUnauthorized
+	case errors.Is(err, manager.ErrForbidden):
+		status = http.StatusForbidden
 	default:
 		log.Error("internal error", "err", err)
 		body.Message = "internal error: " + err.Error()

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -37,26 +36,8 @@ func (s *Server) getWorker(w http.ResponseWriter, r *http.Request) {
 }
 
 func workerInfo(req wire.WorkerRegistration, r *http.Request) manager.WorkerInfo {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
 	return manager.WorkerInfo{Name: req.Name, Platform: req.Platform, Version: req.Version,
-		TaskTypes: req.TaskTypes, Tags: req.Tags, Address: host}
-}
-
-func (s *Server) registerWorker(w http.ResponseWriter, r *http.Request) {
-	var req wire.WorkerRegistration
-	if err := readJSON(w, r, maxBody, &req); err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	wk, token, err := s.m.Register(workerInfo(req, r))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, wire.RegisteredWorker{ID: wk.ID, Token: token, Worker: wk})
+		TaskTypes: req.TaskTypes, Tags: req.Tags, Address: remoteHost(r)}
 }
 
 func (s *Server) signOn(w http.ResponseWriter, r *http.Request) {

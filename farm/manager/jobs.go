@@ -24,6 +24,7 @@ type Submission struct {
 	Metadata     map[string]string
 	RequiredTags []string
 	Submitter    string
+	SubmitterID  string
 	// PythonOverrides: see model.Job.
 	PythonOverrides string
 }
@@ -60,7 +61,7 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	job := &model.Job{
 		ID: newID(), Name: name, Type: s.Type, Priority: prio, Status: model.JobQueued,
 		Settings: s.Settings, Metadata: s.Metadata, RequiredTags: s.RequiredTags, Submitter: s.Submitter,
-		PythonOverrides: s.PythonOverrides, Created: now, Updated: now,
+		SubmitterID: s.SubmitterID, PythonOverrides: s.PythonOverrides, Created: now, Updated: now,
 	}
 	if job.Metadata == nil {
 		job.Metadata = map[string]string{}

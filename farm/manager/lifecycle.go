@@ -123,7 +123,6 @@ func (m *Manager) DeleteWorker(id string) error {
 	if err != nil {
 		return fmt.Errorf("deleting worker %s: %w", id, err)
 	}
-	m.tokens.Delete(id)
 	m.seenMu.Lock()
 	delete(m.seen, id)
 	m.seenMu.Unlock()

@@ -130,8 +130,10 @@ func TestRenameTagsAndDelete(t *testing.T) {
 	if task, _ := m.Task(a.Task.ID); task.Status != model.TaskQueued {
 		t.Fatalf("deleted worker's task is %s", task.Status)
 	}
-	if err := m.Authenticate(w.ID, "anything"); err == nil {
-		t.Fatal("deleted worker authenticated")
+	// Deleting forgets the worker, not the member: if it comes back, it is a
+	// new worker (revoke it to keep it out).
+	if again, err := m.SignOn(w.ID, WorkerInfo{Name: "box-17", Platform: "linux", TaskTypes: []string{"misc"}}); err != nil || again.Renamed {
+		t.Fatalf("a deleted worker signing on again: %+v %v", again, err)
 	}
 }
 

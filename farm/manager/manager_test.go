@@ -266,11 +266,15 @@ func register(t *testing.T, m *Manager, name string, types ...string) *model.Wor
 	if len(types) == 0 {
 		types = []string{"misc"}
 	}
-	w, _, err := m.Register(WorkerInfo{Name: name, Platform: "linux", Version: "test", TaskTypes: types})
+	mb, _, err := m.Join(JoinRequest{Name: name, Platform: "linux"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.SignOn(w.ID, WorkerInfo{Name: name, Platform: "linux", Version: "test", TaskTypes: types}); err != nil {
+	if _, err := m.Approve(mb.ID, model.RoleWorker); err != nil {
+		t.Fatal(err)
+	}
+	w, err := m.SignOn(mb.ID, WorkerInfo{Name: name, Platform: "linux", Version: "test", TaskTypes: types})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return w

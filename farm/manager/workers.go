@@ -1,10 +1,6 @@
 package manager
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,51 +44,8 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// Register adds a worker and returns it with the token it must present from
-// now on. Only the token's hash is stored.
-func (m *Manager) Register(info WorkerInfo) (*model.Worker, string, error) {
-	if err := info.check(); err != nil {
-		return nil, "", err
-	}
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	token := hex.EncodeToString(secret)
-	w := &model.Worker{ID: newID(), Status: model.WorkerOffline, Registered: m.now()}
-	info.applyTo(w)
-	err := m.update(func(o *op) error {
-		o.workers[w.ID] = w
-		return o.tx.SetWorkerToken(w.ID, token)
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("registering worker %q: %w", info.Name, err)
-	}
-	m.log.Info("worker registered", "worker", w.ID, "name", w.Name, "platform", w.Platform)
-	return w, token, nil
-}
-
-// Authenticate checks a worker's token. Every worker request does, so a token
-// once checked against the store is remembered (as its hash) in memory.
-func (m *Manager) Authenticate(workerID, token string) error {
-	sum := sha256.Sum256([]byte(token))
-	if known, ok := m.tokens.Load(workerID); ok {
-		if subtle.ConstantTimeCompare(sum[:], known.([]byte)) == 1 {
-			return nil
-		}
-		return ErrUnauthorized
-	}
-	ok := false
-	m.store.View(func(tx *store.Tx) error {
-		ok = tx.CheckWorkerToken(workerID, token)
-		return nil
-	})
-	if !ok {
-		return ErrUnauthorized
-	}
-	m.tokens.Store(workerID, sum[:])
-	return nil
-}
-
-// SignOn marks a worker awake with what it says about itself now.
+// SignOn marks a worker awake with what it says about itself now. A member
+// signing on for the first time becomes a worker.
 func (m *Manager) SignOn(workerID string, info WorkerInfo) (*model.Worker, error) {
 	if err := info.check(); err != nil {
 		return nil, err
@@ -100,7 +53,11 @@ func (m *Manager) SignOn(workerID string, info WorkerInfo) (*model.Worker, error
 	var result model.Worker
 	err := m.update(func(o *op) error {
 		w, err := o.worker(workerID)
-		if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			w = &model.Worker{ID: workerID, Registered: o.now}
+			o.workers[workerID] = w
+			m.log.Info("new worker", "worker", workerID, "name", info.Name, "platform", info.Platform)
+		} else if err != nil {
 			return err
 		}
 		name := w.Name

@@ -20,8 +20,11 @@ type Job struct {
 	Metadata     map[string]string `json:"metadata"`
 	RequiredTags []string          `json:"required_tags"`
 	Submitter    string            `json:"submitter,omitempty"`
-	Created      time.Time         `json:"created"`
-	Updated      time.Time         `json:"updated"`
+	// SubmitterID is the member that submitted the job; artists may act on
+	// their own jobs only.
+	SubmitterID string    `json:"submitter_id,omitempty"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
 	// Seq is the submission order; it breaks ties between jobs submitted in the
 	// same instant so that scheduling order is total and repeatable.
 	Seq            uint64             `json:"seq"`
@@ -239,4 +242,63 @@ type RenderedImage struct {
 	Width   int       `json:"width"`
 	Height  int       `json:"height"`
 	Updated time.Time `json:"updated"`
+}
+
+// Role is what a member of the farm may do.
+type Role string
+
+// Roles, from least to most.
+const (
+	// RoleWorker may only use the worker routes, as itself.
+	RoleWorker Role = "worker"
+	// RoleArtist may also submit jobs, see everything and act on its own jobs.
+	RoleArtist Role = "artist"
+	// RoleAdmin may do everything: act on anyone's jobs, manage workers, and
+	// approve, reject and revoke members.
+	RoleAdmin Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool { return r == RoleWorker || r == RoleArtist || r == RoleAdmin }
+
+// AtLeast reports whether r includes everything other may do.
+func (r Role) AtLeast(other Role) bool { return r.rank() >= other.rank() }
+
+func (r Role) rank() int {
+	switch r {
+	case RoleWorker:
+		return 1
+	case RoleArtist:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// MemberStatus is where a member's request to join stands.
+type MemberStatus string
+
+// Member statuses.
+const (
+	MemberPending  MemberStatus = "pending"
+	MemberApproved MemberStatus = "approved"
+	MemberRejected MemberStatus = "rejected"
+	MemberRevoked  MemberStatus = "revoked"
+)
+
+// Member is a machine or person allowed (or asking) to use the farm: a worker,
+// a workstation's windows, the Blender add-on, a TD's script. Each holds one
+// token; the manager keeps only its hash.
+type Member struct {
+	ID       string       `json:"id"`
+	Name     string       `json:"name"`
+	Platform string       `json:"platform,omitempty"`
+	Address  string       `json:"address,omitempty"`
+	Role     Role         `json:"role"`
+	Status   MemberStatus `json:"status"`
+	// Wants is the role asked for when joining; Role is the one granted.
+	Wants     Role      `json:"wants,omitempty"`
+	Requested time.Time `json:"requested"`
+	Decided   time.Time `json:"decided,omitzero"`
 }

@@ -7,14 +7,15 @@
 // change is durable (updating in-memory indexes, publishing events) are registered
 // with Tx.OnCommit and run in commit order.
 //
-// Layout (schema version 3):
+// Layout (schema version 4):
 //
 //	meta          "schema_version" → decimal string; "farm_id" → the farm's id
 //	jobs          job id → JSON model.Job (with task counters)
 //	tasks         job id + "/" + big-endian uint32 index → JSON model.Task without commands
 //	task_commands same key → JSON []model.Command (written once, at submission)
 //	workers       worker id → JSON model.Worker
-//	worker_tokens worker id → SHA-256 of the worker's token
+//	members       member id → JSON model.Member (workers, workstations, add-ons, scripts)
+//	tokens        SHA-256 of a member's token → member id
 //
 // A task's id is its job's id and its index (model.TaskID), so finding a task
 // by id needs no index of its own.

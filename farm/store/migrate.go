@@ -11,7 +11,7 @@ import (
 )
 
 // SchemaVersion is the schema this build reads and writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[v] upgrades a database from schema version v to v+1. They all run in
 // the one transaction that opens the database, so a failed upgrade leaves the
@@ -19,6 +19,7 @@ const SchemaVersion = 3
 var migrations = map[int]func(*bolt.Tx) error{
 	1: addJobCounters,
 	2: splitTaskCommands,
+	3: workersBecomeMembers,
 }
 
 func migrate(db *bolt.DB) error {
@@ -40,7 +41,7 @@ func migrate(db *bolt.DB) error {
 			// A new file: create the current layout directly.
 			version = SchemaVersion
 		}
-		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketWorkerTokens} {
+		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens} {
 			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}
@@ -125,4 +126,33 @@ func splitTaskCommands(btx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// workersBecomeMembers (schema 3 → 4): every route now needs a token, and
+// tokens belong to members, of which workers are one kind. Each worker's token
+// hash moves from worker_tokens (by worker id) to tokens (by hash), so a token
+// alone finds its member; the worker becomes an approved member with the
+// worker role and keeps its token.
+func workersBecomeMembers(btx *bolt.Tx) error {
+	old := btx.Bucket(bucketWorkerTokens)
+	if old == nil {
+		return nil
+	}
+	tx := &Tx{btx: btx}
+	err := old.ForEach(func(id, hash []byte) error {
+		w, err := tx.Worker(string(id))
+		if err != nil {
+			return fmt.Errorf("worker of token %s: %w", id, err)
+		}
+		m := &model.Member{ID: w.ID, Name: w.Name, Platform: w.Platform, Address: w.Address, Role: model.RoleWorker,
+			Status: model.MemberApproved, Requested: w.Registered, Decided: w.Registered}
+		if err := tx.PutMember(m); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketTokens).Put(hash, id)
+	})
+	if err != nil {
+		return err
+	}
+	return btx.DeleteBucket(bucketWorkerTokens)
 }

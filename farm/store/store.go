@@ -24,7 +24,9 @@ var (
 	bucketTaskCommands = []byte("task_commands")
 	bucketTaskIDs      = []byte("task_ids") // schema 1 and 2 only
 	bucketWorkers      = []byte("workers")
-	bucketWorkerTokens = []byte("worker_tokens")
+	bucketWorkerTokens = []byte("worker_tokens") // schema 3 and before
+	bucketMembers      = []byte("members")
+	bucketTokens       = []byte("tokens")
 	keySchemaVersion   = []byte("schema_version")
 )
 

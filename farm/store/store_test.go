@@ -164,15 +164,73 @@ func TestFailingWriterRollsBackAlone(t *testing.T) {
 	}
 }
 
-func TestWorkerToken(t *testing.T) {
+func TestTokensFindTheirMember(t *testing.T) {
 	s := openTemp(t)
-	s.Update(func(tx *Tx) error { return tx.SetWorkerToken("w1", "secret") })
-	s.View(func(tx *Tx) error {
-		if !tx.CheckWorkerToken("w1", "secret") {
-			t.Error("right token refused")
+	s.Update(func(tx *Tx) error {
+		if err := tx.PutMember(&model.Member{ID: "m1", Name: "box", Role: model.RoleWorker, Status: model.MemberApproved}); err != nil {
+			return err
 		}
-		if tx.CheckWorkerToken("w1", "Secret") || tx.CheckWorkerToken("w2", "secret") {
-			t.Error("wrong token or worker accepted")
+		if err := tx.SetToken("m1", "old"); err != nil {
+			return err
+		}
+		return tx.SetToken("m1", "secret") // replaces the old one
+	})
+	s.View(func(tx *Tx) error {
+		if id := tx.TokenMember(TokenHash("secret")); id != "m1" {
+			t.Errorf("token found %q", id)
+		}
+		if id := tx.TokenMember(TokenHash("old")); id != "" {
+			t.Errorf("replaced token still finds %q", id)
+		}
+		if m, err := tx.Member("m1"); err != nil || m.Name != "box" {
+			t.Errorf("member %+v %v", m, err)
+		}
+		return nil
+	})
+	s.Update(func(tx *Tx) error { return tx.DropTokens("m1") })
+	s.View(func(tx *Tx) error {
+		if id := tx.TokenMember(TokenHash("secret")); id != "" {
+			t.Errorf("dropped token still finds %q", id)
+		}
+		return nil
+	})
+}
+
+// Schema 3 kept worker tokens by worker id; schema 4 makes those workers
+// members whose tokens still work.
+func TestMigrateWorkerTokensToMembers(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(btx *bolt.Tx) error {
+		meta, _ := btx.CreateBucket(bucketMeta)
+		meta.Put(keySchemaVersion, []byte("3"))
+		for _, b := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands} {
+			btx.CreateBucket(b)
+		}
+		workers, _ := btx.CreateBucket(bucketWorkers)
+		workers.Put([]byte("w1"), mustJSON(map[string]any{"id": "w1", "name": "render-01", "platform": "linux", "status": "offline"}))
+		tokens, _ := btx.CreateBucket(bucketWorkerTokens)
+		return tokens.Put([]byte("w1"), TokenHash("w1-secret"))
+	})
+	db.Close()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.View(func(tx *Tx) error {
+		if id := tx.TokenMember(TokenHash("w1-secret")); id != "w1" {
+			t.Errorf("old worker token finds %q", id)
+		}
+		m, err := tx.Member("w1")
+		if err != nil || m.Role != model.RoleWorker || m.Status != model.MemberApproved || m.Name != "render-01" {
+			t.Errorf("member %+v %v", m, err)
+		}
+		if tx.btx.Bucket(bucketWorkerTokens) != nil {
+			t.Error("worker_tokens survived")
 		}
 		return nil
 	})
@@ -229,7 +287,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	}
 	defer s.Close()
 	s.View(func(tx *Tx) error {
-		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != "3" {
+		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != "4" {
 			t.Errorf("schema version %q after migration", v)
 		}
 		j, err := tx.Job("job-old")

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -257,27 +256,82 @@ func (tx *Tx) Workers(fn func(*model.Worker) bool) error {
 	return nil
 }
 
-// SetWorkerToken stores the hash of a worker's token. Tokens are random, so a
-// plain SHA-256 is as strong as a slow password hash and costs microseconds.
-func (tx *Tx) SetWorkerToken(workerID, token string) error {
-	sum := sha256.Sum256([]byte(token))
-	if err := tx.btx.Bucket(bucketWorkerTokens).Put([]byte(workerID), sum[:]); err != nil {
-		return fmt.Errorf("storing token of worker %s: %w", workerID, err)
+// PutMember stores a member.
+func (tx *Tx) PutMember(m *model.Member) error {
+	v, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encoding member %s: %w", m.ID, err)
+	}
+	if err := tx.btx.Bucket(bucketMembers).Put([]byte(m.ID), v); err != nil {
+		return fmt.Errorf("storing member %s: %w", m.ID, err)
 	}
 	return nil
 }
 
-// CheckWorkerToken reports whether token belongs to the worker, comparing in
-// constant time.
-func (tx *Tx) CheckWorkerToken(workerID, token string) bool {
-	want := tx.btx.Bucket(bucketWorkerTokens).Get([]byte(workerID))
-	sum := sha256.Sum256([]byte(token))
-	if want == nil {
-		// Compare anyway so that an unknown id takes as long as a wrong token.
-		subtle.ConstantTimeCompare(sum[:], make([]byte, len(sum)))
-		return false
+// Member returns the member with the given id.
+func (tx *Tx) Member(id string) (*model.Member, error) {
+	v := tx.btx.Bucket(bucketMembers).Get([]byte(id))
+	if v == nil {
+		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
 	}
-	return subtle.ConstantTimeCompare(sum[:], want) == 1
+	var m model.Member
+	if err := json.Unmarshal(v, &m); err != nil {
+		return nil, fmt.Errorf("decoding member %s: %w", id, err)
+	}
+	return &m, nil
+}
+
+// Members calls fn for every member until fn returns false.
+func (tx *Tx) Members(fn func(*model.Member) bool) error {
+	c := tx.btx.Bucket(bucketMembers).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var m model.Member
+		if err := json.Unmarshal(v, &m); err != nil {
+			return fmt.Errorf("decoding member %s: %w", k, err)
+		}
+		if !fn(&m) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// TokenHash is how a token is kept: tokens are random, so a plain SHA-256 is
+// as strong as a slow password hash and costs microseconds per request.
+func TokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// SetToken makes token the member's (its only one: an older one stops working).
+func (tx *Tx) SetToken(memberID, token string) error {
+	if err := tx.DropTokens(memberID); err != nil {
+		return err
+	}
+	if err := tx.btx.Bucket(bucketTokens).Put(TokenHash(token), []byte(memberID)); err != nil {
+		return fmt.Errorf("storing token of member %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// TokenMember returns the id of the member whose token hashes to hash, or "".
+func (tx *Tx) TokenMember(hash []byte) string {
+	return string(tx.btx.Bucket(bucketTokens).Get(hash))
+}
+
+// DropTokens makes a member's tokens stop working. There are few members, so
+// a scan beats keeping a second index.
+func (tx *Tx) DropTokens(memberID string) error {
+	b := tx.btx.Bucket(bucketTokens)
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if string(v) == memberID {
+			if err := c.Delete(); err != nil {
+				return fmt.Errorf("dropping token of member %s: %w", memberID, err)
+			}
+		}
+	}
+	return nil
 }
 
 func decodeTask(v []byte) (*model.Task, error) {
@@ -308,13 +362,25 @@ func (tx *Tx) SetFarmID(id string) error {
 	return nil
 }
 
-// DeleteWorker removes a worker and its token.
+// DeleteWorker removes a worker record. Its membership and token stay: a
+// deleted worker that comes back signs on as a new worker, unless revoked.
 func (tx *Tx) DeleteWorker(id string) error {
 	if err := tx.btx.Bucket(bucketWorkers).Delete([]byte(id)); err != nil {
 		return fmt.Errorf("deleting worker %s: %w", id, err)
 	}
-	if err := tx.btx.Bucket(bucketWorkerTokens).Delete([]byte(id)); err != nil {
-		return fmt.Errorf("deleting token of worker %s: %w", id, err)
+	return nil
+}
+
+var keyJoinCode = []byte("join_code")
+
+// JoinCode returns the farm's join code, "" when it has none. It is kept as
+// is, since the manager must be able to show it.
+func (tx *Tx) JoinCode() string { return string(tx.btx.Bucket(bucketMeta).Get(keyJoinCode)) }
+
+// SetJoinCode replaces the join code.
+func (tx *Tx) SetJoinCode(code string) error {
+	if err := tx.btx.Bucket(bucketMeta).Put(keyJoinCode, []byte(code)); err != nil {
+		return fmt.Errorf("storing join code: %w", err)
 	}
 	return nil
 }

@@ -22,6 +22,11 @@ type Env struct {
 	// Vars are added to the environment of the processes a command starts
 	// (FARMHAND_WORKER_NAME, FARMHAND_TASK_ID, …), so scripts know where they run.
 	Vars []string
+	// Produced, when set, is told about each image a command writes; the
+	// worker sends the newest to the manager as the job's last-rendered image.
+	Produced func(path string)
+	// Tools are the programs this worker found (Blender, FFmpeg).
+	Tools Tools
 }
 
 // Command runs one command of a task. It must return soon after ctx ends.
@@ -33,9 +38,6 @@ var commands = map[string]Command{
 	"sleep": sleepCommand,
 	"exec":  execCommand,
 }
-
-// TaskTypes are the task types whose commands every worker has.
-var TaskTypes = []string{"misc"}
 
 func echoCommand(ctx context.Context, env Env, params map[string]any) error {
 	msg, err := stringParam(params, "message")

@@ -100,8 +100,9 @@ func (up *upstream) run(ctx context.Context) {
 			if (next.u.Status == "" || next.u.Status == model.ReportActive) && !reply.MayKeepRunning {
 				up.stopRunning(next.taskID, reply.Reason)
 			}
-		case status == http.StatusConflict || status == http.StatusNotFound:
-			// Not ours any more: nothing queued for this task will be accepted.
+		case status == http.StatusConflict || status == http.StatusNotFound || status == http.StatusUnauthorized:
+			// Not ours any more (or we are not the farm's any more): nothing
+			// queued for this task will be accepted.
 			up.log.Warn("manager refused task update; dropping the task's pending updates", "task", next.taskID, "err", err)
 			up.dropTask(next.taskID)
 			up.refused(next.taskID)

@@ -35,7 +35,13 @@ const (
 var (
 	ErrShutdownRequested = errors.New("the manager asked this worker to shut down")
 	ErrRestartRequested  = errors.New("the manager asked this worker to restart")
+	// ErrNotAdmitted: the farm rejected this worker's request to join, or
+	// revoked its membership; an admin must let it in again.
+	ErrNotAdmitted = errors.New("this worker is not admitted to the farm")
 )
+
+// errPending: the join request waits for an admin; the worker asks again.
+var errPending = errors.New("waiting for an admin to approve this worker")
 
 // Config sets up a worker. Zero values take the defaults.
 type Config struct {
@@ -57,6 +63,14 @@ type Config struct {
 	AsleepPoll time.Duration
 	// OnState, if set, is called whenever State changes.
 	OnState func(State)
+	// Tools are the programs this worker found; they decide which task types
+	// it offers (see FindTools).
+	Tools Tools
+	// JoinCode, if set, admits the worker to the farm without an admin's click.
+	JoinCode string
+	// Wants is the role asked for when joining: a workstation whose windows
+	// show the farm asks for artist, a render node for worker (the default).
+	Wants model.Role
 }
 
 // Worker runs tasks for one manager.
@@ -66,6 +80,7 @@ type Worker struct {
 	cl    *client.Client // authenticated as this worker once registered
 	creds credentials
 	up    *upstream
+	shots *uploader
 
 	state atomic.Value // State
 
@@ -143,7 +158,7 @@ func (w *Worker) credentialsPath() string { return filepath.Join(w.cfg.DataDir, 
 
 func (w *Worker) registration() wire.WorkerRegistration {
 	return wire.WorkerRegistration{Name: w.cfg.Name, Platform: runtime.GOOS, Version: w.cfg.Version,
-		TaskTypes: TaskTypes, Tags: w.cfg.Tags}
+		TaskTypes: w.cfg.Tools.TaskTypes(), Tags: w.cfg.Tags}
 }
 
 // Run works until ctx ends, then stops the running task, delivers what is
@@ -152,6 +167,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.setState(StateStarting)
 	defer w.setState(StateStopped)
 	if err := w.signOn(ctx); err != nil {
+		if errors.Is(err, ErrNotAdmitted) {
+			w.log.Error("not admitted to the farm", "err", err)
+		}
 		return err
 	}
 	upCtx, stopUp := context.WithCancel(context.Background())
@@ -160,6 +178,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.up.refused = func(taskID string) { w.stopTask(taskID, "the manager gave the task to someone else") }
 	w.up.stopRunning = w.stopTask
 	go w.up.run(upCtx)
+	w.shots = newUploader(w.cl, w.log)
+	go w.shots.run(ctx)
 
 	loopErr := w.loop(ctx, w.nudges(ctx))
 
@@ -168,7 +188,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	if !w.up.flush(done) {
 		w.log.Warn("manager unreachable at shutdown; dropping undelivered task updates", "pending", w.up.pending())
 	}
-	if err := w.cl.SignOff(done); err != nil {
+	if errors.Is(loopErr, ErrNotAdmitted) {
+		w.log.Error("stopped: this worker's access to the farm was revoked", "err", loopErr)
+	} else if err := w.cl.SignOff(done); err != nil {
 		w.log.Warn("signing off", "err", err)
 	}
 	w.log.Info("worker stopped", "why", orContext(loopErr))
@@ -182,31 +204,45 @@ func orContext(err error) string {
 	return err.Error()
 }
 
-// signOn registers the worker if it has no credentials for this manager yet,
-// then signs on, retrying until the manager answers.
+// signOn joins the farm if this worker is not a member yet, waits for an
+// admin's approval, then signs on; it retries until the manager answers.
 func (w *Worker) signOn(ctx context.Context) error {
 	if b, err := os.ReadFile(w.credentialsPath()); err == nil {
 		if err := json.Unmarshal(b, &w.creds); err != nil {
-			w.log.Warn("ignoring unreadable credentials; registering anew", "file", w.credentialsPath(), "err", err)
+			w.log.Warn("ignoring unreadable credentials; joining anew", "file", w.credentialsPath(), "err", err)
 		}
 	}
 	backoff := retryMin
+	told := false
 	for {
 		err := w.trySignOn(ctx)
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
-		}
-		if ctx.Err() != nil {
+		case errors.Is(err, ErrNotAdmitted):
+			w.setState(StateStopped)
+			return err
+		case ctx.Err() != nil:
 			return ctx.Err()
+		case errors.Is(err, errPending):
+			if !told {
+				w.log.Warn("waiting for approval: on the manager run 'farmhand approve "+w.creds.WorkerID+"', or start this worker with --join CODE (see 'farmhand joincode')",
+					"worker", w.creds.WorkerID)
+				told = true
+			}
+			backoff = 2 * time.Second
+		default:
+			w.setState(StateUnreachable)
+			w.log.Warn("cannot sign on yet; retrying", "manager", w.cfg.Client.BaseURL(), "retry_in", backoff, "err", err)
 		}
-		w.setState(StateUnreachable)
-		w.log.Warn("cannot sign on yet; retrying", "manager", w.cfg.Client.BaseURL(), "retry_in", backoff, "err", err)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, retryMax)
+		if !errors.Is(err, errPending) {
+			backoff = min(backoff*2, retryMax)
+		}
 	}
 }
 
@@ -218,28 +254,55 @@ func (w *Worker) trySignOn(ctx context.Context) error {
 	if v.APIVersion != wire.APIVersion {
 		return fmt.Errorf("manager speaks API version %d, this worker needs %d: run the same Farmhand version on both", v.APIVersion, wire.APIVersion)
 	}
-	if w.creds.ManagerID != v.ManagerID || w.creds.WorkerID == "" {
-		reg, err := w.cfg.Client.Register(ctx, w.registration())
-		if err != nil {
-			return fmt.Errorf("registering: %w", err)
-		}
-		w.creds = credentials{ManagerID: v.ManagerID, WorkerID: reg.ID, Token: reg.Token}
-		if err := w.saveCredentials(); err != nil {
+	if w.creds.ManagerID != v.ManagerID || w.creds.Token == "" {
+		if err := w.join(ctx, v.ManagerID); err != nil {
 			return err
 		}
-		w.log.Info("registered with manager", "manager", w.cfg.Client.BaseURL(), "id", reg.ID)
+	}
+	member := w.cfg.Client.WithToken(w.creds.Token)
+	st, err := member.JoinStatus(ctx)
+	if client.StatusOf(err) == http.StatusUnauthorized {
+		w.creds = credentials{} // the manager forgot us (a new database): join again
+		return fmt.Errorf("manager does not know this worker any more: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("asking about the join request: %w", err)
+	}
+	switch st.Status {
+	case model.MemberPending:
+		return errPending
+	case model.MemberRejected, model.MemberRevoked:
+		return fmt.Errorf("%w: its membership was %s on the manager; an admin must approve a new join request (delete %s to ask again)",
+			ErrNotAdmitted, st.Status, w.credentialsPath())
 	}
 	w.cl = w.cfg.Client.AsWorker(w.creds.WorkerID, w.creds.Token)
 	me, err := w.cl.SignOn(ctx, w.registration())
-	if s := client.StatusOf(err); s == http.StatusUnauthorized || s == http.StatusNotFound {
-		w.creds = credentials{} // the manager forgot us (a new database); register again
-		return fmt.Errorf("manager does not know this worker any more: %w", err)
-	}
 	if err != nil {
 		return fmt.Errorf("signing on: %w", err)
 	}
 	w.status = me.Status // a worker sent to sleep comes back asleep
-	w.log.Info("signed on", "manager", w.cfg.Client.BaseURL(), "task_types", TaskTypes, "status", me.Status)
+	w.log.Info("signed on", "manager", w.cfg.Client.BaseURL(), "task_types", me.TaskTypes, "status", me.Status)
+	return nil
+}
+
+// join asks the farm to let this worker in and keeps the token it gets.
+func (w *Worker) join(ctx context.Context, managerID string) error {
+	wants := w.cfg.Wants
+	if wants == "" {
+		wants = model.RoleWorker
+	}
+	j, err := w.cfg.Client.Join(ctx, wire.JoinRequest{Name: w.cfg.Name, Platform: runtime.GOOS, Wants: wants, JoinCode: w.cfg.JoinCode})
+	if client.StatusOf(err) == http.StatusUnauthorized {
+		return fmt.Errorf("%w: the join code was not accepted: %v", ErrNotAdmitted, err)
+	}
+	if err != nil {
+		return fmt.Errorf("asking to join the farm: %w", err)
+	}
+	w.creds = credentials{ManagerID: managerID, WorkerID: j.Member.ID, Token: j.Token}
+	if err := w.saveCredentials(); err != nil {
+		return err
+	}
+	w.log.Info("asked to join the farm", "manager", w.cfg.Client.BaseURL(), "member", j.Member.ID, "status", j.Member.Status)
 	return nil
 }
 
@@ -333,9 +396,12 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 			}
 			continue
 		case client.StatusOf(err) == http.StatusUnauthorized:
-			w.log.Warn("manager no longer accepts this worker's token; registering again", "err", err)
-			w.creds = credentials{}
-			if w.signOn(ctx) != nil {
+			// Revoked, or the manager lost its database: signOn finds out which.
+			w.log.Warn("manager no longer accepts this worker's token", "err", err)
+			if err := w.signOn(ctx); err != nil {
+				if errors.Is(err, ErrNotAdmitted) {
+					return err
+				}
 				return nil
 			}
 			continue
@@ -444,7 +510,9 @@ func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 		env := Env{
 			Vars: []string{"FARMHAND_WORKER_NAME=" + w.cfg.Name, "FARMHAND_WORKER_ID=" + w.creds.WorkerID,
 				"FARMHAND_TASK_ID=" + t.ID, "FARMHAND_JOB_ID=" + a.Job.ID},
-			Log: logs.line,
+			Log:      logs.line,
+			Produced: func(path string) { w.shots.offer(t.ID, path) },
+			Tools:    w.cfg.Tools,
 			Step: func() {
 				steps++
 				logs.flush()
@@ -573,4 +641,23 @@ func (lb *logBuffer) flush() {
 	if text != "" {
 		lb.send(text)
 	}
+}
+
+// Member makes sure this worker is a member (or asked to be) of its farm and
+// returns its token, without waiting for approval. The windows of a
+// workstation use the same token.
+func (w *Worker) Member(ctx context.Context) (string, error) {
+	if b, err := os.ReadFile(w.credentialsPath()); err == nil {
+		json.Unmarshal(b, &w.creds)
+	}
+	v, err := w.cfg.Client.Version(ctx)
+	if err != nil {
+		return "", err
+	}
+	if w.creds.ManagerID != v.ManagerID || w.creds.Token == "" {
+		if err := w.join(ctx, v.ManagerID); err != nil {
+			return "", err
+		}
+	}
+	return w.creds.Token, nil
 }

@@ -31,7 +31,8 @@ type farm struct {
 	m    *manager.Manager
 	addr string
 	srv  *http.Server
-	cl   *client.Client
+	cl   *client.Client // an admin's
+	code string         // the join code
 }
 
 func startFarm(t *testing.T) *farm {
@@ -42,7 +43,14 @@ func startFarm(t *testing.T) *farm {
 	}
 	f := &farm{t: t, m: m, addr: "127.0.0.1:0"}
 	f.up()
-	f.cl = client.New("http://" + f.addr)
+	_, admin, err := m.CreateAdmin("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.code, err = m.JoinCode(); err != nil {
+		t.Fatal(err)
+	}
+	f.cl = client.New("http://" + f.addr).WithToken(admin)
 	t.Cleanup(func() { f.down(); m.Close() })
 	return f
 }
@@ -68,7 +76,8 @@ func startWorker(t *testing.T, f *farm, name string) context.CancelFunc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: name, Version: "test",
-		Logger: quiet, Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond, LogFlush: 50 * time.Millisecond})
+		Logger: quiet, Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond, LogFlush: 50 * time.Millisecond,
+		JoinCode: f.code})
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
@@ -209,7 +218,8 @@ func TestRestartedWorkerKeepsItsIdentity(t *testing.T) {
 	dir := t.TempDir()
 	for range 2 {
 		ctx, cancel := context.WithCancel(context.Background())
-		w := New(Config{Client: f.cl, DataDir: dir, Name: "same", Logger: quiet, IdlePoll: 20 * time.Millisecond})
+		w := New(Config{Client: client.New(f.cl.BaseURL()), DataDir: dir, Name: "same", Logger: quiet,
+			IdlePoll: 20 * time.Millisecond, JoinCode: f.code})
 		done := make(chan struct{})
 		go func() { w.Run(ctx); close(done) }()
 		time.Sleep(200 * time.Millisecond)
@@ -219,5 +229,44 @@ func TestRestartedWorkerKeepsItsIdentity(t *testing.T) {
 	ws, _ := f.m.Workers()
 	if len(ws) != 1 || ws[0].Status != model.WorkerOffline {
 		t.Fatalf("workers %v", fmt.Sprint(ws))
+	}
+}
+
+// A worker without the join code waits for an admin; once approved it works,
+// and once revoked it stops.
+func TestWorkerWaitsForApprovalAndStopsWhenRevoked(t *testing.T) {
+	f := startFarm(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: "newcomer", Logger: quiet,
+		IdlePoll: 50 * time.Millisecond, Heartbeat: 100 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	var pending []*model.Member
+	deadline := time.Now().Add(10 * time.Second)
+	for len(pending) == 0 && time.Now().Before(deadline) {
+		pending, _ = f.m.Members(model.MemberPending)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(pending) != 1 || pending[0].Name != "newcomer" {
+		t.Fatalf("pending %v", pending)
+	}
+	if ws, _ := f.m.Workers(); len(ws) != 0 {
+		t.Fatalf("an unapproved worker signed on: %v", ws)
+	}
+	f.cl.Approve(context.Background(), pending[0].ID, model.RoleWorker)
+	j := submit(t, f, map[string]any{"frames": "1", "sleep_seconds": 30.0})
+	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
+	f.cl.Revoke(context.Background(), pending[0].ID)
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNotAdmitted) {
+			t.Fatalf("revoked worker stopped with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a revoked worker keeps going")
+	}
+	if task, _ := f.m.Tasks(j.ID); task[0].Status != model.TaskQueued {
+		t.Fatalf("revoked worker's task is %s", task[0].Status)
 	}
 }

@@ -48,13 +48,27 @@ func New(baseURL string) *Client {
 	}
 }
 
+// Token returns the member token the client sends ("" for none).
+func (c *Client) Token() string { return c.token }
+
 // BaseURL returns the manager's URL.
 func (c *Client) BaseURL() string { return c.base }
 
-// AsWorker returns a copy of c that authenticates as a worker.
+// WithToken returns a copy of c that sends a member's token with every request.
+func (c *Client) WithToken(token string) *Client {
+	cc := *c
+	cc.token = token
+	return &cc
+}
+
+// AsWorker returns a copy of c that acts as the worker of the member whose
+// token it is (a worker's id is its member id). An empty token keeps c's.
 func (c *Client) AsWorker(workerID, token string) *Client {
 	cc := *c
-	cc.workerID, cc.token = workerID, token
+	cc.workerID = workerID
+	if token != "" {
+		cc.token = token
+	}
 	return &cc
 }
 
@@ -69,6 +83,10 @@ type Error struct {
 func (e *Error) Error() string {
 	return fmt.Sprintf("manager answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
 }
+
+// apiVersionHeader tells the manager which API this client speaks; it
+// refuses another with a message that says which versions are needed.
+const apiVersionHeader = "Farmhand-API-Version"
 
 // StatusOf returns the HTTP status of an *Error in err's chain, or 0 when err
 // is not an answer of the manager (it could not be reached, say).
@@ -110,6 +128,7 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	req.Header.Set(apiVersionHeader, strconv.Itoa(wire.APIVersion))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: %w", method, path, err)
@@ -332,4 +351,69 @@ func (c *Client) LastRenderedImage(ctx context.Context, jobID, size string) ([]b
 	var s string
 	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(jobID)+"/last-rendered?size="+url.QueryEscape(size), nil, &s)
 	return []byte(s), err
+}
+
+// Join asks to become a member of the farm. The token it returns works once an
+// admin approves the member (at once with the farm's join code, for workers).
+func (c *Client) Join(ctx context.Context, req wire.JoinRequest) (*wire.Joined, error) {
+	var v wire.Joined
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/join", req, &v)
+	return &v, err
+}
+
+// JoinStatus says where the join request of this client's token stands.
+func (c *Client) JoinStatus(ctx context.Context) (*model.Member, error) {
+	var v model.Member
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/join", nil, &v)
+	return &v, err
+}
+
+// Whoami returns the member this client's token belongs to.
+func (c *Client) Whoami(ctx context.Context) (*model.Member, error) {
+	var v model.Member
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/whoami", nil, &v)
+	return &v, err
+}
+
+// Members lists the farm's members, optionally in one status ("pending").
+func (c *Client) Members(ctx context.Context, status model.MemberStatus) ([]*model.Member, error) {
+	path := "/api/v1/members"
+	if status != "" {
+		path += "?status=" + url.QueryEscape(string(status))
+	}
+	var v wire.MemberList
+	_, err := c.do(ctx, http.MethodGet, path, nil, &v)
+	return v.Members, err
+}
+
+// Approve lets a member in with a role.
+func (c *Client) Approve(ctx context.Context, id string, role model.Role) (*model.Member, error) {
+	var v model.Member
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/members/"+url.PathEscape(id)+"/approve", wire.ApproveRequest{Role: role}, &v)
+	return &v, err
+}
+
+// Reject turns a join request down.
+func (c *Client) Reject(ctx context.Context, id string) (*model.Member, error) {
+	var v model.Member
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/members/"+url.PathEscape(id)+"/reject", nil, &v)
+	return &v, err
+}
+
+// Revoke takes a member's access away.
+func (c *Client) Revoke(ctx context.Context, id string) (*model.Member, error) {
+	var v model.Member
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/members/"+url.PathEscape(id)+"/revoke", nil, &v)
+	return &v, err
+}
+
+// JoinCode returns the farm's join code; with renew, a new one replacing it.
+func (c *Client) JoinCode(ctx context.Context, renew bool) (string, error) {
+	method := http.MethodGet
+	if renew {
+		method = http.MethodPost
+	}
+	var v wire.JoinCode
+	_, err := c.do(ctx, method, "/api/v1/joincode", nil, &v)
+	return v.Code, err
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
 )
 
@@ -54,7 +57,12 @@ func (c *Client) dialEvents(ctx context.Context) (*websocket.Conn, error) {
 	u := "ws" + strings.TrimPrefix(c.base, "http") + "/api/v1/events"
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: c.http})
+	header := http.Header{}
+	if c.token != "" {
+		header.Set("Authorization", "Bearer "+c.token)
+	}
+	header.Set(apiVersionHeader, strconv.Itoa(wire.APIVersion))
+	conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: c.http, HTTPHeader: header})
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", u, err)
 	}

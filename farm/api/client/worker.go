@@ -12,14 +12,7 @@ import (
 	"farmhand/farm/model"
 )
 
-// The calls in this file are a worker's; all but Register need AsWorker.
-
-// Register registers a new worker and returns its id and token.
-func (c *Client) Register(ctx context.Context, reg wire.WorkerRegistration) (*wire.RegisteredWorker, error) {
-	var v wire.RegisteredWorker
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/worker/register", reg, &v)
-	return &v, err
-}
+// The calls in this file are a worker's; they need AsWorker.
 
 func (c *Client) workerPath(rest string) string {
 	return "/api/v1/worker/" + url.PathEscape(c.workerID) + rest

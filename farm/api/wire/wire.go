@@ -99,21 +99,13 @@ type JobTypeList struct {
 	JobTypes []JobType `json:"job_types"`
 }
 
-// WorkerRegistration is what a worker says about itself when it registers or
-// signs on.
+// WorkerRegistration is what a worker says about itself when it signs on.
 type WorkerRegistration struct {
 	Name      string   `json:"name"`
 	Platform  string   `json:"platform"`
 	Version   string   `json:"version"`
 	TaskTypes []string `json:"task_types"`
 	Tags      []string `json:"tags,omitempty"`
-}
-
-// RegisteredWorker is the answer to a registration: the token is shown once.
-type RegisteredWorker struct {
-	ID     string        `json:"id"`
-	Token  string        `json:"token"`
-	Worker *model.Worker `json:"worker"`
 }
 
 // Heartbeat is a worker's sign of life.
@@ -187,4 +179,33 @@ type StatusChange struct {
 // Blocklist is a job's blocklist.
 type Blocklist struct {
 	Blocklist []model.BlockEntry `json:"blocklist"`
+}
+
+// JoinRequest asks to become a member of the farm.
+type JoinRequest struct {
+	Name     string     `json:"name"`
+	Platform string     `json:"platform,omitempty"`
+	Wants    model.Role `json:"wants,omitempty"`
+	JoinCode string     `json:"join_code,omitempty"`
+}
+
+// Joined answers a join request: the token works once the member is approved.
+type Joined struct {
+	Member *model.Member `json:"member"`
+	Token  string        `json:"token"`
+}
+
+// MemberList lists members.
+type MemberList struct {
+	Members []*model.Member `json:"members"`
+}
+
+// ApproveRequest approves a member with a role.
+type ApproveRequest struct {
+	Role model.Role `json:"role"`
+}
+
+// JoinCode is the farm's join code.
+type JoinCode struct {
+	Code string `json:"code"`
 }

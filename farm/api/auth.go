@@ -1,0 +1,95 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+// Every route but a few public ones needs a member's token; each route names
+// the least role that may use it (see New, and x-roles in openapi.yaml).
+
+type callerKey struct{}
+
+// caller returns the member making the request; routes behind require have one.
+func caller(r *http.Request) *model.Member {
+	m, _ := r.Context().Value(callerKey{}).(*model.Member)
+	return m
+}
+
+// require lets a request through only with the token of an approved member of
+// at least the given role.
+func (s *Server) require(role model.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			token, ok := bearer(r)
+			if !ok {
+				writeError(w, s.log, fmt.Errorf("%w: send a member's token as \"Authorization: Bearer <token>\" (join the farm with 'farmhand join')", manager.ErrUnauthorized))
+				return
+			}
+			m, err := s.m.Authenticate(token)
+			if err != nil {
+				// The same answer for unknown, pending, rejected and revoked
+				// tokens: it must not tell which exist.
+				writeError(w, s.log, fmt.Errorf("%w: unknown or revoked token", manager.ErrUnauthorized))
+				return
+			}
+			if !m.Role.AtLeast(role) {
+				writeError(w, s.log, fmt.Errorf("%w: this needs the %s role; %s has %s", manager.ErrForbidden, role, m.Name, m.Role))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, m)))
+		})
+	}
+}
+
+// ownWorker lets a member use the worker routes for its own worker only.
+func (s *Server) ownWorker(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if caller(r).ID != chi.URLParam(r, "worker_id") {
+			writeError(w, s.log, fmt.Errorf("%w: a member may only act as its own worker", manager.ErrForbidden))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// mayActOnJob reports whether the caller may act on the job: admins on any,
+// artists on their own.
+func mayActOnJob(r *http.Request, job *model.Job) error {
+	c := caller(r)
+	if c.Role.AtLeast(model.RoleAdmin) || job.SubmitterID == c.ID {
+		return nil
+	}
+	return fmt.Errorf("%w: job %q was submitted by %s; artists may act on their own jobs only", manager.ErrForbidden, job.Name, orSomeone(job.Submitter))
+}
+
+func orSomeone(s string) string {
+	if s == "" {
+		return "someone else"
+	}
+	return s
+}
+
+// APIVersionHeader carries the client's API version; a client of another
+// version is refused with a message saying which it needs.
+const APIVersionHeader = "Farmhand-API-Version"
+
+func (s *Server) checkVersion(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v := r.Header.Get(APIVersionHeader); v != "" && v != strconv.Itoa(wire.APIVersion) {
+			writeJSON(w, http.StatusBadRequest, wire.Error{Message: fmt.Sprintf(
+				"this manager (Farmhand %s) speaks API version %d, the client speaks %s: run the same Farmhand version on the manager and its workers and clients",
+				s.version, wire.APIVersion, v)})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,259 @@
+package manager
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+
+	"farmhand/farm/model"
+	"farmhand/farm/store"
+)
+
+// ErrForbidden: the member's role does not allow the request (403).
+var ErrForbidden = errors.New("forbidden")
+
+// JoinRequest is a machine or person asking to become a member of the farm.
+type JoinRequest struct {
+	Name     string
+	Platform string
+	Address  string
+	Wants    model.Role
+	// Code is the farm's join code, if the requester has it: a worker joins
+	// at once with it, without waiting for an admin.
+	Code string
+}
+
+// Join records a request to join and returns the new member and its token. The
+// token works once an admin approves the member (or at once, for a worker
+// that gave the right join code); until then it only asks JoinStatus.
+func (m *Manager) Join(req JoinRequest) (*model.Member, string, error) {
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		return nil, "", fmt.Errorf("%w: say who is joining (a name)", ErrInvalid)
+	}
+	if req.Wants == "" {
+		req.Wants = model.RoleWorker
+	}
+	if !req.Wants.Valid() {
+		return nil, "", fmt.Errorf("%w: unknown role %q; roles are worker, artist and admin", ErrInvalid, req.Wants)
+	}
+	token := randomToken()
+	member := &model.Member{ID: newID(), Name: name, Platform: req.Platform, Address: req.Address,
+		Wants: req.Wants, Status: model.MemberPending, Requested: m.now()}
+	if req.Code != "" {
+		if !m.checkJoinCode(req.Code) {
+			return nil, "", fmt.Errorf("%w: wrong join code (see 'farmhand joincode' on the manager)", ErrUnauthorized)
+		}
+		// A join code admits workers only: more is an admin's decision.
+		member.Status, member.Role, member.Decided = model.MemberApproved, model.RoleWorker, m.now()
+	}
+	err := m.update(func(o *op) error {
+		if err := o.tx.PutMember(member); err != nil {
+			return err
+		}
+		return o.tx.SetToken(member.ID, token)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("recording join request of %q: %w", name, err)
+	}
+	m.forgetTokens()
+	m.log.Info("join request", "member", member.ID, "name", name, "wants", req.Wants, "status", member.Status, "address", req.Address)
+	return member, token, nil
+}
+
+// Members lists the farm's members, optionally only those in one status.
+func (m *Manager) Members(status model.MemberStatus) ([]*model.Member, error) {
+	var out []*model.Member
+	err := m.store.View(func(tx *store.Tx) error {
+		return tx.Members(func(mb *model.Member) bool {
+			if status == "" || mb.Status == status {
+				out = append(out, mb)
+			}
+			return true
+		})
+	})
+	slices.SortFunc(out, func(a, b *model.Member) int { return a.Requested.Compare(b.Requested) })
+	return out, err
+}
+
+// Approve lets a member in with a role.
+func (m *Manager) Approve(id string, role model.Role) (*model.Member, error) {
+	if !role.Valid() {
+		return nil, fmt.Errorf("%w: unknown role %q; roles are worker, artist and admin", ErrInvalid, role)
+	}
+	return m.decide(id, func(mb *model.Member) error {
+		if mb.Status == model.MemberRevoked {
+			return fmt.Errorf("%w: member %s was revoked; it must ask to join again", ErrInvalid, mb.Name)
+		}
+		mb.Status, mb.Role = model.MemberApproved, role
+		return nil
+	})
+}
+
+// Reject turns a join request down; its token never works.
+func (m *Manager) Reject(id string) (*model.Member, error) {
+	return m.decide(id, func(mb *model.Member) error {
+		if mb.Status != model.MemberPending {
+			return fmt.Errorf("%w: member %s is %s, not pending; revoke it instead", ErrInvalid, mb.Name, mb.Status)
+		}
+		mb.Status = model.MemberRejected
+		return nil
+	})
+}
+
+// Revoke takes a member's access away: its token stops working at once, and a
+// worker's running task goes back to the queue.
+func (m *Manager) Revoke(id string) (*model.Member, error) {
+	mb, err := m.decide(id, func(mb *model.Member) error {
+		mb.Status = model.MemberRevoked
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The token stays on record, refused by Authenticate, so that the member
+	// can still learn from JoinStatus that it was revoked rather than forgotten.
+	err = m.update(func(o *op) error {
+		if _, err := o.worker(id); errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return o.workerGone(id, model.WorkerOffline, "its access was revoked")
+	})
+	m.forgetTokens()
+	return mb, err
+}
+
+func (m *Manager) decide(id string, change func(*model.Member) error) (*model.Member, error) {
+	var result *model.Member
+	err := m.update(func(o *op) error {
+		mb, err := o.tx.Member(id)
+		if err != nil {
+			return err
+		}
+		if err := change(mb); err != nil {
+			return err
+		}
+		mb.Decided = o.now
+		result = mb
+		return o.tx.PutMember(mb)
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.forgetTokens()
+	m.log.Info("member decided", "member", id, "name", result.Name, "status", result.Status, "role", result.Role)
+	return result, nil
+}
+
+// Caller is who makes a request: the member its token belongs to.
+type Caller struct {
+	*model.Member
+}
+
+// Authenticate finds the approved member a token belongs to. Every request
+// does this, so members found are remembered (by token hash) until any member
+// changes. Unknown, rejected and revoked tokens get the same answer, which
+// does not tell them apart.
+func (m *Manager) Authenticate(token string) (*model.Member, error) {
+	hash := store.TokenHash(token)
+	key := string(hash)
+	if cached, ok := m.tokens.Load(key); ok {
+		return cached.(*model.Member), nil
+	}
+	var mb *model.Member
+	m.store.View(func(tx *store.Tx) error {
+		if id := tx.TokenMember(hash); id != "" {
+			mb, _ = tx.Member(id)
+		}
+		return nil
+	})
+	if mb == nil || mb.Status != model.MemberApproved {
+		return nil, ErrUnauthorized
+	}
+	m.tokens.Store(key, mb)
+	return mb, nil
+}
+
+// JoinStatus tells a member that asked to join where its request stands; it
+// works with a token that is not approved (yet).
+func (m *Manager) JoinStatus(token string) (*model.Member, error) {
+	var mb *model.Member
+	m.store.View(func(tx *store.Tx) error {
+		if id := tx.TokenMember(store.TokenHash(token)); id != "" {
+			mb, _ = tx.Member(id)
+		}
+		return nil
+	})
+	if mb == nil {
+		return nil, ErrUnauthorized
+	}
+	return mb, nil
+}
+
+func (m *Manager) forgetTokens() { m.tokens.Clear() }
+
+// CreateAdmin makes an approved admin member and returns its token; the app
+// does this at the manager's first start, for the manager's own computer.
+func (m *Manager) CreateAdmin(name string) (*model.Member, string, error) {
+	token := randomToken()
+	mb := &model.Member{ID: newID(), Name: name, Role: model.RoleAdmin, Status: model.MemberApproved,
+		Requested: m.now(), Decided: m.now()}
+	err := m.update(func(o *op) error {
+		if err := o.tx.PutMember(mb); err != nil {
+			return err
+		}
+		return o.tx.SetToken(mb.ID, token)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("creating the admin member: %w", err)
+	}
+	m.forgetTokens()
+	return mb, token, nil
+}
+
+// JoinCode returns the farm's join code, making one if it has none.
+func (m *Manager) JoinCode() (string, error) {
+	var code string
+	m.store.View(func(tx *store.Tx) error { code = tx.JoinCode(); return nil })
+	if code != "" {
+		return code, nil
+	}
+	return m.NewJoinCode()
+}
+
+// NewJoinCode replaces the join code; the old one stops working.
+func (m *Manager) NewJoinCode() (string, error) {
+	code := joinCode()
+	if err := m.store.Update(func(tx *store.Tx) error { return tx.SetJoinCode(code) }); err != nil {
+		return "", fmt.Errorf("storing a new join code: %w", err)
+	}
+	return code, nil
+}
+
+func (m *Manager) checkJoinCode(given string) bool {
+	var code string
+	m.store.View(func(tx *store.Tx) error { code = tx.JoinCode(); return nil })
+	norm := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), "-", ""), " ", "") }
+	return code != "" && subtle.ConstantTimeCompare([]byte(norm(given)), []byte(norm(code))) == 1
+}
+
+// joinCode makes a code people can read out and type: twelve digits in threes.
+func joinCode() string {
+	var parts []string
+	for range 4 {
+		n, _ := rand.Int(rand.Reader, big.NewInt(1000))
+		parts = append(parts, fmt.Sprintf("%03d", n.Int64()))
+	}
+	return strings.Join(parts, "-")
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,113 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+)
+
+func init() {
+	commands["blender-render"] = blenderRenderCommand
+}
+
+// blenderDefaultArgs is what {blenderArgs} stands for: no UI, and let the
+// file's own Python (drivers, rigs) run, as it would on the artist's desktop.
+const blenderDefaultArgs = "-b -y"
+
+var (
+	blenderVar     = regexp.MustCompile(`(?i)\{blender\}`)
+	blenderArgsVar = regexp.MustCompile(`(?i)\{blenderargs\}`)
+
+	// Blender prints one Saved line per written image, and "skipping existing
+	// frame" for a frame it leaves alone (overwrite off). Blender 5 may put a
+	// "render |" log prefix in front of both.
+	blenderSaved   = regexp.MustCompile(`^(?:.*\brender\s*\|\s*)?Saved: ['"](.+)['"]`)
+	blenderSkipped = regexp.MustCompile(`(?i)^(?:.*\brender\s*\|\s*)?skipping existing frame`)
+)
+
+// blenderRenderCommand runs Blender with Flamenco's parameters. Each saved or
+// skipped frame is one step; each saved image is reported as produced. Every
+// line Blender prints goes to the task log.
+func blenderRenderCommand(ctx context.Context, env Env, params map[string]any) error {
+	exe, args, err := blenderArgv(env.Tools, params)
+	if err != nil {
+		return err
+	}
+	var tail errorTail
+	out := env
+	out.Log = func(line string) {
+		env.Log(line)
+		tail.see(line)
+		if m := blenderSaved.FindStringSubmatch(line); m != nil {
+			env.Step()
+			produced(env, absPath(m[1]))
+		} else if blenderSkipped.MatchString(line) {
+			env.Step()
+		}
+	}
+	return tail.wrap(runProcess(ctx, out, exe, args))
+}
+
+// blenderArgv builds `exe exeArgs --python-exit-code 1 argsBefore blendfile
+// args`. The exit code option is always there (unless given already) because
+// without it Blender prints a Python error, renders anyway and exits 0: a job's
+// broken overrides would pass as a success. It goes before argsBefore since
+// Blender applies options in order, and argsBefore may run Python itself.
+func blenderArgv(tools Tools, params map[string]any) (string, []string, error) {
+	exe, err := requiredString(params, "exe")
+	if err != nil {
+		return "", nil, err
+	}
+	// "{blender}" (Flamenco's variable) and a bare "blender" both mean the
+	// Blender this worker found, which may be a configured one off PATH.
+	if exe == "blender" {
+		exe = "{blender}"
+	}
+	if blenderVar.MatchString(exe) {
+		if tools.Blender == "" {
+			return "", nil, errors.New("parameter exe asks for this worker's Blender, but none was found: configure its path or put blender on PATH")
+		}
+		exe = blenderVar.ReplaceAllLiteralString(exe, tools.Blender)
+	}
+	exeArgs, err := optionalString(params, "exeArgs")
+	if err != nil {
+		return "", nil, err
+	}
+	args, err := shellSplit(blenderArgsVar.ReplaceAllLiteralString(exeArgs, blenderDefaultArgs))
+	if err != nil {
+		return "", nil, fmt.Errorf("parameter exeArgs: %w", err)
+	}
+	before, err := stringsParam(params, "argsBefore")
+	if err != nil {
+		return "", nil, err
+	}
+	blendfile, err := optionalString(params, "blendfile")
+	if err != nil {
+		return "", nil, err
+	}
+	after, err := stringsParam(params, "args")
+	if err != nil {
+		return "", nil, err
+	}
+	if !slices.Contains(args, "--python-exit-code") && !slices.Contains(before, "--python-exit-code") &&
+		!slices.Contains(after, "--python-exit-code") {
+		args = append(args, "--python-exit-code", "1")
+	}
+	args = append(args, before...)
+	if blendfile != "" { // optional: a script given in args may build the scene instead
+		args = append(args, blendfile)
+	}
+	return exe, append(args, after...), nil
+}
+
+// absPath makes a path Blender printed absolute; a relative one is relative to
+// Blender's working directory, which is the worker's.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

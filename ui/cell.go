@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// cellKind is what a column shows.
+type cellKind int
+
+const (
+	textCell cellKind = iota
+	iconCell
+	progressCell
+)
+
+// cell is the one template every table cell is made from: a background that
+// carries the row's selection and hover highlight, and an icon, a label or a
+// progress bar, whichever its column shows. One template for all columns lets
+// the table recycle cells freely.
+type cell struct {
+	widget.BaseWidget
+
+	bg       *canvas.Rectangle
+	icon     *widget.Icon
+	label    *widget.Label
+	progress *widget.ProgressBar
+	barText  string
+
+	row   int
+	tip   string
+	tips  *tipLayer
+	hover func(row int, in bool) // tells the table which row the pointer is over
+}
+
+var _ desktop.Hoverable = (*cell)(nil)
+
+func newCell(tips *tipLayer, hover func(row int, in bool)) *cell {
+	c := &cell{
+		bg:       canvas.NewRectangle(color.Transparent),
+		icon:     widget.NewIcon(nil),
+		label:    widget.NewLabel(""),
+		progress: widget.NewProgressBar(),
+		tips:     tips,
+		hover:    hover,
+	}
+	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.progress.TextFormatter = func() string { return c.barText }
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// highlight colours the background for a selected or hovered row.
+func (c *cell) highlight(selected, hovered bool) {
+	var name fyne.ThemeColorName
+	switch {
+	case selected:
+		name = theme.ColorNameSelection
+	case hovered:
+		name = theme.ColorNameHover
+	}
+	if name == "" {
+		c.bg.FillColor = color.Transparent // not nil: Fyne's software painter cannot paint a nil colour
+	} else {
+		c.bg.FillColor = theme.Color(name)
+	}
+	c.bg.Refresh()
+}
+
+// showText makes the cell a label.
+func (c *cell) showText(s string, align fyne.TextAlign) {
+	c.icon.Hide()
+	c.progress.Hide()
+	c.label.Alignment = align
+	c.label.SetText(s)
+	c.label.Show()
+}
+
+// showIcon makes the cell an icon.
+func (c *cell) showIcon(res fyne.Resource) {
+	c.label.Hide()
+	c.progress.Hide()
+	c.icon.SetResource(res)
+	c.icon.Show()
+}
+
+// showProgress makes the cell a progress bar reading text.
+func (c *cell) showProgress(value float64, text string) {
+	c.label.Hide()
+	c.icon.Hide()
+	if c.progress.Value != value || c.barText != text {
+		c.barText = text
+		c.progress.SetValue(value)
+	}
+	c.progress.Show()
+}
+
+// MouseIn starts the hover text and the row's hover highlight.
+func (c *cell) MouseIn(*desktop.MouseEvent) {
+	if c.hover != nil {
+		c.hover(c.row, true)
+	}
+	if c.tip != "" && c.tips != nil {
+		c.tips.show(c, c.tip)
+	}
+}
+
+// MouseMoved is part of desktop.Hoverable.
+func (c *cell) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut ends them.
+func (c *cell) MouseOut() {
+	if c.hover != nil {
+		c.hover(c.row, false)
+	}
+	if c.tips != nil {
+		c.tips.hide()
+	}
+}
+
+func (c *cell) CreateRenderer() fyne.WidgetRenderer {
+	return &cellRenderer{c: c, objects: []fyne.CanvasObject{c.bg, c.icon, c.label, c.progress}}
+}
+
+type cellRenderer struct {
+	c       *cell
+	objects []fyne.CanvasObject
+}
+
+func (r *cellRenderer) Layout(size fyne.Size) {
+	c := r.c
+	c.bg.Resize(size)
+	c.label.Resize(size)
+	is := theme.IconInlineSize()
+	c.icon.Resize(fyne.NewSquareSize(is))
+	c.icon.Move(fyne.NewPos((size.Width-is)/2, (size.Height-is)/2))
+	// The bar is slimmer than the row so that rows stay visibly apart.
+	pad := theme.Padding()
+	h := min(c.progress.MinSize().Height, size.Height-2*pad)
+	c.progress.Resize(fyne.NewSize(size.Width-2*pad, h))
+	c.progress.Move(fyne.NewPos(pad, (size.Height-h)/2))
+}
+
+func (r *cellRenderer) MinSize() fyne.Size {
+	s := r.c.label.MinSize().Max(r.c.progress.MinSize())
+	return s.Max(fyne.NewSquareSize(theme.IconInlineSize() + 2*theme.Padding()))
+}
+
+func (r *cellRenderer) Refresh() {
+	r.c.bg.Refresh()
+	r.Layout(r.c.Size())
+}
+
+func (r *cellRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *cellRenderer) Destroy()                     {}

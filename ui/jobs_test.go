@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"farmhand/farm/model"
+)
+
+func TestJobsTable(t *testing.T) {
+	u := newTestUI(t, nil)
+	w := test.NewTempWindow(t, u.jobs.object())
+	w.Resize(fyne.NewSize(940, 420))
+	u.jobs.setAll(farmJobs())
+
+	want := []string{"shot 060 anim", "shot 050 layout", "shot 040 crowd", "shot 030 fx sim", "shot 020 comp", "shot 010 lighting", "turntable"}
+	if got := rowNames(u.jobs.list, jobName); !slices.Equal(got, want) {
+		t.Errorf("newest first: got %q", got)
+	}
+	if got := u.jobs.counts.Text; got != "7 jobs: 1 active, 1 queued, 1 paused, 1 failed, 1 canceled, 1 completed, 1 archived" {
+		t.Errorf("counts: %q", got)
+	}
+	test.AssertRendersToMarkup(t, "jobs_view.xml", w.Canvas())
+	test.AssertRendersToImage(t, "jobs_view.png", w.Canvas())
+
+	// A click on a header sorts by it; a second click reverses.
+	u.jobs.table.sort(3) // priority
+	if got := u.jobs.list.Row(0).Name; got != "shot 010 lighting" {
+		t.Errorf("lowest priority first: %q", got)
+	}
+	u.jobs.table.sort(3)
+	if got := u.jobs.list.Row(0).Name; got != "turntable" {
+		t.Errorf("highest priority first: %q", got)
+	}
+}
+
+func TestJobFilters(t *testing.T) {
+	u := newTestUI(t, nil)
+	w := test.NewTempWindow(t, u.jobs.object())
+	w.Resize(fyne.NewSize(940, 420))
+	u.jobs.setAll(farmJobs())
+
+	for _, tc := range []struct {
+		name   string
+		chips  []string // groups turned on
+		text   string
+		expect []string
+	}{
+		{"no filter", nil, "", []string{"shot 060 anim", "shot 050 layout", "shot 040 crowd", "shot 030 fx sim", "shot 020 comp", "shot 010 lighting", "turntable"}},
+		{"failed chip", []string{"failed"}, "", []string{"shot 040 crowd"}},
+		{"two chips", []string{"active", "paused"}, "", []string{"shot 030 fx sim", "shot 020 comp"}},
+		{"text", nil, "SHOT 0", []string{"shot 060 anim", "shot 050 layout", "shot 040 crowd", "shot 030 fx sim", "shot 020 comp", "shot 010 lighting"}},
+		{"chip and text", []string{"completed", "archived"}, "turn", []string{"turntable"}},
+		{"nothing matches", []string{"queued"}, "crowd", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, c := range tc.chips {
+				tapChip(t, u, c)
+			}
+			test.Type(u.jobs.search, tc.text)
+			if got := rowNames(u.jobs.list, jobName); !slices.Equal(got, tc.expect) {
+				t.Errorf("rows %q, want %q", got, tc.expect)
+			}
+			if tc.name == "two chips" {
+				test.AssertRendersToMarkup(t, "jobs_filtered.xml", w.Canvas())
+			}
+			if tc.expect == nil && !u.jobs.empty.Visible() {
+				t.Error("an empty result must say that nothing matches")
+			}
+			for _, c := range tc.chips {
+				tapChip(t, u, c) // off again
+			}
+			u.jobs.search.SetText("")
+		})
+	}
+}
+
+func tapChip(t *testing.T, u *UI, group string) {
+	t.Helper()
+	for i, g := range jobGroups {
+		if g.name == group {
+			test.Tap(u.jobs.chips[i])
+			return
+		}
+	}
+	t.Fatalf("no chip %q", group)
+}
+
+// TestJobActionButtons checks that exactly the actions the manager allows
+// for the selection show, in every status.
+func TestJobActionButtons(t *testing.T) {
+	u := newTestUI(t, nil)
+	for i, s := range model.JobStatuses {
+		t.Run(string(s), func(t *testing.T) {
+			j := job(i, "job", s, 0, 1, 1)
+			u.jobs.setAll([]*model.Job{j})
+			u.jobs.table.apply(u.jobs.list.click(0, clickOne))
+			u.jobs.selectionChanged()
+			var want []model.JobAction
+			for _, spec := range jobActionSpecs {
+				if slices.Contains(model.AllowedJobActions(s), spec.action) {
+					want = append(want, spec.action)
+				}
+			}
+			if got := u.jobs.actions.visibleActions(); !slices.Equal(got, want) {
+				t.Errorf("buttons %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestJobActionButtonsForSeveralJobs(t *testing.T) {
+	u := newTestUI(t, nil)
+	w := test.NewTempWindow(t, u.jobs.actions.bar)
+	w.Resize(fyne.NewSize(940, 60))
+	u.jobs.setAll(farmJobs())
+	// The active and the paused job: cancel and set-priority apply to both,
+	// pause only to the active one, resume, requeue, archive and delete only
+	// to the paused one.
+	u.jobs.list.selectIDs("job-02", "job-03")
+	u.jobs.selectionChanged()
+	want := []model.JobAction{model.JobPause, model.JobResume, model.JobCancel, model.JobRequeue,
+		model.JobSetPriority, model.JobArchive, model.JobDelete}
+	if got := u.jobs.actions.visibleActions(); !slices.Equal(got, want) {
+		t.Errorf("buttons %v, want %v", got, want)
+	}
+	test.AssertRendersToMarkup(t, "job_actions_two.xml", w.Canvas())
+
+	u.jobs.list.clearSelection()
+	u.jobs.selectionChanged()
+	if got := u.jobs.actions.visibleActions(); len(got) != 0 {
+		t.Errorf("no selection, yet buttons %v", got)
+	}
+}
+
+// TestJobEventsUpdateRows applies job events as the live stream would.
+func TestJobEventsUpdateRows(t *testing.T) {
+	u := newTestUI(t, nil)
+	u.jobs.setAll(farmJobs())
+	u.jobs.selectJob("job-02")
+
+	done := *u.jobs.list.all["job-02"]
+	done.Status, done.StepsCompleted, done.Updated = model.JobCompleted, 40, done.Updated.Add(time.Minute)
+	done.AllowedActions = model.AllowedJobActions(model.JobCompleted)
+	u.applyEvents([]model.Event{
+		{Type: model.EventJob, Job: &done},
+		{Type: model.EventJob, Job: &model.Job{ID: "job-05"}, Deleted: true},
+	})
+	if got, _ := u.jobs.list.Get("job-02"); got.Status != model.JobCompleted {
+		t.Errorf("status after event: %s", got.Status)
+	}
+	if _, ok := u.jobs.list.Get("job-05"); ok {
+		t.Error("deleted job still listed")
+	}
+	if got := u.jobs.actions.visibleActions(); !slices.Contains(got, model.JobRequeue) || slices.Contains(got, model.JobPause) {
+		t.Errorf("the buttons must follow the selected job's new status: %v", got)
+	}
+	if u.panel.job == nil || u.panel.job.Status != model.JobCompleted {
+		t.Error("the side panel must follow the selected job")
+	}
+}

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"farmhand/farm/model"
+)
+
+// flushEvery is how often a burst of events repaints the window: about 15
+// times a second is smooth to the eye and leaves the UI goroutine free.
+const flushEvery = 66 * time.Millisecond
+
+// retryEvery is how soon a failed load is tried again.
+const retryEvery = 3 * time.Second
+
+// coalesce reads events and hands them to flush in batches, at most one batch
+// per flushEvery. A quiet stream costs nothing; the first event of a burst
+// waits at most flushEvery. It returns when in closes.
+func coalesce(in <-chan model.Event, flush func([]model.Event)) {
+	var batch []model.Event
+	var tick <-chan time.Time
+	for {
+		select {
+		case ev, ok := <-in:
+			if !ok {
+				if len(batch) > 0 {
+					flush(batch)
+				}
+				return
+			}
+			batch = append(batch, ev)
+			if tick == nil {
+				tick = time.After(flushEvery)
+			}
+		case <-tick:
+			flush(batch)
+			batch, tick = nil, nil
+		}
+	}
+}
+
+// follow keeps the window live: it subscribes to the event stream, loads
+// everything, and applies event batches on the UI goroutine.
+func (u *UI) follow() {
+	events := u.client.Events(u.ctx)
+	go coalesce(events, func(b []model.Event) { u.do(func() { u.applyEvents(b) }) })
+	u.reload()
+	// The stream announces a gap with a resync event, but not its first
+	// connection, which is made in the background: what changed between the
+	// load above and that connection would be missed. One more load after
+	// the connection surely stands closes that gap.
+	time.AfterFunc(2*time.Second, func() { u.do(u.reload) })
+	go u.tick()
+}
+
+// tick repaints the relative times ("12 s ago") while the window runs.
+func (u *UI) tick() {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-t.C:
+			u.do(func() { u.workers.table.w.Refresh() })
+		}
+	}
+}
+
+// applyEvents applies one batch of events, in order, repainting each view
+// once.
+func (u *UI) applyEvents(evs []model.Event) {
+	var jobs []*model.Job
+	var deleted []string
+	var tasks []*model.Task
+	var workers []*model.Worker
+	reloadTasks := false
+	openJob := u.panel.tasks.jobID
+	for _, ev := range evs {
+		switch ev.Type {
+		case model.EventResync:
+			u.reload()
+		case model.EventJob:
+			if ev.Job == nil {
+				continue
+			}
+			if ev.Deleted {
+				deleted = append(deleted, ev.Job.ID)
+				continue
+			}
+			jobs = append(jobs, ev.Job)
+			reloadTasks = reloadTasks || (ev.RefreshTasks && ev.Job.ID == openJob)
+		case model.EventTask:
+			if ev.Task != nil && ev.Task.JobID == openJob {
+				tasks = append(tasks, ev.Task)
+			}
+		case model.EventTaskLog:
+			u.panel.log.appendChunk(ev.TaskLog)
+		case model.EventWorker:
+			if ev.Worker != nil {
+				workers = append(workers, ev.Worker)
+			}
+		}
+	}
+	if len(jobs) > 0 || len(deleted) > 0 {
+		u.jobs.apply(jobs, deleted)
+		u.panel.jobsChanged()
+	}
+	u.panel.tasks.apply(tasks)
+	if reloadTasks {
+		u.panel.tasks.reload()
+	}
+	u.workers.apply(workers)
+}
+
+// reload fetches the jobs and workers (and the open job's tasks) anew: at
+// start, after a resync, and after a failure until the manager answers.
+func (u *UI) reload() {
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
+		defer cancel()
+		jobs, jerr := u.client.Jobs(ctx)
+		workers, werr := u.client.Workers(ctx)
+		u.do(func() { u.loaded(jobs, jerr, workers, werr) })
+	}()
+}
+
+func (u *UI) loaded(jobs []*model.Job, jerr error, workers []*model.Worker, werr error) {
+	if u.ctx.Err() != nil {
+		return
+	}
+	if err := errors.Join(jerr, werr); err != nil {
+		u.status.offline(explain(err, u.client.BaseURL()))
+		if !u.retrying {
+			u.retrying = true
+			time.AfterFunc(retryEvery, func() {
+				u.do(func() { u.retrying = false; u.reload() })
+			})
+		}
+		return
+	}
+	u.status.online()
+	u.jobs.setAll(jobs)
+	u.panel.jobsChanged()
+	u.workers.setAll(workers)
+	if u.panel.tasks.jobID != "" {
+		u.panel.tasks.reload()
+	}
+	if !u.started {
+		u.started = true
+		u.openStartView()
+	}
+}

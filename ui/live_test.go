@@ -1,0 +1,83 @@
+package ui_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"farmhand/farm/api"
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+	"farmhand/ui"
+)
+
+// startFarm runs a real manager with its API on 127.0.0.1.
+func startFarm(t *testing.T) *client.Client {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go m.Run(ctx)
+	srv := httptest.NewServer(api.New(m, "test", quiet))
+	t.Cleanup(func() { cancel(); srv.Close(); m.Close() })
+	_, admin, err := m.CreateAdmin("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.New(srv.URL).WithToken(admin)
+}
+
+// TestLiveWindowFollowsTheFarm drives a real manager through the same API
+// client the windows use, and checks that the windows follow: the first
+// load, job events, a mass task change (refresh_tasks) and task actions.
+func TestLiveWindowFollowsTheFarm(t *testing.T) {
+	cl := startFarm(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u := ui.NewSerial(ctx, ui.Config{App: test.NewTempApp(t), Client: cl, Farm: "test"})
+	u.Start()
+	const wait = 10 * time.Second
+	u.Until(t, "the first load", wait, u.Online)
+
+	job, err := cl.Submit(ctx, wire.SubmitJob{Name: "shot 1", Type: "echo-sleep-test",
+		Settings: map[string]any{"frames": "1-40", "chunk_size": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Until(t, "the submitted job", wait, func() bool { _, ok := u.Job(job.ID); return ok })
+
+	u.OpenJob(job.ID)
+	u.Until(t, "its 40 tasks", wait, func() bool { return u.Tasks()[model.TaskQueued] == 40 })
+
+	// Pausing 40 tasks is one job event with refresh_tasks, not 40 task events.
+	if _, err := cl.JobAction(ctx, job.ID, model.JobPause, nil); err != nil {
+		t.Fatal(err)
+	}
+	u.Until(t, "the job paused", wait, func() bool { j, _ := u.Job(job.ID); return j.Status == model.JobPaused })
+	u.Until(t, "its tasks paused", wait, func() bool { return u.Tasks()[model.TaskPaused] == 40 })
+
+	// A few task changes come as task events.
+	tasks, err := cl.Tasks(ctx, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.TaskAction(ctx, model.TaskCancel, []string{tasks[0].ID, tasks[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	u.Until(t, "two tasks canceled", wait, func() bool { return u.Tasks()[model.TaskCanceled] == 2 })
+
+	if err := cl.DeleteJob(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	u.Until(t, "the job gone", wait, func() bool { _, ok := u.Job(job.ID); return !ok })
+}
