@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"farmhand/discovery/netnstest"
 	"farmhand/farm/api/client"
 	"farmhand/farm/model"
 )
@@ -441,4 +442,68 @@ func TestE2EWorkerLifecycle(t *testing.T) {
 	if code := exitCodeOf(t, wp, 20*time.Second); code != 47 {
 		t.Fatalf("restart exited %d, want 47\n%s", code, wp.out.String())
 	}
+}
+
+// TestE2EDiscovery runs in a network namespace of its own (never on the host's
+// network): a worker started without a manager URL finds the manager with
+// mDNS, completes a job, and finds the manager again after it restarted on
+// another port.
+func TestE2EDiscovery(t *testing.T) {
+	if !netnstest.Isolated(t) {
+		return // the test ran in its namespace; this was the parent
+	}
+	first := freePort(t)
+	data := t.TempDir()
+	mgr := startManager(t, data, first)
+	code := joinCode(t, first)
+	worker := start(t, "worker", "worker", "--headless", "--data", t.TempDir(), "--name", "finder", "--join", code)
+	cl := adminClient(t, first)
+	ctx := context.Background()
+	waitFor(t, "the worker to find the manager", 20*time.Second, func() bool {
+		ws, _ := cl.Workers(ctx)
+		return len(ws) == 1 && ws[0].Status == model.WorkerAwake
+	})
+	if d := logGap(t, worker.out.String(), "looking for the manager", "manager found"); d > 3*time.Second {
+		t.Errorf("finding the manager took %s, more than 3 s", d)
+	} else {
+		t.Logf("the worker found the manager %s after it started looking", d)
+	}
+	job := submitCLI(t, first, "found by mDNS", "frames=1-3", "sleep_seconds=0")
+	waitFor(t, "the job", 30*time.Second, func() bool {
+		j, err := cl.Job(ctx, job)
+		return err == nil && j.Status == model.JobCompleted
+	})
+
+	// The manager comes back on another port; nobody tells the worker.
+	mgr.stop(syscall.SIGTERM)
+	second := freePort(t)
+	startManager(t, data, second)
+	cl = adminClient(t, second)
+	job = submitCLI(t, second, "after the move", "frames=1-3", "sleep_seconds=0")
+	waitFor(t, "the worker to follow the manager", 60*time.Second, func() bool {
+		j, err := cl.Job(ctx, job)
+		return err == nil && j.Status == model.JobCompleted
+	})
+	if !strings.Contains(worker.out.String(), "manager found at a new address") {
+		t.Errorf("the worker did not say it moved:\n%s", worker.out.String())
+	}
+}
+
+// logGap is the time between the first log lines (slog text) containing a and b.
+func logGap(t *testing.T, log, a, b string) time.Duration {
+	t.Helper()
+	at := func(s string) time.Time {
+		for _, line := range strings.Split(log, "\n") {
+			if strings.Contains(line, s) {
+				if f := strings.Fields(line); len(f) > 0 {
+					if ts, err := time.Parse(time.RFC3339Nano, strings.TrimPrefix(f[0], "time=")); err == nil {
+						return ts
+					}
+				}
+			}
+		}
+		t.Fatalf("no log line with %q in:\n%s", s, log)
+		return time.Time{}
+	}
+	return at(b).Sub(at(a))
 }

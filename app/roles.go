@@ -27,11 +27,16 @@ type managerFlags struct {
 	failShare     *float64
 	forgetAfter   *time.Duration
 	headless      *bool
+	farmName      *string
+	discovery     *discoveryFlags
 }
 
 func addManagerFlags(e *env, name, synopsis string) (*managerFlags, *flagSet) {
-	fs := newFlags(e, name, synopsis)
+	fs := &flagSet{newFlags(e, name, synopsis)}
+	host, _ := os.Hostname()
 	return &managerFlags{
+		farmName:      fs.String("farm-name", host+"'s farm", "the farm's name, as workers and windows list it"),
+		discovery:     addDiscoveryFlags(fs),
 		data:          fs.String("data", defaultDataDir(), "data directory (database, task logs, credentials)"),
 		listen:        fs.String("listen", ":"+DefaultPort, "address the manager's API listens on"),
 		workerTimeout: fs.Duration("worker-timeout", manager.DefaultWorkerTimeout, "a worker silent this long is lost and its task requeued"),
@@ -41,30 +46,34 @@ func addManagerFlags(e *env, name, synopsis string) (*managerFlags, *flagSet) {
 		failShare:     fs.Float64("fail-threshold", model.DefaultFailThreshold, "share of failed tasks (0–1) above which a job fails"),
 		forgetAfter:   fs.Duration("forget-workers-after", manager.DefaultForgetAfter, "delete workers offline this long (0 keeps them)"),
 		headless:      fs.Bool("headless", false, "never open windows, even with a display"),
-	}, &flagSet{fs}
+	}, fs
 }
 
 type workerFlags struct {
-	manager *string
-	name    *string
-	tags    *string
-	blender *string
-	ffmpeg  *string
+	manager   *string
+	farm      *string
+	discovery *discoveryFlags
+	name      *string
+	tags      *string
+	blender   *string
+	ffmpeg    *string
 }
 
 func addWorkerFlags(fs *flagSet) *workerFlags {
 	host, _ := os.Hostname()
 	return &workerFlags{
-		manager: fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else this computer's manager)"),
-		name:    fs.String("name", host, "worker name shown on the farm"),
-		tags:    fs.String("tags", "", "comma-separated tags (jobs can require them)"),
-		blender: fs.String("blender", "", "Blender to render with (default: blender on PATH)"),
-		ffmpeg:  fs.String("ffmpeg", "", "FFmpeg to make videos with (default: ffmpeg on PATH)"),
+		manager:   fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else found on the network with mDNS)"),
+		farm:      fs.String("farm", "", "with several farms on the network: the name of the one to join"),
+		discovery: addDiscoveryFlags(fs),
+		name:      fs.String("name", host, "worker name shown on the farm"),
+		tags:      fs.String("tags", "", "comma-separated tags (jobs can require them)"),
+		blender:   fs.String("blender", "", "Blender to render with (default: blender on PATH)"),
+		ffmpeg:    fs.String("ffmpeg", "", "FFmpeg to make videos with (default: ffmpeg on PATH)"),
 	}
 }
 
 func runManager(e *env, args []string) error {
-	mf, fs := addManagerFlags(e, "manager", "manager [--data DIR] [--listen ADDR] [--headless]")
+	mf, fs := addManagerFlags(e, "manager", "manager [--data DIR] [--listen ADDR] [--farm-name NAME] [--headless]")
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
@@ -105,7 +114,10 @@ func runWorker(e *env, args []string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cl := client.New(managerURL(*wf.manager))
+	cl, locate, err := findManager(ctx, e, wf, *data)
+	if err != nil {
+		return err
+	}
 	windows := wantWindows(e, *headless)
 	// A workstation showing the farm asks to join as an artist; a render node
 	// as a worker.
@@ -113,7 +125,7 @@ func runWorker(e *env, args []string) error {
 	if windows {
 		wants = model.RoleArtist
 	}
-	makeWorker := workerMaker(e, cl, *data, wf, *joinCode, wants)
+	makeWorker := workerMaker(e, cl, *data, wf, *joinCode, wants, locate)
 	lw := newLocalWorker(ctx, makeWorker)
 	// Asked by the manager to go, the program exits: 0 for a shutdown, the
 	// restart code for a restart, so that a service manager starts it again.
@@ -188,7 +200,7 @@ func runBoth(e *env, args []string) error {
 	}
 	// Its own worker joins with the join code: the manager's computer needs
 	// nobody's approval to render.
-	lw := newLocalWorker(ctx, workerMaker(e, client.New(mh.url), *mf.data, wf, code, model.RoleWorker))
+	lw := newLocalWorker(ctx, workerMaker(e, client.New(mh.url), *mf.data, wf, code, model.RoleWorker, nil))
 	// This process is the manager too: a shutdown request only switches the
 	// worker off (the tray can switch it on again), a restart restarts it.
 	lw.exited = func(err error) {
@@ -203,7 +215,8 @@ func runBoth(e *env, args []string) error {
 	return err
 }
 
-func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCode string, wants model.Role) func(func(worker.State)) *worker.Worker {
+func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCode string, wants model.Role,
+	locate func(context.Context, string) (string, error)) func(func(worker.State)) *worker.Worker {
 	var tags []string
 	for _, t := range strings.Split(*wf.tags, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -218,8 +231,40 @@ func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCo
 	}
 	return func(onState func(worker.State)) *worker.Worker {
 		return worker.New(worker.Config{Client: cl, DataDir: data, Name: *wf.name, Tags: tags, Version: Version,
-			Logger: e.log, OnState: onState, Tools: tools, JoinCode: joinCode, Wants: wants})
+			Logger: e.log, OnState: onState, Tools: tools, JoinCode: joinCode, Wants: wants, Locate: locate})
 	}
+}
+
+// findManager picks the worker's manager: the flag, the environment, or the
+// network (mDNS). With discovery, it also returns the function that finds the
+// manager again when it moved.
+func findManager(ctx context.Context, e *env, wf *workerFlags, data string) (*client.Client, func(context.Context, string) (string, error), error) {
+	if *wf.manager != "" || os.Getenv("FARMHAND_MANAGER") != "" || *wf.discovery.off {
+		return client.New(managerURL(*wf.manager)), nil, nil
+	}
+	loc := startLocator(ctx, e, wf.discovery, *wf.farm)
+	id := knownManagerID(data)
+	e.log.Info("looking for the manager on the network (mDNS)", "farm", orAny(*wf.farm, id))
+	for {
+		url, err := loc.locate(ctx, id)
+		if err == nil {
+			e.log.Info("manager found", "url", url)
+			return client.New(url), loc.locate, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		e.log.Warn("still looking for the manager; pass --manager URL to skip the search", "err", err)
+	}
+}
+
+func orAny(names ...string) string {
+	for _, n := range names {
+		if n != "" {
+			return n
+		}
+	}
+	return "any"
 }
 
 // managerURL picks the manager to talk to: the flag, the environment, or this
@@ -278,6 +323,7 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 		}
 	}()
 	go m.Run(ctx)
+	advertise(ctx, e, mf.discovery, rm, *mf.farmName, port)
 	e.log.Info("manager ready", "api", rm.url+"/api/v1", "docs", rm.url+"/api/docs", "farm", m.ID(),
 		"listen", ln.Addr().String(), "data", *mf.data)
 	return rm, nil

@@ -68,6 +68,11 @@ type Config struct {
 	Tools Tools
 	// JoinCode, if set, admits the worker to the farm without an admin's click.
 	JoinCode string
+	// Locate, when set, finds the manager's current address (mDNS): the worker
+	// asks it whenever the manager does not answer, so a manager restarted on
+	// a new address is found again. It gets the farm this worker belongs to
+	// ("" before it joined one).
+	Locate func(ctx context.Context, managerID string) (string, error)
 	// Wants is the role asked for when joining: a workstation whose windows
 	// show the farm asks for artist, a render node for worker (the default).
 	Wants model.Role
@@ -234,6 +239,7 @@ func (w *Worker) signOn(ctx context.Context) error {
 		default:
 			w.setState(StateUnreachable)
 			w.log.Warn("cannot sign on yet; retrying", "manager", w.cfg.Client.BaseURL(), "retry_in", backoff, "err", err)
+			w.relocate(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -353,6 +359,21 @@ func wakesIdleWorkers(ev model.Event) bool {
 	return false
 }
 
+// relocate asks Locate where the manager is now and moves there; it reports
+// whether the address changed.
+func (w *Worker) relocate(ctx context.Context) bool {
+	if w.cfg.Locate == nil {
+		return false
+	}
+	url, err := w.cfg.Locate(ctx, w.creds.ManagerID)
+	if err != nil || url == w.cfg.Client.BaseURL() {
+		return false
+	}
+	w.log.Info("manager found at a new address", "was", w.cfg.Client.BaseURL(), "now", url)
+	w.cfg.Client.SetBaseURL(url)
+	return true
+}
+
 // loop asks for tasks and runs them until ctx ends, or until the manager asks
 // the worker to shut down or restart (it returns ErrShutdownRequested or
 // ErrRestartRequested then). Asleep or paused, it only asks, every AsleepPoll,
@@ -413,6 +434,9 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 			backoff = min(backoff*2, retryMax)
 			w.setState(StateUnreachable)
 			w.log.Warn("asking for work failed; retrying", "retry_in", wait, "err", err)
+			if w.relocate(ctx) {
+				wait = 0
+			}
 		}
 		select {
 		case <-ctx.Done():

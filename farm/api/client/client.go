@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"farmhand/farm/api/wire"
@@ -25,7 +26,9 @@ import (
 
 // Client talks to one manager.
 type Client struct {
-	base     string
+	// base is shared by the copies WithToken and AsWorker make, so that a
+	// manager found at a new address (SetBaseURL) is reached by all of them.
+	base     *atomic.Pointer[string]
 	http     *http.Client
 	workerID string
 	token    string
@@ -37,8 +40,11 @@ func New(baseURL string) *Client {
 	if !strings.Contains(baseURL, "://") {
 		baseURL = "http://" + baseURL
 	}
+	base := &atomic.Pointer[string]{}
+	u := strings.TrimRight(baseURL, "/")
+	base.Store(&u)
 	return &Client{
-		base: strings.TrimRight(baseURL, "/"),
+		base: base,
 		http: &http.Client{Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			MaxIdleConns:        256,
@@ -52,7 +58,17 @@ func New(baseURL string) *Client {
 func (c *Client) Token() string { return c.token }
 
 // BaseURL returns the manager's URL.
-func (c *Client) BaseURL() string { return c.base }
+func (c *Client) BaseURL() string { return *c.base.Load() }
+
+// SetBaseURL points this client, and every copy made from it, at a manager's
+// new address (it restarted elsewhere, as discovery tells).
+func (c *Client) SetBaseURL(baseURL string) {
+	if !strings.Contains(baseURL, "://") {
+		baseURL = "http://" + baseURL
+	}
+	u := strings.TrimRight(baseURL, "/")
+	c.base.Store(&u)
+}
 
 // WithToken returns a copy of c that sends a member's token with every request.
 func (c *Client) WithToken(token string) *Client {
@@ -118,7 +134,7 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL()+path, rd)
 	if err != nil {
 		return 0, fmt.Errorf("building %s %s: %w", method, path, err)
 	}

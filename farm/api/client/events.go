@@ -54,7 +54,7 @@ func (c *Client) Events(ctx context.Context) <-chan model.Event {
 }
 
 func (c *Client) dialEvents(ctx context.Context) (*websocket.Conn, error) {
-	u := "ws" + strings.TrimPrefix(c.base, "http") + "/api/v1/events"
+	u := "ws" + strings.TrimPrefix(c.BaseURL(), "http") + "/api/v1/events"
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	header := http.Header{}
