@@ -5,7 +5,7 @@ BIN       ?= farmhand
 GUI_TAGS  := migrated_fynedo
 # Debian packages the GUI build and the tests need.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-APT_TEST  := xvfb xauth iproute2 util-linux
+APT_TEST  := xvfb xauth xdotool imagemagick iproute2 util-linux blender ffmpeg
 
 .PHONY: help setup build build-headless run test unit e2e fuzz bench vet clean
 
@@ -15,7 +15,7 @@ help:
 	@echo "make setup          install the Debian packages the build and tests need (asks for sudo)"
 	@echo "make build          the desktop binary ./$(BIN) (cgo)"
 	@echo "make build-headless a GUI-free, static binary ./$(BIN)-headless for servers"
-	@echo "make e2e            only the end-to-end tests (real processes on 127.0.0.1)"
+	@echo "make e2e            only the end-to-end tests (real processes on 127.0.0.1, mDNS in a namespace, Xvfb screenshots)"
 	@echo "make bench          scheduler benchmarks: 100k-task index, and the HTTP stress run"
 	@echo "make fuzz           fuzz the parsers for a minute each"
 
@@ -31,6 +31,7 @@ setup:
 
 build: setup
 	$(GO) build -tags $(GUI_TAGS) -o $(BIN) .
+	@echo "built ./$(BIN)"
 
 build-headless:
 	CGO_ENABLED=0 $(GO) build -tags headless -o $(BIN)-headless .
@@ -41,7 +42,7 @@ run: build
 vet:
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) vet -tags headless ./...
-	$(GO) vet -tags e2e ./app/
+	$(GO) vet -tags e2e ./app/ ./ui/
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -50,10 +51,12 @@ unit:
 
 e2e:
 	$(GO) test -tags e2e -count=1 -v -run E2E ./app/
+	$(GO) test -tags e2e -count=1 -v -run Screenshot ./ui/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseFrames -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
 	$(GO) test -run '^$$' -fuzz FuzzParseTaskID -fuzztime $${FUZZTIME:-60s} ./farm/model/
+	$(GO) test -run '^$$' -fuzz FuzzShellSplit -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
 
 test: setup vet unit e2e
 	FUZZTIME=15s $(MAKE) fuzz

@@ -49,6 +49,7 @@ func init() {
 		"task":     {"show a task, or act on it: task ID [cancel|requeue|log|tail]", runTask},
 		"workers":  {"list workers", runWorkers},
 		"jobtypes": {"list the job types the farm offers", runJobTypes},
+		"jobtype":  {"jobtype export NAME: copy a built-in job type into the scripts folder to customise it", runJobType},
 		"bench":    {"measure scheduling throughput with fake workers over HTTP", runBench},
 		"join":     {"ask to join a farm as a person or tool (an admin approves)", runJoin},
 		"members":  {"list the farm's members and join requests (--pending)", runMembers},

@@ -232,5 +232,3 @@ func runJoinCode(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s\n\nA worker started with 'farmhand worker --join %s' joins this farm without waiting for approval.\n", code, code)
 	return nil
 }
-
-

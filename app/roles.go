@@ -7,11 +7,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"farmhand/farm/api"
 	"farmhand/farm/api/client"
+	"farmhand/farm/jobtype"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
 	"farmhand/farm/worker"
@@ -298,7 +300,14 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 	if *mf.failShare <= 0 || *mf.failShare > 1 {
 		return nil, fmt.Errorf("%w: --fail-threshold must be above 0 and at most 1, not %v", errUsage, *mf.failShare)
 	}
+	// Job-type scripts in the data directory's scripts/ add to (or override)
+	// the built-in job types; they are reloaded when they change.
+	scripts := filepath.Join(*mf.data, "scripts")
+	if err := os.MkdirAll(scripts, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the scripts folder: %w", err)
+	}
 	m, err := manager.Open(manager.Config{DataDir: *mf.data, WorkerTimeout: *mf.workerTimeout, TaskTimeout: *mf.taskTimeout,
+		JobTypes:           jobtype.Open(scripts, jobtype.WithLogger(e.log)),
 		BlocklistThreshold: *mf.blocklist, MaxTaskFailures: *mf.taskFailures, FailThreshold: *mf.failShare,
 		ForgetAfter: *mf.forgetAfter, Logger: e.log})
 	if err != nil {

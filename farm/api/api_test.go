@@ -183,9 +183,13 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	types, err := cl.JobTypes(ctx)
-	if err != nil || len(types) == 0 || types[0].Name != "echo-sleep-test" {
+	if err != nil || len(types) == 0 || types[0].Name != "echo-sleep-test" || types[0].Etag == "" {
 		t.Fatalf("job types %v %v", types, err)
 	}
+	_, err = cl.Submit(ctx, wire.SubmitJob{Name: "stale", Type: "echo-sleep-test", TypeEtag: "an-old-etag"})
+	wantStatus(t, err, 412)
+	_, err = cl.ExportJobType(ctx, "no-such-type")
+	wantStatus(t, err, 404)
 	if jobs, err := cl.Jobs(ctx); err != nil || len(jobs) != 0 {
 		t.Fatalf("jobs of a new farm %v %v", jobs, err)
 	}

@@ -15,15 +15,35 @@ import (
 )
 
 func (s *Server) listJobTypes(w http.ResponseWriter, r *http.Request) {
+	types, problems := s.m.JobTypes()
 	out := wire.JobTypeList{JobTypes: []wire.JobType{}}
-	for _, jt := range s.m.JobTypes() {
-		t := wire.JobType{Name: jt.Name, Label: jt.Label, Description: jt.Description, Settings: []wire.JobSetting{}}
+	for _, jt := range types {
+		t := wire.JobType{Name: jt.Name, Label: jt.Label, Description: jt.Description, Etag: jt.Etag, Source: jt.Source,
+			Settings: []wire.JobSetting{}}
 		for _, st := range jt.Settings {
-			t.Settings = append(t.Settings, wire.JobSetting(st))
+			ws := wire.JobSetting{Key: st.Key, Type: st.Type, Label: st.Label, Description: st.Description,
+				Default: st.Default, Required: st.Required, Choices: st.Choices, Subtype: st.Subtype, Propargs: st.Propargs,
+				Eval: st.Eval, Visible: st.Visible, Editable: st.Editable}
+			if st.EvalInfo != nil {
+				ws.EvalInfo = &wire.EvalInfo{ShowLinkButton: st.EvalInfo.ShowLinkButton, Description: st.EvalInfo.Description}
+			}
+			t.Settings = append(t.Settings, ws)
 		}
 		out.JobTypes = append(out.JobTypes, t)
 	}
+	for _, p := range problems {
+		out.Problems = append(out.Problems, wire.JobTypeProblem(p))
+	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) exportJobType(w http.ResponseWriter, r *http.Request) {
+	path, err := s.m.ExportJobType(chi.URLParam(r, "name"))
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.Exported{Path: path})
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +82,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	job, err := s.m.Submit(manager.Submission{
 		Name: req.Name, Type: req.Type, Priority: req.Priority, Settings: req.Settings,
 		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: submitter, SubmitterID: caller(r).ID,
-		PythonOverrides: req.PythonOverrides,
+		PythonOverrides: req.PythonOverrides, TypeEtag: req.TypeEtag,
 	})
 	if err != nil {
 		writeError(w, s.log, err)

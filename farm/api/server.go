@@ -97,6 +97,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Post("/members/{member_id}/approve", s.approveMember)
 			r.Post("/members/{member_id}/reject", s.rejectMember)
 			r.Post("/members/{member_id}/revoke", s.revokeMember)
+			r.Post("/jobtypes/{name}/export", s.exportJobType)
 			r.Get("/joincode", s.getJoinCode)
 			r.Post("/joincode", s.newJoinCode)
 		})
@@ -159,6 +160,8 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		}
 	case errors.Is(err, manager.ErrNotFound):
 		status = http.StatusNotFound
+	case errors.Is(err, manager.ErrStaleEtag):
+		status = http.StatusPreconditionFailed
 	case errors.Is(err, manager.ErrInvalid):
 		status = http.StatusBadRequest
 	case errors.Is(err, manager.ErrNotYours), errors.Is(err, manager.ErrNotAwake):

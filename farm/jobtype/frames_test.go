@@ -46,14 +46,21 @@ func TestChunkFrames(t *testing.T) {
 }
 
 // FuzzParseFrames checks that any input either fails cleanly or yields sorted,
-// distinct frames that survive a round trip through FormatFrames.
+// distinct frames that survive a round trip through FormatFrames, and that
+// frameChunker's chunks (what scripts see) hold those frames in order, at most
+// size to a chunk.
 func FuzzParseFrames(f *testing.F) {
 	for _, s := range []string{"1-10", "1..10", "3, 5-10, 47", "", "1-", "10-1", "0..0", "1,2,3"} {
-		f.Add(s)
+		f.Add(s, 3)
 	}
-	f.Fuzz(func(t *testing.T, spec string) {
+	f.Add("1-100", 0)
+	f.Add("1, 3, 5-9", 1)
+	f.Fuzz(func(t *testing.T, spec string, size int) {
 		frames, err := ParseFrames(spec)
 		if err != nil {
+			if _, cerr := frameChunker(spec, max(size, 1)); cerr == nil {
+				t.Fatalf("%q: frameChunker accepted what ParseFrames refused", spec)
+			}
 			return
 		}
 		if len(frames) == 0 {
@@ -67,6 +74,48 @@ func FuzzParseFrames(f *testing.F) {
 		again, err := ParseFrames(FormatFrames(frames))
 		if err != nil || fmt.Sprint(again) != fmt.Sprint(frames) {
 			t.Fatalf("%q: round trip through %q gave %v, %v", spec, FormatFrames(frames), again, err)
+		}
+		if len(frames) > 10_000 {
+			return // big but valid; chunking it on every run would slow the fuzzer down
+		}
+		chunks, err := frameChunker(spec, size)
+		if size < 1 {
+			if err == nil {
+				t.Fatalf("chunk size %d accepted", size)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%q: frameChunker: %v", spec, err)
+		}
+		var joined []int
+		for _, c := range chunks {
+			part, err := ParseFrames(c)
+			if err != nil || len(part) > size {
+				t.Fatalf("%q size %d: chunk %q has %d frames, %v", spec, size, c, len(part), err)
+			}
+			joined = append(joined, part...)
+		}
+		if fmt.Sprint(joined) != fmt.Sprint(frames) {
+			t.Fatalf("%q size %d: chunks %v do not add up to the frames", spec, size, chunks)
+		}
+	})
+}
+
+// FuzzShellSplit checks that splitting never panics and that words without
+// special characters come back as they were.
+func FuzzShellSplit(f *testing.F) {
+	for _, s := range []string{`-E CYCLES`, `"a b" 'c' d\ e`, `# x`, `"open`, `a\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words, err := shellSplit(s)
+		if err != nil {
+			return
+		}
+		blank := func(r rune) bool { return strings.ContainsRune(" \t\r\n", r) }
+		if !strings.ContainsAny(s, "\\'\"#") && fmt.Sprintf("%q", words) != fmt.Sprintf("%q", strings.FieldsFunc(s, blank)) {
+			t.Fatalf("%q split into %q", s, words)
 		}
 	})
 }

@@ -1,22 +1,33 @@
 // Package jobtype turns a submitted job's type and settings into tasks.
 //
-// A job type declares its settings (key, type, default, required, choices) and a
-// compile step. The registry validates a submission against the declaration
-// before compiling (applying defaults, checking types and choices), so a job type
-// never sees settings it did not ask for.
+// Job types are JavaScript files in Flamenco v3's format, so that scripts
+// studios wrote for Flamenco run here unchanged: a JOB_TYPE object declares the
+// settings, and compileJob(job) authors tasks and commands (see runtime.go and
+// prelude.js for the API a script sees). Each compile gets a fresh goja
+// runtime. The built-ins are embedded scripts (echo-sleep-test also has a Go
+// twin, for speed); a scripts folder adds custom types and overrides built-ins,
+// and is re-read when it changes (folder.go).
+//
+// Flamenco passes settings to the script as they come. The registry does more
+// before compiling: it applies defaults, checks required settings, types and
+// choices; and after: it rejects dependency cycles, unknown task types, tasks
+// without commands and jobs with too many tasks. Scripts that loop forever are
+// interrupted. Every refusal wraps ErrInvalid, which the API answers with 400.
 package jobtype
 
 import (
 	"errors"
 	"fmt"
-	"math"
+	"log/slog"
 	"slices"
-	"sort"
+	"strings"
+	"sync"
+	"time"
 
 	"farmhand/farm/model"
 )
 
-// Setting types, named as in Flamenco's job-type scripts.
+// Setting types, as in Flamenco.
 const (
 	TypeString = "string"
 	TypeInt32  = "int32"
@@ -24,7 +35,9 @@ const (
 	TypeBool   = "bool"
 )
 
-// Setting describes one setting of a job type.
+// Setting is one setting of a job type, with every attribute Flamenco's
+// JOB_TYPE declares, under Flamenco's JSON names: the Blender add-on builds its
+// submission panel from these.
 type Setting struct {
 	Key         string   `json:"key"`
 	Type        string   `json:"type"`
@@ -33,17 +46,34 @@ type Setting struct {
 	Default     any      `json:"default,omitempty"`
 	Required    bool     `json:"required,omitempty"`
 	Choices     []string `json:"choices,omitempty"`
+	// Subtype is a hint for string settings: file_path, dir_path, file_name or
+	// hashed_file_path.
+	Subtype string `json:"subtype,omitempty"`
+	// Propargs is passed verbatim to Blender's bpy.props.*Property(), e.g. {min: 0}.
+	Propargs map[string]any `json:"propargs,omitempty"`
+	// Eval is a Python expression the add-on evaluates in Blender to fill the setting.
+	Eval     string    `json:"eval,omitempty"`
+	EvalInfo *EvalInfo `json:"evalInfo,omitempty"`
+	// Visible is where the setting is shown: visible (the default), submission
+	// (add-on only), web (web only) or hidden.
+	Visible string `json:"visible,omitempty"`
+	// Editable is a pointer because the add-on reads a missing value as true and
+	// an explicit false as "read-only, computed from eval".
+	Editable *bool `json:"editable,omitempty"`
 }
 
-// TaskSpec is a task as a job type authors it; the manager gives it an id and a
-// status when it stores the job.
-type TaskSpec struct {
-	Name      string
-	Type      string
-	Priority  int
-	Commands  []model.Command
-	DependsOn []int
+// EvalInfo tells the add-on how to present a setting's eval.
+type EvalInfo struct {
+	ShowLinkButton bool   `json:"showLinkButton"`
+	Description    string `json:"description,omitempty"`
 }
+
+// Where a job type comes from.
+const (
+	SourceBuiltin    = "built-in"
+	SourceCustom     = "custom"     // a script in the scripts folder
+	SourceCustomised = "customised" // a script in the scripts folder overriding a built-in
+)
 
 // JobType is one kind of job.
 type JobType struct {
@@ -51,134 +81,184 @@ type JobType struct {
 	Label       string    `json:"label"`
 	Description string    `json:"description,omitempty"`
 	Settings    []Setting `json:"settings"`
-	compile     func(job *model.Job) ([]TaskSpec, error)
+	// Etag changes whenever the declaration (label, description, settings) does;
+	// a submission built against an older declaration is refused (CheckEtag).
+	Etag   string `json:"etag"`
+	Source string `json:"source"`
+	// File is the script's path for custom types, empty for built-ins.
+	File   string `json:"file,omitempty"`
+	script *script
+	// native, when set, compiles instead of the script: a built-in's Go twin.
+	native func(job *model.Job) ([]TaskSpec, error)
 }
 
-// ErrInvalid marks a submission the job type refuses; the API answers 400.
-var ErrInvalid = errors.New("invalid job")
+// TaskSpec is a task as a job type authors it; the manager gives it an id and a
+// status when it stores the job.
+type TaskSpec struct {
+	Name     string
+	Type     string
+	Priority int
+	Commands []model.Command
+	// DependsOn holds indexes into the job's tasks, earlier or later; the
+	// registry has checked there is no cycle.
+	DependsOn []int
+}
 
-// Registry holds the job types a manager offers.
+// Problem is a script in the scripts folder that cannot be used.
+type Problem struct {
+	Name  string `json:"name"` // the job type the file would define
+	File  string `json:"file"`
+	Error string `json:"error"`
+}
+
+var (
+	// ErrInvalid marks a submission the job type refuses; the API answers 400.
+	ErrInvalid = errors.New("invalid job")
+	// ErrStaleEtag marks a submission made against an older declaration of its
+	// job type; the API answers 412 and the submitter should refresh.
+	ErrStaleEtag = errors.New("job type changed since it was fetched")
+	// ErrUnknown marks a job type name the registry does not have.
+	ErrUnknown = errors.New("unknown job type")
+)
+
+// TaskTypes are the task types workers know, as in Flamenco. A task of another
+// type would wait forever for a worker, so compiling one is refused.
+var TaskTypes = []string{"blender", "ffmpeg", "file-management", "misc"}
+
+// Defaults for the options.
+const (
+	DefaultTimeout  = 5 * time.Second
+	DefaultMaxTasks = 100_000
+)
+
+// Option configures a Registry.
+type Option func(*Registry)
+
+// WithTimeout bounds how long a script may run, loading or compiling one job.
+func WithTimeout(d time.Duration) Option { return func(r *Registry) { r.timeout = d } }
+
+// WithMaxTasks bounds the number of tasks one job may have.
+func WithMaxTasks(n int) Option { return func(r *Registry) { r.maxTasks = n } }
+
+// WithTaskTypes allows task types besides TaskTypes, for workers that run them.
+func WithTaskTypes(types ...string) Option {
+	return func(r *Registry) { r.taskTypes = append(r.taskTypes, types...) }
+}
+
+// WithLogger receives what scripts print() and alert().
+func WithLogger(l *slog.Logger) Option { return func(r *Registry) { r.log = l } }
+
+// Registry holds the job types a manager offers. It is safe for concurrent use.
 type Registry struct {
-	types map[string]*JobType
+	dir       string
+	timeout   time.Duration
+	maxTasks  int
+	taskTypes []string
+	log       *slog.Logger
+	builtins  map[string]*JobType
+
+	mu     sync.Mutex
+	folder folderState // the scripts folder as last read; see folder.go
 }
 
-// Builtin returns the registry of job types that ship with Farmhand.
-func Builtin() *Registry {
-	r := &Registry{types: map[string]*JobType{}}
-	for _, jt := range []*JobType{echoSleepTest()} {
-		r.types[jt.Name] = jt
+// Open returns the built-in job types plus every *.js script in scriptsDir
+// (which may be empty or missing). The folder is re-read whenever its files
+// change; scripts that cannot be used are reported by Problems.
+func Open(scriptsDir string, opts ...Option) *Registry {
+	r := &Registry{dir: scriptsDir, timeout: DefaultTimeout, maxTasks: DefaultMaxTasks,
+		taskTypes: slices.Clone(TaskTypes), log: slog.Default()}
+	for _, o := range opts {
+		o(r)
 	}
+	r.builtins = r.loadBuiltins()
 	return r
 }
 
-// List returns the job types sorted by name.
+// Builtin returns a registry of only the job types that ship with Farmhand.
+func Builtin(opts ...Option) *Registry { return Open("", opts...) }
+
+// List returns the usable job types sorted by name.
 func (r *Registry) List() []*JobType {
-	out := make([]*JobType, 0, len(r.types))
-	for _, jt := range r.types {
+	types, _ := r.current()
+	out := make([]*JobType, 0, len(types))
+	for _, jt := range types {
 		out = append(out, jt)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b *JobType) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
-// Compile checks job.Settings against job.Type's declaration, applying defaults
-// in place, and returns the job's tasks. Every refusal wraps ErrInvalid.
-func (r *Registry) Compile(job *model.Job) ([]TaskSpec, error) {
-	jt, ok := r.types[job.Type]
-	if !ok {
-		names := make([]string, 0, len(r.types))
-		for n := range r.types {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		return nil, fmt.Errorf("%w: unknown job type %q; this farm has: %v", ErrInvalid, job.Type, names)
-	}
-	if job.Settings == nil {
-		job.Settings = map[string]any{}
-	}
-	if err := jt.check(job.Settings); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, job.Type, err)
-	}
-	tasks, err := jt.compile(job)
-	if err != nil {
-		return nil, fmt.Errorf("%w: compiling %s job: %w", ErrInvalid, job.Type, err)
-	}
-	if len(tasks) == 0 {
-		return nil, fmt.Errorf("%w: %s job has no tasks", ErrInvalid, job.Type)
-	}
-	for i, t := range tasks {
-		for _, d := range t.DependsOn {
-			if d < 0 || d >= i {
-				return nil, fmt.Errorf("%w: task %q depends on task %d, which is not an earlier task", ErrInvalid, t.Name, d)
-			}
-		}
-	}
-	return tasks, nil
+// Problems returns the scripts in the scripts folder that could not be loaded,
+// with the reason, sorted by file name.
+func (r *Registry) Problems() []Problem {
+	_, problems := r.current()
+	return slices.Clone(problems)
 }
 
-// check validates settings against the declaration and fills in defaults. JSON
-// numbers arrive as float64; int32 settings are normalised to int.
-func (jt *JobType) check(settings map[string]any) error {
-	for _, s := range jt.Settings {
-		v, present := settings[s.Key]
-		if !present || v == nil {
-			if s.Default != nil {
-				settings[s.Key] = s.Default
-				continue
-			}
-			if s.Required {
-				return fmt.Errorf("setting %q is required", s.Key)
-			}
-			continue
+// Get returns the named job type.
+func (r *Registry) Get(name string) (*JobType, error) {
+	types, problems := r.current()
+	if jt, ok := types[name]; ok {
+		return jt, nil
+	}
+	for _, p := range problems {
+		if p.Name == name {
+			return nil, fmt.Errorf("%w %q: its script %s is broken: %s", ErrUnknown, name, p.File, p.Error)
 		}
-		norm, err := coerce(s, v)
-		if err != nil {
-			return err
-		}
-		settings[s.Key] = norm
+	}
+	names := make([]string, 0, len(types))
+	for n := range types {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return nil, fmt.Errorf("%w %q; this farm has: %v", ErrUnknown, name, names)
+}
+
+// CheckEtag returns an error wrapping ErrStaleEtag when etag is not empty and
+// is not the named job type's current etag.
+func (r *Registry) CheckEtag(name, etag string) error {
+	if etag == "" {
+		return nil
+	}
+	jt, err := r.Get(name)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if jt.Etag != etag {
+		return fmt.Errorf("%w: %s is now etag %q, the submission was made against %q; refresh the job types",
+			ErrStaleEtag, name, jt.Etag, etag)
 	}
 	return nil
 }
 
-func coerce(s Setting, v any) (any, error) {
-	wrong := func() error { return fmt.Errorf("setting %q must be a %s, not %T (%v)", s.Key, s.Type, v, v) }
-	switch s.Type {
-	case TypeString:
-		str, ok := v.(string)
-		if !ok {
-			return nil, wrong()
-		}
-		if len(s.Choices) > 0 && !slices.Contains(s.Choices, str) {
-			return nil, fmt.Errorf("setting %q is %q; choose one of %v", s.Key, str, s.Choices)
-		}
-		return str, nil
-	case TypeInt32:
-		var f float64
-		switch n := v.(type) {
-		case float64:
-			f = n
-		case int:
-			f = float64(n)
-		default:
-			return nil, wrong()
-		}
-		if f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
-			return nil, fmt.Errorf("setting %q must be a whole number within 32 bits, not %v", s.Key, v)
-		}
-		return int(f), nil
-	case TypeFloat:
-		switch n := v.(type) {
-		case float64:
-			return n, nil
-		case int:
-			return float64(n), nil
-		}
-		return nil, wrong()
-	case TypeBool:
-		if b, ok := v.(bool); ok {
-			return b, nil
-		}
-		return nil, wrong()
+// Compile checks job.Settings against job.Type's declaration, applying defaults
+// in place, runs the script's compileJob and returns the job's tasks. What the
+// script changes in the job (settings, metadata, name, priority) is written
+// back to job, as in Flamenco. Every refusal wraps ErrInvalid.
+func (r *Registry) Compile(job *model.Job) ([]TaskSpec, error) {
+	jt, err := r.Get(job.Type)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return nil, fmt.Errorf("setting %q has unknown type %q", s.Key, s.Type)
+	if job.Settings == nil {
+		job.Settings = map[string]any{}
+	}
+	if job.Metadata == nil {
+		job.Metadata = map[string]string{}
+	}
+	if err := jt.check(job.Settings); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, job.Type, err)
+	}
+	compile := jt.native
+	if compile == nil {
+		compile = func(job *model.Job) ([]TaskSpec, error) { return r.compile(jt, job) }
+	}
+	tasks, err := compile(job)
+	if err == nil && len(tasks) > r.maxTasks {
+		err = fmt.Errorf("the job has %d tasks; a job may have at most %d", len(tasks), r.maxTasks)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: compiling %s job: %w", ErrInvalid, job.Type, err)
+	}
+	return tasks, nil
 }

@@ -20,4 +20,6 @@ var (
 	ErrNotAwake = errors.New("worker is not awake")
 	// ErrUnauthorized: missing or wrong credentials (401).
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrStaleEtag: the submitter's copy of the job type is out of date (412).
+	ErrStaleEtag = jobtype.ErrStaleEtag
 )

@@ -27,6 +27,9 @@ type Submission struct {
 	SubmitterID  string
 	// PythonOverrides: see model.Job.
 	PythonOverrides string
+	// TypeEtag, when set, must be the job type's current etag: the submitter
+	// built its settings from that declaration.
+	TypeEtag string
 }
 
 // Job priorities.
@@ -56,6 +59,9 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 		if strings.TrimSpace(tag) == "" {
 			return nil, fmt.Errorf("%w: required tags cannot be empty", ErrInvalid)
 		}
+	}
+	if err := m.cfg.JobTypes.CheckEtag(s.Type, s.TypeEtag); err != nil {
+		return nil, err
 	}
 	now := m.now()
 	job := &model.Job{

@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -153,8 +154,25 @@ func (m *Manager) Close() error {
 // Events returns the hub that publishes every committed change.
 func (m *Manager) Events() *events.Hub { return m.events }
 
-// JobTypes returns the job types this manager offers.
-func (m *Manager) JobTypes() []*jobtype.JobType { return m.cfg.JobTypes.List() }
+// JobTypes returns the job types this manager offers, and the scripts that
+// failed to load.
+func (m *Manager) JobTypes() ([]*jobtype.JobType, []jobtype.Problem) {
+	return m.cfg.JobTypes.List(), m.cfg.JobTypes.Problems()
+}
+
+// ExportJobType writes a built-in job type's script into the scripts folder,
+// where it can be customised; it returns the file's path.
+func (m *Manager) ExportJobType(name string) (string, error) {
+	path, err := m.cfg.JobTypes.Export(name)
+	if errors.Is(err, jobtype.ErrUnknown) {
+		return "", fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	m.log.Info("job type exported for customising", "type", name, "file", path)
+	return path, nil
+}
 
 func (m *Manager) now() time.Time { return m.cfg.Now().UTC() }
 

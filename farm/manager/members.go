@@ -238,7 +238,9 @@ func (m *Manager) NewJoinCode() (string, error) {
 func (m *Manager) checkJoinCode(given string) bool {
 	var code string
 	m.store.View(func(tx *store.Tx) error { code = tx.JoinCode(); return nil })
-	norm := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), "-", ""), " ", "") }
+	norm := func(s string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), "-", ""), " ", "")
+	}
 	return code != "" && subtle.ConstantTimeCompare([]byte(norm(given)), []byte(norm(code))) == 1
 }
 

@@ -192,9 +192,23 @@ func (c *Client) Status(ctx context.Context) (*wire.FarmStatus, error) {
 
 // JobTypes lists the job types the farm offers.
 func (c *Client) JobTypes(ctx context.Context) ([]wire.JobType, error) {
+	list, err := c.JobTypeList(ctx)
+	return list.JobTypes, err
+}
+
+// JobTypeList lists the job types the farm offers and the scripts that did not load.
+func (c *Client) JobTypeList(ctx context.Context) (*wire.JobTypeList, error) {
 	var v wire.JobTypeList
 	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobtypes", nil, &v)
-	return v.JobTypes, err
+	return &v, err
+}
+
+// ExportJobType writes a built-in job type's script into the manager's
+// scripts folder for customising, and returns its path there.
+func (c *Client) ExportJobType(ctx context.Context, name string) (string, error) {
+	var v wire.Exported
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/jobtypes/"+url.PathEscape(name)+"/export", nil, &v)
+	return v.Path, err
 }
 
 // Jobs lists jobs, newest first, optionally only those in the given statuses.

@@ -56,6 +56,8 @@ type SubmitJob struct {
 	Submitter    string            `json:"submitter,omitempty"`
 	// PythonOverrides are Python lines Blender runs before rendering.
 	PythonOverrides string `json:"python_overrides,omitempty"`
+	// TypeEtag is the job type's etag as the submitter last fetched it.
+	TypeEtag string `json:"type_etag,omitempty"`
 }
 
 // JobChange edits a job; absent fields stay.
@@ -75,15 +77,28 @@ type TaskActionRequest struct {
 	TaskIDs []string         `json:"task_ids"`
 }
 
-// JobSetting describes one setting of a job type.
+// JobSetting describes one setting of a job type, with Flamenco's attributes
+// so that the Blender add-on can build its panel from it.
 type JobSetting struct {
-	Key         string   `json:"key"`
-	Type        string   `json:"type"`
-	Label       string   `json:"label,omitempty"`
-	Description string   `json:"description,omitempty"`
-	Default     any      `json:"default,omitempty"`
-	Required    bool     `json:"required,omitempty"`
-	Choices     []string `json:"choices,omitempty"`
+	Key         string         `json:"key"`
+	Type        string         `json:"type"`
+	Label       string         `json:"label,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Default     any            `json:"default,omitempty"`
+	Required    bool           `json:"required,omitempty"`
+	Choices     []string       `json:"choices,omitempty"`
+	Subtype     string         `json:"subtype,omitempty"`
+	Propargs    map[string]any `json:"propargs,omitempty"`
+	Eval        string         `json:"eval,omitempty"`
+	EvalInfo    *EvalInfo      `json:"evalInfo,omitempty"`
+	Visible     string         `json:"visible,omitempty"`
+	Editable    *bool          `json:"editable,omitempty"`
+}
+
+// EvalInfo tells the add-on how to offer a setting's eval expression.
+type EvalInfo struct {
+	ShowLinkButton bool   `json:"showLinkButton"`
+	Description    string `json:"description,omitempty"`
 }
 
 // JobType is one kind of job a manager offers.
@@ -92,11 +107,29 @@ type JobType struct {
 	Label       string       `json:"label"`
 	Description string       `json:"description,omitempty"`
 	Settings    []JobSetting `json:"settings"`
+	// Etag changes whenever the job type's declaration does; a submission
+	// naming an older one is refused (412).
+	Etag string `json:"etag"`
+	// Source is built-in, custom or customised (a script overriding a built-in).
+	Source string `json:"source"`
+}
+
+// JobTypeProblem is a job-type script that could not be loaded.
+type JobTypeProblem struct {
+	Name  string `json:"name"`
+	File  string `json:"file"`
+	Error string `json:"error"`
 }
 
 // JobTypeList is the answer of listJobTypes.
 type JobTypeList struct {
-	JobTypes []JobType `json:"job_types"`
+	JobTypes []JobType        `json:"job_types"`
+	Problems []JobTypeProblem `json:"problems,omitempty"`
+}
+
+// Exported answers a job-type export: where the script was written.
+type Exported struct {
+	Path string `json:"path"`
 }
 
 // WorkerRegistration is what a worker says about itself when it signs on.

@@ -1,0 +1,146 @@
+package jobtype
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"farmhand/farm/model"
+)
+
+// blenderSettings is what the Flamenco add-on sends for simple-blender-render,
+// with key set to value (nil leaves it out).
+func blenderSettings(key string, value any) map[string]any {
+	s := map[string]any{
+		"frames":               "1-6",
+		"chunk_size":           2.0,
+		"render_output_root":   "/render",
+		"add_path_components":  0.0,
+		"render_output_path":   "/render/shot/{timestamp}/######",
+		"blendfile":            "/projects/film/shot.flamenco.blend",
+		"fps":                  24.0,
+		"format":               "PNG",
+		"image_file_extension": ".png",
+		"has_previews":         false,
+		"scene":                "Scene",
+	}
+	if key != "" {
+		s[key] = value
+		if value == nil {
+			delete(s, key)
+		}
+	}
+	return s
+}
+
+func sameJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+var created = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+
+func compileBlender(t *testing.T, settings map[string]any) ([]TaskSpec, *model.Job) {
+	t.Helper()
+	job := &model.Job{Name: "shot", Type: "simple-blender-render", Priority: 50, Settings: settings, Created: created}
+	tasks, err := Builtin(quiet).Compile(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tasks, job
+}
+
+func TestSimpleBlenderRender(t *testing.T) {
+	tasks, job := compileBlender(t, blenderSettings("", nil))
+	stamp := created.Local().Format("2006-01-02_150405")
+	dir := "/render/shot/" + stamp
+	if job.Settings["render_output_path"] != dir+"/######" {
+		t.Errorf("render_output_path stored as %v", job.Settings["render_output_path"])
+	}
+	if len(tasks) != 4 {
+		t.Fatalf("%d tasks, want 3 renders and a video", len(tasks))
+	}
+	// Flamenco writes two frames as "1,2" rather than a range; Blender takes both.
+	for i, frames := range []string{"1,2", "3,4", "5,6"} {
+		task := tasks[i]
+		name := "render-" + frames
+		if task.Name != name || task.Type != "blender" || len(task.DependsOn) != 0 || len(task.Commands) != 1 {
+			t.Fatalf("task %d: %+v", i, task)
+		}
+		want := model.Command{Name: "blender-render", TotalSteps: 2, Parameters: map[string]any{
+			"exe": "{blender}", "exeArgs": "{blenderArgs}", "argsBefore": []any{},
+			"blendfile": "/projects/film/shot.flamenco.blend",
+			"args": []any{"--scene", "Scene", "--python-expr", wantPython,
+				"--render-output", dir + "/######", "--render-format", "PNG", "--render-frame", frames},
+		}}
+		if got := task.Commands[0]; !reflect.DeepEqual(got, want) {
+			t.Errorf("task %s command\n got %v\nwant %v", name, got, want)
+		}
+	}
+	video := tasks[3]
+	if video.Name != "preview-video" || video.Type != "ffmpeg" || !slices.Equal(video.DependsOn, []int{0, 1, 2}) {
+		t.Fatalf("video task %+v", video)
+	}
+	cmd := video.Commands[0]
+	if cmd.Name != "frames-to-video" || !sameJSON(cmd.Parameters, map[string]any{
+		"exe": "ffmpeg", "fps": 24, "inputGlob": dir + "/*.png", "outputFile": dir + "/shot-1-6.mp4",
+		"args": []string{"-c:v", "h264", "-crf", "20", "-g", "18", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p", "-y"},
+	}) {
+		t.Errorf("video command %v", cmd)
+	}
+}
+
+// wantPython is the --python-expr every render task gets.
+const wantPython = "import bpy; r = bpy.context.scene.render; r.use_file_extension = True; r.use_overwrite = False; r.use_placeholder = False"
+
+func TestSimpleBlenderRenderVariants(t *testing.T) {
+	t.Run("uneven frames and chunks", func(t *testing.T) {
+		s := blenderSettings("frames", "1-3, 7, 9..12")
+		s["chunk_size"] = 3.0
+		tasks, _ := compileBlender(t, s)
+		var frames []string
+		for _, task := range tasks[:len(tasks)-1] {
+			args := task.Commands[0].Parameters["args"].([]any)
+			frames = append(frames, args[len(args)-1].(string))
+		}
+		if fmt.Sprint(frames) != "[1..3 7,9,10 11,12]" || tasks[len(tasks)-1].Commands[0].Parameters["outputFile"] != "/render/shot/"+created.Local().Format("2006-01-02_150405")+"/shot-1-12.mp4" {
+			t.Errorf("frames %v, video %v", frames, tasks[len(tasks)-1].Commands[0])
+		}
+		if tasks[1].Commands[0].TotalSteps != 3 || tasks[2].Commands[0].TotalSteps != 2 {
+			t.Errorf("steps %d", tasks[1].Commands[0].TotalSteps)
+		}
+	})
+	t.Run("EXR without previews makes no video", func(t *testing.T) {
+		tasks, _ := compileBlender(t, blenderSettings("format", "OPEN_EXR"))
+		if len(tasks) != 3 || tasks[2].Type != "blender" {
+			t.Errorf("%d tasks", len(tasks))
+		}
+	})
+	t.Run("EXR with previews makes a video of them", func(t *testing.T) {
+		s := blenderSettings("format", "OPEN_EXR")
+		s["has_previews"] = true
+		tasks, _ := compileBlender(t, s)
+		if glob := tasks[3].Commands[0].Parameters["inputGlob"].(string); !strings.HasSuffix(glob, "/*.jpg") {
+			t.Errorf("glob %s", glob)
+		}
+	})
+	t.Run("command line submission without add-on settings", func(t *testing.T) {
+		s := map[string]any{"frames": "1-2", "render_output_root": `C:\render`, "blendfile": "/projects/film/seq/shot.blend",
+			"format": "JPEG", "add_path_components": 2.0}
+		tasks, job := compileBlender(t, s)
+		dir := "C:/render/film/seq/shot/" + created.Local().Format("2006-01-02_150405")
+		if job.Settings["render_output_path"] != dir+"/######" {
+			t.Errorf("render output %v", job.Settings["render_output_path"])
+		}
+		args := tasks[0].Commands[0].Parameters["args"].([]any)
+		video := tasks[len(tasks)-1].Commands[0]
+		if args[0] != "--python-expr" || len(tasks) != 3 || video.Parameters["inputGlob"] != dir+"/*.jpg" || video.Parameters["fps"] != 24.0 {
+			t.Errorf("args %v, video %v", args, tasks[len(tasks)-1])
+		}
+	})
+}

@@ -1,0 +1,273 @@
+package jobtype
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	pathpkg "path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// maxCallDepth stops runaway recursion long before it could eat the manager's
+// memory; job-type scripts need a handful of frames.
+const maxCallDepth = 10_000
+
+// newRuntime returns a runtime with Flamenco's job-compiler API:
+//
+//	print(...), alert(...)             log at info / warning level
+//	frameChunker(range, chunkSize)     ["1-3", "4-6", "7,9"]
+//	frameCount(range)                  number of distinct frames
+//	formatTimestampLocal(job.created)  "2006-01-02_150405" in local time
+//	shellSplit("a 'b c'")              ["a", "b c"]
+//	path.basename/dirname/join/stem    forward-slash paths, Windows ones too
+//	process.platform, process.cwd()
+//	require("./lib/module")            see require
+//
+// author.Task and author.Command come from prelude.js, which run runs first.
+// Go values a script meets (job.created, a time) show their methods with a
+// lower-case first letter, as in Flamenco.
+func (r *Registry) newRuntime(jobType string) *goja.Runtime {
+	vm := goja.New()
+	vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
+	vm.SetMaxCallStackSize(maxCallDepth)
+	logArgs := func(level func(string, ...any)) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			parts := make([]string, len(call.Arguments))
+			for i, a := range call.Arguments {
+				parts[i] = a.String()
+			}
+			level("job type script: "+strings.Join(parts, " "), "job_type", jobType)
+			return goja.Undefined()
+		}
+	}
+	set := func(name string, v any) {
+		if err := vm.Set(name, v); err != nil {
+			panic(fmt.Sprintf("jobtype: registering %s: %v", name, err)) // only a programming error gets here
+		}
+	}
+	set("print", logArgs(r.log.Info))
+	set("alert", logArgs(r.log.Warn))
+	set("frameChunker", func(frames string, size int) (*goja.Object, error) { return jsArray(vm)(frameChunker(frames, size)) })
+	set("frameCount", frameCount)
+	set("formatTimestampLocal", formatTimestampLocal)
+	set("shellSplit", func(s string) (*goja.Object, error) { return jsArray(vm)(shellSplit(s)) })
+	// Plain objects, not Go maps: goja would wrap a Go map's function anew on
+	// every access.
+	module := func(members map[string]any) *goja.Object {
+		obj := vm.NewObject()
+		for name, v := range members {
+			if err := obj.Set(name, v); err != nil {
+				panic(err)
+			}
+		}
+		return obj
+	}
+	set("path", module(map[string]any{"basename": pathBase, "dirname": pathDir, "join": pathJoin, "stem": pathStem}))
+	set("process", module(map[string]any{"platform": runtime.GOOS, "cwd": os.Getwd}))
+	set("require", r.require(vm))
+	return vm
+}
+
+// require loads CommonJS modules, as Flamenco's goja_nodejs does, for scripts
+// that share code: "author", "path" and "process" are the pre-imported
+// modules, and "./lib/util" is lib/util.js in the scripts folder. Keep modules
+// in a subfolder: every *.js file at the top is taken for a job type.
+func (r *Registry) require(vm *goja.Runtime) func(string) (goja.Value, error) {
+	loaded := map[string]*goja.Object{} // file → its module, per runtime like every global
+	return func(name string) (goja.Value, error) {
+		switch name {
+		case "author", "path", "process":
+			return vm.Get(name), nil
+		}
+		file, err := r.modulePath(name)
+		if err != nil {
+			return nil, err
+		}
+		if m, ok := loaded[file]; ok {
+			return m.Get("exports"), nil // also what a module gets back from a cycle, as in Node
+		}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("require(%q): %w", name, err)
+		}
+		prog, err := goja.Compile(file, "(function (exports, require, module) {"+string(src)+"\n})", true)
+		if err != nil {
+			return nil, err
+		}
+		wrapper, err := vm.RunProgram(prog)
+		if err != nil {
+			return nil, err
+		}
+		fn, _ := goja.AssertFunction(wrapper)
+		m := vm.NewObject()
+		if err := m.Set("exports", vm.NewObject()); err != nil {
+			return nil, err
+		}
+		loaded[file] = m
+		if _, err := fn(goja.Undefined(), m.Get("exports"), vm.Get("require"), m); err != nil {
+			return nil, err
+		}
+		return m.Get("exports"), nil
+	}
+}
+
+// modulePath finds a required module in the scripts folder, never outside it.
+func (r *Registry) modulePath(name string) (string, error) {
+	if r.dir == "" {
+		return "", fmt.Errorf("require(%q): this manager has no scripts folder to load modules from", name)
+	}
+	file := filepath.Join(r.dir, filepath.FromSlash(name))
+	if rel, err := filepath.Rel(r.dir, file); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("require(%q): modules must be in the scripts folder", name)
+	}
+	for _, f := range []string{file, file + ".js", filepath.Join(file, "index.js")} {
+		if info, err := os.Stat(f); err == nil && info.Mode().IsRegular() {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("require(%q): no such module in %s", name, r.dir)
+}
+
+// jsArray passes a helper's strings to the script as a JavaScript array
+// rather than a Go slice, which goja would reach into by reflection on every
+// element: a script loops over 100,000 chunks in a third of the time.
+func jsArray(vm *goja.Runtime) func([]string, error) (*goja.Object, error) {
+	return func(strs []string, err error) (*goja.Object, error) {
+		if err != nil {
+			return nil, err
+		}
+		items := make([]any, len(strs))
+		for i, s := range strs {
+			items[i] = s
+		}
+		return vm.NewArray(items...), nil
+	}
+}
+
+// frameChunker splits a frame range into ranges of at most chunkSize frames, in
+// "-" notation with runs merged ("1-3,5"), as Flamenco's does. A Go error
+// returned here becomes a JavaScript exception.
+func frameChunker(frameRange string, chunkSize int) ([]string, error) {
+	if chunkSize < 1 {
+		return nil, fmt.Errorf("frameChunker: invalid chunk size %d, must be a positive number", chunkSize)
+	}
+	frames, err := ParseFrames(frameRange)
+	if err != nil {
+		return nil, err
+	}
+	return ChunkFrames(frames, chunkSize), nil
+}
+
+func frameCount(frameRange string) (int, error) {
+	frames, err := ParseFrames(frameRange)
+	return len(frames), err
+}
+
+// formatTimestampLocal makes a timestamp fit for file names. Scripts pass
+// job.created (a Go time) or a JavaScript Date; goja converts both.
+func formatTimestampLocal(t time.Time) string {
+	return t.Local().Format("2006-01-02_150405")
+}
+
+// The path module understands both separators, because the manager may run on
+// another platform than the one that wrote the path; results use "/".
+
+func toSlash(p string) string { return strings.ReplaceAll(p, `\`, "/") }
+
+func pathBase(p string) string { return pathpkg.Base(toSlash(p)) }
+
+// pathDir keeps a leading "//" (a Windows UNC path), which path.Dir would clean away.
+func pathDir(p string) string {
+	dir, _ := pathpkg.Split(toSlash(p))
+	switch {
+	case dir == "":
+		return "."
+	case len(dir) > 1:
+		return dir[:len(dir)-1]
+	}
+	return dir
+}
+
+func pathJoin(elems ...string) string { return toSlash(pathpkg.Join(elems...)) }
+
+func pathStem(p string) string {
+	base := pathBase(p)
+	return strings.TrimSuffix(base, pathpkg.Ext(base))
+}
+
+// shellSplit splits a command line into arguments with the rules of the shlex
+// package Flamenco uses: blanks separate words; '…' is literal; in "…" and
+// outside quotes a backslash takes the next character literally; a # starting a
+// word comments out the rest of the line.
+func shellSplit(s string) ([]string, error) {
+	var (
+		words  []string
+		word   strings.Builder
+		inWord bool
+		quote  byte // 0, '\'' or '"'
+		escape bool
+		inNote bool
+	)
+	// Byte by byte: every special character is ASCII, and other bytes, even
+	// invalid UTF-8, are copied as they are.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inNote:
+			inNote = c != '\n'
+		case escape:
+			word.WriteByte(c)
+			escape = false
+		case quote == '\'':
+			if c == '\'' {
+				quote = 0
+			} else {
+				word.WriteByte(c)
+			}
+		case quote == '"':
+			switch c {
+			case '"':
+				quote = 0
+			case '\\':
+				escape = true
+			default:
+				word.WriteByte(c)
+			}
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			if inWord {
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
+			}
+		case c == '#' && !inWord:
+			inNote = true
+		default:
+			inWord = true
+			switch c {
+			case '\\':
+				escape = true
+			case '\'', '"':
+				quote = c
+			default:
+				word.WriteByte(c)
+			}
+		}
+	}
+	switch {
+	case escape:
+		return nil, errors.New("shellSplit: the text ends with an escape character")
+	case quote != 0:
+		return nil, fmt.Errorf("shellSplit: the text ends inside %c quotes", quote)
+	case inWord:
+		words = append(words, word.String())
+	}
+	if words == nil {
+		words = []string{}
+	}
+	return words, nil
+}

@@ -1,0 +1,132 @@
+package jobtype
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestShellSplit(t *testing.T) {
+	good := map[string]string{
+		``:                           `[]`,
+		`  -a   b  `:                 `["-a","b"]`,
+		`--python-expr "import bpy"`: `["--python-expr","import bpy"]`,
+		`'it''s' "a \"b\" \c"`:       `["its","a \"b\" c"]`,
+		`a\ b c\\d`:                  `["a b","c\\d"]`,
+		`x # comment "unclosed`:      `["x"]`,
+		"a#b # c\nd":                 `["a#b","d"]`,
+		`"" ''`:                      `["",""]`,
+		"tab\tand\nnewline":          `["tab","and","newline"]`,
+	}
+	for in, want := range good {
+		got, err := shellSplit(in)
+		if err != nil || !sameJSON(got, jsonRaw(want)) {
+			t.Errorf("shellSplit(%q) = %q, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, in := range []string{`"open`, `'open`, `end\`, `"a\`} {
+		if got, err := shellSplit(in); err == nil {
+			t.Errorf("shellSplit(%q) = %q, want an error", in, got)
+		}
+	}
+}
+
+type jsonRaw string
+
+func (j jsonRaw) MarshalJSON() ([]byte, error) { return []byte(j), nil }
+
+func TestPathHelpers(t *testing.T) {
+	cases := []struct{ fn, in, want string }{
+		{"basename", "/render/shot/frame.png", "frame.png"},
+		{"basename", `C:\render\shot\`, "shot"},
+		{"dirname", "/render/shot/frame.png", "/render/shot"},
+		{"dirname", `C:\render\frame.png`, "C:/render"},
+		{"dirname", `\\nas\share\file.blend`, "//nas/share"},
+		{"dirname", "frame.png", "."},
+		{"dirname", "/frame.png", "/"},
+		{"stem", "/p/shot.flamenco.blend", "shot.flamenco"},
+		{"stem", "README", "README"},
+	}
+	fns := map[string]func(string) string{"basename": pathBase, "dirname": pathDir, "stem": pathStem}
+	for _, c := range cases {
+		if got := fns[c.fn](c.in); got != c.want {
+			t.Errorf("path.%s(%q) = %q, want %q", c.fn, c.in, got, c.want)
+		}
+	}
+	if got := pathJoin(`C:\render`, "shot", "../take2", "#####"); got != "C:/render/take2/#####" {
+		t.Errorf("join: %q", got)
+	}
+}
+
+// TestHelpersFromJavaScript calls each helper the way scripts do, including
+// with JavaScript values (a Date, numbers as strings) that goja must convert.
+func TestHelpersFromJavaScript(t *testing.T) {
+	tasks, err := compileScript(t, testScript(`
+		const out = {
+			chunks: frameChunker("1..4, 7, 9-10", 2),
+			count: frameCount("1-10, 5"),
+			stamp: formatTimestampLocal(job.created),
+			date: formatTimestampLocal(new Date(Date.UTC(2026, 0, 2, 3, 4, 5))),
+			split: shellSplit("-E CYCLES --python-expr 'a b'"),
+			paths: [path.basename("a/b.c"), path.dirname("a/b.c"), path.join("a", "b"), path.stem("a/b.c")],
+			platform: process.platform,
+			cwd: process.cwd(),
+			job: [job.name, job.jobType, job.priority],
+		};
+		print("printing", 1, {a: 2}, [3]);
+		alert("alerting");
+		const t = author.Task("out", "misc");
+		t.addCommand(author.Command("echo", out));
+		job.addTask(t);
+	`), map[string]any{"name": "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(tm time.Time) string { return tm.Local().Format("2006-01-02_150405") }
+	cwd, _ := os.Getwd()
+	got := tasks[0].Commands[0].Parameters
+	want := map[string]any{
+		"chunks":   []string{"1,2", "3,4", "7,9", "10"},
+		"count":    10,
+		"stamp":    "", // compileScript's job.created is time.Now(); checked below
+		"date":     local(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)),
+		"split":    []string{"-E", "CYCLES", "--python-expr", "a b"},
+		"paths":    []string{"b.c", "a", "a/b", "b"},
+		"platform": runtime.GOOS,
+		"cwd":      cwd,
+		"job":      []any{"test", "test-type", 50},
+	}
+	stamp, _ := got["stamp"].(string)
+	if _, err := time.ParseInLocation("2006-01-02_150405", stamp, time.Local); err != nil {
+		t.Errorf("stamp %q: %v", stamp, err)
+	}
+	got["stamp"] = ""
+	if !sameJSON(got, want) {
+		t.Errorf("helpers gave\n %v\nwant %v", got, want)
+	}
+}
+
+func TestFrameChunkerMatchesFlamenco(t *testing.T) {
+	// Flamenco's chunks: "-" notation, runs of three or more as a range, two
+	// frames as a list, chunks of at most chunkSize frames.
+	cases := []struct {
+		spec string
+		size int
+		want string
+	}{
+		{"1-10", 4, "[1-4 5-8 9,10]"},
+		{"1..3,5", 10, "[1-3,5]"},
+		{"3, 5-10, 47", 3, "[3,5,6 7-9 10,47]"},
+		{"5,4,3,3", 1, "[3 4 5]"},
+		{" 0 - 2 ", 2, "[0,1 2]"},
+		{"100-102,104", 99, "[100-102,104]"},
+	}
+	for _, c := range cases {
+		got, err := frameChunker(c.spec, c.size)
+		if err != nil || fmt.Sprint(got) != c.want {
+			t.Errorf("frameChunker(%q, %d) = %v, %v; want %s", c.spec, c.size, got, err, c.want)
+		}
+	}
+}
