@@ -10,10 +10,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -506,4 +509,126 @@ func logGap(t *testing.T, log, a, b string) time.Duration {
 		return time.Time{}
 	}
 	return at(b).Sub(at(a))
+}
+
+// TestE2EBlenderRender renders for real: a scene built with Blender's Python
+// (Cycles, 64×64, 6 frames) submitted as simple-blender-render, frames 1–6 in
+// chunks of 2, to a manager with two workers. Six PNGs of the right size, a
+// preview video of six frames, a last-rendered thumbnail and full progress.
+func TestE2EBlenderRender(t *testing.T) {
+	for _, tool := range []string{"blender", "ffmpeg", "ffprobe"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is missing; .ci/run installs it", tool)
+			}
+			t.Skipf("%s is not installed (apt-get install blender ffmpeg)", tool)
+		}
+	}
+	work := t.TempDir()
+	blend := filepath.Join(work, "scene.blend")
+	out, err := exec.Command("blender", "-b", "--factory-startup", "--python",
+		filepath.Join("..", "farm", "worker", "testdata", "make_scene.py"), "--", blend).CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the scene: %v\n%s", err, out)
+	}
+	addr := freePort(t)
+	startManager(t, t.TempDir(), addr)
+	startWorker(t, addr, "render-a")
+	startWorker(t, addr, "render-b")
+	cl := adminClient(t, addr)
+	ctx := context.Background()
+	waitFor(t, "two workers that render", 30*time.Second, func() bool {
+		ws, _ := cl.Workers(ctx)
+		n := 0
+		for _, w := range ws {
+			if slices.Contains(w.TaskTypes, "blender") && slices.Contains(w.TaskTypes, "ffmpeg") {
+				n++
+			}
+		}
+		return n == 2
+	})
+	renders := filepath.Join(work, "renders")
+	id := submitRender(t, addr, "frames=1-6", "chunk_size=2", "blendfile="+blend, "render_output_root="+renders,
+		"render_output_path="+filepath.Join(renders, "shot", "######"), "format=PNG", "fps=24")
+	var job *model.Job
+	waitFor(t, "the render job", 3*time.Minute, func() bool {
+		job, err = cl.Job(ctx, id)
+		if err == nil && job.Status.Final() && job.Status != model.JobCompleted {
+			t.Fatalf("job ended %s: %s", job.Status, job.StatusReason)
+		}
+		return err == nil && job.Status == model.JobCompleted
+	})
+	if job.StepsCompleted != job.StepsTotal {
+		t.Errorf("progress %d of %d steps", job.StepsCompleted, job.StepsTotal)
+	}
+	tasks, _ := cl.Tasks(ctx, id)
+	renderSteps := 0
+	for _, task := range tasks {
+		if task.Type == "blender" {
+			renderSteps += task.StepsCompleted
+		}
+	}
+	if renderSteps != 6 {
+		t.Errorf("render steps %d, want 6 of 6", renderSteps)
+	}
+
+	frames, _ := filepath.Glob(filepath.Join(renders, "shot", "*.png"))
+	if len(frames) != 6 {
+		t.Fatalf("%d frames rendered: %v", len(frames), frames)
+	}
+	for _, f := range frames {
+		cfg := decodePNGConfig(t, f)
+		if cfg.Width != 64 || cfg.Height != 64 {
+			t.Errorf("%s is %dx%d", f, cfg.Width, cfg.Height)
+		}
+	}
+	videos, _ := filepath.Glob(filepath.Join(renders, "shot", "*.mp4"))
+	if len(videos) != 1 {
+		t.Fatalf("preview videos: %v", videos)
+	}
+	probe, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+		"-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", videos[0]).Output()
+	if err != nil || strings.TrimSpace(string(probe)) != "6" {
+		t.Errorf("ffprobe counts %q frames (%v)", probe, err)
+	}
+	thumb, err := cl.LastRenderedImage(ctx, id, "thumb")
+	if err != nil || len(thumb) < 100 || string(thumb[:2]) != "\xff\xd8" {
+		t.Errorf("last-rendered thumbnail: %d bytes, %v", len(thumb), err)
+	}
+	t.Logf("rendered 6 frames and a preview in %s", job.Updated.Sub(job.Created).Round(time.Millisecond))
+}
+
+func submitRender(t *testing.T, addr string, sets ...string) string {
+	t.Helper()
+	args := []string{"submit", "--manager", "http://" + addr, "--data", managerData(addr), "--type", "simple-blender-render",
+		"--name", "cube turntable", "--json"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	cmd := exec.Command(farmhandBinary(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("submit: %v\n%s%s", err, out, stderr.String())
+	}
+	var job model.Job
+	if err := json.Unmarshal(out, &job); err != nil {
+		t.Fatalf("submit printed %q: %v", out, err)
+	}
+	return job.ID
+}
+
+func decodePNGConfig(t *testing.T, path string) image.Config {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return cfg
 }
