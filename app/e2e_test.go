@@ -632,3 +632,96 @@ func decodePNGConfig(t *testing.T, path string) image.Config {
 	}
 	return cfg
 }
+
+// shellCheck is a custom job type, as a studio would drop into the manager's
+// scripts folder: each task runs a shell test that fails on the workers and
+// frames it names.
+const shellCheck = `
+const JOB_TYPE = {
+    label: "Shell Check",
+    settings: [
+        { key: "frames", type: "string", required: true },
+        { key: "bad_worker", type: "string", default: "" },
+        { key: "bad_frame", type: "string", default: "" },
+    ],
+};
+function compileJob(job) {
+    for (const chunk of frameChunker(job.settings.frames, 1)) {
+        const task = author.Task("check-" + chunk, "misc");
+        const script = 'test "$FARMHAND_WORKER_NAME" != "' + job.settings.bad_worker + '" && test "' + chunk + '" != "' + job.settings.bad_frame + '"';
+        task.addCommand(author.Command("exec", { exe: "sh", args: ["-c", script] }));
+        job.addTask(task);
+    }
+}
+`
+
+// TestE2EFailures runs real failing commands on real workers: a worker that
+// fails every task ends on the job's blocklist while the others complete it,
+// and a frame every worker fails ends failed after three workers, with the
+// reasons shown by the command line.
+func TestE2EFailures(t *testing.T) {
+	addr := freePort(t)
+	data := t.TempDir()
+	os.MkdirAll(filepath.Join(data, "scripts"), 0o755)
+	if err := os.WriteFile(filepath.Join(data, "scripts", "shell_check.js"), []byte(shellCheck), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startManager(t, data, addr)
+	for _, name := range []string{"bad", "good-1", "good-2"} {
+		startWorker(t, addr, name)
+	}
+	cl := adminClient(t, addr)
+	ctx := context.Background()
+	waitFor(t, "three workers", 30*time.Second, func() bool {
+		ws, _ := cl.Workers(ctx)
+		return len(ws) == 3
+	})
+	run := func(name string, sets ...string) *model.Job {
+		args := []string{"submit", "--type", "shell-check", "--name", name, "--json"}
+		for _, s := range sets {
+			args = append(args, "--set", s)
+		}
+		var job model.Job
+		if err := json.Unmarshal([]byte(cli(t, addr, args...)), &job); err != nil {
+			t.Fatal(err)
+		}
+		var done *model.Job
+		waitFor(t, name+" to finish", 2*time.Minute, func() bool {
+			j, err := cl.Job(ctx, job.ID)
+			done = j
+			return err == nil && j.Status.Final()
+		})
+		return done
+	}
+
+	job := run("one bad worker", "frames=1-12", "bad_worker=bad")
+	if job.Status != model.JobCompleted || job.TaskCounts[model.TaskFailed] != 0 {
+		t.Fatalf("job %s %v (%s)", job.Status, job.TaskCounts, job.StatusReason)
+	}
+	blocklist := cli(t, addr, "job", job.ID, "blocklist")
+	if !strings.Contains(blocklist, "bad") || !strings.Contains(blocklist, "misc") {
+		t.Errorf("the bad worker is not on the blocklist:\n%s", blocklist)
+	}
+
+	job = run("one bad frame", "frames=1-20", "bad_frame=7")
+	if job.Status != model.JobCompleted || job.TaskCounts[model.TaskFailed] != 1 {
+		t.Fatalf("job %s %v (%s)", job.Status, job.TaskCounts, job.StatusReason)
+	}
+	tasks, _ := cl.Tasks(ctx, job.ID)
+	bad := tasks[6]
+	if bad.Status != model.TaskFailed || len(bad.FailedBy) != 3 {
+		t.Fatalf("task %s %s failed by %v", bad.Name, bad.Status, bad.FailedBy)
+	}
+	shown := cli(t, addr, "task", bad.ID)
+	if !strings.Contains(shown, "failed by 3 workers") || !strings.Contains(shown, "Failed by") {
+		t.Errorf("farmhand task does not show why it failed:\n%s", shown)
+	}
+	log := cli(t, addr, "task", bad.ID, "log")
+	if strings.Count(log, ": failed: command 1 (exec): sh exited with code 1") != 3 {
+		t.Errorf("the log does not show the three failures:\n%s", log)
+	}
+	why := cli(t, addr, "task", bad.ID, "why")
+	if !strings.Contains(why, "failed-before") || !strings.Contains(why, "not-queued") {
+		t.Errorf("why does not name the reasons:\n%s", why)
+	}
+}
