@@ -25,6 +25,7 @@ import (
 
 	"farmhand/discovery/netnstest"
 	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
 )
 
@@ -723,5 +724,65 @@ func TestE2EFailures(t *testing.T) {
 	why := cli(t, addr, "task", bad.ID, "why")
 	if !strings.Contains(why, "failed-before") || !strings.Contains(why, "not-queued") {
 		t.Errorf("why does not name the reasons:\n%s", why)
+	}
+}
+
+// TestE2EDiscoveryAcrossMachines puts the manager and a worker in two network
+// namespaces joined by a veth pair, as two computers on a studio's network:
+// the worker, given no URL, finds the manager with mDNS and renders its job.
+func TestE2EDiscoveryAcrossMachines(t *testing.T) {
+	a, b := netnstest.Pair(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	bin := farmhandBinary(t)
+	data := t.TempDir()
+	url := "http://" + a.Addr.String() + ":7780"
+	background := func(h netnstest.Host, name string, args ...string) *syncBuffer {
+		out := &syncBuffer{}
+		cmd := h.Exec(ctx, bin, args...)
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			if t.Failed() {
+				t.Logf("--- output of %s ---\n%s", name, out.String())
+			}
+		})
+		return out
+	}
+	// run is a command on the manager's computer, with its admin token.
+	run := func(args ...string) (string, error) {
+		out, err := a.Exec(ctx, bin, append(args, "--manager", url, "--data", data)...).Output()
+		return string(out), err
+	}
+	background(a, "manager", "manager", "--headless", "--data", data, "--listen", a.Addr.String()+":7780", "--farm-name", "studio")
+	var code string
+	waitFor(t, "the manager", 20*time.Second, func() bool {
+		out, err := run("joincode", "--json")
+		var jc wire.JoinCode
+		if err == nil && json.Unmarshal([]byte(out), &jc) == nil {
+			code = jc.Code
+		}
+		return code != ""
+	})
+	started := time.Now()
+	worker := background(b, "worker", "worker", "--headless", "--data", t.TempDir(), "--name", "node-b", "--join", code)
+	waitFor(t, "the worker on the other computer", 30*time.Second, func() bool {
+		out, _ := run("workers", "--json")
+		return strings.Contains(out, `"node-b"`) && strings.Contains(out, `"awake"`)
+	})
+	t.Logf("the worker on the other computer signed on %s after it started", time.Since(started).Round(time.Millisecond))
+	if d := logGap(t, worker.String(), "looking for the manager", "manager found"); d > 3*time.Second {
+		t.Errorf("finding the manager took %s, more than 3 s", d)
+	}
+	out, err := run("submit", "--type", "echo-sleep-test", "--name", "across", "--set", "frames=1-4", "--set", "sleep_seconds=0", "--wait", "--json")
+	if err != nil {
+		t.Fatalf("the job did not complete: %v\n%s", err, out)
+	}
+	if !strings.Contains(worker.String(), "manager found") || !strings.Contains(worker.String(), a.Addr.String()) {
+		t.Errorf("the worker did not find the manager at %s:\n%s", a.Addr, worker.String())
 	}
 }
