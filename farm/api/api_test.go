@@ -264,8 +264,12 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	if err != nil || a == nil || a.Task.ID != tasks[0].ID || a.Job.ID != job.ID {
 		t.Fatalf("schedule %+v %v", a, err)
 	}
-	if hb, err := wk.Heartbeat(ctx, a.Task.ID); err != nil || !hb.MayKeepRunning {
+	stats := &model.HostStats{CPUPercent: 42.5, MemUsedMB: 1024, MemTotalMB: 8192, CPUs: 2, Sampled: time.Now().UTC()}
+	if hb, err := wk.Heartbeat(ctx, a.Task.ID, stats); err != nil || !hb.MayKeepRunning {
 		t.Fatalf("heartbeat %+v %v", hb, err)
+	}
+	if w, err := cl.Worker(ctx, reg.ID); err != nil || w.Stats == nil || w.Stats.CPUPercent != 42.5 {
+		t.Fatalf("worker stats after a heartbeat: %+v %v", w, err)
 	}
 	// Last-rendered image: nothing yet, then what the worker sends.
 	_, err = cl.LastRendered(ctx)

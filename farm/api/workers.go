@@ -68,7 +68,7 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	reply, err := s.m.Heartbeat(chi.URLParam(r, "worker_id"), req.TaskID)
+	reply, err := s.m.Heartbeat(chi.URLParam(r, "worker_id"), req.TaskID, req.Stats)
 	if err != nil {
 		writeError(w, s.log, err)
 		return

@@ -68,6 +68,8 @@ type Manager struct {
 	seen   map[string]time.Time // worker id → last request; memory only, see touch
 	// touched mirrors LastTouched of every active task, for the task timeout.
 	touched map[string]time.Time
+	// stats are the workers' latest host stats; memory only.
+	stats map[string]*model.HostStats
 
 	tokens sync.Map // worker id → SHA-256 of its token, once checked against the store
 }
@@ -116,7 +118,7 @@ func Open(cfg Config) (*Manager, error) {
 	}
 	m := &Manager{
 		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(), logs: logs, rendered: images, log: cfg.Logger,
-		seen: map[string]time.Time{}, touched: map[string]time.Time{},
+		seen: map[string]time.Time{}, touched: map[string]time.Time{}, stats: map[string]*model.HostStats{},
 	}
 	if err := m.loadFarmID(); err != nil {
 		m.Close()

@@ -171,9 +171,10 @@ type HeartbeatReply struct {
 	Reason          string
 }
 
-// Heartbeat records that a worker is alive and answers whether the task it is
-// running (if any) should go on.
-func (m *Manager) Heartbeat(workerID, taskID string) (HeartbeatReply, error) {
+// Heartbeat records that a worker is alive (and how busy its computer is, when
+// stats is not nil) and answers whether the task it is running (if any)
+// should go on.
+func (m *Manager) Heartbeat(workerID, taskID string, stats ...*model.HostStats) (HeartbeatReply, error) {
 	var w *model.Worker
 	var reply HeartbeatReply
 	err := m.store.View(func(tx *store.Tx) (err error) {
@@ -207,6 +208,11 @@ func (m *Manager) Heartbeat(workerID, taskID string) (HeartbeatReply, error) {
 		m.log.Info("lost worker is back", "worker", workerID, "status", reply.Status)
 	}
 	m.touch(workerID)
+	if len(stats) > 0 && stats[0] != nil {
+		m.seenMu.Lock()
+		m.stats[workerID] = stats[0]
+		m.seenMu.Unlock()
+	}
 	return reply, nil
 }
 
@@ -463,6 +469,9 @@ func (m *Manager) live(w *model.Worker) *model.Worker {
 	m.seenMu.Lock()
 	if seen, ok := m.seen[w.ID]; ok && seen.After(w.LastSeen) {
 		w.LastSeen = seen
+	}
+	if w.Status.Reachable() {
+		w.Stats = m.stats[w.ID]
 	}
 	m.seenMu.Unlock()
 	return withWorkerActions(w)

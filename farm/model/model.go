@@ -131,6 +131,9 @@ type Worker struct {
 	LastSeen       time.Time      `json:"last_seen"`
 	Registered     time.Time      `json:"registered"`
 	AllowedActions []WorkerAction `json:"allowed_actions,omitempty"`
+	// Stats is the computer's load as of its last heartbeat; kept in memory
+	// only, it is absent after a manager restart until the next heartbeat.
+	Stats *HostStats `json:"stats,omitempty"`
 }
 
 // HasTags reports whether the worker carries every tag in want.
@@ -301,4 +304,13 @@ type Member struct {
 	Wants     Role      `json:"wants,omitempty"`
 	Requested time.Time `json:"requested"`
 	Decided   time.Time `json:"decided,omitzero"`
+}
+
+// HostStats is how busy a worker's computer is, sent with its heartbeats.
+type HostStats struct {
+	CPUPercent float64   `json:"cpu_percent"`
+	MemUsedMB  uint64    `json:"mem_used_mb"`
+	MemTotalMB uint64    `json:"mem_total_mb"`
+	CPUs       int       `json:"cpus"`
+	Sampled    time.Time `json:"sampled"`
 }

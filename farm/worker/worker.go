@@ -29,6 +29,9 @@ const (
 	retryMax = 30 * time.Second
 )
 
+// statsEvery is how often an idle worker reports its computer's load.
+const statsEvery = 5 * time.Second
+
 // Run returns these when the manager asked the worker to go: the program then
 // exits 0 (shutdown) or with its restart exit code, for a service manager to
 // start it again.
@@ -380,6 +383,7 @@ func (w *Worker) relocate(ctx context.Context) bool {
 // whether it is woken.
 func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 	backoff := retryMin
+	var lastStats time.Time
 	for ctx.Err() == nil {
 		// Deliver every report before taking new work: the manager would
 		// otherwise still see the last task as running here and hand it back.
@@ -408,6 +412,12 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 		case err == nil:
 			w.setState(StateIdle)
 			wait = w.cfg.IdlePoll
+			if time.Since(lastStats) >= statsEvery {
+				// Idle workers ask for work rather than beat, so their load
+				// goes with a heartbeat now and then.
+				w.cl.Heartbeat(ctx, "", hostStats())
+				lastStats = time.Now()
+			}
 		case client.StatusOf(err) == http.StatusConflict:
 			// Not awake in the manager's eyes (marked lost while unreachable):
 			// signing on again sets that right.
@@ -455,7 +465,7 @@ func (w *Worker) doze(ctx context.Context) error {
 	} else {
 		w.setState(StateAsleep)
 	}
-	hb, err := w.cl.Heartbeat(ctx, "")
+	hb, err := w.cl.Heartbeat(ctx, "", hostStats())
 	if err == nil && hb.StatusRequested != "" && hb.StatusRequested != w.status {
 		return w.changeStatus(ctx, hb.StatusRequested)
 	}
@@ -591,7 +601,7 @@ func (w *Worker) heartbeat(ctx context.Context, taskID string) {
 			return
 		case <-tick.C:
 		}
-		reply, err := w.cl.Heartbeat(ctx, taskID)
+		reply, err := w.cl.Heartbeat(ctx, taskID, hostStats())
 		if err != nil {
 			if s := client.StatusOf(err); s == http.StatusUnauthorized || s == http.StatusNotFound {
 				w.stopTask(taskID, "the manager no longer knows this worker")

@@ -33,9 +33,13 @@ func (c *Client) SignOff(ctx context.Context) error {
 
 // Heartbeat tells the manager the worker is alive, and asks whether its task
 // (if taskID is not empty) may go on.
-func (c *Client) Heartbeat(ctx context.Context, taskID string) (*wire.HeartbeatReply, error) {
+func (c *Client) Heartbeat(ctx context.Context, taskID string, stats ...*model.HostStats) (*wire.HeartbeatReply, error) {
 	var v wire.HeartbeatReply
-	_, err := c.do(ctx, http.MethodPost, c.workerPath("/heartbeat"), wire.Heartbeat{TaskID: taskID}, &v)
+	hb := wire.Heartbeat{TaskID: taskID}
+	if len(stats) > 0 {
+		hb.Stats = stats[0]
+	}
+	_, err := c.do(ctx, http.MethodPost, c.workerPath("/heartbeat"), hb, &v)
 	return &v, err
 }
 

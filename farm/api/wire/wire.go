@@ -143,7 +143,8 @@ type WorkerRegistration struct {
 
 // Heartbeat is a worker's sign of life.
 type Heartbeat struct {
-	TaskID string `json:"task_id,omitempty"`
+	TaskID string           `json:"task_id,omitempty"`
+	Stats  *model.HostStats `json:"stats,omitempty"`
 }
 
 // HeartbeatReply says whether the worker's task may go on, and what status
