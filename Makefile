@@ -56,7 +56,7 @@ e2e:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseFrames -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
 	$(GO) test -run '^$$' -fuzz FuzzParseTaskID -fuzztime $${FUZZTIME:-60s} ./farm/model/
-	$(GO) test -run '^$$' -fuzz FuzzShellSplit -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
+	$(GO) test -run '^$$' -fuzz FuzzShellSplit -fuzztime $${FUZZTIME:-60s} ./farm/shellwords/
 
 test: setup vet unit e2e
 	FUZZTIME=15s $(MAKE) fuzz

@@ -101,21 +101,3 @@ func FuzzParseFrames(f *testing.F) {
 		}
 	})
 }
-
-// FuzzShellSplit checks that splitting never panics and that words without
-// special characters come back as they were.
-func FuzzShellSplit(f *testing.F) {
-	for _, s := range []string{`-E CYCLES`, `"a b" 'c' d\ e`, `# x`, `"open`, `a\`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		words, err := shellSplit(s)
-		if err != nil {
-			return
-		}
-		blank := func(r rune) bool { return strings.ContainsRune(" \t\r\n", r) }
-		if !strings.ContainsAny(s, "\\'\"#") && fmt.Sprintf("%q", words) != fmt.Sprintf("%q", strings.FieldsFunc(s, blank)) {
-			t.Fatalf("%q split into %q", s, words)
-		}
-	})
-}

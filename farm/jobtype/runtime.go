@@ -1,7 +1,6 @@
 package jobtype
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	pathpkg "path"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"farmhand/farm/shellwords"
 )
 
 // maxCallDepth stops runaway recursion long before it could eat the manager's
@@ -55,7 +56,7 @@ func (r *Registry) newRuntime(jobType string) *goja.Runtime {
 	set("frameChunker", func(frames string, size int) (*goja.Object, error) { return jsArray(vm)(frameChunker(frames, size)) })
 	set("frameCount", frameCount)
 	set("formatTimestampLocal", formatTimestampLocal)
-	set("shellSplit", func(s string) (*goja.Object, error) { return jsArray(vm)(shellSplit(s)) })
+	set("shellSplit", func(s string) (*goja.Object, error) { return jsArray(vm)(shellwords.Split(s)) })
 	// Plain objects, not Go maps: goja would wrap a Go map's function anew on
 	// every access.
 	module := func(members map[string]any) *goja.Object {
@@ -198,76 +199,4 @@ func pathJoin(elems ...string) string { return toSlash(pathpkg.Join(elems...)) }
 func pathStem(p string) string {
 	base := pathBase(p)
 	return strings.TrimSuffix(base, pathpkg.Ext(base))
-}
-
-// shellSplit splits a command line into arguments with the rules of the shlex
-// package Flamenco uses: blanks separate words; '…' is literal; in "…" and
-// outside quotes a backslash takes the next character literally; a # starting a
-// word comments out the rest of the line.
-func shellSplit(s string) ([]string, error) {
-	var (
-		words  []string
-		word   strings.Builder
-		inWord bool
-		quote  byte // 0, '\'' or '"'
-		escape bool
-		inNote bool
-	)
-	// Byte by byte: every special character is ASCII, and other bytes, even
-	// invalid UTF-8, are copied as they are.
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case inNote:
-			inNote = c != '\n'
-		case escape:
-			word.WriteByte(c)
-			escape = false
-		case quote == '\'':
-			if c == '\'' {
-				quote = 0
-			} else {
-				word.WriteByte(c)
-			}
-		case quote == '"':
-			switch c {
-			case '"':
-				quote = 0
-			case '\\':
-				escape = true
-			default:
-				word.WriteByte(c)
-			}
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			if inWord {
-				words = append(words, word.String())
-				word.Reset()
-				inWord = false
-			}
-		case c == '#' && !inWord:
-			inNote = true
-		default:
-			inWord = true
-			switch c {
-			case '\\':
-				escape = true
-			case '\'', '"':
-				quote = c
-			default:
-				word.WriteByte(c)
-			}
-		}
-	}
-	switch {
-	case escape:
-		return nil, errors.New("shellSplit: the text ends with an escape character")
-	case quote != 0:
-		return nil, fmt.Errorf("shellSplit: the text ends inside %c quotes", quote)
-	case inWord:
-		words = append(words, word.String())
-	}
-	if words == nil {
-		words = []string{}
-	}
-	return words, nil
 }

@@ -8,35 +8,6 @@ import (
 	"time"
 )
 
-func TestShellSplit(t *testing.T) {
-	good := map[string]string{
-		``:                           `[]`,
-		`  -a   b  `:                 `["-a","b"]`,
-		`--python-expr "import bpy"`: `["--python-expr","import bpy"]`,
-		`'it''s' "a \"b\" \c"`:       `["its","a \"b\" c"]`,
-		`a\ b c\\d`:                  `["a b","c\\d"]`,
-		`x # comment "unclosed`:      `["x"]`,
-		"a#b # c\nd":                 `["a#b","d"]`,
-		`"" ''`:                      `["",""]`,
-		"tab\tand\nnewline":          `["tab","and","newline"]`,
-	}
-	for in, want := range good {
-		got, err := shellSplit(in)
-		if err != nil || !sameJSON(got, jsonRaw(want)) {
-			t.Errorf("shellSplit(%q) = %q, %v; want %s", in, got, err, want)
-		}
-	}
-	for _, in := range []string{`"open`, `'open`, `end\`, `"a\`} {
-		if got, err := shellSplit(in); err == nil {
-			t.Errorf("shellSplit(%q) = %q, want an error", in, got)
-		}
-	}
-}
-
-type jsonRaw string
-
-func (j jsonRaw) MarshalJSON() ([]byte, error) { return []byte(j), nil }
-
 func TestPathHelpers(t *testing.T) {
 	cases := []struct{ fn, in, want string }{
 		{"basename", "/render/shot/frame.png", "frame.png"},

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"farmhand/farm/shellwords"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -76,7 +77,7 @@ func blenderArgv(tools Tools, params map[string]any) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	args, err := shellSplit(blenderArgsVar.ReplaceAllLiteralString(exeArgs, blenderDefaultArgs))
+	args, err := shellwords.Split(blenderArgsVar.ReplaceAllLiteralString(exeArgs, blenderDefaultArgs))
 	if err != nil {
 		return "", nil, fmt.Errorf("parameter exeArgs: %w", err)
 	}

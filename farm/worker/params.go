@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"farmhand/farm/shellwords"
 	"fmt"
 	"regexp"
 	"strings"
@@ -45,76 +46,9 @@ func splitParam(params map[string]any, key string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	words, err := shellSplit(s)
+	words, err := shellwords.Split(s)
 	if err != nil {
 		return nil, fmt.Errorf("parameter %s: %w", key, err)
-	}
-	return words, nil
-}
-
-// shellSplit splits a command line into arguments with the rules of the shlex
-// package Flamenco uses: blanks separate words; '…' is literal; in "…" and
-// outside quotes a backslash takes the next character literally; a # starting a
-// word comments out the rest of the line. (farm/jobtype has the same function for
-// job scripts; the worker does not link the script engine, so it keeps its own.)
-func shellSplit(s string) ([]string, error) {
-	var (
-		words  []string
-		word   strings.Builder
-		inWord bool
-		quote  rune // 0, '\'' or '"'
-		escape bool
-		inNote bool
-	)
-	for _, c := range s {
-		switch {
-		case inNote:
-			inNote = c != '\n'
-		case escape:
-			word.WriteRune(c)
-			escape = false
-		case quote == '\'':
-			if c == '\'' {
-				quote = 0
-			} else {
-				word.WriteRune(c)
-			}
-		case quote == '"':
-			switch c {
-			case '"':
-				quote = 0
-			case '\\':
-				escape = true
-			default:
-				word.WriteRune(c)
-			}
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			if inWord {
-				words = append(words, word.String())
-				word.Reset()
-				inWord = false
-			}
-		case c == '#' && !inWord:
-			inNote = true
-		default:
-			inWord = true
-			switch c {
-			case '\\':
-				escape = true
-			case '\'', '"':
-				quote = c
-			default:
-				word.WriteRune(c)
-			}
-		}
-	}
-	switch {
-	case escape:
-		return nil, errors.New("the text ends with an escape character")
-	case quote != 0:
-		return nil, fmt.Errorf("the text ends inside %c quotes", quote)
-	case inWord:
-		words = append(words, word.String())
 	}
 	return words, nil
 }
