@@ -237,7 +237,6 @@ func (m *Manager) JobAction(id string, action model.JobAction, priority int) (*m
 		if err := model.CheckJobAction(j.ID, j.Status, action); err != nil {
 			return err
 		}
-		o.logJob(jc, "job action %s (job was %s)", action, j.Status)
 		switch action {
 		case model.JobCancel:
 			err = o.enterJobStatus(jc, model.JobCancelRequested, "canceled by request")
@@ -312,12 +311,6 @@ func (o *op) requeueTasks(jc *jobChange, pick func(*model.Task) bool, why string
 	jc.job.Status, jc.job.StatusReason = model.JobQueued, ""
 	jc.dirty = true
 	return nil
-}
-
-// logJob notes a job-level event in the log of every task of the job that is
-// already in memory; job actions touch all tasks anyway.
-func (o *op) logJob(jc *jobChange, format string, args ...any) {
-	o.m.log.Debug(fmt.Sprintf(format, args...), "job", jc.job.ID)
 }
 
 // TasksJSON returns a job's task list as the API sends it: {"tasks":[...]}.
