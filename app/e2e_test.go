@@ -795,3 +795,28 @@ func TestE2EDiscoveryAcrossMachines(t *testing.T) {
 		t.Errorf("the worker did not find the manager at %s:\n%s", a.Addr, worker.String())
 	}
 }
+
+// TestE2EDefaultCommand runs farmhand with no command, as a double-click does:
+// a manager and its own worker, which needs nobody's approval.
+func TestE2EDefaultCommand(t *testing.T) {
+	addr := freePort(t)
+	data := t.TempDir()
+	farms.Store(addr, data)
+	p := start(t, "farmhand", "--headless", "--no-discovery", "--data", data, "--listen", addr)
+	waitFor(t, "the farm to open", 20*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(data, "admin.token"))
+		return err == nil
+	})
+	cl := adminClient(t, addr)
+	waitFor(t, "its own worker", 30*time.Second, func() bool {
+		ws, err := cl.Workers(context.Background())
+		return err == nil && len(ws) == 1 && ws[0].Status == model.WorkerAwake
+	})
+	out := cli(t, addr, "submit", "--type", "echo-sleep-test", "--name", "first job", "--set", "frames=1-3", "--set", "sleep_seconds=0", "--wait")
+	if !strings.Contains(out, "completed") {
+		t.Errorf("submit --wait said:\n%s", out)
+	}
+	if !strings.Contains(p.out.String(), "admin token created for this computer") {
+		t.Errorf("the first start did not say where the admin token is:\n%s", p.out.String())
+	}
+}

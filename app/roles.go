@@ -61,12 +61,17 @@ type workerFlags struct {
 	ffmpeg    *string
 }
 
-func addWorkerFlags(fs *flagSet) *workerFlags {
+// addWorkerFlags adds the worker's flags; df is the discovery flags when the
+// flag set has them already (the manager's, in 'both').
+func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
+	if df == nil {
+		df = addDiscoveryFlags(fs)
+	}
 	host, _ := os.Hostname()
 	return &workerFlags{
 		manager:   fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else found on the network with mDNS)"),
 		farm:      fs.String("farm", "", "with several farms on the network: the name of the one to join"),
-		discovery: addDiscoveryFlags(fs),
+		discovery: df,
 		name:      fs.String("name", host, "worker name shown on the farm"),
 		tags:      fs.String("tags", "", "comma-separated tags (jobs can require them)"),
 		blender:   fs.String("blender", "", "Blender to render with (default: blender on PATH)"),
@@ -106,7 +111,7 @@ func runWorker(e *env, args []string) error {
 	token := fs.String("token", "", "with a worker ID: an admin's token (default $FARMHAND_TOKEN, else the data directory's)")
 	now := fs.Bool("now", false, "with sleep, pause, shutdown or restart: stop the running task instead of finishing it")
 	asJSON := fs.Bool("json", false, "with a worker ID: print JSON")
-	wf := addWorkerFlags(fs)
+	wf := addWorkerFlags(fs, nil)
 	pos, err := parse(fs.FlagSet, args)
 	if err != nil {
 		return err
@@ -180,7 +185,7 @@ func runLocalWorker(ctx context.Context, e *env, cl *client.Client, windows bool
 
 func runBoth(e *env, args []string) error {
 	mf, fs := addManagerFlags(e, "both", "[both] [--data DIR] [--listen ADDR] [--name NAME] [--tags a,b] [--headless]")
-	wf := addWorkerFlags(fs)
+	wf := addWorkerFlags(fs, mf.discovery)
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
