@@ -187,12 +187,9 @@ func runSubmit(e *env, args []string) error {
 	return nil
 }
 
-func submitter() string {
-	if u := getenvAny("USER", "USERNAME"); u != "" {
-		return u
-	}
-	return "unknown"
-}
+// submitter names the person submitting; without one, the manager names the
+// member whose token it is.
+func submitter() string { return getenvAny("USER", "USERNAME") }
 
 // waitForJob follows the event stream until the job is in a final status. It
 // also asks every few seconds, so a missed event only delays it.
