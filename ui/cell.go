@@ -17,6 +17,7 @@ const (
 	textCell cellKind = iota
 	iconCell
 	progressCell
+	graphCell // a sparkline with the latest value beside it
 )
 
 // cell is the one template every table cell is made from: a background that
@@ -31,6 +32,8 @@ type cell struct {
 	label    *widget.Label
 	progress *widget.ProgressBar
 	barText  string
+	graph    *sparkline
+	value    *widget.Label // the graph's latest value
 
 	row   int
 	tip   string
@@ -46,11 +49,16 @@ func newCell(tips *tipLayer, hover func(row int, in bool)) *cell {
 		icon:     widget.NewIcon(nil),
 		label:    widget.NewLabel(""),
 		progress: widget.NewProgressBar(),
+		graph:    newSparkline(),
+		value:    widget.NewLabel(""),
 		tips:     tips,
 		hover:    hover,
 	}
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.progress.TextFormatter = func() string { return c.barText }
+	c.value.Alignment = fyne.TextAlignTrailing
+	c.graph.Hide()
+	c.value.Hide()
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -72,10 +80,18 @@ func (c *cell) highlight(selected, hovered bool) {
 	c.bg.Refresh()
 }
 
+// hideAll hides every part but the background, before one is shown.
+func (c *cell) hideAll() {
+	c.icon.Hide()
+	c.label.Hide()
+	c.progress.Hide()
+	c.graph.Hide()
+	c.value.Hide()
+}
+
 // showText makes the cell a label.
 func (c *cell) showText(s string, align fyne.TextAlign) {
-	c.icon.Hide()
-	c.progress.Hide()
+	c.hideAll()
 	c.label.Alignment = align
 	c.label.SetText(s)
 	c.label.Show()
@@ -83,21 +99,31 @@ func (c *cell) showText(s string, align fyne.TextAlign) {
 
 // showIcon makes the cell an icon.
 func (c *cell) showIcon(res fyne.Resource) {
-	c.label.Hide()
-	c.progress.Hide()
+	c.hideAll()
 	c.icon.SetResource(res)
 	c.icon.Show()
 }
 
 // showProgress makes the cell a progress bar reading text.
 func (c *cell) showProgress(value float64, text string) {
-	c.label.Hide()
-	c.icon.Hide()
+	c.hideAll()
 	if c.progress.Value != value || c.barText != text {
 		c.barText = text
 		c.progress.SetValue(value)
 	}
 	c.progress.Show()
+}
+
+// showGraph makes the cell a sparkline of values with text beside it.
+func (c *cell) showGraph(values []float64, color fyne.ThemeColorName, text string) {
+	c.hideAll()
+	c.graph.set(values, color)
+	c.value.SetText(text)
+	if len(values) > 0 {
+		c.graph.Show() // no empty band for a worker without figures: the dash says it
+	}
+	c.value.Show()
+	c.Refresh() // lay the graph out: its width depends on the text's
 }
 
 // MouseIn starts the hover text and the row's hover highlight.
@@ -124,7 +150,7 @@ func (c *cell) MouseOut() {
 }
 
 func (c *cell) CreateRenderer() fyne.WidgetRenderer {
-	return &cellRenderer{c: c, objects: []fyne.CanvasObject{c.bg, c.icon, c.label, c.progress}}
+	return &cellRenderer{c: c, objects: []fyne.CanvasObject{c.bg, c.icon, c.label, c.progress, c.graph, c.value}}
 }
 
 type cellRenderer struct {
@@ -144,6 +170,14 @@ func (r *cellRenderer) Layout(size fyne.Size) {
 	h := min(c.progress.MinSize().Height, size.Height-2*pad)
 	c.progress.Resize(fyne.NewSize(size.Width-2*pad, h))
 	c.progress.Move(fyne.NewPos(pad, (size.Height-h)/2))
+	// The value takes the room its text needs, at most half the cell; the
+	// graph the rest, as tall as a line of text.
+	vw := min(fyne.MeasureText(c.value.Text, theme.TextSize(), fyne.TextStyle{}).Width+4*pad, size.Width/2)
+	c.value.Resize(fyne.NewSize(vw, size.Height))
+	c.value.Move(fyne.NewPos(size.Width-vw, 0))
+	gh := min(theme.TextSize()+2*pad, size.Height-2*pad)
+	c.graph.Resize(fyne.NewSize(max(0, size.Width-vw-pad), gh))
+	c.graph.Move(fyne.NewPos(pad, (size.Height-gh)/2))
 }
 
 func (r *cellRenderer) MinSize() fyne.Size {

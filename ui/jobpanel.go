@@ -20,17 +20,19 @@ type jobPanel struct {
 	u   *UI
 	job *model.Job // nil: no single job selected
 
-	icon     *widget.Icon
-	name     *widget.Label
-	status   *widget.Label
-	reason   *widget.Label // why the job is in its status, when the manager said
-	progress *widget.ProgressBar
-	steps    *widget.Label
-	counts   *fyne.Container
-	settings *widget.Form
-	tabs     *container.AppTabs
-	tasks    *tasksView
-	log      *logView
+	icon      *widget.Icon
+	name      *widget.Label
+	status    *widget.Label
+	reason    *widget.Label // why the job is in its status, when the manager said
+	progress  *widget.ProgressBar
+	steps     *widget.Label
+	counts    *fyne.Container
+	settings  *widget.Form
+	tabs      *container.AppTabs
+	tasks     *tasksView
+	log       *logView
+	output    *outputView
+	overrides *overridesView
 
 	head        *fyne.Container
 	content     fyne.CanvasObject
@@ -38,7 +40,8 @@ type jobPanel struct {
 }
 
 func newJobPanel(u *UI, tips *tipLayer) *jobPanel {
-	p := &jobPanel{u: u, tasks: newTasksView(u, tips), log: newLogView(u)}
+	p := &jobPanel{u: u, tasks: newTasksView(u, tips), log: newLogView(u), output: newOutputView(u),
+		overrides: newOverridesView(u)}
 	p.icon = widget.NewIcon(nil)
 	p.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.name.Truncation = fyne.TextTruncateEllipsis
@@ -56,6 +59,8 @@ func newJobPanel(u *UI, tips *tipLayer) *jobPanel {
 	tasksAndLog.Offset = 0.6
 	p.tabs = container.NewAppTabs(
 		container.NewTabItem("Tasks", tasksAndLog),
+		container.NewTabItem("Output", p.output.object()),
+		container.NewTabItem("Python", p.overrides.object()),
 		container.NewTabItem("Settings", container.NewVScroll(p.settings)),
 	)
 	p.head = container.NewVBox(
@@ -75,10 +80,12 @@ func (p *jobPanel) object() fyne.CanvasObject {
 	return container.NewStack(p.content, container.NewCenter(p.placeholder))
 }
 
-// showSelection shows the one selected job, or says what to do.
+// showSelection shows the one selected job, or says what to do. The
+// thumbnail and overrides follow the job; the tab the user chose stays.
 func (p *jobPanel) showSelection(sel []*model.Job) {
 	if len(sel) != 1 {
 		p.job = nil
+		p.output.jobID = ""
 		p.tasks.show("")
 		p.log.clear()
 		p.content.Hide()
@@ -98,7 +105,9 @@ func (p *jobPanel) showSelection(sel []*model.Job) {
 		p.log.clear()
 		p.tasks.show(p.job.ID)
 		p.fillSettings()
+		p.output.show(p.job)
 	}
+	p.overrides.show(p.job)
 	p.refresh()
 }
 
@@ -117,6 +126,7 @@ func (p *jobPanel) jobsChanged() {
 		prio := j.Priority != p.job.Priority
 		p.job = j
 		p.refresh()
+		p.overrides.show(j)
 		if prio {
 			p.fillSettings()
 		}

@@ -55,18 +55,53 @@ func (u *UI) follow() {
 	go u.tick()
 }
 
-// tick repaints the relative times ("12 s ago") while the window runs.
+// tick polls what has no events (the workers' CPU and memory, the join
+// requests) and repaints the relative times ("12 s ago") while the window
+// runs.
 func (u *UI) tick() {
-	t := time.NewTicker(5 * time.Second)
+	t := time.NewTicker(pollEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-u.ctx.Done():
 			return
 		case <-t.C:
-			u.do(func() { u.workers.table.w.Refresh() })
+			u.do(u.poll)
 		}
 	}
+}
+
+// poll fetches the workers (and for admins the join requests) anew. It runs
+// on the UI goroutine and calls the manager from another.
+func (u *UI) poll() {
+	u.workers.table.w.Refresh()
+	if !u.started || u.retrying {
+		return // the reload after a failure comes first
+	}
+	needMe, admin := u.me == nil, u.isAdmin()
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
+		defer cancel()
+		workers, werr := u.client.Workers(ctx)
+		var me *model.Member
+		if needMe {
+			me, _ = u.client.Whoami(ctx) // nil on failure: asked again next time
+		}
+		var pending []*model.Member
+		var perr error
+		if admin {
+			pending, perr = u.client.Members(ctx, model.MemberPending)
+		}
+		u.do(func() {
+			if werr == nil {
+				u.workers.setAll(workers)
+			}
+			u.setMe(me)
+			if admin {
+				u.workers.join.showPending(pending, perr)
+			}
+		})
+	}()
 }
 
 // applyEvents applies one batch of events, in order, repainting each view
@@ -76,6 +111,8 @@ func (u *UI) applyEvents(evs []model.Event) {
 	var deleted []string
 	var tasks []*model.Task
 	var workers []*model.Worker
+	var goneWorkers []string
+	var rendered *model.RenderedImage
 	reloadTasks := false
 	openJob := u.panel.tasks.jobID
 	for _, ev := range evs {
@@ -91,15 +128,24 @@ func (u *UI) applyEvents(evs []model.Event) {
 				continue
 			}
 			jobs = append(jobs, ev.Job)
+			u.notifyJob(ev.Job)
 			reloadTasks = reloadTasks || (ev.RefreshTasks && ev.Job.ID == openJob)
 		case model.EventTask:
 			if ev.Task != nil && ev.Task.JobID == openJob {
 				tasks = append(tasks, ev.Task)
 			}
+		case model.EventRendered:
+			if ev.Rendered != nil {
+				rendered = ev.Rendered // a burst of frames shows only the last
+			}
 		case model.EventTaskLog:
 			u.panel.log.appendChunk(ev.TaskLog)
 		case model.EventWorker:
-			if ev.Worker != nil {
+			switch {
+			case ev.Worker == nil:
+			case ev.Deleted:
+				goneWorkers = append(goneWorkers, ev.Worker.ID)
+			default:
 				workers = append(workers, ev.Worker)
 			}
 		}
@@ -112,7 +158,11 @@ func (u *UI) applyEvents(evs []model.Event) {
 	if reloadTasks {
 		u.panel.tasks.reload()
 	}
-	u.workers.apply(workers)
+	u.workers.apply(workers, goneWorkers)
+	if rendered != nil {
+		u.rendered.newImage(rendered)
+		u.panel.output.newImage(rendered)
+	}
 }
 
 // reload fetches the jobs and workers (and the open job's tasks) anew: at
@@ -123,7 +173,16 @@ func (u *UI) reload() {
 		defer cancel()
 		jobs, jerr := u.client.Jobs(ctx)
 		workers, werr := u.client.Workers(ctx)
-		u.do(func() { u.loaded(jobs, jerr, workers, werr) })
+		var me *model.Member
+		if jerr == nil && werr == nil {
+			me, _ = u.client.Whoami(ctx) // nil on failure: the next poll asks again
+		}
+		u.do(func() {
+			u.loaded(jobs, jerr, workers, werr)
+			if me != nil && u.me == nil {
+				u.setMe(me)
+			}
+		})
 	}()
 }
 
@@ -148,6 +207,8 @@ func (u *UI) loaded(jobs []*model.Job, jerr error, workers []*model.Worker, werr
 	if u.panel.tasks.jobID != "" {
 		u.panel.tasks.reload()
 	}
+	u.rendered.load()
+	u.settings.load()
 	if !u.started {
 		u.started = true
 		u.openStartView()

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"net"
@@ -55,6 +56,15 @@ func TestScreenshots(t *testing.T) {
 	startProc(t, "worker", bin, nil, "worker", "--headless", "--manager", url, "--data", filepath.Join(dir, "worker"),
 		"--name", "render-01", "--tags", "gpu", "--join", code)
 	makeJobs(t, cl)
+	// A second render node, played by the test: it reports its load with
+	// heartbeats (for the graphs) and uploads a frame (for the last-rendered
+	// view, since echo jobs render no images). A third computer asks to join
+	// without the code and waits for an admin.
+	fakeRenderNode(t, url, code)
+	if _, err := client.New(url).Join(context.Background(), wire.JoinRequest{Name: "lighting-ws-3",
+		Platform: "windows", Wants: model.RoleArtist}); err != nil {
+		t.Fatal(err)
+	}
 
 	display := startXvfb(t)
 	out := t.TempDir()
@@ -64,7 +74,7 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, view := range []string{"jobs", "job", "workers"} {
+	for _, view := range []string{"jobs", "job", "workers", "rendered", "settings"} {
 		t.Run(view, func(t *testing.T) {
 			env := []string{"DISPLAY=" + display, "FARMHAND_OPEN=" + view, "LANG=en_US.UTF-8",
 				// No session bus: the tray then only logs that it has no host,
@@ -76,9 +86,17 @@ func TestScreenshots(t *testing.T) {
 				"--data", filepath.Join(dir, "desk"), "--name", "artist-desk")
 			approveDesk(t, cl)
 			waitForWindow(t, display, gui)
-			// The pointer rests off the window, so that no hover text shows.
+			// The pointer rests off the window, so that no hover text shows;
+			// it passes over the status bar first, which has none, since the
+			// window may have opened under it and Fyne sees no leaving.
+			xdo(t, display, "mousemove", "640", "770")
+			time.Sleep(300 * time.Millisecond)
 			xdo(t, display, "mousemove", "1279", "799")
-			time.Sleep(4 * time.Second) // the first load, the events after it, a repaint
+			wait := 4 * time.Second // the first load, the events after it, a repaint
+			if view == "workers" {
+				wait = 16 * time.Second // a few polls, for the load graphs
+			}
+			time.Sleep(wait)
 			path := filepath.Join(out, view+".png")
 			shoot(t, display, path)
 			checkNotBlank(t, path)
@@ -88,8 +106,10 @@ func TestScreenshots(t *testing.T) {
 	}
 }
 
-// approveDesk lets the artist's workstation in the first time it asks, as an
-// admin would after seeing its join request.
+// approveDesk lets the workstation in the first time it asks, as an admin
+// would after seeing its join request. It is made an admin (a lead's desk),
+// so that the screenshots show the admin's views: worker actions, join
+// requests, the join code.
 func approveDesk(t *testing.T, cl *client.Client) {
 	t.Helper()
 	ctx := context.Background()
@@ -104,7 +124,7 @@ func approveDesk(t *testing.T, cl *client.Client) {
 				continue
 			}
 			if m.Status == "pending" {
-				if _, err := cl.Approve(ctx, m.ID, "artist"); err != nil {
+				if _, err := cl.Approve(ctx, m.ID, model.RoleAdmin); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -113,6 +133,83 @@ func approveDesk(t *testing.T, cl *client.Client) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatal("the workstation never asked to join")
+}
+
+// fakeRenderNode joins the farm as a worker named render-02, takes a task,
+// uploads a rendered frame for it, and sends heartbeats with a changing load
+// until the test ends.
+func fakeRenderNode(t *testing.T, url, code string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
+	j, err := client.New(url).Join(ctx, wire.JoinRequest{Name: "render-02", Platform: "windows", Wants: model.RoleWorker, JoinCode: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc := client.New(url).AsWorker(j.Member.ID, j.Token)
+	if _, err := wc.SignOn(ctx, wire.WorkerRegistration{Name: "render-02", Platform: "windows", Version: "e2e",
+		TaskTypes: []string{"misc"}, Tags: []string{"gpu", "big-memory"}}); err != nil {
+		t.Fatal(err)
+	}
+	var taskID string
+	deadline := time.Now().Add(20 * time.Second)
+	for taskID == "" {
+		got, _, err := wc.Schedule(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != nil {
+			taskID = got.Task.ID
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the fake render node got no task")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if _, err := wc.UploadRendered(ctx, taskID, "image/png", testFrame(t)); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			stats := &model.HostStats{CPUPercent: 70 + 25*math.Sin(float64(i)/3), MemUsedMB: uint64(21000 + 300*(i%9)),
+				MemTotalMB: 32768, CPUs: 24, Sampled: time.Now()}
+			wc.Heartbeat(ctx, taskID, stats)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+}
+
+// testFrame draws a 1280×720 frame: an evening sky, a sun, hills.
+func testFrame(t *testing.T) []byte {
+	t.Helper()
+	const w, h = 1280, 720
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			f := float64(y) / h
+			c := color.NRGBA{uint8(40 + 200*f), uint8(60 + 90*f), uint8(140 - 60*f), 255}
+			if dx, dy := float64(x-900), float64(y-430); dx*dx+dy*dy < 90*90 {
+				c = color.NRGBA{255, 214, 120, 255}
+			}
+			hill := 520 + 60*math.Sin(float64(x)/180) + 30*math.Sin(float64(x)/57)
+			if float64(y) > hill {
+				c = color.NRGBA{uint8(30 + 20*f), uint8(70 + 30*f), 50, 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // buildGUI builds the desktop binary.
@@ -142,7 +239,8 @@ func freePort(t *testing.T) int {
 func startManager(t *testing.T, bin, dir string) string {
 	t.Helper()
 	url := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	startProc(t, "manager", bin, nil, "manager", "--headless", "--data", filepath.Join(dir, "manager"),
+	// --no-discovery: tests never multicast on the host's network.
+	startProc(t, "manager", bin, nil, "manager", "--headless", "--no-discovery", "--data", filepath.Join(dir, "manager"),
 		"--listen", url[len("http://"):])
 	cl := client.New(url)
 	deadline := time.Now().Add(20 * time.Second)

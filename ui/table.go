@@ -13,11 +13,12 @@ type column[T any] struct {
 	width float32 // 0: the column takes the width the others leave
 	kind  cellKind
 	align fyne.TextAlign
-	text  func(T) string            // textCell
-	icon  func(T) fyne.Resource     // iconCell
-	done  func(T) (done, total int) // progressCell
-	tip   func(T) string            // hover text; nil: none
-	cmp   func(a, b T) int          // sort order; nil: not sortable
+	text  func(T) string                                                     // textCell
+	icon  func(T) fyne.Resource                                              // iconCell
+	done  func(T) (done, total int)                                          // progressCell
+	graph func(T) (values []float64, color fyne.ThemeColorName, text string) // graphCell
+	tip   func(T) string                                                     // hover text; nil: none
+	cmp   func(a, b T) int                                                   // sort order; nil: not sortable
 }
 
 // table is a widget.Table showing a rowList: headers that sort when clicked,
@@ -91,6 +92,8 @@ func (t *table[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		done, total := col.done(it)
 		f := fraction(done, total)
 		c.showProgress(f, percent(f))
+	case graphCell:
+		c.showGraph(col.graph(it))
 	default:
 		c.showText(col.text(it), col.align)
 	}

@@ -19,8 +19,9 @@ type Config struct {
 	Client *client.Client // the farm's API, also when the manager runs in this process
 	Worker WorkerControl  // this computer's worker; nil when this process runs none
 	Farm   string         // the farm's name, for the title
-	// Open picks the view shown first: "jobs" (the default), "workers", or
-	// "job" (the first active job, with its tasks and a log).
+	// Open picks the view shown first: "jobs" (the default), "workers",
+	// "rendered", "settings", or "job" (the first active job, with its tasks
+	// and a log).
 	Open string
 	// NoTray says the desktop cannot show a tray icon; closing the window
 	// then quits.
@@ -37,15 +38,23 @@ type UI struct {
 	client *client.Client
 	worker WorkerControl
 	open   string
+	farm   string
 
-	win     fyne.Window
-	tabs    *container.AppTabs
-	jobs    *jobsView
-	panel   *jobPanel
-	workers *workersView
-	status  *statusBar
-	tray    *tray // nil without a system tray
-	menu    *fyne.MainMenu
+	// me is the member this window's token belongs to, once known: its role
+	// decides what is offered, its id which jobs are "mine".
+	me       *model.Member
+	notified map[string]bool // "job id/status" already announced
+
+	win      fyne.Window
+	tabs     *container.AppTabs
+	jobs     *jobsView
+	panel    *jobPanel
+	workers  *workersView
+	rendered *renderedView
+	settings *settingsView
+	status   *statusBar
+	tray     *tray // nil without a system tray
+	menu     *fyne.MainMenu
 
 	stopping bool // the worker is being switched off
 	retrying bool // a reload after a failure is scheduled
@@ -57,7 +66,8 @@ type UI struct {
 // until Start. ctx must end when the app has quit (the caller cancels it
 // after Run returns): it stops the live updates and any later repaint.
 func New(ctx context.Context, cfg Config) *UI {
-	u := &UI{ctx: ctx, app: cfg.App, client: cfg.Client, worker: cfg.Worker, open: cfg.Open}
+	u := &UI{ctx: ctx, app: cfg.App, client: cfg.Client, worker: cfg.Worker, open: cfg.Open, farm: cfg.Farm,
+		notified: map[string]bool{}}
 	u.do = func(f func()) {
 		// Once ctx ends the app has quit, and Fyne would run f at once on the
 		// calling goroutine, against a tray connection already closed.
@@ -74,7 +84,9 @@ func New(ctx context.Context, cfg Config) *UI {
 	u.jobs = newJobsView(tips, newJobActions(u))
 	u.panel = newJobPanel(u, tips)
 	u.jobs.onSelect = u.panel.showSelection
+	u.settings = newSettingsView(u) // before the workers view, which passes the join code on to it
 	u.workers = newWorkersView(u, tips)
+	u.rendered = newRenderedView(u)
 	u.status = newStatusBar(u)
 
 	split := container.NewHSplit(u.jobs.object(), u.panel.object())
@@ -82,6 +94,8 @@ func New(ctx context.Context, cfg Config) *UI {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem("Jobs", split),
 		container.NewTabItem("Workers", u.workers.object()),
+		container.NewTabItem("Last rendered", u.rendered.object()),
+		container.NewTabItem("Settings", u.settings.object()),
 	)
 	content := container.NewBorder(nil, u.status.object(), nil, nil, u.tabs)
 	u.win.SetContent(container.NewStack(content, tips.layer))
@@ -120,6 +134,8 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	view := fyne.NewMenu("View",
 		fyne.NewMenuItem("Jobs", func() { u.tabs.SelectIndex(0) }),
 		fyne.NewMenuItem("Workers", func() { u.tabs.SelectIndex(1) }),
+		fyne.NewMenuItem("Last rendered", func() { u.tabs.SelectIndex(2) }),
+		fyne.NewMenuItem("Settings", func() { u.tabs.SelectIndex(3) }),
 	)
 	u.menu = fyne.NewMainMenu(fyne.NewMenu("Farmhand", items...), view)
 	return u.menu
@@ -131,6 +147,10 @@ func (u *UI) openStartView() {
 	switch u.open {
 	case "workers":
 		u.tabs.SelectIndex(1)
+	case "rendered":
+		u.tabs.SelectIndex(2)
+	case "settings":
+		u.tabs.SelectIndex(3)
 	case "job":
 		if u.jobs.list.Len() == 0 {
 			return
@@ -145,6 +165,23 @@ func (u *UI) openStartView() {
 		u.panel.tasks.autoOpen = true
 		u.jobs.selectJob(pick.ID)
 	}
+}
+
+// isAdmin reports whether this window's member may steer workers and
+// members. Until whoami answers it is false, so nothing is offered that the
+// manager would refuse.
+func (u *UI) isAdmin() bool { return u.me != nil && u.me.Role == model.RoleAdmin }
+
+// setMe takes whoami's answer: admins get the worker actions, the join
+// requests and the join code.
+func (u *UI) setMe(me *model.Member) {
+	if me == nil || u.me != nil {
+		return
+	}
+	u.me = me
+	u.workers.actions.update(u.workers.list.selected())
+	u.workers.join.setAdmin(u.isAdmin())
+	u.settings.meChanged()
 }
 
 // workerName returns the name of the worker with id, for the task table.

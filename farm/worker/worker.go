@@ -396,6 +396,13 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 			}
 			continue
 		}
+		if time.Since(lastStats) >= statsEvery {
+			// Between tasks a worker asks for work rather than beats, and short
+			// tasks end before their first heartbeat: its load goes with a
+			// heartbeat of its own now and then.
+			w.cl.Heartbeat(ctx, "", hostStats())
+			lastStats = time.Now()
+		}
 		a, change, err := w.cl.Schedule(ctx)
 		var wait time.Duration
 		switch {
@@ -412,12 +419,6 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 		case err == nil:
 			w.setState(StateIdle)
 			wait = w.cfg.IdlePoll
-			if time.Since(lastStats) >= statsEvery {
-				// Idle workers ask for work rather than beat, so their load
-				// goes with a heartbeat now and then.
-				w.cl.Heartbeat(ctx, "", hostStats())
-				lastStats = time.Now()
-			}
 		case client.StatusOf(err) == http.StatusConflict:
 			// Not awake in the manager's eyes (marked lost while unreachable):
 			// signing on again sets that right.

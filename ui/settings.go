@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"farmhand/farm/api/wire"
+)
+
+// settingsView is the farm as configured: who this window is, the manager,
+// the join code (admins), the job types and where the timeouts are set.
+type settingsView struct {
+	u        *UI
+	farm     *widget.Form
+	version  *widget.Label
+	me       *widget.Label
+	code     *widget.Label
+	codeRow  *fyne.Container
+	codeItem *widget.FormItem
+	types    *fyne.Container
+	typeNote *widget.Label
+	list     *wire.JobTypeList
+	gen      int
+	scroll   *container.Scroll
+}
+
+func newSettingsView(u *UI) *settingsView {
+	v := &settingsView{u: u}
+	v.version = widget.NewLabel("…")
+	v.me = widget.NewLabel("…")
+	v.code = widget.NewLabelWithStyle("…", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	copyCode := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		if c := v.code.Text; c != "" && c != "…" {
+			u.app.Clipboard().SetContent(c)
+		}
+	})
+	v.codeRow = container.NewHBox(v.code, copyCode)
+	v.codeItem = widget.NewFormItem("Join code", v.codeRow)
+	v.codeItem.HintText = "What a render node needs: farmhand worker --join CODE"
+	v.farm = widget.NewForm(
+		widget.NewFormItem("Farm", widget.NewLabel(u.farm)),
+		widget.NewFormItem("Manager", widget.NewLabel(u.client.BaseURL())),
+		widget.NewFormItem("Version", v.version),
+		widget.NewFormItem("Signed in as", v.me),
+	)
+	v.types = container.NewVBox()
+	v.typeNote = widget.NewLabel("Loading…")
+	return v
+}
+
+func (v *settingsView) object() fyne.CanvasObject {
+	timeouts := widget.NewLabel("The manager's timeouts and thresholds are command-line flags, set where it starts " +
+		"(farmhand manager --help): --task-timeout (a task without a report for 10 min counts as hung) and " +
+		"--worker-timeout (a worker silent for 1 min is lost and its task requeued).")
+	timeouts.Wrapping = fyne.TextWrapWord
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	refresh.Importance = widget.LowImportance
+	v.scroll = container.NewVScroll(container.NewVBox(
+		heading("Farm"), v.farm,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, refresh, heading("Job types")),
+		v.typeNote, v.types,
+		widget.NewSeparator(),
+		heading("Timeouts"), timeouts,
+	))
+	return v.scroll
+}
+
+// relayout lays the page out again after rows came or went: a scroll does
+// not notice that its content grew.
+func (v *settingsView) relayout() {
+	if v.scroll != nil {
+		v.scroll.Content.Refresh()
+		v.scroll.Refresh()
+	}
+}
+
+func heading(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// meChanged shows who this window is, and the join code to admins.
+func (v *settingsView) meChanged() {
+	me := v.u.me
+	v.me.SetText(fmt.Sprintf("%s (%s)", me.Name, me.Role))
+	if v.u.isAdmin() && len(v.farm.Items) == 4 {
+		v.farm.AppendItem(v.codeItem)
+	}
+	v.showTypes() // the export buttons are for admins
+	v.relayout()
+}
+
+// showCode shows the join code the workers view fetched.
+func (v *settingsView) showCode(code string) {
+	v.code.SetText(code)
+	v.relayout()
+}
+
+// load fetches the manager's version and job types.
+func (v *settingsView) load() {
+	v.gen++
+	gen, u := v.gen, v.u
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
+		defer cancel()
+		ver, verr := u.client.Version(ctx)
+		list, lerr := u.client.JobTypeList(ctx)
+		u.do(func() {
+			if gen != v.gen {
+				return
+			}
+			if verr == nil {
+				v.version.SetText(fmt.Sprintf("%s %s (API %d)", ver.Name, ver.Version, ver.APIVersion))
+				v.relayout()
+			}
+			if lerr != nil {
+				v.typeNote.SetText("Could not list the job types: " + explain(lerr, u.client.BaseURL()))
+				v.typeNote.Show()
+				return
+			}
+			v.list = list
+			v.showTypes()
+		})
+	}()
+}
+
+// showTypes lists the job types, with what is wrong with broken scripts.
+func (v *settingsView) showTypes() {
+	l := v.list
+	if l == nil {
+		return
+	}
+	v.types.RemoveAll()
+	for _, jt := range l.JobTypes {
+		v.types.Add(v.typeRow(jt))
+	}
+	for _, p := range l.Problems {
+		msg := widget.NewLabel(fmt.Sprintf("%s (%s): %s", p.Name, p.File, p.Error))
+		msg.Wrapping = fyne.TextWrapWord
+		msg.Importance = widget.DangerImportance
+		v.types.Add(container.NewBorder(nil, nil, widget.NewIcon(coloredIcon(theme.IconNameError, colorBad)), nil, msg))
+	}
+	v.typeNote.SetText("Built-in job types come with Farmhand; custom ones are scripts in the manager's scripts folder, " +
+		"picked up as they change. Export a built-in to customise it.")
+	v.typeNote.Wrapping = fyne.TextWrapWord
+	v.typeNote.Show()
+	v.relayout()
+}
+
+// sourceWords says where a job type comes from.
+var sourceWords = map[string]string{
+	"built-in":   "built-in",
+	"custom":     "custom script",
+	"customised": "built-in, customised by a script",
+}
+
+func (v *settingsView) typeRow(jt wire.JobType) fyne.CanvasObject {
+	label := jt.Label
+	if label == "" {
+		label = jt.Name
+	}
+	name := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	src, ok := sourceWords[jt.Source]
+	if !ok {
+		src = jt.Source
+	}
+	about := widget.NewLabel(fmt.Sprintf("%s · %s · %s", jt.Name, src, plural(len(jt.Settings), "setting")))
+	about.Truncation = fyne.TextTruncateEllipsis
+	var right fyne.CanvasObject = container.NewHBox()
+	if jt.Source == "built-in" && v.u.isAdmin() {
+		right = widget.NewButtonWithIcon("Export to customise", theme.DocumentSaveIcon(), func() { v.export(jt.Name) })
+	}
+	return container.NewBorder(nil, nil, name, right, about)
+}
+
+// export copies a built-in job type into the manager's scripts folder.
+func (v *settingsView) export(name string) {
+	u := v.u
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
+		defer cancel()
+		path, err := u.client.ExportJobType(ctx, name)
+		u.do(func() {
+			if err != nil {
+				u.showError("Could not export "+name, fmt.Errorf("%s", explain(err, u.client.BaseURL())))
+				return
+			}
+			dialog.ShowInformation("Exported "+name, strings.Join([]string{
+				"The job type was written to", path, "on the manager's computer.",
+				"Edit it there: the manager picks the changes up as you save.",
+			}, "\n"), u.win)
+			v.load() // it is now "customised"
+		})
+	}()
+}
