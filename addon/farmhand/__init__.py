@@ -1,0 +1,37 @@
+"""Farmhand: submit the open blend file to a Farmhand render farm.
+
+Preferences hold the manager's URL and this computer's member token (Join the
+farm asks the manager for one); Properties → Output → Farmhand submits.
+"""
+
+bl_info = {
+    "name": "Farmhand",
+    "author": "Farmhand",
+    "version": (0, 1, 0),
+    "blender": (3, 4, 0),
+    "location": "Properties > Output > Farmhand",
+    "description": "Submit render jobs to a Farmhand render farm",
+    "category": "Render",
+}
+
+import bpy
+
+from . import prefs, state, submit
+
+_classes = prefs.classes + submit.classes
+
+
+def register():
+    for cls in _classes:
+        bpy.utils.register_class(cls)
+    submit.register_scene_props()
+    # Carry on waiting for a join request made before Blender restarted.
+    prefs.start_polling()
+
+
+def unregister():
+    prefs.stop_polling()
+    submit.unregister_scene_props()
+    for cls in reversed(_classes):
+        bpy.utils.unregister_class(cls)
+    state.forget()
