@@ -184,10 +184,17 @@ func managerData(addr string) string {
 	return data.(string)
 }
 
-// submitCLI submits through the command line, as a TD's script would.
+// submitCLI submits an echo-sleep-test job through the command line, as a TD's
+// script would.
 func submitCLI(t *testing.T, addr, name string, sets ...string) string {
 	t.Helper()
-	args := []string{"submit", "--manager", "http://" + addr, "--data", managerData(addr), "--type", "echo-sleep-test", "--name", name, "--json"}
+	return submitType(t, addr, "echo-sleep-test", name, sets...)
+}
+
+// submitType submits a job of any type through the command line and returns its id.
+func submitType(t *testing.T, addr, typ, name string, sets ...string) string {
+	t.Helper()
+	args := []string{"submit", "--manager", "http://" + addr, "--data", managerData(addr), "--type", typ, "--name", name, "--json"}
 	for _, s := range sets {
 		args = append(args, "--set", s)
 	}
@@ -558,7 +565,7 @@ func TestE2EBlenderRender(t *testing.T) {
 		return n == 2
 	})
 	renders := filepath.Join(work, "renders")
-	id := submitRender(t, addr, "frames=1-6", "chunk_size=2", "blendfile="+blend, "render_output_root="+renders,
+	id := submitType(t, addr, "simple-blender-render", "cube turntable", "frames=1-6", "chunk_size=2", "blendfile="+blend, "render_output_root="+renders,
 		"render_output_path="+filepath.Join(renders, "shot", "######"), "format=PNG", "fps=24")
 	var job *model.Job
 	waitFor(t, "the render job", 3*time.Minute, func() bool {
@@ -606,27 +613,6 @@ func TestE2EBlenderRender(t *testing.T) {
 		t.Errorf("last-rendered thumbnail: %d bytes, %v", len(thumb), err)
 	}
 	t.Logf("rendered 6 frames and a preview in %s", job.Updated.Sub(job.Created).Round(time.Millisecond))
-}
-
-func submitRender(t *testing.T, addr string, sets ...string) string {
-	t.Helper()
-	args := []string{"submit", "--manager", "http://" + addr, "--data", managerData(addr), "--type", "simple-blender-render",
-		"--name", "cube turntable", "--json"}
-	for _, s := range sets {
-		args = append(args, "--set", s)
-	}
-	cmd := exec.Command(farmhandBinary(t), args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("submit: %v\n%s%s", err, out, stderr.String())
-	}
-	var job model.Job
-	if err := json.Unmarshal(out, &job); err != nil {
-		t.Fatalf("submit printed %q: %v", out, err)
-	}
-	return job.ID
 }
 
 func decodePNGConfig(t *testing.T, path string) image.Config {

@@ -20,15 +20,7 @@ func (s *Server) listJobTypes(w http.ResponseWriter, r *http.Request) {
 	for _, jt := range types {
 		t := wire.JobType{Name: jt.Name, Label: jt.Label, Description: jt.Description, Etag: jt.Etag, Source: jt.Source,
 			Settings: []wire.JobSetting{}}
-		for _, st := range jt.Settings {
-			ws := wire.JobSetting{Key: st.Key, Type: st.Type, Label: st.Label, Description: st.Description,
-				Default: st.Default, Required: st.Required, Choices: st.Choices, Subtype: st.Subtype, Propargs: st.Propargs,
-				Eval: st.Eval, Visible: st.Visible, Editable: st.Editable}
-			if st.EvalInfo != nil {
-				ws.EvalInfo = &wire.EvalInfo{ShowLinkButton: st.EvalInfo.ShowLinkButton, Description: st.EvalInfo.Description}
-			}
-			t.Settings = append(t.Settings, ws)
-		}
+		t.Settings = append(t.Settings, jt.Settings...)
 		out.JobTypes = append(out.JobTypes, t)
 	}
 	for _, p := range problems {

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
 )
 
@@ -37,36 +38,12 @@ const (
 
 // Setting is one setting of a job type, with every attribute Flamenco's
 // JOB_TYPE declares, under Flamenco's JSON names: the Blender add-on builds its
-// submission panel from these.
-type Setting struct {
-	Key         string   `json:"key"`
-	Type        string   `json:"type"`
-	Label       string   `json:"label,omitempty"`
-	Description string   `json:"description,omitempty"`
-	Default     any      `json:"default,omitempty"`
-	Required    bool     `json:"required,omitempty"`
-	Choices     []string `json:"choices,omitempty"`
-	// Subtype is a hint for string settings: file_path, dir_path, file_name or
-	// hashed_file_path.
-	Subtype string `json:"subtype,omitempty"`
-	// Propargs is passed verbatim to Blender's bpy.props.*Property(), e.g. {min: 0}.
-	Propargs map[string]any `json:"propargs,omitempty"`
-	// Eval is a Python expression the add-on evaluates in Blender to fill the setting.
-	Eval     string    `json:"eval,omitempty"`
-	EvalInfo *EvalInfo `json:"evalInfo,omitempty"`
-	// Visible is where the setting is shown: visible (the default), submission
-	// (add-on only), web (web only) or hidden.
-	Visible string `json:"visible,omitempty"`
-	// Editable is a pointer because the add-on reads a missing value as true and
-	// an explicit false as "read-only, computed from eval".
-	Editable *bool `json:"editable,omitempty"`
-}
+// submission panel from these. It is the API's type, so the manager hands it
+// out as it is.
+type Setting = wire.JobSetting
 
 // EvalInfo tells the add-on how to present a setting's eval.
-type EvalInfo struct {
-	ShowLinkButton bool   `json:"showLinkButton"`
-	Description    string `json:"description,omitempty"`
-}
+type EvalInfo = wire.EvalInfo
 
 // Where a job type comes from.
 const (
