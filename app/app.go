@@ -78,7 +78,7 @@ func Main(args []string) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
 	}
-	if name == "help" || name == "-h" || name == "--help" {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		usage(e.stdout)
 		return 0
 	}
