@@ -74,7 +74,7 @@ func Main(args []string) int {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr,
 		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))}
 	slog.SetDefault(e.log)
-	name, rest := "both", args
+	name, rest := "", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
 	}
@@ -83,6 +83,11 @@ func Main(args []string) int {
 		return 0
 	}
 	cmd, ok := commands[name]
+	if name == "" {
+		// No command, as from a double-click: 'both', with a welcome window
+		// when this computer belongs to no farm yet.
+		name, cmd, ok = "farmhand", command{run: runDefault}, true
+	}
 	if !ok {
 		fmt.Fprintf(e.stderr, "farmhand: unknown command %q\n\n", name)
 		usage(e.stderr)

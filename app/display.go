@@ -40,4 +40,7 @@ type windowsParams struct {
 	env    *env
 	client *client.Client
 	worker *localWorker // nil when this process runs no worker
+	// firstRun, when set, makes the windows start with the welcome window;
+	// client and worker then come from the person's choice.
+	firstRun *firstRun
 }

@@ -23,25 +23,35 @@ import (
 // guiBuilt: the default build is the desktop one.
 const guiBuilt = true
 
-// showWindows opens the main window and the tray, and returns when the user
-// quits or p.ctx ends (SIGTERM, Ctrl-C).
+// showWindows opens the main window and the tray (after the welcome window,
+// on a first run), and returns when the user quits or p.ctx ends (SIGTERM,
+// Ctrl-C).
 func showWindows(p windowsParams) error {
 	a := fyneapp.NewWithID("io.farmhand.app")
 	a.SetIcon(ui.AppIcon())
 	ctx, cancel := context.WithCancel(p.ctx)
 	defer cancel()
 
-	var worker ui.WorkerControl // a nil interface, not a typed nil, when there is no worker
-	if p.worker != nil {
-		worker = p.worker
-	}
 	noTray := !trayUsable()
 	if noTray {
 		p.env.log.Info("no system tray: no D-Bus session bus; closing the window quits Farmhand")
 	}
-	w := ui.New(ctx, ui.Config{App: a, Client: p.client, Worker: worker, Farm: farmName(p.client),
-		Open: os.Getenv("FARMHAND_OPEN"), NoTray: noTray})
-	w.Start()
+	open := func(cl *client.Client, lw *localWorker) fyne.Window {
+		var worker ui.WorkerControl // a nil interface, not a typed nil, when there is no worker
+		if lw != nil {
+			worker = lw
+		}
+		w := ui.New(ctx, ui.Config{App: a, Client: cl, Worker: worker, Farm: farmName(cl),
+			Open: os.Getenv("FARMHAND_OPEN"), NoTray: noTray})
+		w.Start()
+		return w.Window()
+	}
+	var first fyne.Window
+	if p.firstRun != nil {
+		first = welcome(ctx, a, p.firstRun, open)
+	} else {
+		first = open(p.client, p.worker)
+	}
 
 	done := make(chan struct{})
 	defer close(done)
@@ -52,9 +62,46 @@ func showWindows(p windowsParams) error {
 		case <-done:
 		}
 	}()
-	w.Window().ShowAndRun()
+	first.ShowAndRun()
 	cancel() // the app has quit: the windows must not repaint any more (see ui.New)
 	return nil
+}
+
+// welcome shows the first-run window: it looks for farms, and on the person's
+// choice starts one here or joins one, then opens that farm's main window in
+// its place. Starting and joining take a while (joining waits for an admin),
+// so they run off Fyne's goroutine.
+func welcome(ctx context.Context, a fyne.App, fr *firstRun, open func(*client.Client, *localWorker) fyne.Window) fyne.Window {
+	var w *ui.FirstRun
+	finish := func(cl *client.Client, lw *localWorker, err error) {
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				w.Failed(err.Error())
+				return
+			}
+			open(cl, lw).Show()
+			w.Window().Close()
+		})
+	}
+	w = ui.NewFirstRun(a,
+		func() {
+			go func() { finish(fr.start()) }()
+		},
+		func(c ui.FarmChoice) {
+			waiting := func(msg string) { fyne.Do(func() { w.Waiting(msg) }) }
+			go func() { finish(fr.join(farmChoice{name: c.Name, url: c.URL, managerID: c.ManagerID}, waiting)) }()
+		})
+	go func() {
+		var choices []ui.FarmChoice
+		for _, f := range fr.farms(ctx) {
+			choices = append(choices, ui.FarmChoice{Name: f.name, URL: f.url, ManagerID: f.managerID})
+		}
+		fyne.Do(func() { w.SetFarms(choices, false) })
+	}()
+	return w.Window()
 }
 
 // farmName names the farm in the window title: the manager's host, or this

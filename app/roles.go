@@ -16,6 +16,7 @@ import (
 	"farmhand/farm/jobtype"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
+	"farmhand/farm/store"
 	"farmhand/farm/worker"
 )
 
@@ -183,11 +184,31 @@ func runLocalWorker(ctx context.Context, e *env, cl *client.Client, windows bool
 	return err
 }
 
-func runBoth(e *env, args []string) error {
+func runBoth(e *env, args []string) error { return runBothOrWelcome(e, args, false) }
+
+// runDefault is farmhand without a command: what this computer was made the
+// last time — the farm's manager (and worker), or a workstation that joined a
+// farm — or, the first time, what the welcome window asks.
+func runDefault(e *env, args []string) error {
+	data := defaultDataDir()
+	_, managerErr := os.Stat(filepath.Join(data, store.FileName))
+	if managerErr != nil && knownManagerID(data) != "" && len(args) == 0 {
+		return runWorker(e, args)
+	}
+	return runBothOrWelcome(e, args, true)
+}
+
+// runBothOrWelcome runs manager and worker; with welcome, on a computer of no
+// farm yet and with windows, it first asks what the computer should be.
+func runBothOrWelcome(e *env, args []string, welcome bool) error {
 	mf, fs := addManagerFlags(e, "both", "[both] [--data DIR] [--listen ADDR] [--name NAME] [--tags a,b] [--headless]")
 	wf := addWorkerFlags(fs, mf.discovery)
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
+	}
+	// A double-click on a computer of no farm yet: ask what it should be.
+	if welcome && guiBuilt && !*mf.headless && hasDisplay() && isFirstRun(*mf.data) {
+		return runFirstRun(e, mf, wf)
 	}
 	if *wf.manager != "" {
 		return fmt.Errorf("%w: 'both' runs its own manager; use 'farmhand worker --manager URL' to join another", errUsage)

@@ -1,0 +1,144 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"farmhand/discovery"
+	"farmhand/farm/api/client"
+	"farmhand/farm/model"
+	"farmhand/farm/store"
+)
+
+// A computer belongs to no farm until it ran a manager (its database exists),
+// a worker (its credentials), or 'farmhand join' in its data directory.
+func isFirstRun(dataDir string) bool {
+	for _, name := range []string{store.FileName, "worker.json", memberFile} {
+		if _, err := os.Stat(filepath.Join(dataDir, name)); err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// farmChoice is a farm found on the network.
+type farmChoice struct {
+	name, url, managerID string
+}
+
+// firstRun is what the welcome window may do: look for farms, start one here,
+// or join one. The windows call these off Fyne's goroutine.
+type firstRun struct {
+	farms func(ctx context.Context) []farmChoice
+	start func() (*client.Client, *localWorker, error)
+	// join asks to join and waits for an admin's approval, telling waiting
+	// what it waits for.
+	join func(farm farmChoice, waiting func(string)) (*client.Client, *localWorker, error)
+}
+
+// runFirstRun is a double-click on a computer that belongs to no farm: a
+// welcome window offers to start a farm here or to join one found on the
+// network, then shows that farm.
+func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
+	ctx, stop := signalContext()
+	defer stop()
+	var mu sync.Mutex
+	var mh *runningManager
+	var lw *localWorker
+	fr := &firstRun{
+		farms: func(ctx context.Context) []farmChoice { return lookForFarms(ctx, e, wf.discovery) },
+		start: func() (*client.Client, *localWorker, error) {
+			m, err := startManager(ctx, e, mf)
+			if err != nil {
+				return nil, nil, err
+			}
+			code, err := m.m.JoinCode()
+			if err != nil {
+				m.stop()
+				return nil, nil, err
+			}
+			w := newLocalWorker(ctx, workerMaker(e, client.New(m.url), *mf.data, wf, code, model.RoleWorker, nil))
+			w.SetEnabled(true)
+			mu.Lock()
+			mh, lw = m, w
+			mu.Unlock()
+			return m.adminClient(), w, nil
+		},
+		join: func(farm farmChoice, waiting func(string)) (*client.Client, *localWorker, error) {
+			cl := client.New(farm.url)
+			loc := startLocator(ctx, e, wf.discovery, farm.name)
+			maker := workerMaker(e, cl, *mf.data, wf, "", model.RoleArtist, loc.locate)
+			token, err := maker(nil).Member(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			member := cl.WithToken(token)
+			if err := waitForApproval(ctx, member, farm.name, waiting); err != nil {
+				return nil, nil, err
+			}
+			w := newLocalWorker(ctx, maker)
+			w.SetEnabled(true)
+			mu.Lock()
+			lw = w
+			mu.Unlock()
+			return member, w, nil
+		},
+	}
+	err := showWindows(windowsParams{ctx: ctx, env: e, firstRun: fr})
+	mu.Lock()
+	defer mu.Unlock()
+	if lw != nil {
+		lw.SetEnabled(false)
+	}
+	if mh != nil {
+		if serr := mh.stop(); err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// lookForFarms browses mDNS for a few seconds and lists the farms found.
+func lookForFarms(ctx context.Context, e *env, df *discoveryFlags) []farmChoice {
+	if *df.off {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	b := discovery.NewBrowser(df.config(e))
+	go b.Run(ctx)
+	<-ctx.Done()
+	var farms []farmChoice
+	for _, p := range b.Peers() {
+		farms = append(farms, farmChoice{name: p.FarmName, url: p.URL, managerID: p.ManagerID})
+	}
+	return farms
+}
+
+// waitForApproval polls the join request until an admin decides.
+func waitForApproval(ctx context.Context, member *client.Client, farm string, waiting func(string)) error {
+	for {
+		st, err := member.JoinStatus(ctx)
+		if err != nil {
+			return fmt.Errorf("asking %s about the join request: %w", farm, err)
+		}
+		switch st.Status {
+		case model.MemberApproved:
+			return nil
+		case model.MemberRejected, model.MemberRevoked:
+			return fmt.Errorf("%s turned the join request down (%s)", farm, st.Status)
+		}
+		waiting(fmt.Sprintf("Asked to join %s as %s. Waiting for an admin to let this computer in: "+
+			"in Farmhand on the manager, Workers → Join requests → Approve, or 'farmhand approve %s'.", farm, st.Name, st.ID))
+		select {
+		case <-ctx.Done():
+			return errors.New("stopped waiting for approval")
+		case <-time.After(2 * time.Second):
+		}
+	}
+}

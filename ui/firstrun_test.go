@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+func TestFirstRunOffersStartAndJoin(t *testing.T) {
+	a := test.NewTempApp(t)
+	var started bool
+	var joined FarmChoice
+	f := NewFirstRun(a, func() { started = true }, func(c FarmChoice) { joined = c })
+	if !strings.Contains(f.status.Text, "Looking for farms") {
+		t.Fatalf("status %q while searching", f.status.Text)
+	}
+	f.SetFarms(nil, false)
+	if !strings.Contains(f.status.Text, "No farm answered") {
+		t.Fatalf("status %q with no farms", f.status.Text)
+	}
+	f.SetFarms([]FarmChoice{{Name: "studio", URL: "http://192.0.2.1:7780", ManagerID: "m1"}}, false)
+	join := f.farms.Objects[0].(*fyne.Container).Objects[1].(*widget.Button)
+	if join.Text != "Join studio" {
+		t.Fatalf("button %q", join.Text)
+	}
+	test.Tap(join)
+	if joined.ManagerID != "m1" || !join.Disabled() || !f.start.Disabled() {
+		t.Fatalf("after join: %+v, join disabled %v, start disabled %v", joined, join.Disabled(), f.start.Disabled())
+	}
+	f.Failed("the farm said no")
+	if f.start.Disabled() || f.status.Text != "the farm said no" {
+		t.Fatal("a failure does not offer the choices again")
+	}
+	test.Tap(f.start)
+	if !started || !f.start.Disabled() {
+		t.Fatal("start not called or not disabled while starting")
+	}
+}
