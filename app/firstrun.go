@@ -73,7 +73,7 @@ func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
 			cl := client.New(farm.url)
 			loc := startLocator(ctx, e, wf.discovery, farm.name)
 			maker := workerMaker(e, cl, *mf.data, wf, "", model.RoleArtist, loc.locate)
-			token, err := maker(nil).Member(ctx)
+			token, err := maker(nil, nil).Member(ctx)
 			if err != nil {
 				return nil, nil, err
 			}

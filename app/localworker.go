@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"farmhand/farm/worker"
 )
@@ -11,10 +12,13 @@ import (
 // Turning it off stops the running task (the manager requeues it) and signs off.
 type localWorker struct {
 	parent context.Context
-	make   func(onState func(worker.State)) *worker.Worker
+	make   func(onState func(worker.State), paused func() bool) *worker.Worker
 	// exited, if set, learns why the worker stopped by itself: the manager
 	// asked it to shut down or restart.
 	exited func(error)
+
+	// paused is the person's "Pause after current task"; the worker reads it.
+	paused atomic.Bool
 
 	mu       sync.Mutex
 	cancel   context.CancelFunc
@@ -23,7 +27,7 @@ type localWorker struct {
 	watchers []func()
 }
 
-func newLocalWorker(parent context.Context, make func(onState func(worker.State)) *worker.Worker) *localWorker {
+func newLocalWorker(parent context.Context, make func(onState func(worker.State), paused func() bool) *worker.Worker) *localWorker {
 	return &localWorker{parent: parent, make: make, state: worker.StateStopped}
 }
 
@@ -45,7 +49,7 @@ func (lw *localWorker) SetEnabled(on bool) {
 		ctx, cancel := context.WithCancel(lw.parent)
 		done := make(chan struct{})
 		lw.cancel, lw.done = cancel, done
-		w := lw.make(lw.setState)
+		w := lw.make(lw.setState, lw.Paused)
 		lw.mu.Unlock()
 		go func() {
 			err := w.Run(ctx)
@@ -80,6 +84,16 @@ func (lw *localWorker) Wait() {
 	}
 }
 
+// Paused reports whether the worker is to take no new work.
+func (lw *localWorker) Paused() bool { return lw.paused.Load() }
+
+// SetPaused asks the worker to take no new work after its current task, or to
+// take work again.
+func (lw *localWorker) SetPaused(on bool) {
+	lw.paused.Store(on)
+	lw.notify()
+}
+
 // State returns what the worker does: stopped, starting, idle, rendering or unreachable.
 func (lw *localWorker) State() string {
 	lw.mu.Lock()
@@ -97,6 +111,12 @@ func (lw *localWorker) OnChange(fn func()) {
 func (lw *localWorker) setState(s worker.State) {
 	lw.mu.Lock()
 	lw.state = s
+	lw.mu.Unlock()
+	lw.notify()
+}
+
+func (lw *localWorker) notify() {
+	lw.mu.Lock()
 	watchers := append([]func(){}, lw.watchers...)
 	lw.mu.Unlock()
 	for _, fn := range watchers {

@@ -146,7 +146,7 @@ func runWorker(e *env, args []string) error {
 	if windows {
 		// The windows go with the worker's membership: join first (an admin
 		// may still have to approve it; the windows say so meanwhile).
-		token, err := makeWorker(nil).Member(ctx)
+		token, err := makeWorker(nil, nil).Member(ctx)
 		if err != nil {
 			return fmt.Errorf("joining the farm at %s: %w", cl.BaseURL(), err)
 		}
@@ -244,7 +244,7 @@ func runBothOrWelcome(e *env, args []string, welcome bool) error {
 }
 
 func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCode string, wants model.Role,
-	locate func(context.Context, string) (string, error)) func(func(worker.State)) *worker.Worker {
+	locate func(context.Context, string) (string, error)) func(func(worker.State), func() bool) *worker.Worker {
 	var tags []string
 	for _, t := range strings.Split(*wf.tags, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -257,9 +257,10 @@ func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCo
 	for _, p := range tools.Problems {
 		e.log.Warn("worker tool not used", "problem", p)
 	}
-	return func(onState func(worker.State)) *worker.Worker {
+	return func(onState func(worker.State), paused func() bool) *worker.Worker {
 		return worker.New(worker.Config{Client: cl, DataDir: data, Name: *wf.name, Tags: tags, Version: Version,
-			Logger: e.log, OnState: onState, Tools: tools, JoinCode: joinCode, Wants: wants, Locate: locate})
+			Logger: e.log, OnState: onState, Tools: tools, JoinCode: joinCode, Wants: wants, Locate: locate,
+			PauseRequested: paused})
 	}
 }
 

@@ -15,6 +15,10 @@ type WorkerControl interface {
 	State() string
 	// OnChange registers a function called, on any goroutine, after a change.
 	OnChange(fn func())
+	// Paused reports whether the worker is to take no new work after its
+	// current task; SetPaused switches that.
+	Paused() bool
+	SetPaused(on bool)
 }
 
 // trayState is what the tray icon's colour says.
@@ -39,13 +43,23 @@ func workerStatus(w WorkerControl, stopping bool) (trayState, string) {
 	}
 	switch w.State() {
 	case "idle":
+		if w.Paused() {
+			return trayIdle, "Worker: pausing…"
+		}
 		return trayIdle, "Worker: idle, waiting for work"
 	case "rendering":
+		if w.Paused() {
+			return trayRendering, "Worker: rendering, then pausing"
+		}
 		return trayRendering, "Worker: rendering"
 	case "unreachable":
 		return trayError, "Worker: cannot reach the manager"
 	case "starting":
 		return trayOff, "Worker: starting…"
+	case "paused":
+		return trayOff, "Worker: paused, taking no new work"
+	case "asleep":
+		return trayOff, "Worker: asleep"
 	}
 	return trayOff, "Worker: off"
 }
@@ -64,6 +78,7 @@ type tray struct {
 	menu   *fyne.Menu
 	status *fyne.MenuItem // a disabled item that says what the worker does
 	toggle *fyne.MenuItem // "Worker on", checked while it is
+	pause  *fyne.MenuItem // "Pause after current task", checked while paused
 	state  trayState
 }
 
@@ -76,7 +91,8 @@ func newTray(host trayHost, worker WorkerControl, open, toggle, quit func()) *tr
 		t.status = fyne.NewMenuItem("", nil)
 		t.status.Disabled = true
 		t.toggle = fyne.NewMenuItem("Worker on", toggle)
-		items = append(items, fyne.NewMenuItemSeparator(), t.status, t.toggle)
+		t.pause = fyne.NewMenuItem("Pause after current task", func() { worker.SetPaused(!worker.Paused()) })
+		items = append(items, fyne.NewMenuItemSeparator(), t.status, t.toggle, t.pause)
 	}
 	q := fyne.NewMenuItem("Quit Farmhand", quit)
 	q.IsQuit = true // Fyne adds a Quit of its own unless the menu has one
@@ -93,6 +109,8 @@ func (t *tray) show(worker WorkerControl, stopping bool) {
 		t.status.Label = text
 		t.toggle.Checked = worker.Enabled() && !stopping
 		t.toggle.Disabled = stopping
+		t.pause.Checked = worker.Paused()
+		t.pause.Disabled = !worker.Enabled() || stopping
 	}
 	t.host.SetSystemTrayIcon(trayIcon(state))
 	t.host.SetSystemTrayMenu(t.menu) // the way to make a tray menu show changed items

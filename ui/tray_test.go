@@ -18,9 +18,13 @@ import (
 type fakeWorker struct {
 	mu       sync.Mutex
 	on       bool
+	paused   bool
 	state    string
 	watchers []func()
 }
+
+func (w *fakeWorker) Paused() bool      { w.mu.Lock(); defer w.mu.Unlock(); return w.paused }
+func (w *fakeWorker) SetPaused(on bool) { w.mu.Lock(); w.paused = on; w.mu.Unlock() }
 
 func (w *fakeWorker) Enabled() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.on }
 func (w *fakeWorker) State() string { w.mu.Lock(); defer w.mu.Unlock(); return w.state }

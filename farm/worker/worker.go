@@ -79,6 +79,11 @@ type Config struct {
 	// Wants is the role asked for when joining: a workstation whose windows
 	// show the farm asks for artist, a render node for worker (the default).
 	Wants model.Role
+	// PauseRequested, when set, says whether this computer's person wants the
+	// worker to take no new work (the tray's "Pause after current task"): the
+	// worker finishes its task, then switches itself to paused, and back to
+	// awake when the person changes their mind.
+	PauseRequested func() bool
 }
 
 // Worker runs tasks for one manager.
@@ -93,6 +98,9 @@ type Worker struct {
 	state atomic.Value // State
 
 	status model.WorkerStatus // awake, asleep or paused, as last agreed with the manager
+	// pausedHere: the paused status is this computer's doing (PauseRequested),
+	// not the manager's, so this computer may lift it.
+	pausedHere bool
 
 	mu      sync.Mutex
 	current string             // task being run
@@ -390,6 +398,12 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 		if !w.up.flush(ctx) {
 			return nil
 		}
+		if w.status == model.WorkerAwake && w.pauseWanted() {
+			if err := w.changeStatus(ctx, model.WorkerPaused); err != nil {
+				return err
+			}
+			w.pausedHere = w.status == model.WorkerPaused
+		}
 		if w.status != model.WorkerAwake {
 			if err := w.doze(ctx); err != nil {
 				return err
@@ -458,6 +472,8 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 	return nil
 }
 
+func (w *Worker) pauseWanted() bool { return w.cfg.PauseRequested != nil && w.cfg.PauseRequested() }
+
 // doze is one round of an asleep or paused worker: ask whether anything is
 // asked of it, then wait a little.
 func (w *Worker) doze(ctx context.Context) error {
@@ -466,8 +482,13 @@ func (w *Worker) doze(ctx context.Context) error {
 	} else {
 		w.setState(StateAsleep)
 	}
+	if w.status == model.WorkerPaused && w.pausedHere && !w.pauseWanted() {
+		w.pausedHere = false
+		return w.changeStatus(ctx, model.WorkerAwake)
+	}
 	hb, err := w.cl.Heartbeat(ctx, "", hostStats())
 	if err == nil && hb.StatusRequested != "" && hb.StatusRequested != w.status {
+		w.pausedHere = false // the manager decides now
 		return w.changeStatus(ctx, hb.StatusRequested)
 	}
 	if err == nil && hb.Status.Reachable() {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,4 +270,37 @@ func TestWorkerWaitsForApprovalAndStopsWhenRevoked(t *testing.T) {
 	if task, _ := f.m.Tasks(j.ID); task[0].Status != model.TaskQueued {
 		t.Fatalf("revoked worker's task is %s", task[0].Status)
 	}
+}
+
+// The tray's "Pause after current task": the worker finishes its task, takes
+// no more, and takes work again once the pause is lifted.
+func TestPauseAfterCurrentTask(t *testing.T) {
+	f := startFarm(t)
+	var pause atomic.Bool
+	ctx, cancel := context.WithCancel(context.Background())
+	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: "desk", Logger: quiet,
+		IdlePoll: 50 * time.Millisecond, AsleepPoll: 50 * time.Millisecond, JoinCode: f.code, PauseRequested: pause.Load})
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	j := submit(t, f, map[string]any{"frames": "1-3", "sleep_seconds": 0.5})
+	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
+	pause.Store(true)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ws, _ := f.m.Workers()
+		if len(ws) == 1 && ws[0].Status == model.WorkerPaused {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker did not pause: %+v", ws)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	job, _ := f.m.Job(j.ID)
+	if job.TaskCounts[model.TaskCompleted] < 1 || job.TaskCounts[model.TaskCanceled]+job.TaskCounts[model.TaskFailed] != 0 {
+		t.Fatalf("the running task was not finished first: %v", job.TaskCounts)
+	}
+	pause.Store(false)
+	waitJob(t, f, j.ID, model.JobCompleted, 15*time.Second)
 }
