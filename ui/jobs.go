@@ -132,6 +132,7 @@ type jobsView struct {
 	counts  *widget.Label
 	chips   []*widget.Button
 	search  *widget.Entry
+	saved   *widget.Select
 	actions *jobActions
 	filter  jobFilter
 	empty   *widget.Label
@@ -158,6 +159,7 @@ func newJobsView(tips *tipLayer, actions *jobActions) *jobsView {
 		b.OnTapped = func() { v.toggleGroup(i) }
 		v.chips = append(v.chips, b)
 	}
+	v.saved = v.newSavedFilters()
 	v.empty = widget.NewLabel("")
 	v.empty.Alignment = fyne.TextAlignCenter
 	v.update(change{all: true})
@@ -178,7 +180,9 @@ func (v *jobsView) object() fyne.CanvasObject {
 		chips.Add(c)
 	}
 	search := container.NewGridWrap(fyne.NewSize(280, v.search.MinSize().Height), v.search)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, search, v.counts), chips, v.actions.bar)
+	saved := container.NewGridWrap(fyne.NewSize(150, v.saved.MinSize().Height), v.saved)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, search, v.counts),
+		container.NewBorder(nil, nil, nil, saved, chips), v.actions.bar)
 	return container.NewBorder(top, nil, nil, nil, container.NewStack(v.table.object(), container.NewCenter(v.empty)))
 }
 

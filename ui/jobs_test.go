@@ -163,3 +163,28 @@ func TestJobEventsUpdateRows(t *testing.T) {
 		t.Error("the side panel must follow the selected job")
 	}
 }
+
+func TestSavedFilters(t *testing.T) {
+	a := test.NewTempApp(t)
+	v := newJobsView(newTipLayer(), newJobActions(nil))
+	v.toggleGroup(3)
+	v.search.SetText("sh050")
+	v.saveFilter(a.Preferences(), "mine")
+	v.toggleGroup(3)
+	v.search.SetText("")
+	if len(v.filter.groups) != 0 || v.filter.text != "" {
+		t.Fatal("filter not cleared")
+	}
+	fs := loadSavedFilters(a.Preferences())
+	if len(fs) != 1 || fs[0].Name != "mine" || fs[0].Text != "sh050" || len(fs[0].Groups) != 1 {
+		t.Fatalf("saved %+v", fs)
+	}
+	v.applyFilter(fs[0])
+	if !v.filter.groups[3] || v.filter.text != "sh050" {
+		t.Fatalf("applied filter %+v", v.filter)
+	}
+	v.saveFilter(a.Preferences(), "mine") // same name: replaced, not added
+	if n := len(loadSavedFilters(a.Preferences())); n != 1 {
+		t.Fatalf("%d saved filters", n)
+	}
+}
