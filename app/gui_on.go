@@ -104,9 +104,14 @@ func welcome(ctx context.Context, a fyne.App, fr *firstRun, open func(*client.Cl
 	return w.Window()
 }
 
-// farmName names the farm in the window title: the manager's host, or this
-// computer's name when the manager runs here.
+// farmName names the farm in the window title: its name as the manager says,
+// else the manager's host, or this computer's name when the manager runs here.
 func farmName(c *client.Client) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if v, err := c.Version(ctx); err == nil && v.FarmName != "" {
+		return v.FarmName
+	}
 	u, err := url.Parse(c.BaseURL())
 	if err != nil || u.Hostname() == "" {
 		return c.BaseURL()

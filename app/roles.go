@@ -351,7 +351,7 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	rm := &runningManager{m: m, url: fmt.Sprintf("http://127.0.0.1:%d", port), data: *mf.data, done: make(chan struct{}),
-		srv: &http.Server{Handler: api.New(m, Version, e.log), ReadHeaderTimeout: 10 * time.Second}}
+		srv: &http.Server{Handler: api.New(m, Version, e.log).WithFarmName(*mf.farmName), ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
 		defer close(rm.done)
 		if err := rm.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -28,10 +28,17 @@ const (
 
 // Server answers the API for one manager.
 type Server struct {
-	m       *manager.Manager
-	log     *slog.Logger
-	version string
-	router  chi.Router
+	m        *manager.Manager
+	log      *slog.Logger
+	version  string
+	farmName string
+	router   chi.Router
+}
+
+// WithFarmName sets the farm's name the version route reports.
+func (s *Server) WithFarmName(name string) *Server {
+	s.farmName = name
+	return s
 }
 
 // New returns the API server of m. version is the application version it reports.
@@ -178,7 +185,8 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, wire.Version{Name: "Farmhand", Version: s.version, APIVersion: wire.APIVersion, ManagerID: s.m.ID()})
+	writeJSON(w, http.StatusOK, wire.Version{Name: "Farmhand", Version: s.version, APIVersion: wire.APIVersion,
+		ManagerID: s.m.ID(), FarmName: s.farmName})
 }
 
 func (s *Server) getFarmStatus(w http.ResponseWriter, r *http.Request) {

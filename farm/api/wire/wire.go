@@ -22,6 +22,8 @@ type Version struct {
 	Version    string `json:"version"`
 	APIVersion int    `json:"api_version"`
 	ManagerID  string `json:"manager_id"`
+	// FarmName is the farm's name, as discovery announces it.
+	FarmName string `json:"farm_name,omitempty"`
 }
 
 // FarmStatus counts jobs and workers by status.
