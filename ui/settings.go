@@ -26,6 +26,7 @@ type settingsView struct {
 	codeItem *widget.FormItem
 	types    *fyne.Container
 	typeNote *widget.Label
+	config   *widget.Form
 	list     *wire.JobTypeList
 	gen      int
 	scroll   *container.Scroll
@@ -52,13 +53,12 @@ func newSettingsView(u *UI) *settingsView {
 	)
 	v.types = container.NewVBox()
 	v.typeNote = widget.NewLabel("Loading…")
+	v.config = widget.NewForm()
 	return v
 }
 
 func (v *settingsView) object() fyne.CanvasObject {
-	timeouts := widget.NewLabel("The manager's timeouts and thresholds are command-line flags, set where it starts " +
-		"(farmhand manager --help): --task-timeout (a task without a report for 10 min counts as hung) and " +
-		"--worker-timeout (a worker silent for 1 min is lost and its task requeued).")
+	timeouts := widget.NewLabel("They are command-line flags, set where the manager starts (farmhand manager --help).")
 	timeouts.Wrapping = fyne.TextWrapWord
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
 	refresh.Importance = widget.LowImportance
@@ -68,7 +68,7 @@ func (v *settingsView) object() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, refresh, heading("Job types")),
 		v.typeNote, v.types,
 		widget.NewSeparator(),
-		heading("Timeouts"), timeouts,
+		heading("Storage, timeouts and thresholds"), v.config, timeouts,
 	))
 	return v.scroll
 }
@@ -114,9 +114,13 @@ func (v *settingsView) load() {
 		defer cancel()
 		ver, verr := u.client.Version(ctx)
 		list, lerr := u.client.JobTypeList(ctx)
+		cfg, cerr := u.client.Config(ctx)
 		u.do(func() {
 			if gen != v.gen {
 				return
+			}
+			if cerr == nil {
+				v.showConfig(cfg)
 			}
 			if verr == nil {
 				v.version.SetText(fmt.Sprintf("%s %s (API %d)", ver.Name, ver.Version, ver.APIVersion))
@@ -201,4 +205,28 @@ func (v *settingsView) export(name string) {
 			v.load() // it is now "customised"
 		})
 	}()
+}
+
+// showConfig shows where the manager keeps its data and how it is tuned.
+func (v *settingsView) showConfig(c *wire.FarmConfig) {
+	forget := c.ForgetWorkersAfter
+	if forget == "0s" {
+		forget = "never"
+	}
+	v.config.Items = nil
+	for _, row := range [][2]string{
+		{"Data folder", c.DataDir},
+		{"Job-type scripts", c.ScriptsDir},
+		{"Task timeout", c.TaskTimeout + " without a report counts as hung"},
+		{"Worker timeout", c.WorkerTimeout + " silent: lost, its task requeued"},
+		{"Task failures", fmt.Sprintf("%d workers fail a task before it fails for good", c.MaxTaskFailures)},
+		{"Blocklist", fmt.Sprintf("after %d failed tasks of one type in a job", c.BlocklistThreshold)},
+		{"Job fails", fmt.Sprintf("when more than %.0f%% of its tasks failed", c.FailThreshold*100)},
+		{"Forget workers", "offline for " + forget},
+	} {
+		l := widget.NewLabel(row[1])
+		l.Wrapping = fyne.TextWrapWord
+		v.config.AppendItem(widget.NewFormItem(row[0], l))
+	}
+	v.relayout()
 }

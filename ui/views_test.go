@@ -5,11 +5,13 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
@@ -159,5 +161,23 @@ func TestLastRenderedView(t *testing.T) {
 	u.rendered.show(u.rendered.gen-1, &model.RenderedImage{JobID: "job-01"}, img, nil)
 	if u.rendered.title.Text != "shot 020 comp" {
 		t.Error("a stale answer replaced the newest frame")
+	}
+}
+
+func TestSettingsShowsTheManagersConfig(t *testing.T) {
+	u := newTestUI(t, nil)
+	u.settings.showConfig(&wire.FarmConfig{DataDir: "/srv/farmhand", ScriptsDir: "/srv/farmhand/scripts",
+		TaskTimeout: "10m0s", WorkerTimeout: "1m0s", MaxTaskFailures: 3, BlocklistThreshold: 3, FailThreshold: 0.1,
+		ForgetWorkersAfter: "0s"})
+	var rows []string
+	for _, it := range u.settings.config.Items {
+		rows = append(rows, it.Text+": "+it.Widget.(*widget.Label).Text)
+	}
+	got := strings.Join(rows, "\n")
+	for _, want := range []string{"Data folder: /srv/farmhand", "Job-type scripts: /srv/farmhand/scripts",
+		"Task timeout: 10m0s", "Job fails: when more than 10%", "Forget workers: offline for never"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("settings lack %q:\n%s", want, got)
+		}
 	}
 }

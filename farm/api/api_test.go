@@ -182,6 +182,9 @@ func TestEveryOperationAgainstTheDocument(t *testing.T) {
 	if _, err := cl.Status(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if c, err := cl.Config(ctx); err != nil || c.TaskTimeout != "10m0s" || c.BlocklistThreshold != 3 {
+		t.Fatalf("config %+v %v", c, err)
+	}
 	types, err := cl.JobTypes(ctx)
 	if err != nil || len(types) == 0 || types[0].Name != "echo-sleep-test" || types[0].Etag == "" {
 		t.Fatalf("job types %v %v", types, err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -75,6 +76,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 		r.Group(func(r chi.Router) {
 			r.Use(s.require(model.RoleArtist))
 			r.Get("/status", s.getFarmStatus)
+			r.Get("/config", s.getConfig)
 			r.Get("/jobtypes", s.listJobTypes)
 			r.Get("/last-rendered", s.getLastRendered)
 			r.Get("/jobs", s.listJobs)
@@ -187,6 +189,16 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.Version{Name: "Farmhand", Version: s.version, APIVersion: wire.APIVersion,
 		ManagerID: s.m.ID(), FarmName: s.farmName})
+}
+
+func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) {
+	c := s.m.Config()
+	writeJSON(w, http.StatusOK, wire.FarmConfig{
+		DataDir: c.DataDir, ScriptsDir: filepath.Join(c.DataDir, "scripts"),
+		WorkerTimeout: c.WorkerTimeout.String(), TaskTimeout: c.TaskTimeout.String(),
+		BlocklistThreshold: c.BlocklistThreshold, MaxTaskFailures: c.MaxTaskFailures, FailThreshold: c.FailThreshold,
+		ForgetWorkersAfter: c.ForgetAfter.String(),
+	})
 }
 
 func (s *Server) getFarmStatus(w http.ResponseWriter, r *http.Request) {

@@ -144,6 +144,9 @@ func (m *Manager) loadFarmID() error {
 	return nil
 }
 
+// Config returns the manager's settings, defaults filled in.
+func (m *Manager) Config() Config { return m.cfg }
+
 // ID returns the farm's identity, stable across restarts.
 func (m *Manager) ID() string { return m.id }
 

@@ -447,3 +447,10 @@ func (c *Client) JoinCode(ctx context.Context, renew bool) (string, error) {
 	_, err := c.do(ctx, method, "/api/v1/joincode", nil, &v)
 	return v.Code, err
 }
+
+// Config returns how the manager was set up: its data folders, timeouts and thresholds.
+func (c *Client) Config(ctx context.Context) (*wire.FarmConfig, error) {
+	var v wire.FarmConfig
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/config", nil, &v)
+	return &v, err
+}

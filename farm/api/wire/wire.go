@@ -254,3 +254,16 @@ type ApproveRequest struct {
 type JoinCode struct {
 	Code string `json:"code"`
 }
+
+// FarmConfig is how the manager was set up: where it keeps its data and its
+// timeouts and thresholds (command-line flags where it starts).
+type FarmConfig struct {
+	DataDir            string  `json:"data_dir"`
+	ScriptsDir         string  `json:"scripts_dir"`
+	WorkerTimeout      string  `json:"worker_timeout"`
+	TaskTimeout        string  `json:"task_timeout"`
+	BlocklistThreshold int     `json:"blocklist_threshold"`
+	MaxTaskFailures    int     `json:"max_task_failures"`
+	FailThreshold      float64 `json:"fail_threshold"`
+	ForgetWorkersAfter string  `json:"forget_workers_after"`
+}
