@@ -186,23 +186,11 @@ func newPeer(a Announcement, addrs []netip.Addr, local []netip.Prefix, now time.
 		return slices.ContainsFunc(local, func(p netip.Prefix) bool { return p.Masked().Contains(x) })
 	}
 	slices.SortStableFunc(addrs, func(x, y netip.Addr) int {
-		if c := boolOrder(onLink(x), onLink(y)); c != 0 {
+		if c := beacon.TrueFirst(onLink(x), onLink(y)); c != 0 {
 			return c
 		}
-		return boolOrder(x.Is4(), y.Is4())
+		return beacon.TrueFirst(x.Is4(), y.Is4())
 	})
 	url := "http://" + netip.AddrPortFrom(addrs[0], uint16(a.Port)).String()
 	return Peer{Announcement: a, Addrs: addrs, URL: url, LastSeen: now}
-}
-
-// boolOrder sorts true before false.
-func boolOrder(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return -1
-	default:
-		return 1
-	}
 }

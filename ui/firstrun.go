@@ -82,31 +82,34 @@ func (f *FirstRun) SetFarms(farms []FarmChoice, searching bool) {
 // Waiting shows what the window waits for, with the choices disabled.
 func (f *FirstRun) Waiting(message string) {
 	f.busy = true
-	f.start.Disable()
-	for _, o := range f.farms.Objects {
-		if row, ok := o.(*fyne.Container); ok {
-			for _, c := range row.Objects {
-				if b, ok := c.(*widget.Button); ok {
-					b.Disable()
-				}
-			}
-		}
-	}
+	f.enableChoices(false)
 	f.status.SetText(message)
 }
 
 // Failed shows why the choice did not work and offers the choices again.
 func (f *FirstRun) Failed(message string) {
 	f.busy = false
-	f.start.Enable()
+	f.enableChoices(true)
+	f.status.SetText(message)
+}
+
+// enableChoices switches the start button and every join button.
+func (f *FirstRun) enableChoices(on bool) {
+	buttons := []*widget.Button{f.start}
 	for _, o := range f.farms.Objects {
 		if row, ok := o.(*fyne.Container); ok {
 			for _, c := range row.Objects {
 				if b, ok := c.(*widget.Button); ok {
-					b.Enable()
+					buttons = append(buttons, b)
 				}
 			}
 		}
 	}
-	f.status.SetText(message)
+	for _, b := range buttons {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
 }

@@ -31,7 +31,7 @@ func LocalAddrs(ifi *net.Interface) ([]netip.Addr, error) {
 		addrs = loopback
 	}
 	// IPv4 first: it is what a studio network is most likely to route.
-	slices.SortStableFunc(addrs, func(a, b netip.Addr) int { return boolOrder(a.Is4(), b.Is4()) })
+	slices.SortStableFunc(addrs, func(a, b netip.Addr) int { return TrueFirst(a.Is4(), b.Is4()) })
 	return addrs, nil
 }
 
@@ -71,8 +71,8 @@ func interfacePrefixes(ifi *net.Interface) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// boolOrder sorts true before false.
-func boolOrder(a, b bool) int {
+// TrueFirst orders true before false, for slices.SortFunc.
+func TrueFirst(a, b bool) int {
 	switch {
 	case a == b:
 		return 0
