@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,11 @@ type Config struct {
 	// Tools are the programs this worker found; they decide which task types
 	// it offers (see FindTools).
 	Tools Tools
+	// ExtraTaskTypes are task types this worker offers besides the ones its
+	// Tools give, for job types with task types of their own (Flamenco's
+	// "blender-gpu" and the like): the studio vouches that this computer runs
+	// their commands.
+	ExtraTaskTypes []string
 	// JoinCode, if set, admits the worker to the farm without an admin's click.
 	JoinCode string
 	// Locate, when set, finds the manager's current address (mDNS): the worker
@@ -174,7 +180,19 @@ func (w *Worker) credentialsPath() string { return filepath.Join(w.cfg.DataDir, 
 
 func (w *Worker) registration() wire.WorkerRegistration {
 	return wire.WorkerRegistration{Name: w.cfg.Name, Platform: runtime.GOOS, Version: w.cfg.Version,
-		TaskTypes: w.cfg.Tools.TaskTypes(), Tags: w.cfg.Tags}
+		TaskTypes: w.taskTypes(), Tags: w.cfg.Tags}
+}
+
+// taskTypes are the task types this worker offers: its tools' and the extra
+// ones it was given, each once, in that order.
+func (w *Worker) taskTypes() []string {
+	types := w.cfg.Tools.TaskTypes()
+	for _, t := range w.cfg.ExtraTaskTypes {
+		if t != "" && !slices.Contains(types, t) {
+			types = append(types, t)
+		}
+	}
+	return types
 }
 
 // Run works until ctx ends, then stops the running task, delivers what is
@@ -437,7 +455,11 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 			// Not awake in the manager's eyes (marked lost while unreachable):
 			// signing on again sets that right.
 			w.log.Warn("manager says this worker is not awake; signing on again", "err", err)
-			if w.signOn(ctx) != nil {
+			if err := w.signOn(ctx); err != nil {
+				// Revoked meanwhile: say so and stop, rather than sit silent.
+				if errors.Is(err, ErrNotAdmitted) {
+					return err
+				}
 				return nil
 			}
 			continue
