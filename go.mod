@@ -11,6 +11,8 @@ require (
 	go.etcd.io/bbolt v1.5.0
 )
 
+require go.uber.org/goleak v1.3.0 // indirect
+
 require (
 	github.com/ebitengine/purego v0.11.2 // indirect
 	github.com/go-ole/go-ole v1.2.6 // indirect

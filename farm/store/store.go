@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // FileName is the name of the database file inside the data directory.
@@ -16,6 +18,10 @@ const FileName = "farmhand.db"
 
 // ErrNotFound is returned (wrapped) when a job, task or worker does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrClosed is returned (wrapped) by Update and View once Close has begun: a
+// goroutine that outlived the farm's shutdown gets an error, not a panic.
+var ErrClosed = errors.New("the database is closed")
 
 var (
 	bucketMeta         = []byte("meta")
@@ -40,6 +46,12 @@ type Store struct {
 	writes chan *writeReq
 	wg     sync.WaitGroup
 
+	// mu guards the send on writes: Update holds it shared while it checks
+	// closed and queues, Close exclusively while it sets closed and closes
+	// writes, so that no send ever meets a closed channel. View reads closed
+	// without mu, so that a reader never waits behind a Close.
+	mu        sync.RWMutex
+	closed    atomic.Bool
 	closeOnce sync.Once
 }
 
@@ -62,7 +74,7 @@ func Open(dataDir string) (*Store, error) {
 	// cost of storing a 10,000-task job).
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, InitialMmapSize: 256 << 20})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("opening %s: another Farmhand process is using this data directory", path)
 		}
 		return nil, fmt.Errorf("opening %s: %w", path, err)
@@ -77,29 +89,53 @@ func Open(dataDir string) (*Store, error) {
 	return s, nil
 }
 
-// Close waits for queued writes and closes the database.
+// Close commits the writes already queued, waits for open read transactions,
+// and closes the database. Later calls to Update and View return ErrClosed;
+// a second Close returns nil.
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed.Store(true)
 		close(s.writes)
+		s.mu.Unlock()
 		s.wg.Wait()
-		err = s.db.Close()
+		if cerr := s.db.Close(); cerr != nil {
+			err = fmt.Errorf("closing %s: %w", s.db.Path(), cerr)
+		}
 	})
 	return err
 }
 
-// View runs fn in a read-only transaction.
+// View runs fn in a read-only transaction. After Close it returns an error
+// wrapping ErrClosed without calling fn; otherwise fn's error, as is.
 func (s *Store) View(fn func(*Tx) error) error {
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx}) })
+	if s.closed.Load() {
+		return fmt.Errorf("reading: %w", ErrClosed)
+	}
+	err := s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx}) })
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		// Close won the race between the check above and bbolt's own.
+		return fmt.Errorf("reading: %w", ErrClosed)
+	}
+	return err
 }
 
 // Update runs fn in a read-write transaction and returns once the transaction is
 // on disk (or failed). fn may run more than once: when another writer sharing its
 // transaction fails, the transaction is rolled back and fn is run again, so fn
-// must keep its side effects to the transaction and to Tx.OnCommit.
+// must keep its side effects to the transaction and to Tx.OnCommit. After
+// Close it returns an error wrapping ErrClosed without calling fn; a write
+// queued before Close is committed.
 func (s *Store) Update(fn func(*Tx) error) error {
 	req := &writeReq{fn: fn, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed.Load() {
+		s.mu.RUnlock()
+		return fmt.Errorf("writing: %w", ErrClosed)
+	}
 	s.writes <- req
+	s.mu.RUnlock()
 	return <-req.done
 }
 
