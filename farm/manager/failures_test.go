@@ -70,8 +70,10 @@ func TestTaskEveryWorkerFailsEndsFailed(t *testing.T) {
 	ws := []*model.Worker{register(t, m, "a"), register(t, m, "b"), register(t, m, "c")}
 	drive(t, m, ws, func(_ *model.Worker, task *model.Task) bool { return task.Name == "echo-7" })
 	job, _ := m.Job(j.ID)
-	// One failed task of twenty is 5%, under the 10% threshold: the job completes.
-	if job.Status != model.JobCompleted || job.TaskCounts[model.TaskFailed] != 1 || !strings.Contains(job.StatusReason, "1 failed") {
+	// One failed task of twenty is 5%, under the 10% threshold: the others
+	// run to the end, then the job fails, never "completed" with a task missing.
+	if job.Status != model.JobFailed || job.TaskCounts[model.TaskFailed] != 1 || job.TaskCounts[model.TaskCompleted] != 19 ||
+		!strings.Contains(job.StatusReason, "1 of 20 tasks failed") {
 		t.Fatalf("job %s %v (%q)", job.Status, job.TaskCounts, job.StatusReason)
 	}
 	tasks, _ := m.Tasks(j.ID)

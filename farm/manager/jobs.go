@@ -248,11 +248,17 @@ func (m *Manager) JobAction(id string, action model.JobAction, priority int) (*m
 			j.Blocklist, j.Failures = nil, nil // a fresh start for every worker
 			all := j.Status == model.JobCompleted
 			err = o.requeueTasks(jc, func(t *model.Task) bool { return all || t.Status != model.TaskCompleted }, "job requeued")
+			if err == nil {
+				err = o.requeueDownstream(jc, requeuedIndexes(jc)...)
+			}
 		case model.JobRequeueFailed:
 			j.Blocklist, j.Failures = nil, nil
 			err = o.requeueTasks(jc, func(t *model.Task) bool {
 				return t.Status == model.TaskFailed || t.Status == model.TaskCanceled
 			}, "failed tasks requeued")
+			if err == nil {
+				err = o.requeueDownstream(jc, requeuedIndexes(jc)...)
+			}
 		case model.JobSetPriority:
 			j.Priority = priority
 			jc.dirty = true
@@ -311,6 +317,16 @@ func (o *op) requeueTasks(jc *jobChange, pick func(*model.Task) bool, why string
 	jc.job.Status, jc.job.StatusReason = model.JobQueued, ""
 	jc.dirty = true
 	return nil
+}
+
+// requeuedIndexes lists the tasks of jc this op changed, which after
+// requeueTasks are exactly the ones it requeued.
+func requeuedIndexes(jc *jobChange) []int {
+	out := make([]int, 0, len(jc.changed))
+	for i := range jc.changed {
+		out = append(out, i)
+	}
+	return out
 }
 
 // TasksJSON returns a job's task list as the API sends it: {"tasks":[...]}.

@@ -36,6 +36,11 @@ type jobChange struct {
 	dirty      bool                // job to write back
 	deleted    bool
 	archived   bool
+	// ended are tasks that became canceled or failed in this op; settle
+	// cancels what depends on them.
+	ended []int
+	// dependents is the job's reverse dependency graph, built on first use.
+	dependents [][]int
 }
 
 type logLine struct {
@@ -160,6 +165,9 @@ func (o *op) setTaskStatus(jc *jobChange, t *model.Task, s model.TaskStatus, why
 		delete(j.TaskCounts, old)
 	}
 	j.TaskCounts[s]++
+	if s.Ends() {
+		jc.ended = append(jc.ended, t.Index)
+	}
 	switch s {
 	case model.TaskCompleted:
 		j.StepsCompleted += t.StepsTotal - t.StepsCompleted
@@ -248,12 +256,19 @@ func (o *op) enterJobStatus(jc *jobChange, s model.JobStatus, reason string) err
 
 // settle derives the job's status from its task counters until it is stable.
 func (o *op) settle(jc *jobChange) error {
+	if err := o.cancelDependents(jc); err != nil {
+		return err
+	}
 	for range 4 { // each step moves towards a final status; a few suffice
 		d := model.DeriveJobStatus(jc.job.Status, jc.job.TaskCounts, jc.job.TaskCount, o.m.cfg.FailThreshold)
 		if d.Status == jc.job.Status {
 			return nil
 		}
 		if err := o.enterJobStatus(jc, d.Status, d.Reason); err != nil {
+			return err
+		}
+		// A failing job cancels what waits; those have dependents too.
+		if err := o.cancelDependents(jc); err != nil {
 			return err
 		}
 	}

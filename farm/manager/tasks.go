@@ -37,6 +37,7 @@ func (m *Manager) TaskAction(action model.TaskAction, taskIDs []string) ([]*mode
 			}
 			pairs = append(pairs, pair{jc, t})
 		}
+		requeued := map[*jobChange][]int{}
 		for _, p := range pairs {
 			switch action {
 			case model.TaskCancel:
@@ -47,10 +48,14 @@ func (m *Manager) TaskAction(action model.TaskAction, taskIDs []string) ([]*mode
 				o.setTaskStatus(p.jc, p.t, to, "canceled by request")
 			case model.TaskRequeue:
 				o.requeueTask(p.jc, p.t)
+				requeued[p.jc] = append(requeued[p.jc], p.t.Index)
 			}
 			result = append(result, withTaskActions(p.t))
 		}
 		for _, jc := range o.order {
+			if err := o.requeueDownstream(jc, requeued[jc]...); err != nil {
+				return err
+			}
 			if err := o.settle(jc); err != nil {
 				return err
 			}

@@ -20,6 +20,9 @@ const (
 	WhyPaused        = "paused"
 	WhyBusy          = "busy"
 	WhyLacksType     = "lacks-task-type"
+	// WhyNoWorkerType: no worker of the farm offers the task's type; the
+	// task waits for one that does (a worker started with --task-type).
+	WhyNoWorkerType = "no-worker-offers-type"
 	WhyMissingTag    = "missing-tag"
 	WhyFailedBefore  = "failed-before"
 	WhyBlocklisted   = "blocklisted"
@@ -54,12 +57,24 @@ func (m *Manager) Why(taskID string) (*model.WhyReport, error) {
 				r.Reasons = append(r.Reasons, model.Reason{Code: WhyDependency, Message: fmt.Sprintf("it waits for task %s, which is %s", dep.Name, dep.Status)})
 			}
 		}
-		return tx.Workers(func(w *model.Worker) bool {
+		offered := false
+		err = tx.Workers(func(w *model.Worker) bool {
+			offered = offered || w.Supports(t.Type)
 			reasons := whyNot(w, j, t, true)
 			r.Workers = append(r.Workers, model.WorkerVerdict{WorkerID: w.ID, WorkerName: w.Name, Status: string(w.Status),
-				WouldRun: len(reasons) == 0 && len(r.Reasons) == 0, Reasons: reasons})
+				WouldRun: len(reasons) == 0, Reasons: reasons})
 			return true
 		})
+		if err != nil {
+			return err
+		}
+		if !offered {
+			r.Reasons = append(r.Reasons, model.Reason{Code: WhyNoWorkerType, Message: fmt.Sprintf("no worker offers task type %s", t.Type)})
+		}
+		for i := range r.Workers {
+			r.Workers[i].WouldRun = r.Workers[i].WouldRun && len(r.Reasons) == 0
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

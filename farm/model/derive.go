@@ -52,18 +52,30 @@ func DeriveJobStatus(current JobStatus, counts map[TaskStatus]int, total int, fa
 		}
 		waiting := counts[TaskQueued] + counts[TaskSoftFailed] + counts[TaskPaused]
 		if waiting == 0 && running == 0 {
-			// Nothing left to run, yet not everything completed: some tasks were
-			// canceled one by one, or failed below the threshold.
+			// Nothing left can run (tasks whose dependency ended were canceled
+			// with it), yet not everything completed: the job ends, and never
+			// as completed. A failure names the cause before a cancel does.
+			if failed > 0 {
+				return Derivation{JobFailed, failReason(counts, total) + canceledSuffix(counts)}
+			}
 			if counts[TaskCanceled] > 0 {
 				return Derivation{JobCanceled, fmt.Sprintf("%d of %d tasks canceled", counts[TaskCanceled], total)}
 			}
-			return Derivation{JobCompleted, fmt.Sprintf("completed with %d failed tasks (within the %.0f%% threshold)", failed, failThreshold*100)}
 		}
 		if current == JobQueued && (running > 0 || counts[TaskCompleted] > 0 || failed > 0) {
 			return Derivation{JobActive, ""}
 		}
 	}
 	return keep
+}
+
+// canceledSuffix mentions the canceled tasks of a failed job, which are most
+// often the ones that depended on the failed task.
+func canceledSuffix(counts map[TaskStatus]int) string {
+	if counts[TaskCanceled] == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d canceled", counts[TaskCanceled])
 }
 
 func failReason(counts map[TaskStatus]int, total int) string {

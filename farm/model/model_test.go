@@ -21,7 +21,11 @@ func TestDeriveJobStatus(t *testing.T) {
 		{"failed over the threshold, none running", JobActive, counts{TaskFailed: 2, TaskQueued: 8}, 10, JobFailed, "2 of 10 tasks failed"},
 		{"failed over the threshold, one running", JobActive, counts{TaskFailed: 2, TaskActive: 1, TaskQueued: 7}, 10, JobFailRequested, "2 of 10"},
 		{"failed at the threshold is not over it", JobActive, counts{TaskFailed: 1, TaskQueued: 9}, 10, JobActive, ""},
-		{"finished with failures under the threshold", JobActive, counts{TaskFailed: 1, TaskCompleted: 19}, 20, JobCompleted, "1 failed"},
+		// A job is completed only when every task is: a failure under the
+		// threshold lets the others run, then fails the job (case 03).
+		{"finished with failures under the threshold", JobActive, counts{TaskFailed: 1, TaskCompleted: 19}, 20, JobFailed, "1 of 20 tasks failed"},
+		{"failed and its dependents canceled", JobActive, counts{TaskFailed: 1, TaskCanceled: 1, TaskCompleted: 10}, 12, JobFailed, "1 of 12 tasks failed, 1 canceled"},
+		{"failures under the threshold while others wait", JobActive, counts{TaskFailed: 1, TaskQueued: 19}, 20, JobActive, ""},
 		{"finished with canceled tasks", JobActive, counts{TaskCanceled: 1, TaskCompleted: 9}, 10, JobCanceled, "1 of 10 tasks canceled"},
 		{"pausing, one still running", JobPauseRequested, counts{TaskActive: 1, TaskPaused: 9}, 10, JobPauseRequested, ""},
 		{"pausing, none running", JobPauseRequested, counts{TaskPaused: 9, TaskCompleted: 1}, 10, JobPaused, ""},
