@@ -1,10 +1,13 @@
 package manager
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"farmhand/farm/model"
+	"farmhand/farm/store"
 )
 
 // failTask records a worker's failure of a task. The task is retried by other
@@ -38,10 +41,19 @@ func (o *op) failTask(jc *jobChange, t *model.Task, w *model.Worker, why string)
 			o.setTaskStatus(jc, t, model.TaskFailed, "no worker left that could run it")
 			return o.failJob(jc, fmt.Sprintf("no worker left that can run task %s (type %s): every worker that could has failed it, is blocklisted, or is offline", t.Name, t.Type))
 		}
-		o.setTaskStatus(jc, t, model.TaskSoftFailed, fmt.Sprintf("failed by %s; %d more failures fail it for good",
-			w.Name, o.m.cfg.MaxTaskFailures-failures))
+		o.setTaskStatus(jc, t, model.TaskSoftFailed, fmt.Sprintf("failed by %s (%s); %d more failures fail it for good",
+			w.Name, truncateReason(why), o.m.cfg.MaxTaskFailures-failures))
 	}
 	return nil
+}
+
+// truncateReason keeps a failure's reason short enough for a task's activity.
+func truncateReason(why string) string {
+	const most = 160
+	if r := []rune(why); len(r) > most {
+		return string(r[:most]) + "…"
+	}
+	return why
 }
 
 // countFailure adds one to the worker's failures in this job and blocklists it
@@ -112,41 +124,79 @@ func (o *op) failJob(jc *jobChange, reason string) error {
 	return o.enterJobStatus(jc, status, reason)
 }
 
-// checkTaskTimeouts fails tasks that went without a report for TaskTimeout:
-// they hang. It is a failure by their worker, so the task is retried elsewhere
-// (soft-failed), and the worker, told by its next heartbeat that the task is
-// no longer its own, stops it.
+// touchTask records that the worker of an active task just said it runs it.
+func (m *Manager) touchTask(taskID string) {
+	m.seenMu.Lock()
+	defer m.seenMu.Unlock()
+	if _, active := m.touched[taskID]; active {
+		m.touched[taskID] = m.now()
+	}
+}
+
+// checkTaskTimeouts fails active tasks that their worker stopped reporting on
+// for TaskTimeout (it heartbeats without them: it lost them), and tasks that
+// ran past their job's max_task_duration (they hang). Either is a failure by
+// the worker, so the task is retried elsewhere (soft-failed), and the worker,
+// told by its next heartbeat that the task is no longer its own, stops it and
+// logs why.
 func (m *Manager) checkTaskTimeouts() {
-	deadline := m.now().Add(-m.cfg.TaskTimeout)
-	var hung []string
+	now := m.now()
+	silentSince := now.Add(-m.cfg.TaskTimeout)
+	type overdue struct {
+		id     string
+		silent bool // no report; else past its hard limit
+	}
+	var due []overdue
 	m.seenMu.Lock()
 	for id, touched := range m.touched {
-		if touched.Before(deadline) {
-			hung = append(hung, id)
+		if touched.Before(silentSince) {
+			due = append(due, overdue{id, true})
+		} else if d, ok := m.deadlines[id]; ok && now.After(d) {
+			due = append(due, overdue{id, false})
 		}
 	}
 	m.seenMu.Unlock()
-	for _, id := range hung {
-		err := m.update(func(o *op) error {
-			jc, t, err := o.taskByID(id)
-			if err != nil || t.Status != model.TaskActive || !t.LastTouched.Before(deadline) {
-				return nil // finished or reported meanwhile
-			}
-			w, err := o.worker(t.WorkerID)
-			if err != nil {
-				return err
-			}
-			if w.TaskID == t.ID {
-				w.TaskID, w.TaskJobID = "", ""
-			}
-			t.WorkerID = ""
-			if err := o.failTask(jc, t, w, fmt.Sprintf("no report for %s; the task seems to hang", m.cfg.TaskTimeout)); err != nil {
-				return err
-			}
-			return o.settle(jc)
-		})
-		if err != nil {
-			m.log.Error("timing out task", "task", id, "err", err)
+	for _, d := range due {
+		if err := m.timeOut(d.id, d.silent, silentSince); err != nil {
+			m.log.Error("timing out task", "task", d.id, "err", err)
 		}
 	}
+}
+
+// timeOut fails one active task: silent, because its worker stopped reporting
+// on it before silentSince; else because it ran past its job's hard limit. It
+// does nothing when the task finished, or was reported on, meanwhile.
+func (m *Manager) timeOut(id string, silent bool, silentSince time.Time) error {
+	return m.update(func(o *op) error {
+		jc, t, err := o.taskByID(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		m.seenMu.Lock()
+		touched, active := m.touched[id]
+		m.seenMu.Unlock()
+		if t.Status != model.TaskActive || !active || (silent && !touched.Before(silentSince)) {
+			return nil
+		}
+		why := fmt.Sprintf("its worker has not reported on it for %s (task timeout): it seems to have lost the task", m.cfg.TaskTimeout)
+		if !silent {
+			limit, _ := jc.job.MaxTaskDuration()
+			why = fmt.Sprintf("it ran longer than the job's %s of %s: it seems to hang", model.MaxTaskDurationSetting, limit)
+		}
+		w, err := o.worker(t.WorkerID)
+		if err != nil {
+			return fmt.Errorf("worker of task %s: %w", id, err)
+		}
+		if w.TaskID == t.ID {
+			w.TaskID, w.TaskJobID = "", ""
+		}
+		t.WorkerID = ""
+		if err := o.failTask(jc, t, w, why); err != nil {
+			return err
+		}
+		return o.settle(jc)
+	})
 }

@@ -79,6 +79,9 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := job.MaxTaskDuration(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	tasks := make([]*model.Task, len(specs))
 	for i, spec := range specs {
 		t := &model.Task{

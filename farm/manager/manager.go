@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,8 +31,10 @@ type Config struct {
 	// WorkerTimeout is how long a worker may stay silent before it counts as lost
 	// and its task goes back to the queue.
 	WorkerTimeout time.Duration
-	// TaskTimeout is how long a running task may go without any report (log,
-	// progress) before it counts as failed by its worker: it hangs.
+	// TaskTimeout is how long a running task may go without its worker
+	// reporting on it (a heartbeat naming the task, a log line, progress)
+	// before it counts as failed by that worker, which seems to have lost it.
+	// A quiet process does not count: its worker's heartbeats keep it alive.
 	TaskTimeout time.Duration
 	// BlocklistThreshold is how many tasks of one type of one job a worker may
 	// fail before it gets no more of them.
@@ -66,12 +69,24 @@ type Manager struct {
 
 	seenMu sync.Mutex
 	seen   map[string]time.Time // worker id → last request; memory only, see touch
-	// touched mirrors LastTouched of every active task, for the task timeout.
+	// touched is, per active task, when its worker last said it runs it (a
+	// heartbeat naming it, or a report on it), for the task timeout.
 	touched map[string]time.Time
+	// deadlines are the active tasks' hard limits, from their job's
+	// max_task_duration; tasks of jobs without one are not here.
+	deadlines map[string]time.Time
 	// stats are the workers' latest host stats; memory only.
 	stats map[string]*model.HostStats
 
 	tokens sync.Map // worker id → SHA-256 of its token, once checked against the store
+
+	// life ends at Close; every Run ends with it, and Close waits for them
+	// (running) before the database closes under their timers.
+	life    context.Context
+	endLife context.CancelFunc
+	runMu   sync.Mutex // guards running.Add against Close's Wait
+	closing bool
+	running sync.WaitGroup
 }
 
 // Open opens the farm in cfg.DataDir, rebuilds the runnable-task index from the
@@ -118,8 +133,9 @@ func Open(cfg Config) (*Manager, error) {
 	}
 	m := &Manager{
 		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(), logs: logs, rendered: images, log: cfg.Logger,
-		seen: map[string]time.Time{}, touched: map[string]time.Time{}, stats: map[string]*model.HostStats{},
+		seen: map[string]time.Time{}, touched: map[string]time.Time{}, deadlines: map[string]time.Time{}, stats: map[string]*model.HostStats{},
 	}
+	m.life, m.endLife = context.WithCancel(context.Background())
 	if err := m.loadFarmID(); err != nil {
 		m.Close()
 		return nil, err
@@ -150,10 +166,21 @@ func (m *Manager) Config() Config { return m.cfg }
 // ID returns the farm's identity, stable across restarts.
 func (m *Manager) ID() string { return m.id }
 
-// Close writes the queued task-log lines and closes the database.
+// Close shuts the farm down, in the order that lets nothing write to what is
+// closed: it ends every Run and waits for it, ends the event subscriptions
+// (see events.Hub.Close), writes the queued task-log lines and closes the
+// database, committing the writes already queued. Calls still in flight
+// afterwards (an HTTP request the server did not wait for) get errors
+// wrapping store.ErrClosed. It returns the task logs' and the database's
+// closing errors, joined; a second Close returns nil.
 func (m *Manager) Close() error {
-	m.logs.Close()
-	return m.store.Close()
+	m.runMu.Lock()
+	m.closing = true
+	m.runMu.Unlock()
+	m.endLife()
+	m.running.Wait()
+	m.events.Close()
+	return errors.Join(m.logs.Close(), m.store.Close())
 }
 
 // Events returns the hub that publishes every committed change.
@@ -217,11 +244,16 @@ func (m *Manager) recover() error {
 			if err != nil {
 				return err
 			}
-			// Running tasks get a full task timeout from now, as workers do.
+			// Running tasks get a full task timeout from now, as workers do;
+			// their hard limit still counts from when they started.
+			limit, _ := jc.job.MaxTaskDuration()
 			m.seenMu.Lock()
 			for _, t := range tasks {
 				if t.Status == model.TaskActive {
 					m.touched[t.ID] = o.now
+					if limit > 0 {
+						m.deadlines[t.ID] = cmp.Or(t.Started, o.now).Add(limit)
+					}
 				}
 			}
 			m.seenMu.Unlock()
@@ -235,8 +267,22 @@ func (m *Manager) recover() error {
 	return nil
 }
 
-// Run watches for lost workers, hung tasks and long-gone workers until ctx ends.
+// Run watches for lost workers, hung tasks and long-gone workers until ctx ends
+// or Close is called; Close waits for it to return. After Close it returns at
+// once.
 func (m *Manager) Run(ctx context.Context) {
+	m.runMu.Lock()
+	if m.closing {
+		m.runMu.Unlock()
+		return
+	}
+	m.running.Add(1)
+	m.runMu.Unlock()
+	defer m.running.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(m.life, cancel)()
+
 	tick := time.NewTicker(max(min(m.cfg.WorkerTimeout, m.cfg.TaskTimeout)/4, 50*time.Millisecond))
 	defer tick.Stop()
 	forget := time.NewTicker(time.Hour)

@@ -365,22 +365,32 @@ func withWorkerActions(w *model.Worker) *model.Worker {
 	return &c
 }
 
-// trackActive keeps the task-timeout clock of the job's changed tasks.
+// trackActive keeps the task-timeout clock and the hard deadline of the job's
+// changed tasks.
 func (m *Manager) trackActive(jc *jobChange) {
 	m.seenMu.Lock()
 	defer m.seenMu.Unlock()
 	if jc.deleted || jc.archived {
 		for _, t := range jc.tasks {
 			delete(m.touched, t.ID)
+			delete(m.deadlines, t.ID)
 		}
 		return
 	}
+	limit, _ := jc.job.MaxTaskDuration() // checked at submission
 	for i := range jc.changed {
 		t := jc.tasks[i]
-		if t.Status == model.TaskActive {
-			m.touched[t.ID] = t.LastTouched
-		} else {
+		if t.Status != model.TaskActive {
 			delete(m.touched, t.ID)
+			delete(m.deadlines, t.ID)
+			continue
+		}
+		// A heartbeat may have seen the task more recently than the store.
+		if t.LastTouched.After(m.touched[t.ID]) {
+			m.touched[t.ID] = t.LastTouched
+		}
+		if limit > 0 {
+			m.deadlines[t.ID] = t.Started.Add(limit)
 		}
 	}
 }

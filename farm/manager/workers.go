@@ -208,6 +208,11 @@ func (m *Manager) Heartbeat(workerID, taskID string, stats ...*model.HostStats) 
 		m.log.Info("lost worker is back", "worker", workerID, "status", reply.Status)
 	}
 	m.touch(workerID)
+	if reply.MayKeepRunning {
+		// The worker says it runs the task: that keeps the task alive, however
+		// quiet its process is (Flamenco's rule; case 05).
+		m.touchTask(taskID)
+	}
 	if len(stats) > 0 && stats[0] != nil {
 		m.seenMu.Lock()
 		m.stats[workerID] = stats[0]
@@ -226,7 +231,9 @@ func mayKeepRunning(tx *store.Tx, w *model.Worker, taskID string) (bool, string)
 		return false, "the task no longer exists"
 	}
 	if t.WorkerID != workerID || !t.Status.Running() {
-		return false, "the task was given to another worker or requeued"
+		// Say what happened, as the manager logged it: the worker writes this
+		// reason into the task's log when it stops.
+		return false, fmt.Sprintf("the task is no longer this worker's (it is %s: %s)", t.Status, t.Activity)
 	}
 	if t.Status == model.TaskCancelRequested {
 		return false, "the task was canceled"
@@ -337,7 +344,7 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 			return nil
 		}
 		w.Status, w.TaskID, w.TaskJobID, w.LastSeen = model.WorkerAwake, t.ID, t.JobID, o.now
-		t.WorkerID, t.LastTouched = workerID, o.now
+		t.WorkerID, t.LastTouched, t.Started = workerID, o.now, o.now
 		o.setTaskStatus(jc, t, model.TaskActive, "assigned to "+w.Name)
 		if err := o.settle(jc); err != nil {
 			return err

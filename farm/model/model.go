@@ -84,7 +84,10 @@ type Task struct {
 	Created        time.Time `json:"created"`
 	Updated        time.Time `json:"updated"`
 	// LastTouched is when the assigned worker last reported on this task.
-	LastTouched    time.Time    `json:"last_touched,omitzero"`
+	LastTouched time.Time `json:"last_touched,omitzero"`
+	// Started is when the task's current (or last) run began: when it was
+	// given to its worker. Zero if it never ran.
+	Started        time.Time    `json:"started,omitzero"`
 	AllowedActions []TaskAction `json:"allowed_actions,omitempty"`
 }
 

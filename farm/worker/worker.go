@@ -200,6 +200,11 @@ func (w *Worker) taskTypes() []string {
 func (w *Worker) Run(ctx context.Context) error {
 	w.setState(StateStarting)
 	defer w.setState(StateStopped)
+	// Processes an earlier run left behind (it was killed) must not render on
+	// beside the tasks this run takes.
+	if err := KillLeftovers(w.procDir(), w.log); err != nil {
+		w.log.Warn("stopping processes left by an earlier run", "err", err)
+	}
 	if err := w.signOn(ctx); err != nil {
 		if errors.Is(err, ErrNotAdmitted) {
 			w.log.Error("not admitted to the farm", "err", err)
@@ -212,6 +217,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.up.refused = func(taskID string) { w.stopTask(taskID, "the manager gave the task to someone else") }
 	w.up.stopRunning = w.stopTask
 	go w.up.run(upCtx)
+	if err := w.reportLostTask(); err != nil {
+		w.log.Warn("reporting the task an earlier run lost", "err", err)
+	}
 	w.shots = newUploader(w.cl, w.log)
 	go w.shots.run(ctx)
 
@@ -568,6 +576,7 @@ func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 		w.mu.Unlock()
 	}()
 	w.log.Info("running task", "task", t.ID, "name", t.Name, "job", a.Job.Name)
+	defer w.recordRunning(t)() // erased once the outcome is queued below
 
 	logs := newLogBuffer(func(text string) { w.up.send(t.ID, wire.TaskUpdate{Log: text}) }, w.cfg.LogFlush)
 	defer logs.close()
@@ -591,6 +600,7 @@ func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 			Log:      logs.line,
 			Produced: func(path string) { w.shots.offer(t.ID, path) },
 			Tools:    w.cfg.Tools,
+			ProcDir:  w.procDir(),
 			Step: func() {
 				steps++
 				logs.flush()

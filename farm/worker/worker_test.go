@@ -304,3 +304,74 @@ func TestPauseAfterCurrentTask(t *testing.T) {
 	pause.Store(false)
 	waitJob(t, f, j.ID, model.JobCompleted, 15*time.Second)
 }
+
+// runWorkerIn runs a worker on data dir dir until the returned stop is called.
+func runWorkerIn(t *testing.T, f *farm, dir, name string) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := New(Config{Client: client.New("http://" + f.addr), DataDir: dir, Name: name, Version: "test",
+		Logger: quiet, Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond, LogFlush: 50 * time.Millisecond,
+		JoinCode: f.code})
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// Case 12: a worker that died mid-task (here: its record of the running task
+// is left, as a kill -9 leaves it) tells the manager at its restart, which
+// requeues the task at once and says why in the task's log.
+func TestRestartedWorkerReportsTheTaskItLost(t *testing.T) {
+	f := startFarm(t)
+	dir := t.TempDir()
+	stop := runWorkerIn(t, f, dir, "w1")
+	var id string
+	waitFor(t, "w1 to sign on", func() bool {
+		ws, _ := f.m.Workers()
+		if len(ws) == 1 && ws[0].Status == model.WorkerAwake {
+			id = ws[0].ID
+		}
+		return id != ""
+	})
+	stop()
+	// The manager still thinks w1 runs the task, as after a crash.
+	if _, err := f.m.SignOn(id, manager.WorkerInfo{Name: "w1", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
+		t.Fatal(err)
+	}
+	j := submit(t, f, map[string]any{"frames": "1", "sleep_seconds": 0.01})
+	a, err := f.m.Schedule(id)
+	if err != nil || a == nil {
+		t.Fatalf("schedule: %v %v", a, err)
+	}
+	record := fmt.Sprintf(`{"task_id":%q,"task_name":%q,"job_id":%q,"started":"2026-12-01T09:00:00Z"}`, a.Task.ID, a.Task.Name, j.ID)
+	if err := os.WriteFile(filepath.Join(dir, runningTaskFile), []byte(record), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	runWorkerIn(t, f, dir, "w1")
+	waitJob(t, f, j.ID, model.JobCompleted, 20*time.Second)
+	log, _ := f.m.TaskLogTail(a.Task.ID, 50)
+	for _, want := range []string{"lost: worker w1 restarted; its previous run of this task (started 2026-12-01T09:00:00Z) ended with the worker process",
+		"active → queued: stopped by w1", "task completed"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, runningTaskFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the running-task record is still there after the task: %v", err)
+	}
+}
+
+// waitFor waits up to 20 s for ok, failing the test with what it waited for.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
