@@ -6,6 +6,7 @@ No bpy here, so that the rules can be tested in a plain python3.
 
 import json
 import os
+import re
 import time
 
 # The settings of a job type the add-on shows: "visible" (the default) and
@@ -96,6 +97,21 @@ def coerce(setting, value):
             raise
         raise SettingError("%s must be a %s, not %r" % (key, kind, value)) from None
     raise SettingError("%s has a type this add-on does not know: %r" % (key, kind))
+
+
+_PLAIN_RANGE = re.compile(r"^\s*\d+\s*(-|\.\.)\s*\d+\s*$")
+
+
+def with_frame_step(value, step):
+    """The frame range value with the scene's Frame Step added ("1-6" and
+    step 2 give "1-6x2"), so that the farm renders only the frames Blender
+    would. Only a plain "a-b" or "a..b" is changed: that is what Flamenco's
+    job types compute from the scene (f'{frame_start}-{frame_end}') and
+    ignore the step with. A range that has a step already, lists, single
+    frames and a step of 1 stay as they are."""
+    if not isinstance(value, str) or not isinstance(step, int) or step <= 1 or not _PLAIN_RANGE.match(value):
+        return value
+    return "%sx%d" % (value.strip(), step)
 
 
 def check_required(setting, value):

@@ -172,6 +172,9 @@ def collect(job_type, scene):
             value = getattr(group, key, None)  # None: a type Blender cannot show; coerce says so.
         elif s.get("eval"):
             value = evaluate(s, group, scene)
+            if key == "frames":
+                # The scene's Frame Step, which Flamenco's job types leave out.
+                value = jobtypes.with_frame_step(value, scene.frame_step)
         elif s.get("default") is not None:
             value = s["default"]
         else:

@@ -1,8 +1,11 @@
 """The submit panel's rules for settings, without Blender."""
 
+import json
 import os
+import re
 import sys
 import tempfile
+import types
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "farmhand"))
@@ -58,6 +61,35 @@ class RulesTest(unittest.TestCase):
         with self.assertRaisesRegex(SettingError, "Frames"):
             jobtypes.check_required(FRAMES, "")
         jobtypes.check_required(FRAMES, "1-10")
+
+
+class FrameStepTest(unittest.TestCase):
+    """Blender's Frame Step reaches the farm (case 11)."""
+
+    def test_step_is_added_to_a_plain_range(self):
+        self.assertEqual(jobtypes.with_frame_step("1-6", 2), "1-6x2")
+        self.assertEqual(jobtypes.with_frame_step(" 1..250 ", 3), "1..250x3")
+
+    def test_other_values_stay(self):
+        for value in ("1-6", "1-6x2", "1-6:2", "1,3,5", "7", "1-3,7-9", ""):
+            self.assertEqual(jobtypes.with_frame_step(value, 1), value)
+        for value in ("1-6x3", "1-6:3", "1,3,5", "7", "1-3,7-9", ""):
+            self.assertEqual(jobtypes.with_frame_step(value, 2), value)
+        self.assertEqual(jobtypes.with_frame_step(7, 2), 7)
+
+    def test_builtin_eval_includes_the_step(self):
+        """The built-in Blender job type's frames eval, as the add-on runs it."""
+        script = os.path.join(os.path.dirname(__file__), "..", "..", "farm", "jobtype", "scripts", "simple_blender_render.js")
+        with open(script, encoding="utf-8") as f:
+            source = f.read()
+        match = re.search(r'key: "frames".*?eval: "((?:[^"\\]|\\.)*)"', source, re.S)
+        self.assertIsNotNone(match, "no frames eval in " + script)
+        expression = json.loads('"%s"' % match.group(1))
+        for start, end, step, want in ((1, 6, 2, "1-6x2"), (1, 6, 1, "1-6"), (10, 250, 5, "10-250x5")):
+            scene = types.SimpleNamespace(frame_start=start, frame_end=end, frame_step=step)
+            value = eval(expression, {"C": types.SimpleNamespace(scene=scene)})
+            self.assertEqual(value, want)
+            self.assertEqual(jobtypes.with_frame_step(value, step), want)
 
 
 class CacheTest(unittest.TestCase):

@@ -75,7 +75,7 @@ func (r *Registry) compile(jt *JobType, job *model.Job) ([]TaskSpec, error) {
 	if err := aj.writeBack(job); err != nil {
 		return nil, err
 	}
-	return aj.specs(r.taskTypes)
+	return aj.specs()
 }
 
 // readJob takes the authored job out of the runtime, field by field: several
@@ -105,7 +105,10 @@ func readJob(vm *goja.Runtime, out *goja.Object, index *goja.Symbol) (*authoredJ
 		}
 		for _, c := range commands {
 			cmd := model.Command{Name: jsString(c.Get("name")), TotalSteps: int(c.Get("totalStepCount").ToInteger())}
-			if cmd.Parameters, err = plainParameters(c.Get("parameters").Export()); err != nil {
+			if cmd.Parameters, err = plainParameters(c.Get("parameters").Export()); err == nil {
+				err = wordLists(cmd.Parameters)
+			}
+			if err != nil {
 				return nil, fmt.Errorf("task %q: command %q: %w", at.Name, cmd.Name, err)
 			}
 			at.Commands = append(at.Commands, cmd)
@@ -215,6 +218,62 @@ func plain(v any, depth int) (any, error) {
 	var out any
 	err = json.Unmarshal(b, &out)
 	return out, err
+}
+
+// wordListParams are the command parameters that are lists of command-line
+// words: exec's args, and argsBefore and args of blender-render and
+// frames-to-video. Every command's parameters of these names are treated so,
+// as Flamenco's worker reads them.
+var wordListParams = []string{"args", "argsBefore"}
+
+// wordLists turns the numbers and booleans in params' word lists into their
+// plain text, as Flamenco's worker does, since scripts commonly pass numeric
+// settings straight into argument lists: 24 → "24" (not "24.0"), 0.5 → "0.5",
+// true → "true". Values with no text form (objects, lists, null or undefined)
+// are refused, naming the parameter and the position: a command line would
+// get nonsense like "map[...]" or "<nil>" instead. A word list that is not a
+// list is refused too.
+func wordLists(params map[string]any) error {
+	for _, key := range wordListParams {
+		v, ok := params[key]
+		if !ok || v == nil {
+			continue
+		}
+		list, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("parameter %s must be a list of command-line words, not %s", key, jsKindOf(v))
+		}
+		for i, w := range list {
+			switch w := w.(type) {
+			case string:
+			case float64:
+				list[i] = fmt.Sprint(w) // shortest form that reads back the same: 24, 0.5, 1e+21
+			case bool:
+				list[i] = strconv.FormatBool(w)
+			default:
+				return fmt.Errorf("parameter %s[%d] is %s, which has no text form for a command line; "+
+					"give a string, number or boolean", key, i, jsKindOf(w))
+			}
+		}
+	}
+	return nil
+}
+
+// jsKindOf names a plain value the way a script's author knows it.
+func jsKindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null (or undefined)"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	}
+	return "an object"
 }
 
 // writeBack stores what the script changed in the job, as Flamenco stores its

@@ -2,6 +2,7 @@ package jobtype
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -96,7 +97,7 @@ func TestSimpleBlenderRender(t *testing.T) {
 }
 
 // wantPython is the --python-expr every render task gets.
-const wantPython = "import bpy; r = bpy.context.scene.render; r.use_file_extension = True; r.use_overwrite = False; r.use_placeholder = False"
+const wantPython = "import bpy; r = bpy.context.scene.render; r.use_file_extension = True; r.use_overwrite = True; r.use_placeholder = False"
 
 func TestSimpleBlenderRenderVariants(t *testing.T) {
 	t.Run("uneven frames and chunks", func(t *testing.T) {
@@ -113,6 +114,23 @@ func TestSimpleBlenderRenderVariants(t *testing.T) {
 		}
 		if tasks[1].Commands[0].TotalSteps != 3 || tasks[2].Commands[0].TotalSteps != 2 {
 			t.Errorf("steps %d", tasks[1].Commands[0].TotalSteps)
+		}
+	})
+	t.Run("a frame step renders only its frames", func(t *testing.T) {
+		// Case 11: 1-6x2 by 2 is Blender's "--render-frame 1,3" and "5", and a
+		// video named after the first and last frame.
+		s := blenderSettings("frames", "1-6x2")
+		tasks, _ := compileBlender(t, s)
+		var frames []string
+		var steps []int
+		for _, task := range tasks[:len(tasks)-1] {
+			args := task.Commands[0].Parameters["args"].([]any)
+			frames = append(frames, args[len(args)-1].(string))
+			steps = append(steps, task.Commands[0].TotalSteps)
+		}
+		video := tasks[len(tasks)-1].Commands[0].Parameters["outputFile"].(string)
+		if fmt.Sprint(frames) != "[1,3 5]" || fmt.Sprint(steps) != "[2 1]" || !strings.HasSuffix(video, "/shot-1-5.mp4") {
+			t.Errorf("render frames %v, steps %v, video %s", frames, steps, video)
 		}
 	})
 	t.Run("EXR without previews makes no video", func(t *testing.T) {
@@ -143,4 +161,90 @@ func TestSimpleBlenderRenderVariants(t *testing.T) {
 			t.Errorf("args %v, video %v", args, tasks[len(tasks)-1])
 		}
 	})
+}
+
+// TestBlenderGlobEscapesTheFolder is case 02: the job name is a folder of
+// the output path, and its brackets are no pattern in the video's inputGlob.
+func TestBlenderGlobEscapesTheFolder(t *testing.T) {
+	s := blenderSettings("render_output_path", nil)
+	s["frames"], s["chunk_size"] = "1-3", 3.0
+	job := &model.Job{Name: "sh010 [v2]*?", Type: "simple-blender-render", Priority: 50, Settings: s, Created: created}
+	tasks, err := Builtin(quiet).Compile(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := "/render/sh010 [v2]*?/" + created.Local().Format("2006-01-02_150405")
+	params := tasks[len(tasks)-1].Commands[0].Parameters
+	if want := "/render/sh010 [[]v2][*][?]/" + created.Local().Format("2006-01-02_150405") + "/*.png"; params["inputGlob"] != want {
+		t.Errorf("inputGlob %v, want %s", params["inputGlob"], want)
+	}
+	if params["outputFile"] != dir+"/shot-1-3.mp4" {
+		t.Errorf("outputFile %v: only patterns are escaped", params["outputFile"])
+	}
+	args := tasks[0].Commands[0].Parameters["args"].([]any)
+	if !slices.Contains(args, any(dir+"/######")) {
+		t.Errorf("render output in %v: only patterns are escaped", args)
+	}
+}
+
+// TestBlenderOverwritesFrames is case 06's script part: a requeued task
+// renders its frames again, and Blender writes no placeholders.
+func TestBlenderOverwritesFrames(t *testing.T) {
+	tasks, _ := compileBlender(t, blenderSettings("", nil))
+	args := tasks[0].Commands[0].Parameters["args"].([]any)
+	i := slices.Index(args, any("--python-expr"))
+	if i < 0 {
+		t.Fatalf("no --python-expr in %v", args)
+	}
+	python := args[i+1].(string)
+	if !strings.Contains(python, "r.use_overwrite = True") || !strings.Contains(python, "r.use_placeholder = False") ||
+		strings.Contains(python, "use_overwrite = False") {
+		t.Errorf("render settings %q", python)
+	}
+}
+
+// TestBuiltinsDeclareMaxTaskDuration: both built-ins offer the optional hard
+// limit the manager enforces, and refuse one it could not read.
+func TestBuiltinsDeclareMaxTaskDuration(t *testing.T) {
+	r := Builtin(quiet)
+	for _, typ := range []string{"echo-sleep-test", "simple-blender-render"} {
+		jt, err := r.Get(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(jt.Settings, func(s Setting) bool { return s.Key == MaxTaskDurationKey })
+		if i < 0 {
+			t.Errorf("%s does not declare %s", typ, MaxTaskDurationKey)
+			continue
+		}
+		if s := jt.Settings[i]; s.Type != TypeString || s.Required || s.Default != "" || !strings.Contains(s.Description, "2h30m") {
+			t.Errorf("%s: %+v", typ, s)
+		}
+		settings := blenderSettings("", nil)
+		job := &model.Job{Name: "n", Type: typ, Settings: settings}
+		if _, err := r.Compile(job); err != nil || job.Settings[MaxTaskDurationKey] != "" {
+			t.Errorf("%s without a limit: %v, setting %#v", typ, err, job.Settings[MaxTaskDurationKey])
+		}
+		settings = blenderSettings(MaxTaskDurationKey, "2h30m")
+		if _, err := r.Compile(&model.Job{Name: "n", Type: typ, Settings: settings}); err != nil {
+			t.Errorf("%s with 2h30m: %v", typ, err)
+		}
+		settings = blenderSettings(MaxTaskDurationKey, "two hours")
+		if _, err := r.Compile(&model.Job{Name: "n", Type: typ, Settings: settings}); !errors.Is(err, ErrInvalid) ||
+			!strings.Contains(err.Error(), `"max_task_duration" is two hours: not a duration`) {
+			t.Errorf("%s with two hours: %v", typ, err)
+		}
+	}
+}
+
+// TestBlenderFramesFollowTheSceneStep: the frames setting's eval, which the
+// add-on runs in Blender, adds the scene's Frame Step when it is not 1. The
+// add-on's tests evaluate the expression itself (addon/tests).
+func TestBlenderFramesFollowTheSceneStep(t *testing.T) {
+	jt, _ := Builtin(quiet).Get("simple-blender-render")
+	frames := jt.Settings[slices.IndexFunc(jt.Settings, func(s Setting) bool { return s.Key == "frames" })]
+	want := "f'{C.scene.frame_start}-{C.scene.frame_end}' + (f'x{C.scene.frame_step}' if C.scene.frame_step != 1 else '')"
+	if frames.Eval != want {
+		t.Errorf("frames eval %q, want %q", frames.Eval, want)
+	}
 }

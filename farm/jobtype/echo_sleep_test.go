@@ -29,6 +29,10 @@ func TestEchoSleepTwinMatchesScript(t *testing.T) {
 		{"chunk_size": -5.0},
 		{"sleep_seconds": -1.5},
 		{"sleep_seconds": -0.001, "chunk_size": 0.0},
+		{"frames": "1-10x2", "max_task_duration": "2h30m"},
+		{"frames": "1-10,20-30", "chunk_size": 4.0, "max_task_duration": "5400"},
+		{"frames": "1 10"},
+		{"frames": "1-10x-2"},
 	} {
 		native := &model.Job{Name: "n", Type: "echo-sleep-test", Settings: maps.Clone(settings), Metadata: map[string]string{}}
 		script := &model.Job{Name: "n", Type: "echo-sleep-test", Settings: maps.Clone(settings), Metadata: map[string]string{}}

@@ -11,26 +11,41 @@ import (
 // "1-100000000" is an error instead of a job with a hundred million frames.
 const MaxFrames = 1_000_000
 
-// ParseFrames parses a frame range such as "1-10", "1..10" or "3, 5-10, 47" into
-// the sorted list of distinct frames it names.
+// frameForms ends every frame-range error, once, so that the first mistake
+// teaches the syntax.
+const frameForms = "use forms like 1-10, 1-10x2 (every 2nd frame), 1,3,5 or 1-10,20-30"
+
+// ParseFrames parses a frame range into the sorted list of distinct frames it
+// names. A range is comma-separated items, each a frame ("47"), a run of
+// frames ("1-10" or "1..10", ends included) or a run with a step ("1-10x2" or
+// "1-10:2", both 1,3,5,7,9; the step is a whole number of 1 or more, as
+// Blender's Frame Step). Frames are whole numbers from 0. Errors name the
+// range once and end with the accepted forms.
 func ParseFrames(spec string) ([]int, error) {
+	items := strings.Split(spec, ",")
+	fail := func(problem string) error {
+		if problem == "" {
+			return fmt.Errorf("frames %q: not a frame range; %s", spec, frameForms)
+		}
+		return fmt.Errorf("frames %q: %s; %s", spec, problem, frameForms)
+	}
 	if strings.TrimSpace(spec) == "" {
-		return nil, fmt.Errorf("frame range is empty; write frames like \"1-100\" or \"1, 5, 10-20\"")
+		return nil, fail("no frames given")
 	}
 	var frames []int
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			return nil, fmt.Errorf("frame range %q has an empty item between commas", spec)
+	for _, item := range items {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			return nil, fail("an empty item between commas")
 		}
-		first, last, err := parseItem(part)
-		if err != nil {
-			return nil, fmt.Errorf("frame range %q: %w", spec, err)
+		first, last, step, problem := parseItem(item, len(items) == 1)
+		if problem != "" || first < 0 {
+			return nil, fail(problem)
 		}
-		if len(frames)+(last-first+1) > MaxFrames {
-			return nil, fmt.Errorf("frame range %q names more than %d frames", spec, MaxFrames)
+		if len(frames)+(last-first)/step+1 > MaxFrames {
+			return nil, fail(fmt.Sprintf("more than %d frames", MaxFrames))
 		}
-		for f := first; f <= last; f++ {
+		for f := first; f <= last; f += step {
 			frames = append(frames, f)
 		}
 	}
@@ -38,45 +53,80 @@ func ParseFrames(spec string) ([]int, error) {
 	return slices.Compact(frames), nil
 }
 
-func parseItem(item string) (first, last int, err error) {
-	lo, hi, isRange := strings.Cut(item, "..")
+// parseItem reads one item of a frame range. alone says the item is the whole
+// range, which the error then need not quote again. A problem of "" with
+// first < 0 means the item is not a frame range at all.
+func parseItem(item string, alone bool) (first, last, step int, problem string) {
+	quoted := ""
+	if !alone {
+		quoted = fmt.Sprintf("%q ", item)
+	}
+	body, stepText, stepped := strings.Cut(item, "x")
+	if !stepped {
+		body, stepText, stepped = strings.Cut(item, ":")
+	}
+	lo, hi, isRange := strings.Cut(body, "..")
 	if !isRange {
-		lo, hi, isRange = strings.Cut(item, "-")
+		lo, hi, isRange = strings.Cut(body, "-")
 	}
-	if first, err = parseFrame(lo, item); err != nil {
-		return 0, 0, err
+	var ok bool
+	if first, problem, ok = parseFrame(lo, quoted); !ok {
+		return -1, 0, 0, problem
 	}
-	if !isRange {
-		return first, first, nil
+	step, last = 1, first
+	if isRange {
+		if last, problem, ok = parseFrame(hi, quoted); !ok {
+			return -1, 0, 0, problem
+		}
+		if last < first {
+			return -1, 0, 0, fmt.Sprintf("%sruns backwards (write %d-%d)", quoted, last, first)
+		}
 	}
-	if last, err = parseFrame(hi, item); err != nil {
-		return 0, 0, err
+	if stepped {
+		if !isRange {
+			return -1, 0, 0, fmt.Sprintf("%sa step needs a range before it, as in %d-%dx2", quoted, first, first+10)
+		}
+		s := strings.TrimSpace(stepText)
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || !digits(s) {
+			return -1, 0, 0, fmt.Sprintf("%sthe step %q must be a whole number of 1 or more", quoted, s)
+		}
+		step = n
 	}
-	if last < first {
-		return 0, 0, fmt.Errorf("%q runs backwards; write %d-%d", item, last, first)
-	}
-	return first, last, nil
+	return first, last, step, ""
 }
 
-func parseFrame(s, item string) (int, error) {
+// parseFrame reads a frame number; ok is false when s is none, and problem
+// then says why ("" when s is simply not a frame range).
+func parseFrame(s, quoted string) (frame int, problem string, ok bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("%q is missing a frame number", item)
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("%q: %q is not a frame number (frames are whole numbers from 0)", item, s)
+	if s == "" || !digits(s) {
+		if quoted != "" {
+			return 0, quoted + "is not a frame or a range of frames", false
 		}
+		return 0, "", false
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n > 1<<30 {
-		return 0, fmt.Errorf("%q: frame %s is too large", item, s)
+		return 0, fmt.Sprintf("frame %s is too large", s), false
 	}
-	return n, nil
+	return n, "", true
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ChunkFrames splits sorted frames into chunks of at most size frames, each
-// written in range notation ("1-3", "5", "7,9").
+// written as FormatFrames writes them.
 func ChunkFrames(frames []int, size int) []string {
 	if size < 1 {
 		size = 1
@@ -88,7 +138,11 @@ func ChunkFrames(frames []int, size int) []string {
 	return chunks
 }
 
-// FormatFrames writes sorted frames compactly: runs of three or more as "a-b".
+// FormatFrames writes sorted frames compactly, as Flamenco's chunker does:
+// runs of three or more consecutive frames as "a-b", other frames listed
+// ("1-3,5,7"). It never writes steps, so that a chunk with "-" turned into
+// ".." is what Blender's --render-frame takes: a stepped chunk is a list of
+// exactly its frames, and Blender renders only those.
 func FormatFrames(frames []int) string {
 	var parts []string
 	for i := 0; i < len(frames); {

@@ -8,14 +8,21 @@ import (
 
 func TestParseFrames(t *testing.T) {
 	good := map[string]string{
-		"1-10":       "[1 2 3 4 5 6 7 8 9 10]",
-		"1..4":       "[1 2 3 4]",
-		"3, 5-7, 47": "[3 5 6 7 47]",
-		" 7 ":        "[7]",
-		"5,1,3-4,4":  "[1 3 4 5]",
-		"0":          "[0]",
-		"10 - 12":    "[10 11 12]",
-		"2..2":       "[2]",
+		"1-10":         "[1 2 3 4 5 6 7 8 9 10]",
+		"1..4":         "[1 2 3 4]",
+		"3, 5-7, 47":   "[3 5 6 7 47]",
+		" 7 ":          "[7]",
+		"5,1,3-4,4":    "[1 3 4 5]",
+		"0":            "[0]",
+		"10 - 12":      "[10 11 12]",
+		"2..2":         "[2]",
+		"1-10x2":       "[1 3 5 7 9]",
+		"1-10:2":       "[1 3 5 7 9]",
+		"1..10x3":      "[1 4 7 10]",
+		"1-6 x 2":      "[1 3 5]",
+		"0-0x5":        "[0]",
+		"1-10x20":      "[1]",
+		"1-5x2, 2-6:2": "[1 2 3 4 5 6]",
 	}
 	for in, want := range good {
 		got, err := ParseFrames(in)
@@ -23,12 +30,34 @@ func TestParseFrames(t *testing.T) {
 			t.Errorf("ParseFrames(%q) = %v, %v; want %s", in, got, err, want)
 		}
 	}
-	bad := []string{"", " ", "1-", "-5", "a", "1,,2", "10-1", "1.5", "1-2-3", "1...3", "1e3", "+4", "99999999999", "0-2000000"}
+	bad := []string{"", " ", "1-", "-5", "a", "1,,2", "10-1", "1.5", "1-2-3", "1...3", "1e3", "+4", "99999999999", "0-2000000",
+		"1 10", "1-10x0", "1-10x-2", "1-10:-1", "1-10x", "1-10x2x2", "5x2", "1-10x1.5", "1-10x+2", "0-2000000x1", "1-10,a"}
 	for _, in := range bad {
-		if got, err := ParseFrames(in); err == nil {
+		got, err := ParseFrames(in)
+		if err == nil {
 			t.Errorf("ParseFrames(%q) = %v, want an error", in, got)
-		} else if !strings.Contains(err.Error(), "frame") {
-			t.Errorf("ParseFrames(%q) error %q does not say what is wrong", in, err)
+			continue
+		}
+		// The range named once, the accepted forms listed once.
+		msg := err.Error()
+		if strings.Count(msg, fmt.Sprintf("%q", in)) != 1 || strings.Count(msg, frameForms) != 1 || !strings.HasPrefix(msg, "frames ") {
+			t.Errorf("ParseFrames(%q) error %q does not name the range and the forms once", in, msg)
+		}
+	}
+}
+
+// TestFrameRangeErrorsSayWhatIsWrong pins the messages of case 11.
+func TestFrameRangeErrorsSayWhatIsWrong(t *testing.T) {
+	for in, want := range map[string]string{
+		"1 10":    `frames "1 10": not a frame range; ` + frameForms,
+		"1-10x-2": `frames "1-10x-2": the step "-2" must be a whole number of 1 or more; ` + frameForms,
+		"1-10x0":  `frames "1-10x0": the step "0" must be a whole number of 1 or more; ` + frameForms,
+		"10-1":    `frames "10-1": runs backwards (write 1-10); ` + frameForms,
+		"1-3,b-4": `frames "1-3,b-4": "b-4" is not a frame or a range of frames; ` + frameForms,
+		"5x2":     `frames "5x2": a step needs a range before it, as in 5-15x2; ` + frameForms,
+	} {
+		if _, err := ParseFrames(in); err == nil || err.Error() != want {
+			t.Errorf("ParseFrames(%q):\n got %v\nwant %s", in, err, want)
 		}
 	}
 }
@@ -40,6 +69,22 @@ func TestChunkFrames(t *testing.T) {
 	if fmt.Sprint(got) != want {
 		t.Errorf("chunks %v, want %s", got, want)
 	}
+	// Case 11: chunks over a gap, and stepped chunks as lists of exactly their frames.
+	for _, c := range []struct {
+		spec string
+		size int
+		want string
+	}{
+		{"1-10,20-30", 4, "[1-4 5-8 9,10,20,21 22-25 26-29 30]"},
+		{"1-10x2", 1, "[1 3 5 7 9]"},
+		{"1-10:2", 5, "[1,3,5,7,9]"},
+		{"1-6x2", 2, "[1,3 5]"},
+	} {
+		frames, err := ParseFrames(c.spec)
+		if got := ChunkFrames(frames, c.size); err != nil || fmt.Sprint(got) != c.want {
+			t.Errorf("chunks of %q by %d: %v, %v; want %s", c.spec, c.size, got, err, c.want)
+		}
+	}
 	if got := ChunkFrames(frames, 0); len(got) != len(frames) {
 		t.Errorf("chunk size 0 gave %d chunks", len(got))
 	}
@@ -50,7 +95,8 @@ func TestChunkFrames(t *testing.T) {
 // frameChunker's chunks (what scripts see) hold those frames in order, at most
 // size to a chunk.
 func FuzzParseFrames(f *testing.F) {
-	for _, s := range []string{"1-10", "1..10", "3, 5-10, 47", "", "1-", "10-1", "0..0", "1,2,3"} {
+	for _, s := range []string{"1-10", "1..10", "3, 5-10, 47", "", "1-", "10-1", "0..0", "1,2,3",
+		"1-10x2", "1-10:3", "1..9x4, 2", "1-10x0", "1-10x-2", "1 10"} {
 		f.Add(s, 3)
 	}
 	f.Add("1-100", 0)
@@ -58,6 +104,10 @@ func FuzzParseFrames(f *testing.F) {
 	f.Fuzz(func(t *testing.T, spec string, size int) {
 		frames, err := ParseFrames(spec)
 		if err != nil {
+			prefix := fmt.Sprintf("frames %q: ", spec)
+			if msg := err.Error(); !strings.HasPrefix(msg, prefix) || strings.Count(msg[len(prefix):], frameForms) != 1 {
+				t.Fatalf("%q: error %q does not name the range and the accepted forms", spec, msg)
+			}
 			if _, cerr := frameChunker(spec, max(size, 1)); cerr == nil {
 				t.Fatalf("%q: frameChunker accepted what ParseFrames refused", spec)
 			}

@@ -10,8 +10,10 @@
 //
 // Flamenco passes settings to the script as they come. The registry does more
 // before compiling: it applies defaults, checks required settings, types and
-// choices; and after: it rejects dependency cycles, unknown task types, tasks
-// without commands and jobs with too many tasks. Scripts that loop forever are
+// choices, and the max_task_duration the manager enforces (MaxTaskDuration);
+// and after: it rejects dependency cycles, malformed task types
+// (CheckTaskType), tasks without commands, command-line word lists holding
+// values with no text form, and jobs with too many tasks. Scripts that loop forever are
 // interrupted. Every refusal wraps ErrInvalid, which the API answers with 400.
 package jobtype
 
@@ -98,9 +100,28 @@ var (
 	ErrUnknown = errors.New("unknown job type")
 )
 
-// TaskTypes are the task types workers know, as in Flamenco. A task of another
-// type would wait forever for a worker, so compiling one is refused.
-var TaskTypes = []string{"blender", "ffmpeg", "file-management", "misc"}
+// TaskTypeMaxLen bounds a task type's name; see CheckTaskType.
+const TaskTypeMaxLen = 64
+
+// CheckTaskType returns an error unless name is a well-formed task type: 1 to
+// TaskTypeMaxLen characters of a-z, 0-9, "-", "_" and ".". Any such name is
+// accepted, not only the types Farmhand's workers offer out of the box
+// (blender, ffmpeg, file-management, misc): Flamenco scripts may use a
+// studio's own type such as "blender-gpu", run by workers started to offer
+// it. The narrow alphabet keeps names safe in flags, logs and URLs, and makes
+// "Blender" (a typo for "blender") an error rather than a task no worker
+// takes.
+func CheckTaskType(name string) error {
+	if name == "" || len(name) > TaskTypeMaxLen {
+		return fmt.Errorf("task type %q must have 1 to %d characters", name, TaskTypeMaxLen)
+	}
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_' && r != '.' {
+			return fmt.Errorf("task type %q has %q; use only a-z, 0-9, '-', '_' and '.'", name, r)
+		}
+	}
+	return nil
+}
 
 // Defaults for the options.
 const (
@@ -117,22 +138,16 @@ func WithTimeout(d time.Duration) Option { return func(r *Registry) { r.timeout 
 // WithMaxTasks bounds the number of tasks one job may have.
 func WithMaxTasks(n int) Option { return func(r *Registry) { r.maxTasks = n } }
 
-// WithTaskTypes allows task types besides TaskTypes, for workers that run them.
-func WithTaskTypes(types ...string) Option {
-	return func(r *Registry) { r.taskTypes = append(r.taskTypes, types...) }
-}
-
 // WithLogger receives what scripts print() and alert().
 func WithLogger(l *slog.Logger) Option { return func(r *Registry) { r.log = l } }
 
 // Registry holds the job types a manager offers. It is safe for concurrent use.
 type Registry struct {
-	dir       string
-	timeout   time.Duration
-	maxTasks  int
-	taskTypes []string
-	log       *slog.Logger
-	builtins  map[string]*JobType
+	dir      string
+	timeout  time.Duration
+	maxTasks int
+	log      *slog.Logger
+	builtins map[string]*JobType
 
 	mu     sync.Mutex
 	folder folderState // the scripts folder as last read; see folder.go
@@ -142,8 +157,7 @@ type Registry struct {
 // (which may be empty or missing). The folder is re-read whenever its files
 // change; scripts that cannot be used are reported by Problems.
 func Open(scriptsDir string, opts ...Option) *Registry {
-	r := &Registry{dir: scriptsDir, timeout: DefaultTimeout, maxTasks: DefaultMaxTasks,
-		taskTypes: slices.Clone(TaskTypes), log: slog.Default()}
+	r := &Registry{dir: scriptsDir, timeout: DefaultTimeout, maxTasks: DefaultMaxTasks, log: slog.Default()}
 	for _, o := range opts {
 		o(r)
 	}
@@ -224,6 +238,10 @@ func (r *Registry) Compile(job *model.Job) ([]TaskSpec, error) {
 		job.Metadata = map[string]string{}
 	}
 	if err := jt.check(job.Settings); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, job.Type, err)
+	}
+	// The manager enforces this one, for every job type: check it up front.
+	if _, err := MaxTaskDuration(job.Settings); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, job.Type, err)
 	}
 	compile := jt.native

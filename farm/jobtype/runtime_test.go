@@ -3,7 +3,9 @@ package jobtype
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -41,7 +43,8 @@ func TestHelpersFromJavaScript(t *testing.T) {
 			stamp: formatTimestampLocal(job.created),
 			date: formatTimestampLocal(new Date(Date.UTC(2026, 0, 2, 3, 4, 5))),
 			split: shellSplit("-E CYCLES --python-expr 'a b'"),
-			paths: [path.basename("a/b.c"), path.dirname("a/b.c"), path.join("a", "b"), path.stem("a/b.c")],
+			paths: [path.basename("a/b.c"), path.dirname("a/b.c"), path.join("a", "b"), path.stem("a/b.c"),
+				path.globEscape("/r/sh010 [v2]/*?")],
 			platform: process.platform,
 			cwd: process.cwd(),
 			job: [job.name, job.jobType, job.priority],
@@ -64,7 +67,7 @@ func TestHelpersFromJavaScript(t *testing.T) {
 		"stamp":    "", // compileScript's job.created is time.Now(); checked below
 		"date":     local(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)),
 		"split":    []string{"-E", "CYCLES", "--python-expr", "a b"},
-		"paths":    []string{"b.c", "a", "a/b", "b"},
+		"paths":    []string{"b.c", "a", "a/b", "b", "/r/sh010 [[]v2]/[*][?]"},
 		"platform": runtime.GOOS,
 		"cwd":      cwd,
 		"job":      []any{"test", "test-type", 50},
@@ -98,6 +101,41 @@ func TestFrameChunkerMatchesFlamenco(t *testing.T) {
 		got, err := frameChunker(c.spec, c.size)
 		if err != nil || fmt.Sprint(got) != c.want {
 			t.Errorf("frameChunker(%q, %d) = %v, %v; want %s", c.spec, c.size, got, err, c.want)
+		}
+	}
+}
+
+// TestGlobEscapeMatchesOnlyItself is case 02's kind: folders named like
+// patterns, globbed the way the built-in script builds inputGlob and the
+// worker's frames-to-video globs it (filepath.Glob), on real files. Each
+// folder has neighbours its unescaped name would match as a pattern.
+func TestGlobEscapeMatchesOnlyItself(t *testing.T) {
+	names := []string{"sh010 [v2]", "[", "]", "a]b[c", "x[!y]", "[a-z]", "[[]", "plain"}
+	if runtime.GOOS != "windows" { // Windows forbids these in file names
+		names = append(names, "a*b", "what?", "*", "[*]?")
+	}
+	root := t.TempDir()
+	decoys := []string{"sh010 v", "sh010 2", "x", "a", "b", "xy", "xz", "what", "whats", "axb", "ab", "[*]!", "q", "e"}
+	for _, dir := range append(slices.Clone(names), decoys...) {
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"000001.png", "000002.png", "000001.jpg"} {
+			if err := os.WriteFile(filepath.Join(root, dir, f), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, name := range names {
+		dir := filepath.Join(root, name)
+		pattern := pathJoin(pathGlobEscape(dir), "*"+pathGlobEscape(".png"))
+		got, err := filepath.Glob(pattern)
+		want := []string{filepath.Join(dir, "000001.png"), filepath.Join(dir, "000002.png")}
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("folder %q, pattern %q: Glob = %q, %v; want %q", name, pattern, got, err, want)
+		}
+		if ok, err := filepath.Match(pathGlobEscape(name), name); !ok || err != nil {
+			t.Errorf("Match(%q, %q) = %v, %v", pathGlobEscape(name), name, ok, err)
 		}
 	}
 }

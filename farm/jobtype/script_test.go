@@ -43,7 +43,7 @@ func TestScriptsThatAreRefused(t *testing.T) {
 		"not a choice":          {``, map[string]any{"name": "c"}, `setting "name" is "c"; choose one of [a b]`},
 		"empty task name":       {`author.Task(" ", "misc");`, nil, "author.Task(name, type): name is required"},
 		"empty task type":       {`author.Task("x", "");`, nil, "author.Task(name, type): type is required"},
-		"unknown task type":     {`const t = author.Task("x", "sparkle"); t.addCommand(author.Command("echo", {})); job.addTask(t);`, nil, `task "x" has type "sparkle"; workers run only blender, ffmpeg, file-management, misc`},
+		"malformed task type":   {`const t = author.Task("x", "Sparkle GPU"); t.addCommand(author.Command("echo", {})); job.addTask(t);`, nil, `task "x": task type "Sparkle GPU" has 'S'; use only a-z, 0-9, '-', '_' and '.'`},
 		"no commands":           {`job.addTask(author.Task("x", "misc"));`, nil, `task "x" has no commands`},
 		"no tasks":              {``, nil, "added no tasks"},
 		"unnamed command":       {`const t = author.Task("x", "misc"); t.addCommand(author.Command("", {})); job.addTask(t);`, nil, "command #1 has no name"},
@@ -61,7 +61,7 @@ func TestScriptsThatAreRefused(t *testing.T) {
 			`tasks wait for each other in a cycle and would never run: "a" → "b" → "a"`},
 		"depends on itself":        {twoTasks + `a.addDependency(a); job.addTask(a);`, nil, `cycle and would never run: "a" → "a"`},
 		"settings made unstorable": {twoTasks + `job.addTask(a); job.settings.bad = 0/0;`, nil, "settings that cannot be stored"},
-		"bad frame range":          {`frameChunker("1-", 1);`, nil, `frame range "1-"`},
+		"bad frame range":          {`frameChunker("1-", 1);`, nil, `frames "1-": not a frame range; use forms like`},
 		"bad chunk size":           {`frameChunker("1-10", 0);`, nil, "invalid chunk size 0"},
 		"bad shell text":           {`shellSplit("a 'b");`, nil, "ends inside ' quotes"},
 	}

@@ -9,10 +9,10 @@ import (
 )
 
 // specs checks the tasks a script authored and turns them into TaskSpecs:
-// every task needs a name, a type some worker runs and at least one command,
+// every task needs a name, a well-formed type and at least one command,
 // and dependencies must not form a cycle. prelude.js has already made sure
 // dependencies are tasks of this job.
-func (j *authoredJob) specs(taskTypes []string) ([]TaskSpec, error) {
+func (j *authoredJob) specs() ([]TaskSpec, error) {
 	if len(j.Tasks) == 0 {
 		return nil, errors.New("the script added no tasks to the job")
 	}
@@ -21,8 +21,8 @@ func (j *authoredJob) specs(taskTypes []string) ([]TaskSpec, error) {
 		switch {
 		case strings.TrimSpace(t.Name) == "":
 			return nil, fmt.Errorf("task #%d has no name", i+1)
-		case !slices.Contains(taskTypes, t.Type):
-			return nil, fmt.Errorf("task %q has type %q; workers run only %s", t.Name, t.Type, strings.Join(taskTypes, ", "))
+		case CheckTaskType(t.Type) != nil:
+			return nil, fmt.Errorf("task %q: %w", t.Name, CheckTaskType(t.Type))
 		case len(t.Commands) == 0:
 			return nil, fmt.Errorf("task %q has no commands; add some with task.addCommand(author.Command(...))", t.Name)
 		case t.Priority != math.Trunc(t.Priority) || math.Abs(t.Priority) > math.MaxInt32:

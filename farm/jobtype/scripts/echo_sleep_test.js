@@ -9,13 +9,15 @@ const JOB_TYPE = {
     description: "Echo a message and sleep, once per chunk of frames; checks that the farm works.",
     settings: [
         { key: "frames", type: "string", required: true, default: "1-10", label: "Frames",
-          description: 'Frame range, e.g. "1-100" or "1, 5, 10-20".' },
+          description: 'Frame range, e.g. "1-100", "1-100x2" (every 2nd frame) or "1, 5, 10-20".' },
         { key: "chunk_size", type: "int32", default: 1, label: "Chunk size", propargs: { min: 1 },
           description: "Frames per task." },
         { key: "sleep_seconds", type: "float", default: 1.0, label: "Sleep", propargs: { min: 0 },
           description: "Seconds each task sleeps." },
         { key: "message", type: "string", default: "Hello from Farmhand", label: "Message",
           description: "What each task echoes." },
+        { key: "max_task_duration", type: "string", default: "", label: "Max task duration",
+          description: "Hard limit for one task, e.g. 2h30m or 5400 (seconds); empty: no limit (a task lives as long as its worker reports it running)" },
     ],
 };
 

@@ -14,10 +14,12 @@ const JOB_TYPE = {
     description: "Render a sequence of frames, and create a preview video",
     settings: [
         // Settings for artists to determine:
+        // The scene's Frame Step is part of the range ("1-250x2"), so that only
+        // those frames are rendered.
         { key: "frames", type: "string", required: true,
-          eval: "f'{C.scene.frame_start}-{C.scene.frame_end}'",
+          eval: "f'{C.scene.frame_start}-{C.scene.frame_end}' + (f'x{C.scene.frame_step}' if C.scene.frame_step != 1 else '')",
           evalInfo: { showLinkButton: true, description: "Scene frame range" },
-          description: "Frame range to render. Examples: '47', '1-30', '3, 5-10, 47-327'" },
+          description: "Frame range to render. Examples: '47', '1-30', '1-30x2' (every 2nd frame), '3, 5-10, 47-327'" },
         { key: "chunk_size", type: "int32", default: 1, propargs: { min: 1 }, visible: "submission",
           description: "Number of frames to render in one Blender render task" },
 
@@ -44,6 +46,8 @@ const JOB_TYPE = {
           visible: "hidden", description: "Whether Blender also writes JPEG previews of the images" },
         { key: "scene", type: "string", eval: "C.scene.name", visible: "web",
           description: "Name of the scene to render" },
+        { key: "max_task_duration", type: "string", default: "", label: "Max task duration", visible: "submission",
+          description: "Hard limit for one task, e.g. 2h30m or 5400 (seconds); empty: no limit (a task lives as long as its worker reports it running)" },
     ],
 };
 
@@ -62,10 +66,12 @@ const formatExtensions = {
 };
 
 // Render settings forced on every render task: file extensions on, so the
-// video task finds the frames; no overwriting, so a requeued task skips the
-// frames it already rendered; no placeholder files.
+// video task finds the frames; overwriting on, because a task is requeued for
+// a reason (a fixed scene, a frame left empty by a crash) and must render its
+// frames again rather than keep the old files; no placeholder files, which
+// would look like finished frames.
 const renderSettingsPython = "import bpy; r = bpy.context.scene.render; " +
-    "r.use_file_extension = True; r.use_overwrite = False; r.use_placeholder = False";
+    "r.use_file_extension = True; r.use_overwrite = True; r.use_placeholder = False";
 
 function compileJob(job) {
     print("Blender Render job submitted:", job.name);
@@ -120,7 +126,10 @@ function authorRenderTasks(settings, renderDir, renderOutput) {
             "--python-expr", renderSettingsPython,
             "--render-output", path.join(renderDir, path.basename(renderOutput)),
             "--render-format", settings.format,
-            "--render-frame", chunk.replace(/-/g, ".."), // Blender's range notation
+            // Blender's range notation. Chunks are runs and lists of exactly
+            // their frames ("1-3,5", or "1,3,5" for a stepped range), never a
+            // step, which --render-frame would not take.
+            "--render-frame", chunk.replace(/-/g, ".."),
         );
         const task = author.Task(`render-${chunk}`, "blender");
         task.addCommand(author.Command("blender-render", {
@@ -162,7 +171,8 @@ function authorCreateVideoTask(settings, renderDir) {
     task.addCommand(author.Command("frames-to-video", {
         exe: "ffmpeg",
         fps: settings.fps,
-        inputGlob: path.join(renderDir, `*${extension}`),
+        // Escaped: a job named "sh010 [v2]" is a folder, not a pattern.
+        inputGlob: path.join(path.globEscape(renderDir), `*${path.globEscape(extension)}`),
         outputFile: outfile,
         args: [
             "-c:v", "h264",
