@@ -169,7 +169,11 @@ func runSubmit(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, job.ID)
 		return nil
 	}
-	if !*cf.asJSON {
+	if *cf.asJSON {
+		// The JSON comes when the job ends; a script waiting on it may want
+		// the id now (to show, or to cancel the job).
+		fmt.Fprintln(e.stderr, "job", job.ID)
+	} else {
 		fmt.Fprintln(e.stdout, job.ID)
 	}
 	job, err = waitForJob(ctx, e, cl, job.ID, !*cf.asJSON)
@@ -191,8 +195,9 @@ func runSubmit(e *env, args []string) error {
 // member whose token it is.
 func submitter() string { return getenvAny("USER", "USERNAME") }
 
-// waitForJob follows the event stream until the job is in a final status. It
-// also asks every few seconds, so a missed event only delays it.
+// waitForJob follows the event stream until the job is in a final status,
+// reading the job from its events. It fetches the job at the start, after a
+// resync (events were missed) and every few seconds as a fallback.
 func waitForJob(ctx context.Context, e *env, cl *client.Client, id string, progress bool) (*model.Job, error) {
 	evCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -200,8 +205,8 @@ func waitForJob(ctx context.Context, e *env, cl *client.Client, id string, progr
 	tick := time.NewTicker(3 * time.Second)
 	defer tick.Stop()
 	last := ""
+	job, err := cl.Job(ctx, id)
 	for {
-		job, err := cl.Job(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -212,11 +217,25 @@ func waitForJob(ctx context.Context, e *env, cl *client.Client, id string, progr
 		if job.Status.Final() {
 			return job, nil
 		}
+		fetch := false
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-tick.C:
-		case <-events:
+			fetch = true
+		case ev := <-events:
+			switch {
+			case ev.Type == model.EventResync:
+				fetch = true
+			case ev.Type == model.EventJob && ev.Job != nil && ev.Job.ID == id:
+				if ev.Deleted {
+					return nil, fmt.Errorf("job %s was deleted while waiting for it", id)
+				}
+				job = ev.Job
+			}
+		}
+		if fetch {
+			job, err = cl.Job(ctx, id)
 		}
 	}
 }

@@ -58,6 +58,7 @@ type workerFlags struct {
 	discovery *discoveryFlags
 	name      *string
 	tags      *string
+	taskTypes *taskTypesFlag
 	blender   *string
 	ffmpeg    *string
 }
@@ -69,7 +70,11 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 		df = addDiscoveryFlags(fs)
 	}
 	host, _ := os.Hostname()
+	taskTypes := &taskTypesFlag{}
+	fs.Func("task-type", "offer this task type besides blender, ffmpeg, misc and file-management, for job types with "+
+		"task types of their own, e.g. blender-gpu (repeatable; kept for later runs; --task-type '' offers none)", taskTypes.add)
 	return &workerFlags{
+		taskTypes: taskTypes,
 		manager:   fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else found on the network with mDNS)"),
 		farm:      fs.String("farm", "", "with several farms on the network: the name of the one to join"),
 		discovery: df,
@@ -243,6 +248,37 @@ func runBothOrWelcome(e *env, args []string, welcome bool) error {
 	return err
 }
 
+// taskTypesFlag collects --task-type flags: each a task type, or several
+// separated by commas.
+type taskTypesFlag struct {
+	given bool
+	types []string
+}
+
+func (f *taskTypesFlag) add(s string) error {
+	f.given = true
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		if err := jobtype.CheckTaskType(t); err != nil {
+			return err
+		}
+		f.types = append(f.types, t)
+	}
+	return nil
+}
+
+// extraTaskTypes returns the task types the worker offers besides its tools':
+// the flags', which are then kept in the data dir, or else the kept ones.
+func (f *taskTypesFlag) extraTaskTypes(data string) ([]string, error) {
+	if f.given {
+		return f.types, worker.SaveSettings(data, worker.Settings{TaskTypes: f.types})
+	}
+	s, err := worker.LoadSettings(data)
+	return s.TaskTypes, err
+}
+
 func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCode string, wants model.Role,
 	locate func(context.Context, string) (string, error)) func(func(worker.State), func() bool) *worker.Worker {
 	var tags []string
@@ -251,16 +287,21 @@ func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCo
 			tags = append(tags, t)
 		}
 	}
+	extra, err := wf.taskTypes.extraTaskTypes(data)
+	if err != nil {
+		e.log.Warn("worker task types", "err", err)
+	}
 	// Look for Blender and FFmpeg once: each check runs the program.
 	tools := worker.FindTools(*wf.blender, *wf.ffmpeg)
-	e.log.Info("worker tools", "blender", orNone(tools.Blender), "ffmpeg", orNone(tools.FFmpeg), "task_types", tools.TaskTypes())
+	e.log.Info("worker tools", "blender", orNone(tools.Blender), "ffmpeg", orNone(tools.FFmpeg),
+		"task_types", append(tools.TaskTypes(), extra...))
 	for _, p := range tools.Problems {
 		e.log.Warn("worker tool not used", "problem", p)
 	}
 	return func(onState func(worker.State), paused func() bool) *worker.Worker {
 		return worker.New(worker.Config{Client: cl, DataDir: data, Name: *wf.name, Tags: tags, Version: Version,
 			Logger: e.log, OnState: onState, Tools: tools, JoinCode: joinCode, Wants: wants, Locate: locate,
-			PauseRequested: paused})
+			PauseRequested: paused, ExtraTaskTypes: extra})
 	}
 }
 
