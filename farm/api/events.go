@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -17,7 +18,53 @@ const eventBuffer = 4096
 // dead clients.
 const pingInterval = 30 * time.Second
 
+// WaitStreams waits until every event stream has ended, or ctx ends (then it
+// returns ctx's error, wrapped, with how many streams are left). A stream ends
+// when its client goes, or at once when the manager's event hub is closed;
+// http.Server.Shutdown does not wait for streams, since their connections are
+// hijacked. Shutdown order: Shutdown the http.Server, close the hub, then
+// WaitStreams.
+func (s *Server) WaitStreams(ctx context.Context) error {
+	s.streamsMu.Lock()
+	if s.streams == 0 {
+		s.streamsMu.Unlock()
+		return nil
+	}
+	if s.noStreams == nil {
+		s.noStreams = make(chan struct{})
+	}
+	done := s.noStreams
+	s.streamsMu.Unlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.streamsMu.Lock()
+		n := s.streams
+		s.streamsMu.Unlock()
+		return fmt.Errorf("waiting for %d event streams to end: %w", n, ctx.Err())
+	}
+}
+
+func (s *Server) streamStarted() {
+	s.streamsMu.Lock()
+	s.streams++
+	s.streamsMu.Unlock()
+}
+
+func (s *Server) streamEnded() {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	s.streams--
+	if s.streams == 0 && s.noStreams != nil {
+		close(s.noStreams)
+		s.noStreams = nil
+	}
+}
+
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
+	s.streamStarted()
+	defer s.streamEnded()
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept has answered the request already
@@ -43,6 +90,9 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 			}
 		case ev, ok := <-sub.C:
 			if !ok {
+				// The hub closed: the manager is shutting down. No close
+				// handshake, which may wait up to 10 s for a client that is
+				// gone; clients reconnect whenever a stream ends.
 				return
 			}
 			msg, err := json.Marshal(ev)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -34,6 +35,12 @@ type Server struct {
 	version  string
 	farmName string
 	router   chi.Router
+
+	// streams counts the event streams being served: http.Server.Shutdown
+	// does not wait for them (they are hijacked connections), WaitStreams does.
+	streamsMu sync.Mutex
+	streams   int
+	noStreams chan struct{} // closed when streams drops to 0; nil while nobody waits
 }
 
 // WithFarmName sets the farm's name the version route reports.

@@ -11,8 +11,9 @@ import (
 
 // Hub delivers published events to every subscriber.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[*Subscription]struct{}
+	mu     sync.Mutex
+	subs   map[*Subscription]struct{}
+	closed bool
 }
 
 // Subscription receives events on C until Close.
@@ -26,17 +27,37 @@ type Subscription struct {
 // NewHub returns a hub with no subscribers.
 func NewHub() *Hub { return &Hub{subs: map[*Subscription]struct{}{}} }
 
-// Subscribe starts a subscription buffering up to buffer events.
+// Subscribe starts a subscription buffering up to buffer events. On a closed
+// hub the subscription's C is closed already, so its reader ends at once.
 func (h *Hub) Subscribe(buffer int) *Subscription {
 	c := make(chan model.Event, buffer)
 	s := &Subscription{C: c, c: c, hub: h}
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(c)
+		return s
+	}
 	h.subs[s] = struct{}{}
-	h.mu.Unlock()
 	return s
 }
 
-// Close ends the subscription.
+// Close ends every subscription (their C is closed once the events already
+// buffered are read) and refuses new ones: the manager is going away, and
+// the readers (the websocket streams) return instead of waiting for a ping
+// to fail. Publish after Close does nothing. Close may be called more than
+// once.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		delete(h.subs, s)
+		close(s.c)
+	}
+}
+
+// Close ends the subscription; after Hub.Close it does nothing.
 func (s *Subscription) Close() {
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()

@@ -34,3 +34,34 @@ func TestSlowSubscriberGetsResync(t *testing.T) {
 		t.Fatal("closed subscription still delivers")
 	}
 }
+
+// Closing the hub ends every subscription after the events already buffered,
+// so readers return at once; later subscriptions start closed, and Publish
+// after Close is harmless (issue 10).
+func TestCloseEndsSubscriptions(t *testing.T) {
+	h := NewHub()
+	a := h.Subscribe(4)
+	b := h.Subscribe(4)
+	h.Publish(model.Event{Type: model.EventJob})
+	h.Close()
+	h.Close() // twice is harmless
+	h.Publish(model.Event{Type: model.EventTask})
+	for name, s := range map[string]*Subscription{"a": a, "b": b} {
+		var got []model.EventType
+		for ev := range s.C { // ends only because Close closed C
+			got = append(got, ev.Type)
+		}
+		if len(got) != 1 || got[0] != model.EventJob {
+			t.Errorf("%s read %v, want the one event published before Close", name, got)
+		}
+		s.Close() // after the hub's Close: harmless
+	}
+	late := h.Subscribe(4)
+	if _, ok := <-late.C; ok {
+		t.Error("a subscription made after Close delivers")
+	}
+	late.Close()
+	if n := h.Subscribers(); n != 0 {
+		t.Errorf("%d subscribers after Close", n)
+	}
+}
