@@ -699,8 +699,10 @@ func TestE2EFailures(t *testing.T) {
 		t.Errorf("the bad worker is not on the blocklist:\n%s", blocklist)
 	}
 
+	// One frame of twenty failed for good: the others complete, and the job
+	// ends failed, never "completed" with a frame missing (issue 9).
 	job = run("one bad frame", "frames=1-20", "bad_frame=7")
-	if job.Status != model.JobCompleted || job.TaskCounts[model.TaskFailed] != 1 {
+	if job.Status != model.JobFailed || job.TaskCounts[model.TaskFailed] != 1 || job.TaskCounts[model.TaskCompleted] != 19 {
 		t.Fatalf("job %s %v (%s)", job.Status, job.TaskCounts, job.StatusReason)
 	}
 	tasks, _ := cl.Tasks(ctx, job.ID)
