@@ -1,13 +1,13 @@
 package worker
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +27,10 @@ type Env struct {
 	Produced func(path string)
 	// Tools are the programs this worker found (Blender, FFmpeg).
 	Tools Tools
+	// ProcDir, when set, is the folder where each started process group is
+	// recorded while it runs (one <pid>.json each), so that KillLeftovers can
+	// kill what a killed worker left running. The worker's data folder/procs.
+	ProcDir string
 }
 
 // Command runs one command of a task. It must return soon after ctx ends.
@@ -81,9 +85,21 @@ func execCommand(ctx context.Context, env Env, params map[string]any) error {
 // before it is killed. Tasks must stop within 2 s of a cancel.
 const stopGrace = time.Second
 
+// runProcess runs exe with args in a process group of its own, the task's
+// environment added, every output line (stdout and stderr) going to env.Log.
+// While it runs the group is recorded in env.ProcDir. It returns ctx's error
+// when ctx ended, an error naming the exit code when exe exited non-zero, and
+// an error for a program that could not be started.
 func runProcess(ctx context.Context, env Env, exe string, args []string) error {
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(os.Environ(), env.Vars...)
+	token := ""
+	if env.ProcDir != "" {
+		token = newToken()
+	}
+	if token != "" {
+		cmd.Env = append(cmd.Env, tokenVar+"="+token)
+	}
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { return stopProcess(cmd) }
 	// A backstop: if the process's output stays open after the stop (a child
@@ -94,7 +110,8 @@ func runProcess(ctx context.Context, env Env, exe string, args []string) error {
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	env.Log("running " + quoteArgs(append([]string{exe}, args...)))
-	if err := cmd.Start(); err != nil {
+	waited, err := launch(cmd)
+	if err != nil {
 		return fmt.Errorf("starting %s: %w", exe, err)
 	}
 	var wg sync.WaitGroup
@@ -103,7 +120,15 @@ func runProcess(ctx context.Context, env Env, exe string, args []string) error {
 		defer wg.Done()
 		logLines(pr, env.Log)
 	}()
-	err := cmd.Wait()
+	release, cerr := contain(cmd)
+	if cerr != nil {
+		env.Log(fmt.Sprintf("(%v: its processes may outlive a crashed worker)", cerr))
+		release = func() {}
+	}
+	forget := recordProcess(env.ProcDir, cmd.Process.Pid, token, exe, env.Log)
+	err = <-waited
+	forget()
+	release()
 	pw.Close()
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -119,19 +144,29 @@ func runProcess(ctx context.Context, env Env, exe string, args []string) error {
 	return nil
 }
 
-// maxLine splits absurdly long output lines instead of buffering them whole.
-const maxLine = 64 << 10
-
-func logLines(r io.Reader, log func(string)) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	for sc.Scan() {
-		log(sc.Text())
+// launch starts cmd and waits for it on a goroutine locked to its OS thread
+// until the process ends, and returns Start's error or a channel with Wait's.
+// Linux sends the parent-death signal when the thread that started the
+// process exits (golang/go#27505), and Go ends threads now and then; a locked
+// thread lives at least as long as the process, so the signal means "the
+// worker died", never "a thread was recycled".
+func launch(cmd *exec.Cmd) (<-chan error, error) {
+	started := make(chan error, 1)
+	waited := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		waited <- cmd.Wait()
+	}()
+	if err := <-started; err != nil {
+		return nil, err
 	}
-	if sc.Err() != nil {
-		log("(output line too long; rest of output dropped)")
-		io.Copy(io.Discard, r)
-	}
+	return waited, nil
 }
 
 func stringParam(params map[string]any, key string) (string, error) {
