@@ -204,7 +204,8 @@ func TestBlenderOverwritesFrames(t *testing.T) {
 }
 
 // TestBuiltinsDeclareMaxTaskDuration: both built-ins offer the optional hard
-// limit the manager enforces, and refuse one it could not read.
+// limit the manager enforces, and a job is refused with a limit the manager
+// could not read (model.Job.MaxTaskDuration's rules).
 func TestBuiltinsDeclareMaxTaskDuration(t *testing.T) {
 	r := Builtin(quiet)
 	for _, typ := range []string{"echo-sleep-test", "simple-blender-render"} {
@@ -212,9 +213,9 @@ func TestBuiltinsDeclareMaxTaskDuration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		i := slices.IndexFunc(jt.Settings, func(s Setting) bool { return s.Key == MaxTaskDurationKey })
+		i := slices.IndexFunc(jt.Settings, func(s Setting) bool { return s.Key == model.MaxTaskDurationSetting })
 		if i < 0 {
-			t.Errorf("%s does not declare %s", typ, MaxTaskDurationKey)
+			t.Errorf("%s does not declare %s", typ, model.MaxTaskDurationSetting)
 			continue
 		}
 		if s := jt.Settings[i]; s.Type != TypeString || s.Required || s.Default != "" || !strings.Contains(s.Description, "2h30m") {
@@ -222,17 +223,26 @@ func TestBuiltinsDeclareMaxTaskDuration(t *testing.T) {
 		}
 		settings := blenderSettings("", nil)
 		job := &model.Job{Name: "n", Type: typ, Settings: settings}
-		if _, err := r.Compile(job); err != nil || job.Settings[MaxTaskDurationKey] != "" {
-			t.Errorf("%s without a limit: %v, setting %#v", typ, err, job.Settings[MaxTaskDurationKey])
+		if _, err := r.Compile(job); err != nil || job.Settings[model.MaxTaskDurationSetting] != "" {
+			t.Errorf("%s without a limit: %v, setting %#v", typ, err, job.Settings[model.MaxTaskDurationSetting])
 		}
-		settings = blenderSettings(MaxTaskDurationKey, "2h30m")
+		settings = blenderSettings(model.MaxTaskDurationSetting, "2h30m")
 		if _, err := r.Compile(&model.Job{Name: "n", Type: typ, Settings: settings}); err != nil {
 			t.Errorf("%s with 2h30m: %v", typ, err)
 		}
-		settings = blenderSettings(MaxTaskDurationKey, "two hours")
-		if _, err := r.Compile(&model.Job{Name: "n", Type: typ, Settings: settings}); !errors.Is(err, ErrInvalid) ||
-			!strings.Contains(err.Error(), `"max_task_duration" is two hours: not a duration`) {
-			t.Errorf("%s with two hours: %v", typ, err)
+		for _, limit := range []string{"5400", "0.5", " 90s "} {
+			settings = blenderSettings(model.MaxTaskDurationSetting, limit)
+			if _, err := r.Compile(&model.Job{Name: "n", Type: typ, Settings: settings}); err != nil {
+				t.Errorf("%s with %q: %v", typ, limit, err)
+			}
+		}
+		for limit, says := range map[string]string{"two hours": `max_task_duration "two hours" is not a duration`,
+			"-1h": "max_task_duration cannot be negative"} {
+			settings = blenderSettings(model.MaxTaskDurationSetting, limit)
+			if _, err := r.Compile(&model.Job{Name: "n", Type: typ, Settings: settings}); !errors.Is(err, ErrInvalid) ||
+				!strings.Contains(err.Error(), says) {
+				t.Errorf("%s with %q: %v, want ErrInvalid saying %q", typ, limit, err, says)
+			}
 		}
 	}
 }

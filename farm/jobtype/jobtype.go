@@ -10,7 +10,8 @@
 //
 // Flamenco passes settings to the script as they come. The registry does more
 // before compiling: it applies defaults, checks required settings, types and
-// choices, and the max_task_duration the manager enforces (MaxTaskDuration);
+// choices, and the max_task_duration the manager enforces (model.Job's
+// MaxTaskDuration);
 // and after: it rejects dependency cycles, malformed task types
 // (CheckTaskType), tasks without commands, command-line word lists holding
 // values with no text form, and jobs with too many tasks. Scripts that loop forever are
@@ -240,8 +241,9 @@ func (r *Registry) Compile(job *model.Job) ([]TaskSpec, error) {
 	if err := jt.check(job.Settings); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, job.Type, err)
 	}
-	// The manager enforces this one, for every job type: check it up front.
-	if _, err := MaxTaskDuration(job.Settings); err != nil {
+	// The manager enforces this one, for every job type that has it: refuse
+	// now what it could not read later.
+	if _, err := job.MaxTaskDuration(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, job.Type, err)
 	}
 	compile := jt.native

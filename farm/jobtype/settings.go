@@ -4,63 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 )
-
-// MaxTaskDurationKey is the job setting the manager reads as a hard limit on
-// how long one task of the job may run, whatever its worker reports. The
-// built-in job types declare it; any job type may.
-const MaxTaskDurationKey = "max_task_duration"
-
-// MaxTaskDuration reads the max_task_duration setting of a job's settings: a
-// Go duration ("2h30m", "90s", as time.ParseDuration reads it), a number of
-// seconds written as text ("5400", "0.5") or a number of seconds (5400, as
-// JSON or a float-typed setting gives it). Absent, null or "" (blank) gives 0:
-// no limit. A limit of zero or less, one too long for a time.Duration, or
-// anything else is an error that names the setting and the value; Compile
-// refuses such a job with ErrInvalid, so the manager can trust what it stored.
-func MaxTaskDuration(settings map[string]any) (time.Duration, error) {
-	v, ok := settings[MaxTaskDurationKey]
-	if !ok || v == nil {
-		return 0, nil
-	}
-	bad := func(why string) error {
-		return fmt.Errorf("setting %q is %v: %s; write a duration like 2h30m or 90s, or a number of seconds, "+
-			"or leave it empty for no limit", MaxTaskDurationKey, v, why)
-	}
-	var d time.Duration
-	if text, isText := v.(string); isText {
-		text = strings.TrimSpace(text)
-		if text == "" {
-			return 0, nil
-		}
-		secs, err := strconv.ParseFloat(text, 64)
-		if err != nil {
-			if d, err = time.ParseDuration(text); err != nil {
-				return 0, bad("not a duration")
-			}
-		} else {
-			v = secs
-		}
-	}
-	if secs, isNumber := number(v); isNumber {
-		switch {
-		case math.IsNaN(secs) || math.IsInf(secs, -1) || secs <= 0:
-			return 0, bad("a limit must be more than zero")
-		case secs > float64(math.MaxInt64)/float64(time.Second):
-			return 0, bad("too long")
-		}
-		d = time.Duration(secs * float64(time.Second))
-	} else if _, isText := v.(string); !isText {
-		return 0, bad(fmt.Sprintf("a %T", v))
-	}
-	if d <= 0 {
-		return 0, bad("a limit must be more than zero")
-	}
-	return d, nil
-}
 
 // check validates settings against the declaration and fills in defaults. JSON
 // numbers arrive as float64; int32 settings are normalised to int. Settings the
