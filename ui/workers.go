@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"context"
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -37,16 +37,10 @@ type workersView struct {
 	// load keeps each worker's recent CPU and memory use for the graphs;
 	// the manager keeps only the latest sample.
 	load map[string]*history
-
-	// taskNames caches "task name" per task id for the current-task column,
-	// since a worker names its task only by id.
-	taskNames map[string]string
-	fetching  map[string]bool
 }
 
 func newWorkersView(u *UI, tips *tipLayer) *workersView {
-	v := &workersView{u: u, list: newWorkerList(), taskNames: map[string]string{}, fetching: map[string]bool{},
-		load: map[string]*history{}}
+	v := &workersView{u: u, list: newWorkerList(), load: map[string]*history{}}
 	v.table = newTable(v.list, v.columns(), tips)
 	v.actions = newWorkerActions(u)
 	v.table.onSelect = func() { v.actions.update(v.list.selected()) }
@@ -98,41 +92,16 @@ func (v *workersView) columns() []column[*model.Worker] {
 }
 
 // currentTask names a worker's task and its job: "frames 1-10 of shot 12".
+// The worker record carries both ids and the task's name.
 func (v *workersView) currentTask(w *model.Worker) string {
 	if w.TaskID == "" {
 		return ""
 	}
-	task, ok := v.taskNames[w.TaskID]
-	if !ok {
-		v.fetchTaskName(w.TaskID)
-		task = "a task"
-	}
+	task := cmp.Or(w.TaskName, "a task")
 	if j, ok := v.u.jobs.list.Get(w.TaskJobID); ok {
 		return task + " of " + j.Name
 	}
 	return task
-}
-
-// fetchTaskName looks a task's name up once, then repaints.
-func (v *workersView) fetchTaskName(id string) {
-	if v.fetching[id] {
-		return
-	}
-	v.fetching[id] = true
-	u := v.u
-	go func() {
-		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
-		defer cancel()
-		t, err := u.client.Task(ctx, id)
-		u.do(func() {
-			delete(v.fetching, id)
-			if err != nil {
-				return // shown as "a task"; the next event tries again
-			}
-			v.taskNames[id] = t.Name
-			v.table.w.Refresh()
-		})
-	}()
 }
 
 func (v *workersView) object() fyne.CanvasObject {

@@ -114,7 +114,7 @@ func (o *op) releaseFromWorker(t *model.Task) error {
 		return fmt.Errorf("releasing task %s from its worker: %w", t.ID, err)
 	}
 	if w.TaskID == t.ID {
-		w.TaskID, w.TaskJobID = "", ""
+		w.ClearTask()
 	}
 	return nil
 }

@@ -191,7 +191,7 @@ func (m *Manager) timeOut(id string, silent bool, silentSince time.Time) error {
 			return fmt.Errorf("worker of task %s: %w", id, err)
 		}
 		if w.TaskID == t.ID {
-			w.TaskID, w.TaskJobID = "", ""
+			w.ClearTask()
 		}
 		t.WorkerID = ""
 		if err := o.failTask(jc, t, w, why); err != nil {

@@ -185,7 +185,7 @@ func (o *op) releaseTask(w *model.Worker, why string) error {
 		return nil
 	}
 	jc, t, err := o.taskByID(w.TaskID)
-	w.TaskID, w.TaskJobID = "", ""
+	w.ClearTask()
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the job was deleted meanwhile
 	}

@@ -23,10 +23,10 @@ const (
 	// WhyNoWorkerType: no worker of the farm offers the task's type; the
 	// task waits for one that does (a worker started with --task-type).
 	WhyNoWorkerType = "no-worker-offers-type"
-	WhyMissingTag    = "missing-tag"
-	WhyFailedBefore  = "failed-before"
-	WhyBlocklisted   = "blocklisted"
-	WhyStatusChange  = "status-change-requested"
+	WhyMissingTag   = "missing-tag"
+	WhyFailedBefore = "failed-before"
+	WhyBlocklisted  = "blocklisted"
+	WhyStatusChange = "status-change-requested"
 )
 
 // Why explains, for each known worker, what keeps it from taking the task now.

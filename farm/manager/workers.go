@@ -343,7 +343,8 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 			delete(o.workers, workerID) // nothing to write
 			return nil
 		}
-		w.Status, w.TaskID, w.TaskJobID, w.LastSeen = model.WorkerAwake, t.ID, t.JobID, o.now
+		w.Status, w.LastSeen = model.WorkerAwake, o.now
+		w.SetTask(t)
 		t.WorkerID, t.LastTouched, t.Started = workerID, o.now, o.now
 		o.setTaskStatus(jc, t, model.TaskActive, "assigned to "+w.Name)
 		if err := o.settle(jc); err != nil {
@@ -414,7 +415,7 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 			o.setTaskStatus(jc, t, o.stoppedStatus(jc, t), "stopped by "+w.Name)
 		}
 		if !t.Status.Running() && w.TaskID == t.ID {
-			w.TaskID, w.TaskJobID = "", ""
+			w.ClearTask()
 		}
 		if err := o.settle(jc); err != nil {
 			return err

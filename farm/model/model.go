@@ -127,7 +127,10 @@ type Worker struct {
 	// Renamed: an admin named this worker; its own name no longer applies.
 	Renamed bool   `json:"renamed,omitempty"`
 	Address string `json:"address,omitempty"`
-	TaskID  string `json:"task_id,omitempty"`
+	// TaskID and TaskName are the task the worker runs, if any; see
+	// SetTask and ClearTask, which keep them and TaskJobID together.
+	TaskID   string `json:"task_id,omitempty"`
+	TaskName string `json:"task_name,omitempty"`
 	// TaskJobID is the job of TaskID, kept so that a lost worker's task can be
 	// found without a scan.
 	TaskJobID      string         `json:"task_job_id,omitempty"`
@@ -138,6 +141,12 @@ type Worker struct {
 	// only, it is absent after a manager restart until the next heartbeat.
 	Stats *HostStats `json:"stats,omitempty"`
 }
+
+// SetTask records that the worker runs t.
+func (w *Worker) SetTask(t *Task) { w.TaskID, w.TaskName, w.TaskJobID = t.ID, t.Name, t.JobID }
+
+// ClearTask records that the worker runs no task.
+func (w *Worker) ClearTask() { w.TaskID, w.TaskName, w.TaskJobID = "", "", "" }
 
 // HasTags reports whether the worker carries every tag in want.
 func (w *Worker) HasTags(want []string) bool {
