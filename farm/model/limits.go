@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,14 @@ func (j *Job) MaxTaskDuration() (time.Duration, error) {
 	var d time.Duration
 	switch v := v.(type) {
 	case float64:
+		if !finiteSeconds(v) {
+			return 0, fmt.Errorf("%s %v is not a number of seconds up to a year", MaxTaskDurationSetting, v)
+		}
 		d = time.Duration(v * float64(time.Second))
 	case int:
+		if !finiteSeconds(float64(v)) {
+			return 0, fmt.Errorf("%s %v is not a number of seconds up to a year", MaxTaskDurationSetting, v)
+		}
 		d = time.Duration(v) * time.Second
 	case string:
 		s := strings.TrimSpace(v)
@@ -33,6 +40,9 @@ func (j *Job) MaxTaskDuration() (time.Duration, error) {
 			return 0, nil
 		}
 		if secs, err := strconv.ParseFloat(s, 64); err == nil {
+			if !finiteSeconds(secs) {
+				return 0, fmt.Errorf("%s %q is not a number of seconds up to a year", MaxTaskDurationSetting, s)
+			}
 			d = time.Duration(secs * float64(time.Second))
 			break
 		}
@@ -43,8 +53,19 @@ func (j *Job) MaxTaskDuration() (time.Duration, error) {
 	default:
 		return 0, fmt.Errorf("%s must be a duration such as 2h30m or a number of seconds, not %v", MaxTaskDurationSetting, v)
 	}
-	if d < 0 {
-		return 0, fmt.Errorf("%s cannot be negative (%v)", MaxTaskDurationSetting, v)
+	if d < 0 || d > maxTaskDurationLimit {
+		return 0, fmt.Errorf("%s must be between 0 and a year, not %v", MaxTaskDurationSetting, v)
 	}
 	return d, nil
+}
+
+// maxTaskDurationLimit bounds max_task_duration: anything longer is a typo, and
+// far longer would overflow a time.Duration.
+const maxTaskDurationLimit = 365 * 24 * time.Hour
+
+// finiteSeconds reports whether secs is a number of seconds that converts to
+// a time.Duration within the limit (NaN and infinities do not); negative
+// values are left to the caller's sign check.
+func finiteSeconds(secs float64) bool {
+	return !math.IsNaN(secs) && !math.IsInf(secs, 0) && secs <= maxTaskDurationLimit.Seconds()
 }

@@ -22,6 +22,11 @@ func TestMaxTaskDuration(t *testing.T) {
 		{"-5m", 0, true},
 		{-1.0, 0, true},
 		{true, 0, true},
+		{"NaN", 0, true},
+		{"Inf", 0, true},
+		{1e300, 0, true},
+		{"9000000h", 0, true},
+		{"8760h", 8760 * time.Hour, false},
 	}
 	for _, c := range cases {
 		j := &Job{Settings: map[string]any{}}
