@@ -151,3 +151,49 @@ func TestBadMaxTaskDurationIsRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Task-log events come from the commit hook like every other event: a
+// worker's lines arrive before the status change they led to, and the
+// manager's line about that change after it.
+func TestTaskLogEventsAreInCommitOrder(t *testing.T) {
+	m, _ := openWithClock(t, time.Minute)
+	if _, err := submitQuiet(t, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	w := register(t, m, "w1")
+	a, err := m.Schedule(w.ID)
+	if err != nil || a == nil {
+		t.Fatalf("schedule: %v %v", a, err)
+	}
+	sub := m.Events().Subscribe(64)
+	defer sub.Close()
+	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Log: "first line\n"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.UpdateTask(w.ID, a.Task.ID, TaskUpdate{Status: model.ReportCompleted, Log: "last line\n"}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for len(seen) < 5 {
+		select {
+		case ev := <-sub.C:
+			switch {
+			case ev.Type == model.EventTaskLog:
+				seen = append(seen, "log:"+strings.TrimSpace(ev.TaskLog.Text))
+			case ev.Type == model.EventTask:
+				seen = append(seen, "task:"+string(ev.Task.Status))
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("events so far %v", seen)
+		}
+	}
+	want := []string{"task:active", "log:first line", "task:completed", "log:last line", "log:"}
+	for i, w := range want {
+		if !strings.HasPrefix(seen[i], w) {
+			t.Fatalf("event %d is %q, want %q…; all: %q", i, seen[i], w, seen)
+		}
+	}
+	if !strings.HasSuffix(seen[4], "manager: status active → completed: completed by w1") {
+		t.Errorf("the manager's line is %q", seen[4])
+	}
+}

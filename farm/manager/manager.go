@@ -301,11 +301,4 @@ func (m *Manager) Run(ctx context.Context) {
 	}
 }
 
-func (m *Manager) writeLogs(lines []logLine) {
-	for _, l := range lines {
-		m.logs.Append(l.jobID, l.taskID, l.text)
-		m.events.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: l.taskID, JobID: l.jobID, Text: l.text + "\n"}})
-	}
-}
-
 func newID() string { return uuid.NewString() }

@@ -3,6 +3,7 @@ package manager
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"farmhand/farm/model"
@@ -43,26 +44,23 @@ type jobChange struct {
 	dependents [][]int
 }
 
+// logLine is text for a task's log: the manager's own lines, and what workers
+// send. It is written and published after the commit, in commit order.
 type logLine struct {
 	jobID, taskID, text string
 }
 
-// update runs fn as one transaction and, once it is on disk, writes the task-log
-// lines it produced.
+// update runs fn as one transaction. Once it is on disk, its commit hook feeds
+// the index, the event stream and the task logs (see apply).
 func (m *Manager) update(fn func(o *op) error) error {
-	var o *op
 	err := m.store.Update(func(tx *store.Tx) error {
-		o = &op{m: m, tx: tx, now: m.now(), jobs: map[string]*jobChange{}, workers: map[string]*model.Worker{}}
+		o := &op{m: m, tx: tx, now: m.now(), jobs: map[string]*jobChange{}, workers: map[string]*model.Worker{}}
 		if err := fn(o); err != nil {
 			return err
 		}
 		return o.flush()
 	})
-	if err != nil {
-		return err
-	}
-	m.writeLogs(o.logs)
-	return nil
+	return err
 }
 
 func (o *op) job(id string) (*jobChange, error) {
@@ -355,6 +353,16 @@ func (o *op) apply() {
 	}
 	for _, id := range o.deletedWorkers {
 		hub.Publish(model.Event{Type: model.EventWorker, Worker: &model.Worker{ID: id}, Deleted: true})
+	}
+	// Task logs last, so a subscriber sees a task's new status before the
+	// lines about it. Append only queues: it does not block the writer.
+	for _, l := range o.logs {
+		text := l.text
+		if !strings.HasSuffix(text, "\n") {
+			text += "\n"
+		}
+		o.m.logs.Append(l.jobID, l.taskID, text)
+		hub.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: l.taskID, JobID: l.jobID, Text: text}})
 	}
 }
 

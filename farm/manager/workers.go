@@ -381,7 +381,6 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 		return HeartbeatReply{}, fmt.Errorf("%w: steps_completed cannot be negative", ErrInvalid)
 	}
 	var reply HeartbeatReply
-	var logTask *model.Task
 	err := m.update(func(o *op) error {
 		jc, t, err := o.taskByID(taskID)
 		if err != nil {
@@ -390,7 +389,10 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 		if t.WorkerID != workerID || !t.Status.Running() {
 			return fmt.Errorf("%w: task %s is %s", ErrNotYours, taskID, t.Status)
 		}
-		logTask = t
+		if u.Log != "" {
+			// Before the status change's own lines: the worker wrote them first.
+			o.logs = append(o.logs, logLine{jobID: t.JobID, taskID: t.ID, text: u.Log})
+		}
 		t.LastTouched = o.now
 		jc.changed[t.Index] = true
 		if u.StepsCompleted != nil {
@@ -431,10 +433,6 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 		return reply, fmt.Errorf("updating task %s: %w", taskID, err)
 	}
 	m.touch(workerID)
-	if u.Log != "" {
-		m.logs.Append(logTask.JobID, taskID, u.Log)
-		m.events.Publish(model.Event{Type: model.EventTaskLog, TaskLog: &model.TaskLogChunk{TaskID: taskID, JobID: logTask.JobID, Text: u.Log}})
-	}
 	return reply, nil
 }
 
