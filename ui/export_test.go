@@ -67,3 +67,19 @@ func (s *Serial) Workers() int { return s.workers.list.Total() }
 func (s *Serial) Online() bool {
 	return s.status.farm.Text != "" && s.status.farm.Text[:9] == "Connected"
 }
+
+// WorkerCPU returns the CPU use the workers table shows for worker id, and
+// whether it shows any.
+func (s *Serial) WorkerCPU(id string) (float64, bool) {
+	w, ok := s.workers.list.Get(id)
+	if !ok || w.Stats == nil {
+		return 0, false
+	}
+	return w.Stats.CPUPercent, true
+}
+
+// PendingJoins returns the join requests the workers view shows.
+func (s *Serial) PendingJoins() int { return len(s.workers.join.shown) }
+
+// Admin reports whether the window knows it is an admin's.
+func (s *Serial) Admin() bool { return s.isAdmin() }

@@ -55,54 +55,23 @@ func (u *UI) follow() {
 	go u.tick()
 }
 
-// tick polls what has no events (the workers' CPU and memory, the join
-// requests) and repaints the relative times ("12 s ago") while the window
-// runs.
+// tick repaints the relative times ("12 s ago") while the window runs.
+// Nothing is polled: workers' load and join requests come as events.
 func (u *UI) tick() {
-	t := time.NewTicker(pollEvery)
+	t := time.NewTicker(repaintEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-u.ctx.Done():
 			return
 		case <-t.C:
-			u.do(u.poll)
+			u.do(u.workers.table.w.Refresh)
 		}
 	}
 }
 
-// poll fetches the workers (and for admins the join requests) anew. It runs
-// on the UI goroutine and calls the manager from another.
-func (u *UI) poll() {
-	u.workers.table.w.Refresh()
-	if !u.started || u.retrying {
-		return // the reload after a failure comes first
-	}
-	needMe, admin := u.me == nil, u.isAdmin()
-	go func() {
-		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
-		defer cancel()
-		workers, werr := u.client.Workers(ctx)
-		var me *model.Member
-		if needMe {
-			me, _ = u.client.Whoami(ctx) // nil on failure: asked again next time
-		}
-		var pending []*model.Member
-		var perr error
-		if admin {
-			pending, perr = u.client.Members(ctx, model.MemberPending)
-		}
-		u.do(func() {
-			if werr == nil {
-				u.workers.setAll(workers)
-			}
-			u.setMe(me)
-			if admin {
-				u.workers.join.showPending(pending, perr)
-			}
-		})
-	}()
-}
+// repaintEvery is how often relative times are repainted.
+const repaintEvery = 2 * time.Second
 
 // applyEvents applies one batch of events, in order, repainting each view
 // once.
@@ -112,6 +81,7 @@ func (u *UI) applyEvents(evs []model.Event) {
 	var tasks []*model.Task
 	var workers []*model.Worker
 	var goneWorkers []string
+	var loads []*model.WorkerLoad
 	var rendered *model.RenderedImage
 	reloadTasks := false
 	openJob := u.panel.tasks.jobID
@@ -140,6 +110,14 @@ func (u *UI) applyEvents(evs []model.Event) {
 			}
 		case model.EventTaskLog:
 			u.panel.log.appendChunk(ev.TaskLog)
+		case model.EventWorkerLoad:
+			if ev.Load != nil {
+				loads = append(loads, ev.Load)
+			}
+		case model.EventMembers:
+			if u.isAdmin() {
+				u.workers.join.loadPending()
+			}
 		case model.EventWorker:
 			switch {
 			case ev.Worker == nil:
@@ -159,6 +137,7 @@ func (u *UI) applyEvents(evs []model.Event) {
 		u.panel.tasks.reload()
 	}
 	u.workers.apply(workers, goneWorkers)
+	u.workers.setLoads(loads)
 	if rendered != nil {
 		u.rendered.newImage(rendered)
 		u.panel.output.newImage(rendered)

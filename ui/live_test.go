@@ -81,3 +81,40 @@ func TestLiveWindowFollowsTheFarm(t *testing.T) {
 	}
 	u.Until(t, "the job gone", wait, func() bool { _, ok := u.Job(job.ID); return !ok })
 }
+
+// TestWindowGetsLoadAndJoinRequestsFromEvents: with no polling, a worker's
+// CPU use and a new join request reach the window through the event stream.
+func TestWindowGetsLoadAndJoinRequestsFromEvents(t *testing.T) {
+	cl := startFarm(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u := ui.NewSerial(ctx, ui.Config{App: test.NewTempApp(t), Client: cl, Farm: "test"})
+	u.Start()
+	const wait = 10 * time.Second
+	u.Until(t, "the first load", wait, u.Online)
+
+	code, err := cl.JoinCode(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined, err := cl.Join(ctx, wire.JoinRequest{Name: "node-1", Platform: "linux", JoinCode: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wcl := cl.AsWorker(joined.Member.ID, joined.Token)
+	w, err := wcl.SignOn(ctx, wire.WorkerRegistration{Name: "node-1", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Until(t, "the worker listed", wait, func() bool { return u.Workers() == 1 })
+	if _, err := wcl.Heartbeat(ctx, "", &model.HostStats{CPUPercent: 42, CPUs: 2, Sampled: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	u.Until(t, "the worker's CPU use", wait, func() bool { cpu, ok := u.WorkerCPU(w.ID); return ok && cpu == 42 })
+
+	u.Until(t, "admin rights", wait, u.Admin)
+	if _, err := cl.WithToken("").Join(ctx, wire.JoinRequest{Name: "laptop", Platform: "linux"}); err != nil {
+		t.Fatal(err)
+	}
+	u.Until(t, "the join request shown", wait, func() bool { return u.PendingJoins() == 1 })
+}

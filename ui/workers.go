@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -112,7 +111,7 @@ func (v *workersView) object() fyne.CanvasObject {
 	return root
 }
 
-// setAll replaces the workers, as after a (re)load or a poll for stats.
+// setAll replaces the workers, as after a (re)load.
 func (v *workersView) setAll(ws []*model.Worker) {
 	v.record(ws)
 	for id := range v.load {
@@ -138,6 +137,15 @@ func (v *workersView) apply(ws []*model.Worker, deleted []string) {
 	if len(ws) == 0 && len(deleted) == 0 {
 		return
 	}
+	for i, w := range ws {
+		// A worker's record comes without its load (the manager stores none);
+		// it keeps the load its last worker-load event gave.
+		if old, ok := v.list.Get(w.ID); ok && w.Stats == nil && old.Stats != nil {
+			c := *w
+			c.Stats = old.Stats
+			ws[i] = &c
+		}
+	}
 	v.record(ws)
 	ch := v.list.upsert(ws)
 	ch.merge(v.list.remove(deleted...))
@@ -146,6 +154,19 @@ func (v *workersView) apply(ws []*model.Worker, deleted []string) {
 	}
 	v.update(ch)
 	v.selectionMayHaveChanged()
+}
+
+// setLoads takes worker-load events: the workers' latest host stats.
+func (v *workersView) setLoads(loads []*model.WorkerLoad) {
+	var ws []*model.Worker
+	for _, l := range loads {
+		if old, ok := v.list.Get(l.WorkerID); ok && l.Stats != nil {
+			c := *old
+			c.Stats = l.Stats
+			ws = append(ws, &c)
+		}
+	}
+	v.apply(ws, nil)
 }
 
 // selectionMayHaveChanged keeps the action buttons in step with the selected
@@ -307,11 +328,6 @@ func workerStatusTip(w *model.Worker) string {
 	}
 	return tip
 }
-
-// pollEvery is how often the workers are fetched again: their CPU and memory
-// figures come with heartbeats, which are not evented. A list of workers is
-// small; every 2 s fills a 60-sample graph in two minutes.
-const pollEvery = 2 * time.Second
 
 // update repaints after a change, with the head count.
 func (v *workersView) update(ch change) {

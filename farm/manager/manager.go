@@ -77,6 +77,8 @@ type Manager struct {
 	deadlines map[string]time.Time
 	// stats are the workers' latest host stats; memory only.
 	stats map[string]*model.HostStats
+	// loadSent is when each worker's stats were last published.
+	loadSent map[string]time.Time
 
 	tokens sync.Map // worker id → SHA-256 of its token, once checked against the store
 
@@ -133,7 +135,7 @@ func Open(cfg Config) (*Manager, error) {
 	}
 	m := &Manager{
 		cfg: cfg, store: st, index: sched.New(), events: events.NewHub(), logs: logs, rendered: images, log: cfg.Logger,
-		seen: map[string]time.Time{}, touched: map[string]time.Time{}, deadlines: map[string]time.Time{}, stats: map[string]*model.HostStats{},
+		seen: map[string]time.Time{}, touched: map[string]time.Time{}, deadlines: map[string]time.Time{}, stats: map[string]*model.HostStats{}, loadSent: map[string]time.Time{},
 	}
 	m.life, m.endLife = context.WithCancel(context.Background())
 	if err := m.loadFarmID(); err != nil {

@@ -53,7 +53,7 @@ func (m *Manager) Join(req JoinRequest) (*model.Member, string, error) {
 		member.Status, member.Role, member.Decided = model.MemberApproved, model.RoleWorker, m.now()
 	}
 	err := m.update(func(o *op) error {
-		if err := o.tx.PutMember(member); err != nil {
+		if err := o.putMember(member); err != nil {
 			return err
 		}
 		return o.tx.SetToken(member.ID, token)
@@ -140,7 +140,7 @@ func (m *Manager) decide(id string, change func(*model.Member) error) (*model.Me
 		}
 		mb.Decided = o.now
 		result = mb
-		return o.tx.PutMember(mb)
+		return o.putMember(mb)
 	})
 	if err != nil {
 		return nil, err
@@ -204,7 +204,7 @@ func (m *Manager) CreateAdmin(name string) (*model.Member, string, error) {
 	mb := &model.Member{ID: newID(), Name: name, Role: model.RoleAdmin, Status: model.MemberApproved,
 		Requested: m.now(), Decided: m.now()}
 	err := m.update(func(o *op) error {
-		if err := o.tx.PutMember(mb); err != nil {
+		if err := o.putMember(mb); err != nil {
 			return err
 		}
 		return o.tx.SetToken(mb.ID, token)

@@ -25,6 +25,8 @@ type op struct {
 	// deletedWorkers are removed by this op; flush must not write them back.
 	deletedWorkers []string
 	logs           []logLine
+	// membersChanged: a member was added or decided on; subscribers hear it.
+	membersChanged bool
 }
 
 // jobChange is one job touched by an op.
@@ -141,6 +143,12 @@ func (o *op) worker(id string) (*model.Worker, error) {
 	}
 	o.workers[id] = w
 	return w, nil
+}
+
+// putMember stores a member record and tells subscribers that members changed.
+func (o *op) putMember(mb *model.Member) error {
+	o.membersChanged = true
+	return o.tx.PutMember(mb)
 }
 
 func (o *op) log(t *model.Task, format string, args ...any) {
@@ -353,6 +361,9 @@ func (o *op) apply() {
 	}
 	for _, id := range o.deletedWorkers {
 		hub.Publish(model.Event{Type: model.EventWorker, Worker: &model.Worker{ID: id}, Deleted: true})
+	}
+	if o.membersChanged {
+		hub.Publish(model.Event{Type: model.EventMembers})
 	}
 	// Task logs last, so a subscriber sees a task's new status before the
 	// lines about it. Append only queues: it does not block the writer.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"farmhand/farm/model"
 	"farmhand/farm/sched"
@@ -214,11 +215,30 @@ func (m *Manager) Heartbeat(workerID, taskID string, stats ...*model.HostStats) 
 		m.touchTask(taskID)
 	}
 	if len(stats) > 0 && stats[0] != nil {
-		m.seenMu.Lock()
-		m.stats[workerID] = stats[0]
-		m.seenMu.Unlock()
+		m.recordLoad(workerID, stats[0])
 	}
 	return reply, nil
+}
+
+// loadEvery is the least time between two worker-load events of one worker:
+// the windows' graphs need no more, and a farm of 30 workers heartbeating
+// every second would otherwise send 30 events a second.
+const loadEvery = 5 * time.Second
+
+// recordLoad keeps a worker's latest host stats and publishes them, at most
+// every loadEvery per worker.
+func (m *Manager) recordLoad(workerID string, s *model.HostStats) {
+	now := m.now()
+	m.seenMu.Lock()
+	m.stats[workerID] = s
+	due := now.Sub(m.loadSent[workerID]) >= loadEvery
+	if due {
+		m.loadSent[workerID] = now
+	}
+	m.seenMu.Unlock()
+	if due {
+		m.events.Publish(model.Event{Type: model.EventWorkerLoad, Load: &model.WorkerLoad{WorkerID: workerID, Stats: s}})
+	}
 }
 
 func mayKeepRunning(tx *store.Tx, w *model.Worker, taskID string) (bool, string) {

@@ -181,6 +181,12 @@ const (
 	EventTaskLog EventType = "tasklog"
 	// EventRendered: a job has a new last-rendered image (also the farm's).
 	EventRendered EventType = "last-rendered"
+	// EventWorkerLoad carries a worker's latest host stats (Load), at most
+	// every few seconds per worker; the worker record itself is unchanged.
+	EventWorkerLoad EventType = "worker-load"
+	// EventMembers says that the farm's members changed (a join request, a
+	// decision); it carries nothing, and admins fetch the members anew.
+	EventMembers EventType = "members"
 	// EventResync tells a subscriber that it missed events (it was too slow) and
 	// should reload what it shows.
 	EventResync EventType = "resync"
@@ -195,11 +201,19 @@ type Event struct {
 	TaskLog *TaskLogChunk `json:"task_log,omitempty"`
 	// Rendered is set on last-rendered events.
 	Rendered *RenderedImage `json:"rendered,omitempty"`
+	// Load is set on worker-load events.
+	Load *WorkerLoad `json:"load,omitempty"`
 	// Deleted marks the job or worker as gone.
 	Deleted bool `json:"deleted,omitempty"`
 	// RefreshTasks says that many tasks of Job changed at once; rather than one
 	// event per task, subscribers reload the job's task list.
 	RefreshTasks bool `json:"refresh_tasks,omitempty"`
+}
+
+// WorkerLoad is one worker's latest host stats.
+type WorkerLoad struct {
+	WorkerID string     `json:"worker_id"`
+	Stats    *HostStats `json:"stats"`
 }
 
 // TaskLogChunk is text appended to a task's log.
