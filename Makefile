@@ -5,9 +5,17 @@ BIN       ?= farmhand
 GUI_TAGS  := migrated_fynedo
 # Debian packages the GUI build and the tests need.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-APT_TEST  := xvfb xauth xdotool imagemagick iproute2 util-linux blender ffmpeg
+APT_TEST  := xvfb xauth xdotool imagemagick iproute2 util-linux blender ffmpeg python3
+# Every test run goes through testsum: the output of failed tests, each
+# package's ok/FAIL line, and the skipped tests with their reasons, also kept in
+# SKIPLOG for the list `make test` ends with. Under CI=true a skip fails the run.
+SKIPLOG   ?= $(or $(TMPDIR),/tmp)/farmhand-skipped.txt
+TESTSUM   := $(GO) run ./internal/farmtest/testsum -skips $(SKIPLOG)
+# Not part of the suite: TestFull is the minutes-long benchmark, run on request
+# (FARMHAND_BENCH_FULL=1); TestHelperRunSleep is a process another test starts.
+NOT_SUITE := ^(TestFull|TestHelperRunSleep)$$
 
-.PHONY: help setup build build-headless run test unit e2e fuzz bench vet clean
+.PHONY: help setup build build-headless run test unit e2e fuzz bench vet clean skips-reset skips
 
 help:
 	@echo "make run            set up, build and start Farmhand (manager + worker on this computer)"
@@ -18,6 +26,7 @@ help:
 	@echo "make e2e            only the end-to-end tests (real processes on 127.0.0.1, mDNS in a namespace, Xvfb screenshots)"
 	@echo "make bench          scheduler benchmarks: 100k-task index, and the HTTP stress run"
 	@echo "make fuzz           fuzz the parsers for a minute each"
+	@echo "make skips          the tests the last make test skipped, and why"
 
 # setup installs what is missing and nothing else; it needs Go 1.26 on PATH.
 setup:
@@ -45,22 +54,30 @@ vet:
 	$(GO) vet -tags e2e ./app/ ./ui/
 
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -json -race -count=1 -skip '$(NOT_SUITE)' ./... | $(TESTSUM)
 	# every benchmark once, so they keep compiling and working
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	$(GO) test -json -run '^$$' -bench . -benchtime 1x ./... | $(TESTSUM)
 
 e2e:
-	$(GO) test -tags e2e -count=1 -v -run E2E ./app/
-	$(GO) test -tags e2e -count=1 -v -run Screenshot ./ui/
+	$(GO) test -json -tags e2e -count=1 -run E2E ./app/ | $(TESTSUM) -v
+	$(GO) test -json -tags e2e -count=1 -run Screenshot ./ui/ | $(TESTSUM) -v
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseFrames -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
 	$(GO) test -run '^$$' -fuzz FuzzParseTaskID -fuzztime $${FUZZTIME:-60s} ./farm/model/
 	$(GO) test -run '^$$' -fuzz FuzzShellSplit -fuzztime $${FUZZTIME:-60s} ./farm/shellwords/
 
-test: setup vet unit e2e
+test: setup vet skips-reset unit e2e
 	FUZZTIME=15s $(MAKE) fuzz
 	CGO_ENABLED=0 $(GO) build -tags headless -o /dev/null .
+	@$(MAKE) --no-print-directory skips
+
+skips-reset:
+	@rm -f $(SKIPLOG)
+
+# skips lists the tests the runs since skips-reset skipped, and why.
+skips:
+	@n=$$(grep -c . $(SKIPLOG) 2>/dev/null); echo "skipped tests: $${n:-0}$${CI:+ (CI=$$CI)}"; cat $(SKIPLOG) 2>/dev/null | sed 's/^/  /'; true
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./farm/sched/
