@@ -28,6 +28,9 @@ const DefaultPort = "7780"
 type env struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	// managerStarted, if set, learns the URL of a manager this process
+	// started, once it serves: tests run a role with --listen 127.0.0.1:0.
+	managerStarted func(url string)
 }
 
 type command struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -220,6 +221,13 @@ func runBothOrWelcome(e *env, args []string, welcome bool) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	return runBothUntil(ctx, e, mf, wf)
+}
+
+// runBothUntil runs the manager and this computer's worker, with the windows
+// unless headless, until ctx ends or the person quits the windows; then it
+// stops the worker (which signs off) before the manager.
+func runBothUntil(ctx context.Context, e *env, mf *managerFlags, wf *workerFlags) error {
 	mh, err := startManager(ctx, e, mf)
 	if err != nil {
 		return err
@@ -352,11 +360,20 @@ func managerURL(flagValue string) string {
 // runningManager is a manager serving its API.
 type runningManager struct {
 	m    *manager.Manager
+	api  *api.Server
 	srv  *http.Server
 	url  string // how this process reaches it
 	data string
-	done chan struct{}
+	log  *slog.Logger
+	done chan struct{} // closed when Serve returned
+
+	stopRun context.CancelFunc // ends Run and the mDNS announcement
+	ran     chan struct{}      // closed when Run returned
 }
+
+// stopWithin bounds a manager's shutdown: what has not stopped by then is
+// logged and closed under it (its writes then fail with store.ErrClosed).
+const stopWithin = 10 * time.Second
 
 // adminClient is how this process's windows reach the manager: over HTTP like
 // anyone, with the computer's admin token.
@@ -391,27 +408,60 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 		return nil, fmt.Errorf("listening on %s: %w (is another manager running? pick another address with --listen)", *mf.listen, err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	rm := &runningManager{m: m, url: fmt.Sprintf("http://127.0.0.1:%d", port), data: *mf.data, done: make(chan struct{}),
-		srv: &http.Server{Handler: api.New(m, Version, e.log).WithFarmName(*mf.farmName), ReadHeaderTimeout: 10 * time.Second}}
+	// Run and the announcement get a context of their own: the caller's
+	// (the signal context) may end only after stop, which must end them first.
+	runCtx, stopRun := context.WithCancel(ctx)
+	handler := api.New(m, Version, e.log).WithFarmName(*mf.farmName)
+	rm := &runningManager{m: m, api: handler, url: fmt.Sprintf("http://127.0.0.1:%d", port), data: *mf.data, log: e.log,
+		done: make(chan struct{}), stopRun: stopRun, ran: make(chan struct{}),
+		srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
 		defer close(rm.done)
 		if err := rm.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			e.log.Error("serving the API", "err", err)
 		}
 	}()
-	go m.Run(ctx)
-	advertise(ctx, e, mf.discovery, rm, *mf.farmName, port)
+	go func() {
+		defer close(rm.ran)
+		m.Run(runCtx)
+	}()
+	advertise(runCtx, e, mf.discovery, rm, *mf.farmName, port)
 	e.log.Info("manager ready", "api", rm.url+"/api/v1", "docs", rm.url+"/api/docs", "farm", m.ID(),
 		"listen", ln.Addr().String(), "data", *mf.data)
+	if e.managerStarted != nil {
+		e.managerStarted(rm.url)
+	}
 	return rm, nil
 }
 
+// stop shuts the manager down within stopWithin, each part before what it
+// uses closes: Run's timers, then the API (requests, then event streams),
+// then the event hub, then the database. A part that does not stop in time is
+// logged and the next step goes on. It returns the database's closing error.
 func (rm *runningManager) stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), stopWithin)
 	defer cancel()
-	rm.srv.Shutdown(ctx)
-	<-rm.done
-	return rm.m.Close()
+	rm.stopRun()
+	select {
+	case <-rm.ran:
+	case <-ctx.Done():
+		rm.log.Warn("the manager's timers did not stop in time; closing the database under them", "within", stopWithin)
+	}
+	if err := rm.srv.Shutdown(ctx); err != nil {
+		rm.log.Warn("API requests still running at shutdown; cutting their connections", "within", stopWithin, "err", err)
+		if err := rm.srv.Close(); err != nil {
+			rm.log.Warn("closing the API's connections", "err", err)
+		}
+	}
+	<-rm.done // Serve returns as soon as Shutdown or Close begins
+	rm.m.Events().Close()
+	if err := rm.api.WaitStreams(ctx); err != nil {
+		rm.log.Warn("event streams still open at shutdown", "err", err)
+	}
+	if err := rm.m.Close(); err != nil {
+		return fmt.Errorf("closing the farm's database: %w", err)
+	}
+	return nil
 }
 
 func orNone(path string) string {
