@@ -19,18 +19,14 @@ import (
 
 	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
 )
 
-// needTool skips a test when a program is missing, except in CI, where a
-// missing program is a broken machine rather than a reason to test less.
+// needTool is farmtest.NeedTool: a missing program fails the test under
+// CI=true and skips it elsewhere.
 func needTool(t *testing.T, name, install string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed, and CI must run the add-on tests (%s)", name, install)
-		}
-		t.Skipf("%s is not installed, so the add-on is not tested (%s)", name, install)
-	}
+	farmtest.NeedTool(t, name, install)
 }
 
 // pythonEnv keeps Python from writing __pycache__ folders into addon/.

@@ -534,12 +534,7 @@ func logGap(t *testing.T, log, a, b string) time.Duration {
 // preview video of six frames, a last-rendered thumbnail and full progress.
 func TestE2EBlenderRender(t *testing.T) {
 	for _, tool := range []string{"blender", "ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is missing; .ci/run installs it", tool)
-			}
-			t.Skipf("%s is not installed (apt-get install blender ffmpeg)", tool)
-		}
+		needTool(t, tool, "apt-get install blender ffmpeg")
 	}
 	work := t.TempDir()
 	blend := filepath.Join(work, "scene.blend")

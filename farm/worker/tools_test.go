@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"farmhand/internal/farmtest"
 )
 
 // recorder is an Env for running a command directly, without a manager.
@@ -36,17 +39,11 @@ func (r *recorder) log() string {
 // realTools are the Blender and FFmpeg of this machine, looked up once.
 var realTools = sync.OnceValue(func() Tools { return FindTools("", "") })
 
-// needTool skips a test when a program is missing, except on CI, which
-// installs them: there a missing program must not pass as a skipped test.
+// needTool applies farmtest.Need to a program FindTools looked up (path is
+// empty when it found none): the test fails under CI=true, skips elsewhere.
 func needTool(t *testing.T, name, path string) {
 	t.Helper()
-	if path != "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed, and CI=true: CI must install it (apt-get install %s)", name, name)
-	}
-	t.Skipf("%s is not installed; skipping (on CI this fails)", name)
+	farmtest.Need(t, path != "", fmt.Sprintf("%s (apt-get install %s)", name, name))
 }
 
 func TestFindToolsWithoutAnyOnPath(t *testing.T) {
