@@ -22,21 +22,33 @@ var (
 	blenderVar     = regexp.MustCompile(`(?i)\{blender\}`)
 	blenderArgsVar = regexp.MustCompile(`(?i)\{blenderargs\}`)
 
-	// Blender prints one Saved line per written image, and "skipping existing
-	// frame" for a frame it leaves alone (overwrite off). Blender 5 may put a
-	// "render |" log prefix in front of both.
+	// Blender prints one Saved line per written image, "skipping existing
+	// frame" for a frame it leaves alone (overwrite off), and "Append frame N"
+	// for each frame of a video. Blender 5 may put a "render |" log prefix in
+	// front of them.
 	blenderSaved   = regexp.MustCompile(`^(?:.*\brender\s*\|\s*)?Saved: ['"](.+)['"]`)
-	blenderSkipped = regexp.MustCompile(`(?i)^(?:.*\brender\s*\|\s*)?skipping existing frame`)
+	blenderSkipped = regexp.MustCompile(`(?i)^(?:.*\brender\s*\|\s*)?skipping existing frame(?: ['"](.+)['"])?`)
+	blenderAppend  = regexp.MustCompile(`^(?:.*\brender\s*\|\s*)?Append frame \d+`)
 )
 
 // blenderRenderCommand runs Blender with Flamenco's parameters. Each saved or
 // skipped frame is one step; each saved image is reported as produced. Every
-// line Blender prints goes to the task log.
+// line Blender prints goes to the task log. Before the render, empty files at
+// the frames' paths are removed; after it, every frame asked for must be a
+// finished file (renderCheck.verify), else the command fails naming them.
 func blenderRenderCommand(ctx context.Context, env Env, params map[string]any) error {
 	exe, args, err := blenderArgv(env.Tools, params)
 	if err != nil {
 		return err
 	}
+	blendfile, _ := optionalString(params, "blendfile")
+	check := renderCheck{runs: plannedRenders(args), blendDir: filepath.Dir(absPath(blendfile))}
+	for _, run := range check.runs {
+		if err := checkLocalPath("--render-output", run.output); err != nil {
+			return err
+		}
+	}
+	removeEmptyFrames(check.runs, check.blendDir, env.Log)
 	var tail errorTail
 	out := env
 	out.Log = func(line string) {
@@ -44,12 +56,21 @@ func blenderRenderCommand(ctx context.Context, env Env, params map[string]any) e
 		tail.see(line)
 		if m := blenderSaved.FindStringSubmatch(line); m != nil {
 			env.Step()
+			check.written = append(check.written, absPath(m[1]))
 			produced(env, absPath(m[1]))
-		} else if blenderSkipped.MatchString(line) {
+		} else if m := blenderSkipped.FindStringSubmatch(line); m != nil {
 			env.Step()
+			if m[1] != "" {
+				check.written = append(check.written, absPath(m[1]))
+			}
+		} else if blenderAppend.MatchString(line) {
+			check.video = true
 		}
 	}
-	return tail.wrap(runProcess(ctx, out, exe, args))
+	if err := tail.wrap(runProcess(ctx, out, exe, args)); err != nil {
+		return err
+	}
+	return check.verify()
 }
 
 // blenderArgv builds `exe exeArgs --python-exit-code 1 argsBefore blendfile
@@ -87,6 +108,9 @@ func blenderArgv(tools Tools, params map[string]any) (string, []string, error) {
 	}
 	blendfile, err := optionalString(params, "blendfile")
 	if err != nil {
+		return "", nil, err
+	}
+	if err := checkLocalPath("blendfile", blendfile); err != nil {
 		return "", nil, err
 	}
 	after, err := stringsParam(params, "args")

@@ -33,59 +33,37 @@ var (
 // outputFile`, with <frames> being `-r fps -pattern_type glob -i inputGlob`
 // (or a concat index file on Windows). It counts as one step: a video is
 // done when it is done.
+//
+// Nothing is skipped silently: before encoding, every file inputGlob matches
+// must be a finished image, and the optional parameter frames (a frame range
+// such as "1-250" or "1-10x2", Farmhand's addition to Flamenco's parameters)
+// must each have a file; after it, the video must have as many frames as
+// there were files (counted with ffprobe).
 func framesToVideoCommand(ctx context.Context, env Env, params map[string]any) error {
-	exe, err := requiredString(params, "exe")
+	v, err := readVideoParams(env.Tools, params)
 	if err != nil {
 		return err
 	}
-	if exe == "ffmpeg" || strings.EqualFold(exe, "{ffmpeg}") {
-		if env.Tools.FFmpeg == "" {
-			return fmt.Errorf("parameter exe asks for this worker's FFmpeg (%s), but none was found: configure its path or put ffmpeg on PATH", exe)
-		}
-		exe = env.Tools.FFmpeg
-	}
-	exeArgs, err := splitParam(params, "exeArgs")
-	if err != nil {
-		return err
-	}
-	fps, err := fpsParam(params)
-	if err != nil {
-		return err
-	}
-	inputGlob, err := requiredString(params, "inputGlob")
-	if err != nil {
-		return err
-	}
-	outputFile, err := requiredString(params, "outputFile")
-	if err != nil {
-		return err
-	}
-	before, err := stringsParam(params, "argsBefore")
-	if err != nil {
-		return err
-	}
-	after, err := stringsParam(params, "args")
-	if err != nil {
-		return err
-	}
-
 	// Globbing here too gives a clear error for a wrong pattern instead of
-	// FFmpeg's, and the frame count for progress lines.
-	frames, err := filepath.Glob(inputGlob)
+	// FFmpeg's, the files to check, and the frame count for progress lines.
+	frames, err := filepath.Glob(v.inputGlob)
 	if err != nil {
-		return fmt.Errorf("parameter inputGlob %q: %w", inputGlob, err)
+		return fmt.Errorf("parameter inputGlob %q: %w", v.inputGlob, err)
 	}
 	if len(frames) == 0 {
-		return fmt.Errorf("parameter inputGlob %q matches no files", inputGlob)
+		return fmt.Errorf("parameter inputGlob %q matches no files", v.inputGlob)
 	}
-	if err := os.MkdirAll(filepath.Dir(outputFile), 0o775); err != nil {
+	if err := checkFrameFiles(frames, v.frames); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(v.outputFile), 0o775); err != nil {
 		return fmt.Errorf("parameter outputFile: creating its directory: %w", err)
 	}
 
-	rate := strconv.FormatFloat(fps, 'f', -1, 64)
-	input := []string{"-r", rate, "-pattern_type", "glob", "-i", inputGlob}
+	rate := strconv.FormatFloat(v.fps, 'f', -1, 64)
+	input := []string{"-r", rate, "-pattern_type", "glob", "-i", v.inputGlob}
 	if concatIndex {
-		index, err := writeConcatIndex(frames, fps)
+		index, err := writeConcatIndex(frames, v.fps)
 		if err != nil {
 			return err
 		}
@@ -95,11 +73,11 @@ func framesToVideoCommand(ctx context.Context, env Env, params map[string]any) e
 	// -progress goes first: it is a global option, and exeArgs may end in
 	// options that expect an input after them.
 	args := []string{"-progress", "pipe:1", "-nostats"}
-	args = append(args, exeArgs...)
-	args = append(args, before...)
+	args = append(args, v.exeArgs...)
+	args = append(args, v.before...)
 	args = append(args, input...)
-	args = append(args, after...)
-	args = append(args, "-r", rate, outputFile)
+	args = append(args, v.after...)
+	args = append(args, "-r", rate, v.outputFile)
 
 	var tail errorTail
 	p := ffmpegProgress{log: env.Log, total: len(frames), every: progressEvery}
@@ -112,7 +90,63 @@ func framesToVideoCommand(ctx context.Context, env Env, params map[string]any) e
 		env.Log(line)
 		tail.see(line)
 	}
-	return tail.wrap(runProcess(ctx, out, exe, args))
+	if err := tail.wrap(runProcess(ctx, out, v.exe, args)); err != nil {
+		return err
+	}
+	got, err := videoFrames(ctx, v.exe, v.outputFile)
+	if err != nil {
+		return fmt.Errorf("checking the video: %w", err)
+	}
+	if got != len(frames) {
+		return fmt.Errorf("FFmpeg exited without error, but %s has %d frames of the %d it was given", v.outputFile, got, len(frames))
+	}
+	env.Log(fmt.Sprintf("frames-to-video: %s has all %d frames", v.outputFile, got))
+	return nil
+}
+
+// videoParams are frames-to-video's parameters, checked.
+type videoParams struct {
+	exe, inputGlob, outputFile string
+	exeArgs, before, after     []string
+	fps                        float64
+	frames                     []int // nil when not given
+}
+
+func readVideoParams(tools Tools, params map[string]any) (v videoParams, err error) {
+	if v.exe, err = requiredString(params, "exe"); err != nil {
+		return v, err
+	}
+	if v.exe == "ffmpeg" || strings.EqualFold(v.exe, "{ffmpeg}") {
+		if tools.FFmpeg == "" {
+			return v, fmt.Errorf("parameter exe asks for this worker's FFmpeg (%s), but none was found: configure its path or put ffmpeg on PATH", v.exe)
+		}
+		v.exe = tools.FFmpeg
+	}
+	if v.exeArgs, err = splitParam(params, "exeArgs"); err != nil {
+		return v, err
+	}
+	if v.fps, err = fpsParam(params); err != nil {
+		return v, err
+	}
+	if v.inputGlob, err = localParam(params, "inputGlob"); err != nil {
+		return v, err
+	}
+	if v.outputFile, err = localParam(params, "outputFile"); err != nil {
+		return v, err
+	}
+	if v.before, err = stringsParam(params, "argsBefore"); err != nil {
+		return v, err
+	}
+	if v.after, err = stringsParam(params, "args"); err != nil {
+		return v, err
+	}
+	spec, err := optionalString(params, "frames")
+	if err == nil && spec != "" {
+		if v.frames, err = parseFrames(spec); err != nil {
+			err = fmt.Errorf("parameter frames: %w", err)
+		}
+	}
+	return v, err
 }
 
 func fpsParam(params map[string]any) (float64, error) {

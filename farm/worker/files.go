@@ -21,10 +21,12 @@ func init() {
 	commands["delete-path"] = deletePathCommand
 }
 
-// absoluteParam is a required parameter holding an absolute path: a relative
-// one would depend on the worker's working directory, which no job knows.
+// absoluteParam is a required parameter holding an absolute path of this
+// worker's system: a relative one would depend on the worker's working
+// directory, which no job knows, and so would another system's (P:\shots on
+// Linux), which also gets its own error.
 func absoluteParam(params map[string]any, key string) (string, error) {
-	p, err := requiredString(params, key)
+	p, err := localParam(params, key)
 	if err != nil {
 		return "", err
 	}
@@ -32,6 +34,16 @@ func absoluteParam(params map[string]any, key string) (string, error) {
 		return "", fmt.Errorf("parameter %s must be an absolute path, not %q", key, p)
 	}
 	return filepath.Clean(p), nil
+}
+
+// localParam is a required path parameter that is not another operating
+// system's path (see checkLocalPath).
+func localParam(params map[string]any, key string) (string, error) {
+	p, err := requiredString(params, key)
+	if err != nil {
+		return "", err
+	}
+	return p, checkLocalPath(key, p)
 }
 
 // copyFileCommand copies the file src to dest, which must not exist yet.
@@ -82,11 +94,11 @@ func copyFileCommand(ctx context.Context, env Env, params map[string]any) error 
 // moveDirectoryCommand moves src to dest. An existing dest is kept, renamed
 // after its modification time, so a re-render never destroys earlier frames.
 func moveDirectoryCommand(ctx context.Context, env Env, params map[string]any) error {
-	src, err := requiredString(params, "src")
+	src, err := localParam(params, "src")
 	if err != nil {
 		return err
 	}
-	dest, err := requiredString(params, "dest")
+	dest, err := localParam(params, "dest")
 	if err != nil {
 		return err
 	}
@@ -146,7 +158,7 @@ func globEscape(p string) string {
 
 // makeDirectoryCommand is mkdir -p.
 func makeDirectoryCommand(ctx context.Context, env Env, params map[string]any) error {
-	p, err := requiredString(params, "path")
+	p, err := localParam(params, "path")
 	if err != nil {
 		return err
 	}
