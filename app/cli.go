@@ -225,7 +225,7 @@ func waitForJob(ctx context.Context, e *env, cl *client.Client, id string, progr
 			fetch = true
 		case ev := <-events:
 			switch {
-			case ev.Type == model.EventResync:
+			case ev.Type == model.EventResync || ev.Type == model.EventLive:
 				fetch = true
 			case ev.Type == model.EventJob && ev.Job != nil && ev.Job.ID == id:
 				if ev.Deleted {

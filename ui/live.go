@@ -46,12 +46,10 @@ func coalesce(in <-chan model.Event, flush func([]model.Event)) {
 func (u *UI) follow() {
 	events := u.client.Events(u.ctx)
 	go coalesce(events, func(b []model.Event) { u.do(func() { u.applyEvents(b) }) })
+	// Load now, to show the farm (or that it does not answer) at once; the
+	// stream's live event, once it stands, loads again, so that nothing that
+	// changed in between is missed.
 	u.reload()
-	// The stream announces a gap with a resync event, but not its first
-	// connection, which is made in the background: what changed between the
-	// load above and that connection would be missed. One more load after
-	// the connection surely stands closes that gap.
-	time.AfterFunc(2*time.Second, func() { u.do(u.reload) })
 	go u.tick()
 }
 
@@ -87,7 +85,7 @@ func (u *UI) applyEvents(evs []model.Event) {
 	openJob := u.panel.tasks.jobID
 	for _, ev := range evs {
 		switch ev.Type {
-		case model.EventResync:
+		case model.EventLive, model.EventResync:
 			u.reload()
 		case model.EventJob:
 			if ev.Job == nil {

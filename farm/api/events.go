@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"farmhand/farm/model"
 )
 
 // eventBuffer is how many events a subscriber may lag behind before it is sent
@@ -74,6 +76,15 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	defer sub.Close()
 	// Reading is only for control frames; a client's close ends the context.
 	ctx := conn.CloseRead(r.Context())
+	// Subscribed: tell the client, so that it loads now rather than guess
+	// when the stream stands.
+	live, _ := json.Marshal(model.Event{Type: model.EventLive})
+	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	err = conn.Write(wctx, websocket.MessageText, live)
+	cancel()
+	if err != nil {
+		return
+	}
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
 	for {

@@ -187,6 +187,10 @@ const (
 	// EventMembers says that the farm's members changed (a join request, a
 	// decision); it carries nothing, and admins fetch the members anew.
 	EventMembers EventType = "members"
+	// EventLive is the first message of every event-stream connection: the
+	// subscription is in place, so what a subscriber loads from now on misses
+	// nothing. Subscribers load (or, after a reconnection, reload) on it.
+	EventLive EventType = "live"
 	// EventResync tells a subscriber that it missed events (it was too slow) and
 	// should reload what it shows.
 	EventResync EventType = "resync"

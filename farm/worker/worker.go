@@ -390,7 +390,7 @@ func wakesIdleWorkers(ev model.Event) bool {
 		return ev.Job != nil && ev.Job.Status == model.JobQueued
 	case model.EventTask:
 		return ev.Task != nil && ev.Task.Status.Schedulable()
-	case model.EventResync:
+	case model.EventResync, model.EventLive:
 		return true
 	}
 	return false

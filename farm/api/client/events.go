@@ -18,27 +18,19 @@ import (
 // maxEventSize bounds one event message; a job event carries the job's settings.
 const maxEventSize = 4 << 20
 
-// Events streams the manager's live events until ctx ends. When the connection
-// drops it reconnects with backoff and delivers a resync event first, since
-// whatever happened in between was missed. The channel closes when ctx ends.
+// Events streams the manager's live events until ctx ends. The first event of
+// every connection is a live event (model.EventLive): load what you show
+// then, and again after each later live event, since the connection dropped
+// and what happened in between was missed. It reconnects with backoff. The
+// channel closes when ctx ends.
 func (c *Client) Events(ctx context.Context) <-chan model.Event {
 	out := make(chan model.Event, 256)
 	go func() {
 		defer close(out)
 		backoff := 100 * time.Millisecond
-		first := true
 		for ctx.Err() == nil {
 			conn, err := c.dialEvents(ctx)
 			if err == nil {
-				if !first {
-					select {
-					case out <- model.Event{Type: model.EventResync}:
-					case <-ctx.Done():
-						conn.CloseNow()
-						return
-					}
-				}
-				first = false
 				backoff = 100 * time.Millisecond
 				c.readEvents(ctx, conn, out)
 			}
