@@ -3,22 +3,21 @@ package worker
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
+	"os/exec"
 	"sync"
 
 	"farmhand/farm/api/client"
-	"farmhand/farm/rendered"
 )
 
 // uploader sends the newest image a task produced to the manager, as the job's
 // last-rendered image. Only the newest counts: while one upload is under way,
 // newer images replace each other and the older ones are never sent, so a fast
-// render does not queue up uploads.
+// render does not queue up uploads. Each image is turned into a preview
+// first (makePreview), so every format and size Blender writes has one.
 type uploader struct {
-	cl  *client.Client
-	log *slog.Logger
+	cl     *client.Client
+	log    *slog.Logger
+	ffmpeg string // reads the formats Go cannot; "" for none
 
 	mu   sync.Mutex
 	next *shot // waiting to be sent
@@ -29,16 +28,24 @@ type shot struct {
 	taskID, path string
 }
 
+// newUploader makes an uploader that reads the formats Go cannot (OpenEXR,
+// DPX, …) with the FFmpeg on PATH; useFFmpeg sets the worker's own.
 func newUploader(cl *client.Client, log *slog.Logger) *uploader {
-	return &uploader{cl: cl, log: log, wake: make(chan struct{}, 1)}
+	ffmpeg, _ := exec.LookPath("ffmpeg")
+	return &uploader{cl: cl, log: log, ffmpeg: ffmpeg, wake: make(chan struct{}, 1)}
 }
 
-// offer queues path (replacing whatever waited) if it is an image the manager
-// takes; others (EXR, say) are skipped.
-func (u *uploader) offer(taskID, path string) {
-	if contentType(path) == "" {
-		return
+// useFFmpeg sets the FFmpeg that reads the images Go cannot decode (the path
+// in Tools.FFmpeg; "" leaves the one found on PATH). Call it before run.
+func (u *uploader) useFFmpeg(path string) *uploader {
+	if path != "" {
+		u.ffmpeg = path
 	}
+	return u
+}
+
+// offer queues the image at path (replacing whatever waited).
+func (u *uploader) offer(taskID, path string) {
 	u.mu.Lock()
 	u.next = &shot{taskID, path}
 	u.mu.Unlock()
@@ -66,27 +73,17 @@ func (u *uploader) run(ctx context.Context) {
 }
 
 func (u *uploader) send(ctx context.Context, p *shot) {
-	data, err := os.ReadFile(p.path)
+	data, contentType, err := makePreview(ctx, p.path, u.ffmpeg)
 	if err != nil {
-		u.log.Warn("reading rendered image", "file", p.path, "err", err)
+		u.log.Warn("no last-rendered image for this frame", "task", p.taskID, "err", err)
 		return
 	}
-	if len(data) > rendered.MaxUpload {
-		u.log.Info("rendered image too large to show as last rendered", "file", p.path, "bytes", len(data))
+	if len(data) > maxUpload { // only a preview beyond any real frame's
+		u.log.Warn("no last-rendered image for this frame: preview too large", "file", p.path, "bytes", len(data))
 		return
 	}
-	if _, err := u.cl.UploadRendered(ctx, p.taskID, contentType(p.path), data); err != nil {
+	if _, err := u.cl.UploadRendered(ctx, p.taskID, contentType, data); err != nil {
 		// Not worth a retry: the next frame brings a newer image.
-		u.log.Debug("sending rendered image", "file", p.path, "err", err)
+		u.log.Info("sending the last-rendered image", "file", p.path, "err", err)
 	}
-}
-
-func contentType(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png":
-		return "image/png"
-	case ".jpg", ".jpeg":
-		return "image/jpeg"
-	}
-	return ""
 }
