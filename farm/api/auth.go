@@ -61,21 +61,12 @@ func (s *Server) ownWorker(next http.Handler) http.Handler {
 	})
 }
 
-// mayActOnJob reports whether the caller may act on the job: admins on any,
-// artists on their own.
-func mayActOnJob(r *http.Request, job *model.Job) error {
+// actor is the caller as the manager's actions see it: artists may act on
+// the jobs they submitted only, admins on all (checked in the action's
+// transaction, see manager.Actor).
+func actor(r *http.Request) manager.Actor {
 	c := caller(r)
-	if c.Role.AtLeast(model.RoleAdmin) || job.SubmitterID == c.ID {
-		return nil
-	}
-	return fmt.Errorf("%w: job %q was submitted by %s; artists may act on their own jobs only", manager.ErrForbidden, job.Name, orSomeone(job.Submitter))
-}
-
-func orSomeone(s string) string {
-	if s == "" {
-		return "someone else"
-	}
-	return s
+	return manager.Actor{MemberID: c.ID, Admin: c.Role.AtLeast(model.RoleAdmin)}
 }
 
 // APIVersionHeader carries the client's API version; a client of another

@@ -92,24 +92,8 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, job)
 }
 
-// ownJob fetches the job of the request and checks the caller may act on it.
-func (s *Server) ownJob(w http.ResponseWriter, r *http.Request) (*model.Job, bool) {
-	job, err := s.m.Job(chi.URLParam(r, "job_id"))
-	if err == nil {
-		err = mayActOnJob(r, job)
-	}
-	if err != nil {
-		writeError(w, s.log, err)
-		return nil, false
-	}
-	return job, true
-}
-
 func (s *Server) deleteJob(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.ownJob(w, r); !ok {
-		return
-	}
-	if _, err := s.m.JobAction(chi.URLParam(r, "job_id"), model.JobDelete, 0); err != nil {
+	if _, err := s.m.JobActions(actor(r), model.JobDelete, []string{chi.URLParam(r, "job_id")}, 0); err != nil {
 		writeError(w, s.log, err)
 		return
 	}
@@ -122,9 +106,6 @@ func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	if _, ok := s.ownJob(w, r); !ok {
-		return
-	}
 	prio := 0
 	if req.Action == model.JobSetPriority {
 		if req.Priority == nil {
@@ -133,12 +114,12 @@ func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
 		}
 		prio = *req.Priority
 	}
-	job, err := s.m.JobAction(chi.URLParam(r, "job_id"), req.Action, prio)
+	jobs, err := s.m.JobActions(actor(r), req.Action, []string{chi.URLParam(r, "job_id")}, prio)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, job)
+	writeJSON(w, http.StatusOK, jobs[0])
 }
 
 func (s *Server) listJobTasks(w http.ResponseWriter, r *http.Request) {
@@ -157,21 +138,7 @@ func (s *Server) applyTaskAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	for _, id := range req.TaskIDs {
-		task, err := s.m.Task(id)
-		var job *model.Job
-		if err == nil {
-			job, err = s.m.Job(task.JobID)
-		}
-		if err == nil {
-			err = mayActOnJob(r, job)
-		}
-		if err != nil {
-			writeError(w, s.log, err)
-			return
-		}
-	}
-	tasks, err := s.m.TaskAction(req.Action, req.TaskIDs)
+	tasks, err := s.m.TaskActions(actor(r), req.Action, req.TaskIDs)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -235,11 +202,8 @@ func (s *Server) getJobBlocklist(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clearJobBlocklist(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.ownJob(w, r); !ok {
-		return
-	}
 	q := r.URL.Query()
-	job, err := s.m.ClearBlocklist(chi.URLParam(r, "job_id"), q.Get("worker_id"), q.Get("task_type"))
+	job, err := s.m.ClearBlocklist(actor(r), chi.URLParam(r, "job_id"), q.Get("worker_id"), q.Get("task_type"))
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -262,13 +226,13 @@ func (s *Server) updateJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	job, ok := s.ownJob(w, r)
-	if !ok {
-		return
-	}
+	id := chi.URLParam(r, "job_id")
+	var job *model.Job
 	var err error
 	if req.PythonOverrides != nil {
-		job, err = s.m.SetPythonOverrides(job.ID, *req.PythonOverrides)
+		job, err = s.m.SetPythonOverrides(actor(r), id, *req.PythonOverrides)
+	} else {
+		job, err = s.m.Job(id) // nothing to change
 	}
 	if err != nil {
 		writeError(w, s.log, err)

@@ -217,121 +217,6 @@ func (m *Manager) Task(id string) (*model.Task, error) {
 	return withTaskActions(t), nil
 }
 
-// JobAction applies a user's action to a job. An action the job's status does
-// not allow returns a *model.ActionError and changes nothing. priority is only
-// read by set-priority.
-func (m *Manager) JobAction(id string, action model.JobAction, priority int) (*model.Job, error) {
-	if !model.ValidJobAction(action) {
-		return nil, fmt.Errorf("%w: unknown job action %q; actions are %v", ErrInvalid, action, model.JobActions)
-	}
-	if action == model.JobSetPriority {
-		if err := checkPriority(priority); err != nil {
-			return nil, err
-		}
-	}
-	var result *model.Job
-	var dropLogs bool
-	err := m.update(func(o *op) error {
-		jc, err := o.job(id)
-		if err != nil {
-			return err
-		}
-		j := jc.job
-		if err := model.CheckJobAction(j.ID, j.Status, action); err != nil {
-			return err
-		}
-		switch action {
-		case model.JobCancel:
-			err = o.enterJobStatus(jc, model.JobCancelRequested, "canceled by request")
-		case model.JobPause:
-			err = o.enterJobStatus(jc, model.JobPauseRequested, "paused by request")
-		case model.JobResume:
-			err = o.requeueTasks(jc, func(t *model.Task) bool { return t.Status == model.TaskPaused }, "resumed")
-		case model.JobRequeue:
-			j.Blocklist, j.Failures = nil, nil // a fresh start for every worker
-			all := j.Status == model.JobCompleted
-			err = o.requeueTasks(jc, func(t *model.Task) bool { return all || t.Status != model.TaskCompleted }, "job requeued")
-			if err == nil {
-				err = o.requeueDownstream(jc, requeuedIndexes(jc)...)
-			}
-		case model.JobRequeueFailed:
-			j.Blocklist, j.Failures = nil, nil
-			err = o.requeueTasks(jc, func(t *model.Task) bool {
-				return t.Status == model.TaskFailed || t.Status == model.TaskCanceled
-			}, "failed tasks requeued")
-			if err == nil {
-				err = o.requeueDownstream(jc, requeuedIndexes(jc)...)
-			}
-		case model.JobSetPriority:
-			j.Priority = priority
-			jc.dirty = true
-		case model.JobArchive:
-			// Keep the job, its settings and its counters; drop the task bulk.
-			j.Status, j.StatusReason = model.JobArchived, fmt.Sprintf("archived from %s", j.Status)
-			jc.dirty, jc.archived, dropLogs = true, true, true
-			err = o.tx.DeleteTasks(j.ID)
-		case model.JobDelete:
-			jc.deleted, dropLogs = true, true
-			err = o.tx.DeleteJob(j.ID)
-		}
-		if err != nil {
-			return err
-		}
-		if err := o.settle(jc); err != nil {
-			return err
-		}
-		result = withJobActions(j)
-		return nil
-	})
-	if err != nil {
-		var ae *model.ActionError
-		if errors.As(err, &ae) {
-			return nil, err // it names the job and the action already
-		}
-		return nil, fmt.Errorf("%s job %s: %w", action, id, err)
-	}
-	if dropLogs {
-		if err := m.logs.RemoveJob(id); err != nil {
-			m.log.Warn("removing task logs", "job", id, "err", err)
-		}
-	}
-	if action == model.JobDelete {
-		if err := m.rendered.Remove(id); err != nil {
-			m.log.Warn("removing last-rendered images", "job", id, "err", err)
-		}
-	}
-	m.log.Info("job action", "job", id, "action", action, "status", result.Status)
-	return result, nil
-}
-
-// requeueTasks queues the tasks pick selects, forgets who failed them, and puts
-// the job back in the queue.
-func (o *op) requeueTasks(jc *jobChange, pick func(*model.Task) bool, why string) error {
-	tasks, err := o.allTasks(jc)
-	if err != nil {
-		return err
-	}
-	for _, t := range tasks {
-		if pick(t) {
-			t.FailedBy = nil
-			o.setTaskStatus(jc, t, model.TaskQueued, why)
-		}
-	}
-	jc.job.Status, jc.job.StatusReason = model.JobQueued, ""
-	jc.dirty = true
-	return nil
-}
-
-// requeuedIndexes lists the tasks of jc this op changed, which after
-// requeueTasks are exactly the ones it requeued.
-func requeuedIndexes(jc *jobChange) []int {
-	out := make([]int, 0, len(jc.changed))
-	for i := range jc.changed {
-		out = append(out, i)
-	}
-	return out
-}
-
 // TasksJSON returns a job's task list as the API sends it: {"tasks":[...]}.
 // It is built from the stored records without decoding them, since the stored
 // JSON is the API's shape but for allowed_actions, which is spliced in from the
@@ -399,11 +284,14 @@ func appendWithActions(buf *bytes.Buffer, raw []byte) error {
 // ClearBlocklist removes a job's blocklist entry for one worker and task type,
 // or every entry when workerID is empty. The worker's failure count goes with
 // it, so it gets the full threshold again.
-func (m *Manager) ClearBlocklist(jobID, workerID, taskType string) (*model.Job, error) {
+func (m *Manager) ClearBlocklist(by Actor, jobID, workerID, taskType string) (*model.Job, error) {
 	var result *model.Job
 	err := m.update(func(o *op) error {
 		jc, err := o.job(jobID)
 		if err != nil {
+			return err
+		}
+		if err := by.mayActOn(jc.job); err != nil {
 			return err
 		}
 		j := jc.job
