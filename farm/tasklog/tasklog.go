@@ -103,11 +103,13 @@ func (l *Logs) Append(jobID, taskID, text string) {
 	}
 	l.queue = append(l.queue, entry{jobID, index, text})
 	l.queued++
-	l.mu.Unlock()
+	// Wake the writer while holding mu: Close closes wake only after it set
+	// closed under mu, so this send never meets a closed channel.
 	select {
 	case l.wake <- struct{}{}:
 	default:
 	}
+	l.mu.Unlock()
 }
 
 // Sync waits until everything appended so far is written.
@@ -128,8 +130,8 @@ func (l *Logs) Close() error {
 		return nil
 	}
 	l.closed = true
+	close(l.wake) // under mu: see Append
 	l.mu.Unlock()
-	close(l.wake)
 	<-l.exit
 	return l.db.Close()
 }

@@ -3,9 +3,11 @@ package tasklog
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"farmhand/farm/model"
@@ -105,5 +107,31 @@ func TestDamagedFileIsSetAside(t *testing.T) {
 	aside, _ := filepath.Glob(filepath.Join(dir, FileName+".damaged-*"))
 	if len(aside) != 1 {
 		t.Fatalf("damaged file not kept aside: %v", aside)
+	}
+}
+
+// Appends racing with Close never panic (a send on the closed wake channel
+// did), and what was appended before Close is kept.
+func TestAppendRacingCloseNeverPanics(t *testing.T) {
+	for range 50 {
+		dir := t.TempDir()
+		l, err := Open(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 100 {
+					l.Append("job", fmt.Sprintf("job.%d", g), fmt.Sprint("line ", i))
+				}
+			}()
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
 	}
 }
