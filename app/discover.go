@@ -29,20 +29,26 @@ func (df *discoveryFlags) config(e *env) discovery.Config {
 	return discovery.Config{Disabled: *df.off, Interface: *df.iface, Logger: e.log}
 }
 
-// advertise announces the manager on the network until ctx ends.
-func advertise(ctx context.Context, e *env, df *discoveryFlags, rm *runningManager, farmName string, port int) {
+// advertise announces the manager on the network until ctx ends; the channel
+// it returns is closed once the announcement has stopped (at once when
+// discovery is off).
+func advertise(ctx context.Context, e *env, df *discoveryFlags, rm *runningManager, farmName string, port int) <-chan struct{} {
+	done := make(chan struct{})
 	if *df.off {
 		e.log.Info("discovery off: workers need --manager " + rm.url)
-		return
+		close(done)
+		return done
 	}
 	a := discovery.Announcement{FarmName: farmName, ManagerID: rm.m.ID(), APIVersion: wire.APIVersion,
 		AppVersion: Version, Port: port}
 	go func() {
+		defer close(done)
 		if err := discovery.Advertise(ctx, df.config(e), a); err != nil {
 			e.log.Warn("cannot advertise the farm with mDNS; workers need --manager", "err", err)
 		}
 	}()
 	e.log.Info("advertising the farm on the network (mDNS)", "farm", farmName, "port", port)
+	return done
 }
 
 // locator finds a farm's manager with mDNS: the one with the given manager id,

@@ -369,6 +369,8 @@ type runningManager struct {
 
 	stopRun context.CancelFunc // ends Run and the mDNS announcement
 	ran     chan struct{}      // closed when Run returned
+	// advertised is closed when the mDNS announcement has stopped.
+	advertised <-chan struct{}
 }
 
 // stopWithin bounds a manager's shutdown: what has not stopped by then is
@@ -425,7 +427,7 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 		defer close(rm.ran)
 		m.Run(runCtx)
 	}()
-	advertise(runCtx, e, mf.discovery, rm, *mf.farmName, port)
+	rm.advertised = advertise(runCtx, e, mf.discovery, rm, *mf.farmName, port)
 	e.log.Info("manager ready", "api", rm.url+"/api/v1", "docs", rm.url+"/api/docs", "farm", m.ID(),
 		"listen", ln.Addr().String(), "data", *mf.data)
 	if e.managerStarted != nil {
@@ -446,6 +448,11 @@ func (rm *runningManager) stop() error {
 	case <-rm.ran:
 	case <-ctx.Done():
 		rm.log.Warn("the manager's timers did not stop in time; closing the database under them", "within", stopWithin)
+	}
+	select {
+	case <-rm.advertised:
+	case <-ctx.Done():
+		rm.log.Warn("the mDNS announcement did not stop in time", "within", stopWithin)
 	}
 	if err := rm.srv.Shutdown(ctx); err != nil {
 		rm.log.Warn("API requests still running at shutdown; cutting their connections", "within", stopWithin, "err", err)
