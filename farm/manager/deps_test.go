@@ -32,12 +32,7 @@ func openWithScripts(t *testing.T, scripts ...string) *Manager {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := Open(Config{DataDir: data, Logger: log, JobTypes: jobtype.Open(dir, jobtype.WithLogger(log))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	return openWith(t, Config{DataDir: data, Logger: log, JobTypes: jobtype.Open(dir, jobtype.WithLogger(log))})
 }
 
 // submitChain submits case 03's dep-chain job: parts part-1…part-N, then

@@ -2,8 +2,6 @@ package manager
 
 import (
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -33,13 +31,7 @@ func (c *clock) advance(d time.Duration) {
 func openWithClock(t *testing.T, taskTimeout time.Duration) (*Manager, *clock) {
 	t.Helper()
 	c := &clock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
-	m, err := Open(Config{DataDir: t.TempDir(), TaskTimeout: taskTimeout, WorkerTimeout: 24 * time.Hour,
-		Now: c.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m, c
+	return openWith(t, Config{TaskTimeout: taskTimeout, WorkerTimeout: 24 * time.Hour, Now: c.Now}), c
 }
 
 func submitQuiet(t *testing.T, m *Manager, settings map[string]any) (*model.Job, error) {

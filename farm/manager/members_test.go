@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
 )
 
 func TestJoinApproveRejectRevoke(t *testing.T) {
@@ -20,7 +21,7 @@ func TestJoinApproveRejectRevoke(t *testing.T) {
 	if st, err := m.JoinStatus(token); err != nil || st.Status != model.MemberPending {
 		t.Fatalf("join status %+v %v", st, err)
 	}
-	pending, _ := m.Members(model.MemberPending)
+	pending := farmtest.Must(m.Members(model.MemberPending))(t)
 	if len(pending) != 1 || pending[0].Name != "render-07" || pending[0].Address != "192.0.2.7" {
 		t.Fatalf("pending %+v", pending)
 	}
@@ -36,22 +37,23 @@ func TestJoinApproveRejectRevoke(t *testing.T) {
 
 	// A revoked worker loses its token and its task at once.
 	submit(t, m, "1")
-	m.SignOn(mb.ID, WorkerInfo{Name: "render-07", Platform: "linux", TaskTypes: []string{"misc"}})
-	a, _ := m.Schedule(mb.ID)
+	farmtest.Must(m.SignOn(mb.ID, WorkerInfo{Name: "render-07", Platform: "linux", TaskTypes: []string{"misc"}}))(t)
+	a := mustSchedule(t, m, mb.ID)
 	if _, err := m.Revoke(mb.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.Authenticate(token); !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("revoked token works: %v", err)
 	}
-	if task, _ := m.Task(a.Task.ID); task.Status != model.TaskQueued {
+	if task := mustTask(t, m, a.Task.ID); task.Status != model.TaskQueued {
 		t.Fatalf("revoked worker's task is %s", task.Status)
 	}
 	if _, err := m.Approve(mb.ID, model.RoleWorker); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("re-approving a revoked member: %v", err)
 	}
 
-	other, otherToken, _ := m.Join(JoinRequest{Name: "stranger", Wants: model.RoleAdmin})
+	other, otherToken, err := m.Join(JoinRequest{Name: "stranger", Wants: model.RoleAdmin})
+	farmtest.NoErr(t, err)
 	if _, err := m.Reject(other.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +74,7 @@ func TestJoinCodeAdmitsWorkersOnly(t *testing.T) {
 	if err != nil || len(code) != 15 {
 		t.Fatalf("code %q %v", code, err)
 	}
-	if again, _ := m.JoinCode(); again != code {
+	if again := farmtest.Must(m.JoinCode())(t); again != code {
 		t.Fatal("the join code changes on every look")
 	}
 	mb, token, err := m.Join(JoinRequest{Name: "node", Wants: model.RoleAdmin, Code: strings.ReplaceAll(code, "-", " ")})
@@ -85,7 +87,7 @@ func TestJoinCodeAdmitsWorkersOnly(t *testing.T) {
 	if _, _, err := m.Join(JoinRequest{Name: "guesser", Code: "000-000-000-000"}); !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("wrong code: %v", err)
 	}
-	fresh, _ := m.NewJoinCode()
+	fresh := farmtest.Must(m.NewJoinCode())(t)
 	if _, _, err := m.Join(JoinRequest{Name: "late", Code: code}); fresh == code || !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("the old code still works after a new one: %v", err)
 	}

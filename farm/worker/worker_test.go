@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"farmhand/farm/api/wire"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -94,19 +96,25 @@ func submit(t *testing.T, f *farm, settings map[string]any) *model.Job {
 	return j
 }
 
+// waitJob waits up to within for job id to reach status want, and returns it.
 func waitJob(t *testing.T, f *farm, id string, want model.JobStatus, within time.Duration) *model.Job {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		j, err := f.m.Job(id)
-		if err == nil && j.Status == want {
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job is %s (%v), want %s", j.Status, j.TaskCounts, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var j *model.Job
+	var err error
+	farmtest.Eventually(t, fmt.Sprintf("job %s to be %s", id, want), within, func() bool {
+		j, err = f.m.Job(id)
+		return err == nil && j.Status == want
+	})
+	return j
+}
+
+// waitLog waits until the log of task id holds text.
+func waitLog(t *testing.T, f *farm, id, text string) {
+	t.Helper()
+	farmtest.Eventually(t, fmt.Sprintf("%q in the log of task %s", text, id), 20*time.Second, func() bool {
+		log, err := f.m.TaskLogTail(id, 50)
+		return err == nil && strings.Contains(log, text)
+	})
 }
 
 func TestWorkerRunsAJob(t *testing.T) {
@@ -133,14 +141,13 @@ func TestCancelStopsTheProcess(t *testing.T) {
 	// A real process that would run for a minute.
 	j := submit(t, f, map[string]any{"frames": "1", "sleep_seconds": 60.0})
 	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
-	time.Sleep(100 * time.Millisecond)
+	waitLog(t, f, model.TaskID(j.ID, 0), "sleeping 1m0s")
 	if _, err := f.cl.JobAction(context.Background(), j.ID, model.JobCancel, nil); err != nil {
 		t.Fatal(err)
 	}
 	// The heartbeat is 200 ms here; well within a minute means it was stopped.
 	waitJob(t, f, j.ID, model.JobCanceled, 10*time.Second)
-	tasks, _ := f.m.Tasks(j.ID)
-	log, _ := f.m.TaskLogTail(tasks[0].ID, 20)
+	log := farmtest.Must(f.m.TaskLogTail(model.TaskID(j.ID, 0), 20))(t)
 	if !strings.Contains(log, "stopped: the task") {
 		t.Errorf("log does not say why the task stopped:\n%s", log)
 	}
@@ -148,15 +155,19 @@ func TestCancelStopsTheProcess(t *testing.T) {
 
 func TestExecStopsWithinTheGrace(t *testing.T) {
 	script := filepath.Join(t.TempDir(), "stubborn.sh")
-	// Ignores SIGTERM, so only the kill after stopGrace ends it.
-	os.WriteFile(script, []byte("#!/bin/sh\ntrap '' TERM\necho started\nsleep 60 & wait\n"), 0o755)
+	// Ignores SIGTERM (its sleep inherits that), so only the kill after
+	// stopGrace ends it. "started" comes after the trap is set.
+	if err := os.WriteFile(script, []byte("#!/bin/sh\ntrap '' TERM\necho started\nsleep 60 & wait\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var lines []string
-	env := Env{Log: func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }, Step: func() {}}
-	errc := make(chan error)
-	go func() { errc <- execCommand(ctx, env, map[string]any{"exe": script}) }()
-	time.Sleep(300 * time.Millisecond)
+	defer cancel()
+	rec := &recorder{}
+	errc := make(chan error, 1)
+	go func() { errc <- execCommand(ctx, rec.env(Tools{}), map[string]any{"exe": script}) }()
+	farmtest.Eventually(t, "the script to set its trap and say started", 10*time.Second, func() bool {
+		return strings.Contains(rec.log(), "started")
+	})
 	start := time.Now()
 	cancel()
 	select {
@@ -164,7 +175,11 @@ func TestExecStopsWithinTheGrace(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v", err)
 		}
-		t.Logf("stopped %v after cancel", time.Since(start).Round(time.Millisecond))
+		// SIGTERM cannot end it: only the kill, stopGrace after the
+		// request, can. Sooner would mean the kill path did not run.
+		if took := time.Since(start); took < stopGrace {
+			t.Errorf("stopped %v after cancel, before the %v grace: SIGTERM ended it", took, stopGrace)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("a process ignoring SIGTERM was not killed")
 	}
@@ -195,19 +210,25 @@ func TestExecReportsExitCodeAndOutput(t *testing.T) {
 // brings it back: the worker keeps its reports and logs and delivers them.
 func TestManagerAwayWhileTaskRuns(t *testing.T) {
 	f := startFarm(t)
-	startWorker(t, f, "w")
+	dir := t.TempDir()
+	runWorkerIn(t, f, dir, "w")
 	j := submit(t, f, map[string]any{"frames": "1-2", "sleep_seconds": 1.0, "message": "through the outage"})
-	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
+	record := filepath.Join(dir, runningTaskFile)
+	waitFor(t, "the worker to record its running task", func() bool { _, err := os.Stat(record); return err == nil })
 	f.down()
-	time.Sleep(2 * time.Second)
+	// The worker erases the record once the task's outcome is queued: the
+	// task ended while the manager was away, and its report waits.
+	waitFor(t, "the task to end while the manager is away", func() bool {
+		_, err := os.Stat(record)
+		return errors.Is(err, os.ErrNotExist)
+	})
 	f.up()
 	done := waitJob(t, f, j.ID, model.JobCompleted, 30*time.Second)
 	if done.TaskCounts[model.TaskCompleted] != 2 {
 		t.Fatalf("counts %v", done.TaskCounts)
 	}
-	tasks, _ := f.m.Tasks(j.ID)
-	for _, task := range tasks {
-		log, _ := f.m.TaskLogTail(task.ID, 50)
+	for _, task := range farmtest.Must(f.m.Tasks(j.ID))(t) {
+		log := farmtest.Must(f.m.TaskLogTail(task.ID, 50))(t)
 		if !strings.Contains(log, "through the outage") || strings.Count(log, "task completed") != 1 {
 			t.Errorf("task %s log:\n%s", task.Name, log)
 		}
@@ -217,17 +238,21 @@ func TestManagerAwayWhileTaskRuns(t *testing.T) {
 func TestRestartedWorkerKeepsItsIdentity(t *testing.T) {
 	f := startFarm(t)
 	dir := t.TempDir()
-	for range 2 {
+	for run := range 2 {
 		ctx, cancel := context.WithCancel(context.Background())
 		w := New(Config{Client: client.New(f.cl.BaseURL()), DataDir: dir, Name: "same", Logger: quiet,
 			IdlePoll: 20 * time.Millisecond, JoinCode: f.code})
 		done := make(chan struct{})
 		go func() { w.Run(ctx); close(done) }()
-		time.Sleep(200 * time.Millisecond)
+		// Signed on: awake (the first run's sign-off left it offline).
+		waitFor(t, fmt.Sprintf("run %d to sign on", run+1), func() bool {
+			ws, err := f.m.Workers()
+			return err == nil && slices.ContainsFunc(ws, func(w *model.Worker) bool { return w.Status == model.WorkerAwake })
+		})
 		cancel()
 		<-done
 	}
-	ws, _ := f.m.Workers()
+	ws := farmtest.Must(f.m.Workers())(t)
 	if len(ws) != 1 || ws[0].Status != model.WorkerOffline {
 		t.Fatalf("workers %v", fmt.Sprint(ws))
 	}
@@ -244,21 +269,20 @@ func TestWorkerWaitsForApprovalAndStopsWhenRevoked(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 	var pending []*model.Member
-	deadline := time.Now().Add(10 * time.Second)
-	for len(pending) == 0 && time.Now().Before(deadline) {
+	waitFor(t, "the worker to ask to join", func() bool {
 		pending, _ = f.m.Members(model.MemberPending)
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(pending) > 0
+	})
 	if len(pending) != 1 || pending[0].Name != "newcomer" {
 		t.Fatalf("pending %v", pending)
 	}
-	if ws, _ := f.m.Workers(); len(ws) != 0 {
+	if ws := farmtest.Must(f.m.Workers())(t); len(ws) != 0 {
 		t.Fatalf("an unapproved worker signed on: %v", ws)
 	}
-	f.cl.Approve(context.Background(), pending[0].ID, model.RoleWorker)
+	farmtest.Must(f.cl.Approve(context.Background(), pending[0].ID, model.RoleWorker))(t)
 	j := submit(t, f, map[string]any{"frames": "1", "sleep_seconds": 30.0})
 	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
-	f.cl.Revoke(context.Background(), pending[0].ID)
+	farmtest.Must(f.cl.Revoke(context.Background(), pending[0].ID))(t)
 	select {
 	case err := <-done:
 		if !errors.Is(err, ErrNotAdmitted) {
@@ -267,7 +291,7 @@ func TestWorkerWaitsForApprovalAndStopsWhenRevoked(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a revoked worker keeps going")
 	}
-	if task, _ := f.m.Tasks(j.ID); task[0].Status != model.TaskQueued {
+	if task := farmtest.Must(f.m.Tasks(j.ID))(t); task[0].Status != model.TaskQueued {
 		t.Fatalf("revoked worker's task is %s", task[0].Status)
 	}
 }
@@ -286,18 +310,11 @@ func TestPauseAfterCurrentTask(t *testing.T) {
 	j := submit(t, f, map[string]any{"frames": "1-3", "sleep_seconds": 0.5})
 	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
 	pause.Store(true)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ws, _ := f.m.Workers()
-		if len(ws) == 1 && ws[0].Status == model.WorkerPaused {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("worker did not pause: %+v", ws)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	job, _ := f.m.Job(j.ID)
+	waitFor(t, "the worker to pause", func() bool {
+		ws, err := f.m.Workers()
+		return err == nil && len(ws) == 1 && ws[0].Status == model.WorkerPaused
+	})
+	job := farmtest.Must(f.m.Job(j.ID))(t)
 	if job.TaskCounts[model.TaskCompleted] < 1 || job.TaskCounts[model.TaskCanceled]+job.TaskCounts[model.TaskFailed] != 0 {
 		t.Fatalf("the running task was not finished first: %v", job.TaskCounts)
 	}
@@ -352,7 +369,7 @@ func TestRestartedWorkerReportsTheTaskItLost(t *testing.T) {
 
 	runWorkerIn(t, f, dir, "w1")
 	waitJob(t, f, j.ID, model.JobCompleted, 20*time.Second)
-	log, _ := f.m.TaskLogTail(a.Task.ID, 50)
+	log := farmtest.Must(f.m.TaskLogTail(a.Task.ID, 50))(t)
 	for _, want := range []string{"lost: worker w1 restarted; its previous run of this task (started 2026-12-01T09:00:00Z) ended with the worker process",
 		"active → queued: stopped by w1", "task completed"} {
 		if !strings.Contains(log, want) {
@@ -367,11 +384,5 @@ func TestRestartedWorkerReportsTheTaskItLost(t *testing.T) {
 // waitFor waits up to 20 s for ok, failing the test with what it waited for.
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	farmtest.Eventually(t, what, 20*time.Second, ok)
 }
