@@ -2,8 +2,9 @@
 // GUI and the benchmarks all talk to the manager through it, also when the
 // manager runs in the same process, so there is one road for everyone.
 //
-// It depends on nothing but the wire format (packages model and wire), so a
-// program that only talks to a farm does not link the manager or its database.
+// It depends on nothing but the wire format (packages model and wire) and the
+// certificate pinning of package trust, so a program that only talks to a
+// farm does not link the manager or its database.
 package client
 
 import (
@@ -22,6 +23,7 @@ import (
 
 	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
+	"farmhand/farm/trust"
 )
 
 // Client talks to one manager.
@@ -32,6 +34,10 @@ type Client struct {
 	http     *http.Client
 	workerID string
 	token    string
+	// pin is the manager's certificate fingerprint (or a prefix of it) for
+	// https:// URLs; seen is the whole fingerprint once a handshake passed.
+	pin  trust.Fingerprint
+	seen *atomic.Pointer[trust.Fingerprint]
 }
 
 // New returns a client of the manager at baseURL ("http://host:port"). A URL
@@ -43,15 +49,48 @@ func New(baseURL string) *Client {
 	base := &atomic.Pointer[string]{}
 	u := strings.TrimRight(baseURL, "/")
 	base.Store(&u)
-	return &Client{
-		base: base,
-		http: &http.Client{Transport: &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			MaxIdleConns:        256,
-			MaxIdleConnsPerHost: 256,
-			IdleConnTimeout:     90 * time.Second,
-		}},
+	c := &Client{base: base, seen: &atomic.Pointer[trust.Fingerprint]{}}
+	c.http = c.newHTTP()
+	return c
+}
+
+// newHTTP makes the HTTP client for c's pin. A manager at an https:// URL is
+// accepted only with the pinned certificate (see trust.ClientConfig); with no
+// pin every https request fails with a *trust.UnknownError naming the
+// fingerprint the manager presented.
+func (c *Client) newHTTP() *http.Client {
+	seen := c.seen
+	return &http.Client{Transport: &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     90 * time.Second,
+		TLSClientConfig:     trust.ClientConfig(c.pin, func(f trust.Fingerprint) { seen.Store(&f) }),
+	}}
+}
+
+// WithPin returns a copy of c (and of the copies made from it later) that
+// trusts the manager whose certificate fingerprint is pin: a whole one, or a
+// prefix of at least trust.PrefixLen characters from a join code.
+func (c *Client) WithPin(pin trust.Fingerprint) *Client {
+	cc := *c
+	cc.pin = pin
+	cc.seen = &atomic.Pointer[trust.Fingerprint]{}
+	cc.http = cc.newHTTP()
+	return &cc
+}
+
+// Pin returns the fingerprint c trusts ("" for none).
+func (c *Client) Pin() trust.Fingerprint { return c.pin }
+
+// Fingerprint returns the whole fingerprint of the manager's certificate as
+// of the last TLS handshake that passed the pin, or "" before one did (and
+// for plain http:// URLs). Keep it to replace a join code's prefix.
+func (c *Client) Fingerprint() trust.Fingerprint {
+	if f := c.seen.Load(); f != nil {
+		return *f
 	}
+	return ""
 }
 
 // Token returns the member token the client sends ("" for none).
