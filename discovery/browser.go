@@ -191,6 +191,10 @@ func newPeer(a Announcement, addrs []netip.Addr, local []netip.Prefix, now time.
 		}
 		return beacon.TrueFirst(x.Is4(), y.Is4())
 	})
-	url := "http://" + netip.AddrPortFrom(addrs[0], uint16(a.Port)).String()
+	scheme := "https://"
+	if a.Fingerprint == "" {
+		scheme = "http://"
+	}
+	url := scheme + netip.AddrPortFrom(addrs[0], uint16(a.Port)).String()
 	return Peer{Announcement: a, Addrs: addrs, URL: url, LastSeen: now}
 }

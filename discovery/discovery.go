@@ -35,13 +35,16 @@ type Announcement struct {
 	APIVersion int
 	AppVersion string
 	Port       int // the manager's HTTP port
+	// Fingerprint identifies the manager's TLS certificate (opaque here);
+	// with one, the manager is reached over https and clients pin it.
+	Fingerprint string
 }
 
 // Peer is a manager a Browser has seen.
 type Peer struct {
 	Announcement
 	Addrs    []netip.Addr // best first: on a network this host is on, then IPv4
-	URL      string       // http://Addrs[0]:Port
+	URL      string       // https://Addrs[0]:Port (http:// when the manager has no Fingerprint)
 	LastSeen time.Time
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"farmhand/discovery/netnstest"
+	"farmhand/internal/farmtest"
 )
 
 // The tests in this file run in a namespace with only lo and a multicast
@@ -39,7 +40,8 @@ func testFindsAnnouncement(t *testing.T) {
 		}
 		found <- p
 	}()
-	time.Sleep(1500 * time.Millisecond) // the browser's first queries find nothing
+	// The worker is in Wait, and asks in vain, before the manager comes up.
+	farmtest.Eventually(t, "the browser to be waiting", 5*time.Second, func() bool { return b.waiting.Load() == 1 })
 	start := time.Now()
 	advertise(t, Config{}, ann)
 	p := <-found
@@ -81,7 +83,11 @@ func testRestartReplaces(t *testing.T) {
 
 	// Two instances answering at once (one starting while the other stops):
 	// the later one wins and the entry does not flap back.
-	time.Sleep(5 * time.Millisecond) // StartedAt has millisecond resolution
+	// StartedAt has millisecond resolution: the third instance must start a
+	// millisecond later to be the later one.
+	farmtest.Eventually(t, "the clock to pass the second instance's start", time.Second, func() bool {
+		return time.Now().Truncate(time.Millisecond).After(second.StartedAt)
+	})
 	advertise(t, cfg, Announcement{ManagerID: "m1", Port: 7003})
 	waitFor(t, b, func(p Peer) bool { return p.ManagerID == "m1" && p.Port == 7003 })
 	deadline := time.Now().Add(4 * cfg.Interval)

@@ -21,6 +21,10 @@ const (
 	keyStarted    = "started" // Unix milliseconds
 	keyAPI        = "api"
 	keyAppVersion = "version"
+	// keyFingerprint is the manager's certificate fingerprint. mDNS is not
+	// authenticated, so a fingerprint learnt from it is only as good as the
+	// network; a join code carries a part of it to check against.
+	keyFingerprint = "fp"
 )
 
 // instanceIDPattern keeps instance ids usable as a DNS label.
@@ -57,6 +61,7 @@ func (a Announcement) txt() []string {
 		keyStarted + "=" + strconv.FormatInt(a.StartedAt.UnixMilli(), 10),
 		keyAPI + "=" + strconv.Itoa(a.APIVersion),
 		keyAppVersion + "=" + a.AppVersion,
+		keyFingerprint + "=" + a.Fingerprint,
 	}
 }
 
@@ -73,11 +78,12 @@ func parseTXT(txt []string, port int) (Announcement, error) {
 		return Announcement{}, fmt.Errorf("unknown txtvers %q", kv["txtvers"])
 	}
 	a := Announcement{
-		FarmName:   kv[keyFarm],
-		ManagerID:  kv[keyManager],
-		InstanceID: kv[keyInstance],
-		AppVersion: kv[keyAppVersion],
-		Port:       port,
+		FarmName:    kv[keyFarm],
+		ManagerID:   kv[keyManager],
+		InstanceID:  kv[keyInstance],
+		AppVersion:  kv[keyAppVersion],
+		Port:        port,
+		Fingerprint: kv[keyFingerprint],
 	}
 	if a.ManagerID == "" || a.InstanceID == "" {
 		return Announcement{}, errors.New("no manager or instance id")

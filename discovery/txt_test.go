@@ -9,7 +9,8 @@ import (
 )
 
 func TestAnnouncementTXT(t *testing.T) {
-	a, err := Announcement{FarmName: "Studio Ünder=2", ManagerID: "m1", APIVersion: 3, AppVersion: "0.4.1", Port: 7780}.prepare()
+	a, err := Announcement{FarmName: "Studio Ünder=2", ManagerID: "m1", APIVersion: 3, AppVersion: "0.4.1", Port: 7780,
+		Fingerprint: "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRST"}.prepare()
 	if err != nil {
 		t.Fatal(err)
 	}
