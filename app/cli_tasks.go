@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"farmhand/farm/api/client"
+	"farmhand/farm/model"
+)
+
+func runTasks(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "tasks", "tasks JOB_ID [--status S1,S2] [--json]")}
+	cf := addClientFlags(fs)
+	status := fs.String("status", "", "only tasks in these statuses (comma-separated)")
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: which job?", errUsage)
+	}
+	tasks, err := cf.client().Tasks(context.Background(), pos[0])
+	if err != nil {
+		return err
+	}
+	if *status != "" {
+		want := strings.Split(*status, ",")
+		tasks = slices.DeleteFunc(tasks, func(t *model.Task) bool { return !slices.Contains(want, string(t.Status)) })
+	}
+	if *cf.asJSON {
+		return printJSON(e.stdout, tasks)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tID\tNAME\tTYPE\tSTATUS\tSTEPS\tWORKER\tACTIVITY")
+	for _, t := range tasks {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", t.Index+1, t.ID, t.Name, t.Type, t.Status,
+			t.StepsCompleted, t.StepsTotal, t.WorkerID, t.Activity)
+	}
+	return tw.Flush()
+}
+
+func runTask(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "task", "task ID [cancel|requeue|why|log|tail [N]] [--json]")}
+	cf := addClientFlags(fs)
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: which task?", errUsage)
+	}
+	ctx := context.Background()
+	cl := cf.client()
+	id := pos[0]
+	verb := ""
+	if len(pos) > 1 {
+		verb = pos[1]
+	}
+	switch verb {
+	case "":
+		return showTask(ctx, e, cl, id, *cf.asJSON)
+	case "why":
+		why, err := cl.Why(ctx, id)
+		if err != nil {
+			return err
+		}
+		if *cf.asJSON {
+			return printJSON(e.stdout, why)
+		}
+		printWhy(e, why)
+		return nil
+	case "log":
+		text, err := cl.TaskLog(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(e.stdout, text)
+		return nil
+	case "tail":
+		return tailTaskLog(ctx, e, cl, id, pos[2:])
+	case string(model.TaskCancel), string(model.TaskRequeue):
+		return actOnTask(ctx, e, cl, id, model.TaskAction(verb), *cf.asJSON)
+	}
+	return fmt.Errorf("%w: unknown task action %q; use cancel, requeue, why, log or tail", errUsage, verb)
+}
+
+// showTask prints task id: its fields as a table, or as JSON.
+func showTask(ctx context.Context, e *env, cl *client.Client, id string, asJSON bool) error {
+	t, err := cl.Task(ctx, id)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, t)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ID\t%s\nName\t%s\nJob\t%s\nType\t%s\nStatus\t%s\nSteps\t%d/%d\nWorker\t%s\nActivity\t%s\n",
+		t.ID, t.Name, t.JobID, t.Type, t.Status, t.StepsCompleted, t.StepsTotal, t.WorkerID, t.Activity)
+	if len(t.FailedBy) > 0 {
+		fmt.Fprintf(tw, "Failed by\t%s\n", strings.Join(t.FailedBy, ", "))
+	}
+	for i, c := range t.Commands {
+		params, _ := json.Marshal(c.Parameters)
+		fmt.Fprintf(tw, "Command %d\t%s %s\n", i+1, c.Name, params)
+	}
+	return tw.Flush()
+}
+
+// tailTaskLog prints the last lines of task id's log: 20, or the number args
+// holds (errUsage when it is not one).
+func tailTaskLog(ctx context.Context, e *env, cl *client.Client, id string, args []string) error {
+	n := 20
+	if len(args) > 0 {
+		var err error
+		if n, err = strconv.Atoi(args[0]); err != nil {
+			return fmt.Errorf("%w: %q is not a number of lines", errUsage, args[0])
+		}
+	}
+	text, err := cl.TaskLogTail(ctx, id, n)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(e.stdout, text)
+	return nil
+}
+
+// actOnTask cancels or requeues task id and prints its new status.
+func actOnTask(ctx context.Context, e *env, cl *client.Client, id string, action model.TaskAction, asJSON bool) error {
+	tasks, err := cl.TaskAction(ctx, action, []string{id})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, tasks[0])
+	}
+	fmt.Fprintf(e.stdout, "task %s is %s\n", id, tasks[0].Status)
+	return nil
+}

@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"farmhand/farm/model"
+)
+
+func runWorkers(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "workers", "workers [pending] [--json]")}
+	cf := addClientFlags(fs)
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 1 && pos[0] == "pending" {
+		return listMembers(e, cf, model.MemberPending)
+	}
+	ws, err := cf.client().Workers(context.Background())
+	if err != nil {
+		return err
+	}
+	if *cf.asJSON {
+		return printJSON(e.stdout, ws)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tPLATFORM\tTASK TYPES\tTAGS\tTASK\tLAST SEEN")
+	for _, w := range ws {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Name, w.Status, w.Platform,
+			strings.Join(w.TaskTypes, ","), strings.Join(w.Tags, ","), w.TaskID, ago(w.LastSeen))
+	}
+	return tw.Flush()
+}
+
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return time.Since(t).Round(time.Second).String() + " ago"
+}
