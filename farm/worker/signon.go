@@ -1,0 +1,167 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
+)
+
+// errPending: the join request waits for an admin; the worker asks again.
+var errPending = errors.New("waiting for an admin to approve this worker")
+
+// signOn joins the farm if this worker is not a member yet, waits for an
+// admin's approval, then signs on; it retries until the manager answers.
+func (w *Worker) signOn(ctx context.Context) error {
+	if b, err := os.ReadFile(w.credentialsPath()); err == nil {
+		if err := json.Unmarshal(b, &w.creds); err != nil {
+			w.log.Warn("ignoring unreadable credentials; joining anew", "file", w.credentialsPath(), "err", err)
+		}
+	}
+	backoff := retryMin
+	told := false
+	for {
+		err := w.trySignOn(ctx)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrNotAdmitted):
+			w.setState(StateStopped)
+			return err
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, errPending):
+			if !told {
+				w.log.Warn("waiting for approval: on the manager run 'farmhand approve "+w.creds.WorkerID+"', or start this worker with --join CODE (see 'farmhand joincode')",
+					"worker", w.creds.WorkerID)
+				told = true
+			}
+			backoff = 2 * time.Second
+		default:
+			w.setState(StateUnreachable)
+			w.log.Warn("cannot sign on yet; retrying", "manager", w.cfg.Client.BaseURL(), "retry_in", backoff, "err", err)
+			w.relocate(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		if !errors.Is(err, errPending) {
+			backoff = min(backoff*2, retryMax)
+		}
+	}
+}
+
+func (w *Worker) trySignOn(ctx context.Context) error {
+	v, err := w.cfg.Client.Version(ctx)
+	if err != nil {
+		return err
+	}
+	if v.APIVersion != wire.APIVersion {
+		return fmt.Errorf("manager speaks API version %d, this worker needs %d: run the same Farmhand version on both", v.APIVersion, wire.APIVersion)
+	}
+	if w.creds.ManagerID != v.ManagerID || w.creds.Token == "" {
+		if err := w.join(ctx, v.ManagerID); err != nil {
+			return err
+		}
+	}
+	member := w.cfg.Client.WithToken(w.creds.Token)
+	st, err := member.JoinStatus(ctx)
+	if client.StatusOf(err) == http.StatusUnauthorized {
+		w.creds = credentials{} // the manager forgot us (a new database): join again
+		return fmt.Errorf("manager does not know this worker any more: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("asking about the join request: %w", err)
+	}
+	switch st.Status {
+	case model.MemberPending:
+		return errPending
+	case model.MemberRejected, model.MemberRevoked:
+		return fmt.Errorf("%w: its membership was %s on the manager; an admin must approve a new join request (delete %s to ask again)",
+			ErrNotAdmitted, st.Status, w.credentialsPath())
+	}
+	w.cl = w.cfg.Client.AsWorker(w.creds.WorkerID, w.creds.Token)
+	me, err := w.cl.SignOn(ctx, w.registration())
+	if err != nil {
+		return fmt.Errorf("signing on: %w", err)
+	}
+	w.status = me.Status // a worker sent to sleep comes back asleep
+	w.log.Info("signed on", "manager", w.cfg.Client.BaseURL(), "task_types", me.TaskTypes, "status", me.Status)
+	return nil
+}
+
+// join asks the farm to let this worker in and keeps the token it gets.
+func (w *Worker) join(ctx context.Context, managerID string) error {
+	wants := w.cfg.Wants
+	if wants == "" {
+		wants = model.RoleWorker
+	}
+	j, err := w.cfg.Client.Join(ctx, wire.JoinRequest{Name: w.cfg.Name, Platform: runtime.GOOS, Wants: wants, JoinCode: w.cfg.JoinCode})
+	if client.StatusOf(err) == http.StatusUnauthorized {
+		return fmt.Errorf("%w: the join code was not accepted: %v", ErrNotAdmitted, err)
+	}
+	if err != nil {
+		return fmt.Errorf("asking to join the farm: %w", err)
+	}
+	w.creds = credentials{ManagerID: managerID, WorkerID: j.Member.ID, Token: j.Token}
+	if err := w.saveCredentials(); err != nil {
+		return err
+	}
+	w.log.Info("asked to join the farm", "manager", w.cfg.Client.BaseURL(), "member", j.Member.ID, "status", j.Member.Status)
+	return nil
+}
+
+// Member makes sure this worker is a member (or asked to be) of its farm and
+// returns its token, without waiting for approval. The windows of a
+// workstation use the same token.
+func (w *Worker) Member(ctx context.Context) (string, error) {
+	if b, err := os.ReadFile(w.credentialsPath()); err == nil {
+		json.Unmarshal(b, &w.creds)
+	}
+	v, err := w.cfg.Client.Version(ctx)
+	if err != nil {
+		return "", err
+	}
+	if w.creds.ManagerID != v.ManagerID || w.creds.Token == "" {
+		if err := w.join(ctx, v.ManagerID); err != nil {
+			return "", err
+		}
+	}
+	return w.creds.Token, nil
+}
+
+// credentials are kept in the data dir, so a restarted worker is the same
+// worker to the manager.
+type credentials struct {
+	ManagerID string `json:"manager_id"`
+	WorkerID  string `json:"worker_id"`
+	Token     string `json:"token"`
+}
+
+func (w *Worker) credentialsPath() string { return filepath.Join(w.cfg.DataDir, "worker.json") }
+
+func (w *Worker) saveCredentials() error {
+	if err := os.MkdirAll(w.cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("creating data directory: %w", err)
+	}
+	b, _ := json.MarshalIndent(w.creds, "", "  ")
+	tmp := w.credentialsPath() + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("saving credentials: %w", err)
+	}
+	if err := os.Rename(tmp, w.credentialsPath()); err != nil {
+		return fmt.Errorf("saving credentials: %w", err)
+	}
+	return nil
+}
