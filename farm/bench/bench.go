@@ -193,20 +193,52 @@ func runOne(ctx context.Context, opt Options, n, w int) (res Result, err error) 
 	defer cancel()
 	c := client.New(f.url).WithToken(f.admin)
 
+	workers, err := signOnWorkers(ctx, c, f.code, w)
+	if err != nil {
+		return res, err
+	}
+	job, err := submitAndList(ctx, c, n, &res)
+	if err != nil {
+		return res, err
+	}
+	lats, assigned, err := drainAll(ctx, workers, c, job.ID, n, &res)
+	if err != nil {
+		return res, err
+	}
+	if err := checkDone(ctx, c, job.ID, assigned, n); err != nil {
+		return res, err
+	}
+
+	all := slices.Concat(lats...)
+	slices.Sort(all)
+	res.SchedCalls = len(all)
+	res.SchedP50, res.SchedP99, res.SchedMax = percentile(all, 0.50), percentile(all, 0.99), all[len(all)-1]
+	res.TasksPerSec = float64(n) / res.Elapsed.Seconds()
+	return res, nil
+}
+
+// signOnWorkers joins w workers to the farm with its join code, signs them on
+// for task type "misc", and returns their clients.
+func signOnWorkers(ctx context.Context, c *client.Client, code string, w int) ([]*client.Client, error) {
 	workers := make([]*client.Client, w)
 	for i := range workers {
 		reg := wire.WorkerRegistration{Name: fmt.Sprintf("bench-%03d", i), Platform: runtime.GOOS,
 			Version: "bench", TaskTypes: []string{"misc"}}
-		j, err := c.Join(ctx, wire.JoinRequest{Name: reg.Name, Platform: reg.Platform, JoinCode: f.code})
+		j, err := c.Join(ctx, wire.JoinRequest{Name: reg.Name, Platform: reg.Platform, JoinCode: code})
 		if err != nil {
-			return res, fmt.Errorf("joining worker %d: %w", i, err)
+			return nil, fmt.Errorf("joining worker %d: %w", i, err)
 		}
 		workers[i] = c.AsWorker(j.Member.ID, j.Token)
 		if _, err := workers[i].SignOn(ctx, reg); err != nil {
-			return res, fmt.Errorf("signing on worker %d: %w", i, err)
+			return nil, fmt.Errorf("signing on worker %d: %w", i, err)
 		}
 	}
+	return workers, nil
+}
 
+// submitAndList submits a job of n one-frame tasks and lists its tasks, timing
+// both into res; it fails when the job or the list does not hold n tasks.
+func submitAndList(ctx context.Context, c *client.Client, n int, res *Result) (*model.Job, error) {
 	t0 := time.Now()
 	job, err := c.Submit(ctx, wire.SubmitJob{
 		Name: fmt.Sprintf("bench %d tasks", n), Type: "echo-sleep-test",
@@ -214,22 +246,29 @@ func runOne(ctx context.Context, opt Options, n, w int) (res Result, err error) 
 	})
 	res.SubmitTime = time.Since(t0)
 	if err != nil {
-		return res, fmt.Errorf("submitting: %w", err)
+		return nil, fmt.Errorf("submitting: %w", err)
 	}
 	if job.TaskCount != n {
-		return res, fmt.Errorf("submitted job has %d tasks, want %d", job.TaskCount, n)
+		return nil, fmt.Errorf("submitted job has %d tasks, want %d", job.TaskCount, n)
 	}
 
 	t0 = time.Now()
 	tasks, err := c.Tasks(ctx, job.ID)
 	res.ListTime = time.Since(t0)
 	if err != nil {
-		return res, fmt.Errorf("listing tasks: %w", err)
+		return nil, fmt.Errorf("listing tasks: %w", err)
 	}
 	if len(tasks) != n {
-		return res, fmt.Errorf("task list has %d tasks, want %d", len(tasks), n)
+		return nil, fmt.Errorf("task list has %d tasks, want %d", len(tasks), n)
 	}
+	return job, nil
+}
 
+// drainAll runs every worker at once until the job's n tasks are done, timing
+// the whole into res.Elapsed. It returns each worker's Schedule latencies and
+// how many tasks each was given, or the first worker's error.
+func drainAll(ctx context.Context, workers []*client.Client, c *client.Client, jobID string, n int, res *Result) ([][]time.Duration, []int, error) {
+	w := len(workers)
 	// The first failure stops the other workers: their results no longer count.
 	wctx, stopWorkers := context.WithCancel(ctx)
 	defer stopWorkers()
@@ -245,7 +284,7 @@ func runOne(ctx context.Context, opt Options, n, w int) (res Result, err error) 
 	for i, wc := range workers {
 		wg.Go(func() {
 			var err error
-			lats[i], assigned[i], err = drain(wctx, wc, c, job.ID, n/w+16, maxCalls)
+			lats[i], assigned[i], err = drain(wctx, wc, c, jobID, n/w+16, maxCalls)
 			if err != nil {
 				errOnce.Do(func() { firstErr = fmt.Errorf("worker %d: %w", i, err); stopWorkers() })
 			}
@@ -255,34 +294,32 @@ func runOne(ctx context.Context, opt Options, n, w int) (res Result, err error) 
 	res.Elapsed = time.Since(start)
 	if firstErr != nil {
 		if ctx.Err() != nil && errors.Is(firstErr, context.DeadlineExceeded) {
-			return res, fmt.Errorf("not done within %s: %w", runTimeout, firstErr)
+			return nil, nil, fmt.Errorf("not done within %s: %w", runTimeout, firstErr)
 		}
-		return res, firstErr
+		return nil, nil, firstErr
 	}
+	return lats, assigned, nil
+}
 
-	// Correctness: every task handed out exactly once, and the job agrees.
+// checkDone checks correctness: every one of the n tasks handed out exactly
+// once (assigned holds each worker's count), and the job agrees.
+func checkDone(ctx context.Context, c *client.Client, jobID string, assigned []int, n int) error {
 	total := 0
 	for _, a := range assigned {
 		total += a
 	}
 	if total != n {
-		return res, fmt.Errorf("workers were assigned %d tasks, want %d", total, n)
+		return fmt.Errorf("workers were assigned %d tasks, want %d", total, n)
 	}
-	final, err := c.Job(ctx, job.ID)
+	final, err := c.Job(ctx, jobID)
 	if err != nil {
-		return res, fmt.Errorf("fetching the finished job: %w", err)
+		return fmt.Errorf("fetching the finished job: %w", err)
 	}
 	if final.Status != model.JobCompleted || final.TaskCounts[model.TaskCompleted] != n {
-		return res, fmt.Errorf("job is %s with task counts %v, want completed with %d completed tasks",
+		return fmt.Errorf("job is %s with task counts %v, want completed with %d completed tasks",
 			final.Status, final.TaskCounts, n)
 	}
-
-	all := slices.Concat(lats...)
-	slices.Sort(all)
-	res.SchedCalls = len(all)
-	res.SchedP50, res.SchedP99, res.SchedMax = percentile(all, 0.50), percentile(all, 0.99), all[len(all)-1]
-	res.TasksPerSec = float64(n) / res.Elapsed.Seconds()
-	return res, nil
+	return nil
 }
 
 // drain is one worker: take a task, report it done, again, until the queue is
