@@ -27,6 +27,7 @@ import (
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
 )
 
 var (
@@ -57,63 +58,30 @@ func farmhandBinary(t *testing.T) string {
 	return binary
 }
 
-// proc is one farmhand process with its output kept for the test log.
+// proc is one farmhand process (a farmtest.Proc: output kept, stopped at the
+// test's end), under the short names the e2e tests use.
 type proc struct {
+	*farmtest.Proc
 	name string
 	cmd  *exec.Cmd
 	out  *syncBuffer
-	done chan struct{}
+	done <-chan struct{}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+type syncBuffer = farmtest.SyncBuffer
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
+// start runs the farmhand binary with args, with no manager URL from the
+// environment.
 func start(t *testing.T, name string, args ...string) *proc {
 	t.Helper()
-	p := &proc{name: name, cmd: exec.Command(farmhandBinary(t), args...), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	p.cmd.Env = append(os.Environ(), "FARMHAND_MANAGER=")
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop(syscall.SIGTERM)
-		if t.Failed() {
-			t.Logf("--- output of %s ---\n%s", p.name, p.out.String())
-		}
-	})
-	return p
+	cmd := exec.Command(farmhandBinary(t), args...)
+	cmd.Env = append(os.Environ(), "FARMHAND_MANAGER=")
+	p := farmtest.Start(t, name, cmd)
+	return &proc{Proc: p, name: name, cmd: cmd, out: p.Out, done: p.Done()}
 }
 
-func (p *proc) stop(sig syscall.Signal) {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	p.cmd.Process.Signal(sig)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.done
-	}
-}
+// stop sends sig and waits for the process to exit (killing it after 10 s).
+func (p *proc) stop(sig syscall.Signal) { p.Stop(sig) }
 
 func freePort(t *testing.T) string {
 	t.Helper()
@@ -160,16 +128,11 @@ func startManager(t *testing.T, data, addr string) *proc {
 	}
 	p := start(t, "manager", args...)
 	cl := client.New("http://" + addr)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, err := cl.Version(context.Background()); err == nil {
-			return p
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("manager did not come up:\n%s", p.out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitFor(t, "the manager to answer on "+addr, 20*time.Second, func() bool {
+		_, err := cl.Version(context.Background())
+		return err == nil
+	})
+	return p
 }
 
 func startWorker(t *testing.T, addr, name string) *proc {
@@ -221,15 +184,11 @@ func jobJSON(t *testing.T, addr, id string) (*model.Job, error) {
 	return &j, json.Unmarshal(out, &j)
 }
 
+// waitFor is farmtest.Eventually: it fails the test when ok is not true
+// within the given time.
 func waitFor(t *testing.T, what string, within time.Duration, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	farmtest.Eventually(t, what, within, ok)
 }
 
 // checkExactlyOnce reads every task's log through the API: each task is
@@ -296,8 +255,7 @@ func TestE2EManagerKilledMidJob(t *testing.T) {
 	addr := freePort(t)
 	data := t.TempDir()
 	mgr := startManager(t, data, addr)
-	startWorker(t, addr, "alpha")
-	startWorker(t, addr, "beta")
+	workers := []*proc{startWorker(t, addr, "alpha"), startWorker(t, addr, "beta")}
 	cl := adminClient(t, addr)
 	id := submitCLI(t, addr, "survives a crash", "frames=1-200", "sleep_seconds=0.03")
 	waitFor(t, "a third of the job", time.Minute, func() bool {
@@ -305,8 +263,19 @@ func TestE2EManagerKilledMidJob(t *testing.T) {
 		return err == nil && j.TaskCounts[model.TaskCompleted] >= 60
 	})
 	second := submitCLI(t, addr, "submitted just before the crash", "frames=1-5", "sleep_seconds=0")
+	seen := make([]int, len(workers))
+	for i, w := range workers {
+		seen[i] = len(w.out.String())
+	}
 	mgr.stop(syscall.SIGKILL)
-	time.Sleep(time.Second) // workers notice and keep their reports
+	// Each worker meets the dead manager (keeping its task reports, or
+	// retrying its ask for work) before it comes back.
+	for i, w := range workers {
+		waitFor(t, w.name+" to notice the manager is gone", 20*time.Second, func() bool {
+			since := w.out.String()[seen[i]:]
+			return strings.Contains(since, "manager unreachable") || strings.Contains(since, "asking for work failed")
+		})
+	}
 	startManager(t, data, addr)
 	for _, job := range []struct {
 		id    string
@@ -382,13 +351,7 @@ func waitWorkerStatus(t *testing.T, cl *client.Client, id string, want model.Wor
 
 func exitCodeOf(t *testing.T, p *proc, within time.Duration) int {
 	t.Helper()
-	select {
-	case <-p.done:
-		return p.cmd.ProcessState.ExitCode()
-	case <-time.After(within):
-		t.Fatalf("%s did not exit", p.name)
-		return -1
-	}
+	return p.ExitCode(t, within)
 }
 
 // TestE2EWorkerLifecycle drives one worker process through sleep (after its
@@ -653,7 +616,9 @@ function compileJob(job) {
 func TestE2EFailures(t *testing.T) {
 	addr := freePort(t)
 	data := t.TempDir()
-	os.MkdirAll(filepath.Join(data, "scripts"), 0o755)
+	if err := os.MkdirAll(filepath.Join(data, "scripts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(data, "scripts", "shell_check.js"), []byte(shellCheck), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -44,22 +44,30 @@ func NeedTool(t testing.TB, name, install string) string {
 	return path
 }
 
-// poll is how often Eventually looks again: short enough that a test waits
-// little past its condition, long enough not to busy a shared CPU.
-const poll = 20 * time.Millisecond
+// Eventually looks again after firstPoll, then half as long again each time
+// up to maxPoll: a condition that holds soon is seen soon, and one that takes
+// minutes (a render) is not asked about, by running a command, fifty times a
+// second on a shared CPU.
+const (
+	firstPoll = 10 * time.Millisecond
+	maxPoll   = 250 * time.Millisecond
+)
 
-// Eventually waits until cond returns true, looking every 20 ms, and fails the
-// test at once (t.Fatalf) when within passes first, saying what it waited for.
-// It replaces sleeps that stand in for a condition: a slow machine only makes
-// it wait longer, never makes it pass without the condition.
+// Eventually waits until cond returns true, looking at once and then every
+// 10 ms to 250 ms, and fails the test at once (t.Fatalf) when within passes
+// first, saying what it waited for. It replaces sleeps that stand in for a
+// condition: a slow machine only makes it wait longer, never makes it pass
+// without the condition.
 func Eventually(t testing.TB, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
+	poll := firstPoll
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", within, what)
 		}
 		time.Sleep(poll)
+		poll = min(poll*3/2, maxPoll)
 	}
 }
 
