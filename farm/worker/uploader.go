@@ -19,9 +19,11 @@ type uploader struct {
 	log    *slog.Logger
 	ffmpeg string // reads the formats Go cannot; "" for none
 
-	mu   sync.Mutex
-	next *shot // waiting to be sent
-	wake chan struct{}
+	mu      sync.Mutex
+	next    *shot         // waiting to be sent
+	sending string        // the task whose image is being sent, "" for none
+	settled chan struct{} // closed, and replaced, after each send
+	wake    chan struct{}
 }
 
 type shot struct {
@@ -32,7 +34,7 @@ type shot struct {
 // DPX, …) with the FFmpeg on PATH; useFFmpeg sets the worker's own.
 func newUploader(cl *client.Client, log *slog.Logger) *uploader {
 	ffmpeg, _ := exec.LookPath("ffmpeg")
-	return &uploader{cl: cl, log: log, ffmpeg: ffmpeg, wake: make(chan struct{}, 1)}
+	return &uploader{cl: cl, log: log, ffmpeg: ffmpeg, wake: make(chan struct{}, 1), settled: make(chan struct{})}
 }
 
 // useFFmpeg sets the FFmpeg that reads the images Go cannot decode (the path
@@ -65,9 +67,40 @@ func (u *uploader) run(ctx context.Context) {
 		u.mu.Lock()
 		p := u.next
 		u.next = nil
-		u.mu.Unlock()
 		if p != nil {
-			u.send(ctx, p)
+			u.sending = p.taskID
+		}
+		u.mu.Unlock()
+		if p == nil {
+			continue
+		}
+		u.send(ctx, p)
+		u.mu.Lock()
+		u.sending = ""
+		close(u.settled)
+		u.settled = make(chan struct{})
+		u.mu.Unlock()
+	}
+}
+
+// flush returns once no image of the task waits or is being sent, or when
+// ctx ends. The manager takes a task's image only while the task is the
+// worker's, so a task's last frame (often its only one) must be sent before
+// the task reports that it ended; making the preview of a 4K frame takes
+// about a second, longer than Blender takes to quit after saving it.
+func (u *uploader) flush(ctx context.Context, taskID string) {
+	for {
+		u.mu.Lock()
+		pending := u.sending == taskID || (u.next != nil && u.next.taskID == taskID)
+		settled := u.settled
+		u.mu.Unlock()
+		if !pending {
+			return
+		}
+		select {
+		case <-settled:
+		case <-ctx.Done():
+			return
 		}
 	}
 }
