@@ -9,6 +9,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/swaggest/swgui v1.8.5
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/time v0.16.0
 )
 
 require go.uber.org/goleak v1.3.0 // indirect

@@ -41,6 +41,8 @@ type Server struct {
 	streamsMu sync.Mutex
 	streams   int
 	noStreams chan struct{} // closed when streams drops to 0; nil while nobody waits
+
+	limits *limiters // per-caller rate limits of the expensive routes (ratelimit.go)
 }
 
 // WithFarmName sets the farm's name the version route reports.
@@ -51,9 +53,10 @@ func (s *Server) WithFarmName(name string) *Server {
 
 // New returns the API server of m. version is the application version it reports.
 func New(m *manager.Manager, version string, log *slog.Logger) *Server {
-	s := &Server{m: m, log: log, version: version}
+	s := &Server{m: m, log: log, version: version, limits: newLimiters(DefaultRateLimits)}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
+	r.Use(s.limitBodies)
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/api/docs", http.StatusFound) })
 	r.Mount("/api/docs", docsHandler())
 	r.Route("/api/v1", func(r chi.Router) {
@@ -62,7 +65,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 		r.Get("/version", s.getVersion)
 		r.Get("/openapi.json", serveSpecJSON)
 		r.Get("/openapi.yaml", serveSpecYAML)
-		r.Post("/join", s.join)
+		r.With(s.perAddress(s.limits.join)).Post("/join", s.join)
 		r.Get("/join", s.joinStatus)
 
 		r.Group(func(r chi.Router) {
@@ -77,7 +80,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 				r.Post("/schedule", s.scheduleTask)
 				r.Post("/status", s.reportWorkerStatus)
 				r.Post("/tasks/{task_id}/update", s.updateTask)
-				r.Post("/tasks/{task_id}/output", s.uploadRendered)
+				r.With(s.perMember(s.limits.upload)).Post("/tasks/{task_id}/output", s.uploadRendered)
 			})
 		})
 		r.Group(func(r chi.Router) {
@@ -87,12 +90,12 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Get("/jobtypes", s.listJobTypes)
 			r.Get("/last-rendered", s.getLastRendered)
 			r.Get("/jobs", s.listJobs)
-			r.Post("/jobs", s.submitJob)
+			r.With(s.perMember(s.limits.submit)).Post("/jobs", s.submitJob)
 			r.Get("/jobs/{job_id}", s.getJob)
 			r.Patch("/jobs/{job_id}", s.updateJob)
 			r.Delete("/jobs/{job_id}", s.deleteJob)
 			r.Post("/jobs/{job_id}/actions", s.applyJobAction)
-			r.Get("/jobs/{job_id}/tasks", s.listJobTasks)
+			r.With(s.perMember(s.limits.taskList)).Get("/jobs/{job_id}/tasks", s.listJobTasks)
 			r.Get("/jobs/{job_id}/last-rendered", s.getJobLastRendered)
 			r.Get("/jobs/{job_id}/blocklist", s.getJobBlocklist)
 			r.Delete("/jobs/{job_id}/blocklist", s.clearJobBlocklist)
@@ -139,14 +142,19 @@ func bearer(r *http.Request) (string, bool) {
 
 // readJSON decodes a request body of at most limit bytes, refusing unknown
 // fields so that a misspelt field is an error rather than silently ignored.
+// A larger body is an errBodyTooLarge (413), refused unread when its
+// Content-Length says so.
 func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if r.ContentLength > limit {
+		return tooLarge(limit)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return fmt.Errorf("%w: request body larger than %d bytes", manager.ErrInvalid, limit)
+			return tooLarge(limit)
 		}
 		return fmt.Errorf("%w: reading JSON body: %v", manager.ErrInvalid, err)
 	}
@@ -167,7 +175,13 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	body := wire.Error{Message: err.Error()}
 	status := http.StatusInternalServerError
 	var ae *model.ActionError
+	if limited, ok := writeRateLimited(w, err); ok {
+		writeJSON(w, limited, body)
+		return
+	}
 	switch {
+	case errors.Is(err, errBodyTooLarge):
+		status = http.StatusRequestEntityTooLarge
 	case errors.As(err, &ae):
 		status = http.StatusConflict
 		body.AllowedActions = ae.Allowed

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"farmhand/farm/rendered"
+)
+
+// Request body limits, in bytes. Each route that reads a body bounds it: JSON
+// bodies at maxBody (maxUpdateBody for task updates, which carry log text, see
+// server.go), last-rendered images at rendered.MaxUpload. limitBodies bounds
+// every other body too, so a route that forgets cannot be made to buffer
+// gigabytes.
+
+// errBodyTooLarge is a request body over its route's limit; writeError
+// answers it 413.
+var errBodyTooLarge = errors.New("request body too large")
+
+// maxAnyBody is the largest body any route accepts: a last-rendered image.
+const maxAnyBody = rendered.MaxUpload
+
+// tooLarge says which limit a body broke, in bytes and in the unit people read.
+func tooLarge(limit int64) error {
+	return fmt.Errorf("%w: it is larger than %d bytes (%s), the most this route accepts",
+		errBodyTooLarge, limit, sizeText(limit))
+}
+
+// sizeText says "1 MiB" or "512 KiB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// limitBodies refuses a body whose Content-Length is over maxAnyBody before
+// anything reads it, and cuts any body off at maxAnyBody.
+func (s *Server) limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxAnyBody {
+			writeError(w, s.log, tooLarge(maxAnyBody))
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, maxAnyBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+// testFarm is a real manager (bbolt in a temporary directory) behind a real
+// Server, called in-process through httptest.NewRecorder, with one member of
+// each role, a signed-on worker holding one task of a queued job, and a
+// member waiting for approval.
+type testFarm struct {
+	m *manager.Manager
+	s *Server
+
+	adminToken, artistToken string
+	workerID, workerToken   string
+	pendingID               string
+	jobID, taskID           string
+}
+
+func newTestFarm(tb testing.TB) *testFarm {
+	tb.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := manager.Open(manager.Config{DataDir: tb.TempDir(), Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { m.Close() })
+	f := &testFarm{m: m, s: New(m, "test", quiet)}
+	admin, adminToken, err := m.CreateAdmin("test admin")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.adminToken = adminToken
+	_, f.artistToken = f.approved(tb, "an artist", model.RoleArtist)
+	f.workerID, f.workerToken = f.approved(tb, "a worker", model.RoleWorker)
+	pending, _, err := m.Join(manager.JoinRequest{Name: "waiting", Platform: "linux", Address: "192.0.2.9"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.pendingID = pending.ID
+	if _, err := m.SignOn(f.workerID, manager.WorkerInfo{Name: "a worker", Platform: "linux", Version: "test",
+		TaskTypes: []string{"echo", "sleep", "misc"}}); err != nil {
+		tb.Fatal(err)
+	}
+	job, err := m.Submit(manager.Submission{Name: "shot 1", Type: "echo-sleep-test", Submitter: admin.Name,
+		SubmitterID: admin.ID, Settings: map[string]any{"frames": "1-3", "sleep_seconds": 0}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.jobID = job.ID
+	a, err := m.Schedule(f.workerID)
+	if err != nil || a == nil {
+		tb.Fatalf("scheduling the fixture's task: %v, %v", a, err)
+	}
+	f.taskID = a.Task.ID
+	return f
+}
+
+// approved makes a member of role and returns its id and token.
+func (f *testFarm) approved(tb testing.TB, name string, role model.Role) (string, string) {
+	tb.Helper()
+	mb, token, err := f.m.Join(manager.JoinRequest{Name: name, Platform: "linux", Address: "192.0.2.8", Wants: role})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := f.m.Approve(mb.ID, role); err != nil {
+		tb.Fatal(err)
+	}
+	return mb.ID, token
+}
+
+// call serves one request. A body given as an io.Reader that is not a
+// *bytes.Reader has no Content-Length, as a chunked upload would.
+func (f *testFarm) call(method, path, token, contentType string, body io.Reader) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, body)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set(APIVersionHeader, strconv.Itoa(wire.APIVersion))
+	rec := httptest.NewRecorder()
+	f.s.ServeHTTP(rec, req)
+	return rec
+}
+
+func (f *testFarm) callJSON(method, path, token string, body []byte) *httptest.ResponseRecorder {
+	return f.call(method, path, token, "application/json", bytes.NewReader(body))
+}
+
+// errorMessage returns the message of a JSON error answer, or "" when the
+// answer is not one.
+func errorMessage(rec *httptest.ResponseRecorder) string {
+	var e wire.Error
+	if rec.Header().Get("Content-Type") != "application/json" {
+		return ""
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+		return ""
+	}
+	return e.Message
+}
+
+// bodyRoute is a route that reads a request body, with the token it needs,
+// the body limit it must enforce and valid bodies (the fuzz target's seeds).
+type bodyRoute struct {
+	op           string // operationId in openapi.yaml
+	method, path string
+	token        string
+	contentType  string
+	limit        int64
+	valid        []string
+}
+
+// bodyRoutes lists every route that reads a request body.
+func (f *testFarm) bodyRoutes() []bodyRoute {
+	w := "/api/v1/worker/" + f.workerID
+	return []bodyRoute{
+		{"submitJob", "POST", "/api/v1/jobs", f.adminToken, "application/json", maxBody, []string{
+			string(submitBody("seed")),
+			`{"name":"s","type":"echo-sleep-test","priority":70,"settings":{"frames":"1-2","sleep_seconds":0},"metadata":{"project":"x"},"required_tags":["gpu"],"submitter":"me","python_overrides":"import bpy"}`,
+		}},
+		{"updateJob", "PATCH", "/api/v1/jobs/" + f.jobID, f.adminToken, "application/json", maxBody, []string{
+			`{"python_overrides":"import bpy\nbpy.context.scene.cycles.samples = 16"}`, `{}`}},
+		{"applyJobAction", "POST", "/api/v1/jobs/" + f.jobID + "/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"set-priority","priority":60}`, `{"action":"pause"}`, `{"action":"resume"}`}},
+		{"applyTaskAction", "POST", "/api/v1/tasks/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"requeue","task_ids":["` + f.taskID + `"]}`}},
+		{"updateWorker", "PATCH", "/api/v1/workers/" + f.workerID, f.adminToken, "application/json", maxBody, []string{
+			`{"name":"renamed","tags":["gpu","fast"]}`, `{"tags":[]}`}},
+		{"applyWorkerAction", "POST", "/api/v1/workers/" + f.workerID + "/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"sleep","now":true}`, `{"action":"wake"}`}},
+		{"joinFarm", "POST", "/api/v1/join", "", "application/json", maxBody, []string{
+			`{"name":"new machine","platform":"linux","wants":"worker"}`, `{"name":"x","join_code":"ABCD-1234"}`}},
+		{"approveMember", "POST", "/api/v1/members/" + f.pendingID + "/approve", f.adminToken, "application/json", maxBody, []string{
+			`{"role":"artist"}`}},
+		{"signOn", "POST", w + "/sign-on", f.workerToken, "application/json", maxBody, []string{
+			`{"name":"a worker","platform":"linux","version":"test","task_types":["echo","sleep"],"tags":["gpu"]}`}},
+		{"heartbeat", "POST", w + "/heartbeat", f.workerToken, "application/json", maxBody, []string{
+			`{"task_id":"` + f.taskID + `","stats":{"cpu_percent":12.5,"mem_used_mb":100,"mem_total_mb":1000,"cpus":4,"sampled":"2026-01-02T03:04:05Z"}}`, `{}`}},
+		{"reportWorkerStatus", "POST", w + "/status", f.workerToken, "application/json", maxBody, []string{
+			`{"status":"awake"}`, `{"status":"asleep"}`}},
+		{"updateTask", "POST", w + "/tasks/" + f.taskID + "/update", f.workerToken, "application/json", maxUpdateBody, []string{
+			`{"steps_completed":1,"activity":"rendering","log":"hello\n"}`, `{"status":"active"}`}},
+		{"uploadRendered", "POST", w + "/tasks/" + f.taskID + "/output", f.workerToken, "image/png", maxAnyBody, nil},
+	}
+}
