@@ -25,6 +25,46 @@ def apply_member(p, member):
     p.join_role = member.get("role", "")
 
 
+def _tidy_fingerprint(p, context):
+    """Shows a typed or pasted fingerprint in groups of four, the way the
+    manager shows it; text that is not a fingerprint stays as typed, and the
+    next call says what is wrong with it."""
+    try:
+        grouped = manager_api.group(manager_api.parse_fingerprint(p.fingerprint))
+    except ValueError:
+        return
+    if grouped != p.fingerprint:
+        p.fingerprint = grouped  # Runs this again, which then changes nothing.
+    # A pin the artist changed makes an earlier offer or warning stale.
+    state.forget_trust_notice()
+
+
+def draw_trust(layout, p):
+    """What the preferences say about the manager's certificate: an offer to
+    trust the fingerprint it presented, or a warning that it is not the one
+    this computer trusts (never an offer then: the artist clears the field
+    by hand first)."""
+    notice = state.current_trust_notice()
+    if notice and notice["mismatch"]:
+        pinned, got = notice["mismatch"]
+        box = layout.box()
+        box.label(text="The manager presents fingerprint %s, but this computer trusts %s:"
+                  % (manager_api.short(got), manager_api.short(pinned)), icon="ERROR")
+        box.label(text="another computer may be posing as the manager. Nothing was sent to it.")
+        box.label(text="If the manager's data folder was replaced on purpose, clear the Fingerprint field by hand,")
+        box.label(text="then Check status (or Join the farm) to see the new fingerprint and trust it.")
+    elif notice and notice["offered"]:
+        box = layout.box()
+        box.label(text="This manager presents fingerprint:", icon="LOCKED")
+        box.label(text=manager_api.group(notice["offered"]))
+        box.label(text="Compare it with the one the manager shows (farmhand joincode, or Farmhand's Settings),")
+        box.label(text="then click Trust.")
+        box.operator(FARMHAND_OT_trust.bl_idname, icon="CHECKMARK")
+    elif manager_api.normalise_url(p.manager_url).startswith("https://") and not p.fingerprint.strip():
+        layout.label(text="No fingerprint yet: Join the farm or Check status to see the manager's, "
+                     "or paste the join code's", icon="INFO")
+
+
 def check_membership(mgr):
     """The member of the token: GET /api/v1/join knows tokens of join
     requests, /whoami any approved one (a token pasted from the manager)."""
@@ -41,7 +81,12 @@ class FarmhandPreferences(bpy.types.AddonPreferences):
 
     manager_url: bpy.props.StringProperty(
         name="Manager URL", default=manager_api.DEFAULT_URL,
-        description="Where the farm's manager listens, e.g. http://render-boss:7780")
+        description="Where the farm's manager listens, e.g. https://render-boss:7780")
+    fingerprint: bpy.props.StringProperty(
+        name="Fingerprint", update=_tidy_fingerprint,
+        description="The manager's certificate fingerprint, or its first 12 characters from the join code: "
+                    "the add-on talks to no other https manager. Set by Trust; replaced by the whole one "
+                    "once a prefix matched")
     token: bpy.props.StringProperty(
         name="Token", subtype="PASSWORD",
         description="This computer's member token: set by Join the farm, or pasted (farmhand join prints one)")
@@ -52,6 +97,8 @@ class FarmhandPreferences(bpy.types.AddonPreferences):
     def draw(self, context):
         layout = self.layout
         layout.prop(self, "manager_url")
+        layout.prop(self, "fingerprint")
+        draw_trust(layout, self)
         layout.prop(self, "token")
         row = layout.row()
         row.operator(FARMHAND_OT_join.bl_idname, icon="COMMUNITY")
@@ -83,16 +130,43 @@ class FARMHAND_OT_join(bpy.types.Operator):
     def execute(self, context):
         p = state.prefs()
         name = socket.gethostname()
+        mgr = manager_api.Manager(p.manager_url, fingerprint=p.fingerprint)
         try:
-            joined = manager_api.Manager(p.manager_url).join(name, wants="artist")
+            joined = mgr.join(name, wants="artist")
         except manager_api.ManagerError as err:
-            self.report({"ERROR"}, "Joining failed: " + err.message)
+            self.report({"ERROR"}, "Joining failed: " + state.explain(err))
             return {"CANCELLED"}
+        state.remember(mgr)
         p.token = joined["token"]
         apply_member(p, joined["member"])
         start_polling()
         self.report({"INFO"}, "Asked to join as %s (member %s): an admin approves it with farmhand approve %s"
                     % (name, p.member_id, p.member_id))
+        return {"FINISHED"}
+
+
+class FARMHAND_OT_trust(bpy.types.Operator):
+    bl_idname = "farmhand.trust"
+    bl_label = "Trust"
+    bl_description = ("Trust the manager with the fingerprint shown: the add-on will talk to it and to no other "
+                      "computer at this address. Compare the fingerprint with the manager's first")
+
+    def execute(self, context):
+        p = state.prefs()
+        notice = state.current_trust_notice()
+        if not notice or not notice["offered"]:
+            self.report({"ERROR"}, "No fingerprint to trust: Check status or Join the farm to see the manager's")
+            return {"CANCELLED"}
+        if p.fingerprint.strip():
+            # Never replace a pin without the artist clearing it: a different
+            # certificate is what an impostor presents.
+            self.report({"ERROR"}, "This computer already trusts fingerprint %s: clear the Fingerprint field first"
+                        % p.fingerprint)
+            return {"CANCELLED"}
+        p.fingerprint = manager_api.group(notice["offered"])
+        state.forget_trust_notice()
+        self.report({"INFO"}, "Trusting the manager with fingerprint %s: Join the farm or Check status again"
+                    % manager_api.short(notice["offered"]))
         return {"FINISHED"}
 
 
@@ -106,11 +180,13 @@ class FARMHAND_OT_join_status(bpy.types.Operator):
         if not p.token:
             self.report({"ERROR"}, "No token: Join the farm first, or paste a token")
             return {"CANCELLED"}
+        mgr = state.manager()
         try:
-            member = check_membership(state.manager())
+            member = check_membership(mgr)
         except manager_api.ManagerError as err:
-            self.report({"ERROR"}, "Checking the membership failed: " + err.message)
+            self.report({"ERROR"}, "Checking the membership failed: " + state.explain(err))
             return {"CANCELLED"}
+        state.remember(mgr)
         apply_member(p, member)
         self.report({"INFO"}, "Membership: " + p.join_status)
         return {"FINISHED"}
@@ -119,22 +195,30 @@ class FARMHAND_OT_join_status(bpy.types.Operator):
 # Polling runs the request in a thread, so that a manager that does not answer
 # never freezes Blender; a timer (on Blender's main thread) hands the answer to
 # the preferences, which only the main thread may touch.
-_poll = {"thread": None, "member": None}
+_poll = {"thread": None, "answer": None}
 
 
 def _ask(mgr):
+    # One assignment, so that the timer sees the whole answer or none of it.
     try:
-        _poll["member"] = mgr.join_status()
-    except manager_api.ManagerError:
-        _poll["member"] = None  # Try again next time; the button shows errors.
+        _poll["answer"] = (mgr, mgr.join_status(), None)
+    except manager_api.ManagerError as err:
+        # Try again next time; the button shows errors, the preferences a
+        # refused certificate.
+        _poll["answer"] = (mgr, None, err)
 
 
 def _tick():
     p = state.prefs()
-    member, _poll["member"] = _poll["member"], None
-    if member:
-        apply_member(p, member)
-        state.redraw()
+    answer, _poll["answer"] = _poll["answer"], None
+    if answer:
+        mgr, member, err = answer
+        if err is not None:
+            state.note_trust(err)
+        elif member:
+            state.remember(mgr)
+            apply_member(p, member)
+            state.redraw()
     if p.join_status != "pending" or not p.token:
         return None  # Nothing to wait for: stop.
     thread = _poll["thread"]
@@ -154,4 +238,4 @@ def stop_polling():
         bpy.app.timers.unregister(_tick)
 
 
-classes = (FarmhandPreferences, FARMHAND_OT_join, FARMHAND_OT_join_status)
+classes = (FarmhandPreferences, FARMHAND_OT_join, FARMHAND_OT_trust, FARMHAND_OT_join_status)

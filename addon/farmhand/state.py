@@ -14,7 +14,7 @@ PACKAGE = __package__
 # register() rather than enabled as an add-on (scripts, tests): Blender then
 # has no AddonPreferences for it.
 _fallback = types.SimpleNamespace(
-    manager_url=manager_api.DEFAULT_URL, token="", member_id="", join_status="", join_role="")
+    manager_url=manager_api.DEFAULT_URL, fingerprint="", token="", member_id="", join_status="", join_role="")
 
 _cache = None
 
@@ -26,7 +26,59 @@ def prefs():
 
 def manager(timeout=manager_api.TIMEOUT):
     p = prefs()
-    return manager_api.Manager(p.manager_url, p.token, timeout)
+    return manager_api.Manager(p.manager_url, p.token, timeout, fingerprint=p.fingerprint)
+
+
+# What the last call learnt about the manager's certificate that the artist
+# must act on, for the preferences to show: at "url", either a fingerprint
+# "offered" to trust (no pin yet), or a "mismatch" (pinned, presented).
+# Kept in memory only: an offer is worth something only just after the
+# manager presented it.
+trust_notice = {"url": "", "offered": "", "mismatch": None}
+
+
+def note_trust(err):
+    """Keeps what a failed call (a ManagerError) says about the certificate,
+    for the preferences to offer Trust or warn of an impostor."""
+    url = manager_api.normalise_url(prefs().manager_url)
+    if isinstance(err, manager_api.UnknownFingerprint):
+        trust_notice.update(url=url, offered=err.fingerprint, mismatch=None)
+    elif isinstance(err, manager_api.FingerprintMismatch):
+        trust_notice.update(url=url, offered="", mismatch=(err.pinned, err.fingerprint))
+    else:
+        return
+    redraw()
+
+
+def forget_trust_notice():
+    trust_notice.update(url="", offered="", mismatch=None)
+
+
+def current_trust_notice():
+    """trust_notice when it is about the manager the preferences name, else
+    None."""
+    if trust_notice["url"] != manager_api.normalise_url(prefs().manager_url):
+        return None
+    return trust_notice if trust_notice["offered"] or trust_notice["mismatch"] else None
+
+
+def remember(mgr):
+    """After a call that passed the pin: keeps the manager's whole fingerprint
+    in the preferences in place of a join code's prefix (grouped in fours), so
+    that later calls check all of it. Only for the manager the preferences
+    still name."""
+    p = prefs()
+    seen = mgr.seen_fingerprint
+    if not seen or mgr.url != manager_api.normalise_url(p.manager_url):
+        return
+    try:
+        pinned = manager_api.parse_fingerprint(p.fingerprint)
+    except ValueError:
+        return
+    if pinned != seen and manager_api.matches(seen, pinned):
+        p.fingerprint = manager_api.group(seen)
+    if trust_notice["url"] == mgr.url:
+        forget_trust_notice()
 
 
 def cache():
@@ -56,7 +108,9 @@ def redraw():
 
 def explain(err):
     """The manager's message, with a hint when the token cannot work yet: the
-    manager refuses a pending member's token like an unknown one."""
+    manager refuses a pending member's token like an unknown one. A refused
+    certificate is noted for the preferences (note_trust)."""
+    note_trust(err)
     p = prefs()
     if err.status in (401, 403) and p.join_status == "pending":
         return "%s (the join request is still pending: an admin approves it with farmhand approve %s)" % (

@@ -74,6 +74,7 @@ class FARMHAND_OT_refresh(bpy.types.Operator):
         except manager_api.ManagerError as err:
             self.report({"ERROR"}, "Refreshing failed: " + state.explain(err))
             return {"CANCELLED"}
+        state.remember(mgr)
         cache = state.cache()
         cache.update(mgr.url, answer.get("job_types") or [])
         ensure_settings(context.scene)
@@ -146,14 +147,16 @@ class FARMHAND_OT_submit(bpy.types.Operator):
             "metadata": {"blender": bpy.app.version_string},
             "type_etag": jt.get("etag", ""),
         }
+        mgr = state.manager()
         try:
-            stored = state.manager().submit(job)
+            stored = mgr.submit(job)
         except manager_api.StaleJobType:
             self.report({"ERROR"}, STALE)
             return {"CANCELLED"}
         except manager_api.ManagerError as err:
             self.report({"ERROR"}, "The manager refused the job: " + state.explain(err))
             return {"CANCELLED"}
+        state.remember(mgr)
         scene.farmhand_last_job_id = stored.get("id", "")
         scene.farmhand_last_job_status = stored.get("status", "")
         self.report({"INFO"}, "Submitted %s as job %s (%d tasks)" % (job["name"], scene.farmhand_last_job_id,
@@ -184,11 +187,13 @@ class FARMHAND_OT_job_status(bpy.types.Operator):
 
     def execute(self, context):
         scene = context.scene
+        mgr = state.manager()
         try:
-            job = state.manager().job(scene.farmhand_last_job_id)
+            job = mgr.job(scene.farmhand_last_job_id)
         except manager_api.ManagerError as err:
             self.report({"ERROR"}, "Checking the job failed: " + state.explain(err))
             return {"CANCELLED"}
+        state.remember(mgr)
         counts = job.get("task_counts") or {}
         scene.farmhand_last_job_status = "%s, %d of %d tasks completed" % (
             job.get("status", "?"), counts.get("completed", 0), job.get("task_count", 0))

@@ -6,71 +6,18 @@ openssl is needed to make the certificates; without it these tests skip,
 unless CI=true, where they fail.
 """
 
-import base64
-import hashlib
 import os
 import shutil
-import ssl
-import subprocess
 import sys
 import tempfile
 import threading
 import unittest
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 
+sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "farmhand"))
 import manager_api  # noqa: E402  (the module, without the bpy package around it)
-
-
-def need_openssl():
-    path = shutil.which("openssl")
-    if path:
-        return path
-    why = "openssl is missing (apt-get install openssl): it makes the test certificates"
-    if os.environ.get("CI") == "true":
-        raise AssertionError(why)
-    raise unittest.SkipTest(why)
-
-
-def make_certificate(openssl, folder, name):
-    """A self-signed P-256 certificate like the manager's; returns the paths
-    of its PEM certificate and key, and its DER bytes as openssl writes them."""
-    cert, key, der = (os.path.join(folder, name + ext) for ext in (".pem", ".key", ".der"))
-    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                    "-nodes", "-days", "1", "-subj", "/CN=test " + name, "-keyout", key, "-out", cert],
-                   check=True, capture_output=True)
-    subprocess.run([openssl, "x509", "-in", cert, "-outform", "DER", "-out", der], check=True, capture_output=True)
-    with open(der, "rb") as f:
-        return cert, key, f.read()
-
-
-def independent_fingerprint(der):
-    """What farm/trust.FingerprintOf computes, written here apart from the
-    module under test: SHA-256, base32, no padding."""
-    return base64.b32encode(hashlib.sha256(der).digest()).decode().replace("=", "")
-
-
-class Recorder(BaseHTTPRequestHandler):
-    """Records every request that reaches the server (method, path and its
-    Authorization header) and answers {"id": "m1", "status": "approved"}."""
-
-    seen = []
-
-    def _answer(self):
-        type(self).seen.append((self.command, self.path, self.headers.get("Authorization")))
-        raw = b'{"id": "m1", "status": "approved"}'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
-
-    def log_error(self, *args):
-        pass  # A client that hangs up after the handshake is what the tests do.
+from tls_fixture import Recorder, independent_fingerprint, make_certificate, need_tool, serve_tls  # noqa: E402
 
 
 class PinningTest(unittest.TestCase):
@@ -78,19 +25,11 @@ class PinningTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        openssl = need_openssl()
+        openssl = need_tool("openssl", "apt-get install openssl", "it makes the test certificates")
         cls.folder = tempfile.mkdtemp(prefix="farmhand-addon-tls-")
         cert, key, cls.der = make_certificate(openssl, cls.folder, "manager")
         _, _, cls.other_der = make_certificate(openssl, cls.folder, "impostor")
-        # One thread handles one connection after another: once a later call
-        # returned, the server is done with every earlier connection, so what
-        # it saw of them is all it will ever see.
-        cls.server = HTTPServer(("127.0.0.1", 0), Recorder)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        cls.server.socket = ctx.wrap_socket(cls.server.socket, server_side=True)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.url = "https://127.0.0.1:%d" % cls.server.server_address[1]
+        cls.server, cls.url = serve_tls(cert, key)
 
     @classmethod
     def tearDownClass(cls):
@@ -104,7 +43,7 @@ class PinningTest(unittest.TestCase):
 
     def settle(self):
         """Waits until the server handled every earlier connection (see
-        setUpClass) by making one more call that must pass; returns what the
+        serve_tls) by making one more call that must pass; returns what the
         server saw before it."""
         manager_api.Manager(self.url, fingerprint=self.fingerprint, timeout=5).join_status()
         self.assertEqual(Recorder.seen[-1], ("GET", "/api/v1/join", None))
