@@ -1,7 +1,8 @@
 """Farmhand: submit the open blend file to a Farmhand render farm.
 
-Preferences hold the manager's URL and this computer's member token (Join the
-farm asks the manager for one); Properties → Output → Farmhand submits.
+Preferences hold the manager's URL, the fingerprint of its certificate (the
+add-on talks to no other https manager) and this computer's member token (Join
+the farm asks the manager for one); Properties → Output → Farmhand submits.
 """
 
 bl_info = {
