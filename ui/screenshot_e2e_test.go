@@ -22,8 +22,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -31,13 +32,12 @@ import (
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
 )
 
 func TestScreenshots(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (apt-get install xvfb xdotool imagemagick)", tool)
-		}
+		farmtest.NeedTool(t, tool, "apt-get install xvfb xdotool imagemagick")
 	}
 	dir := t.TempDir()
 	bin := buildGUI(t, dir)
@@ -60,7 +60,7 @@ func TestScreenshots(t *testing.T) {
 	// heartbeats (for the graphs) and uploads a frame (for the last-rendered
 	// view, since echo jobs render no images). A third computer asks to join
 	// without the code and waits for an admin.
-	fakeRenderNode(t, url, code)
+	beats := fakeRenderNode(t, url, code)
 	if _, err := client.New(url).Join(context.Background(), wire.JoinRequest{Name: "lighting-ws-3",
 		Platform: "windows", Wants: model.RoleArtist}); err != nil {
 		t.Fatal(err)
@@ -89,19 +89,25 @@ func TestScreenshots(t *testing.T) {
 			// The pointer rests off the window, so that no hover text shows;
 			// it passes over the status bar first, which has none, since the
 			// window may have opened under it and Fyne sees no leaving.
-			xdo(t, display, "mousemove", "640", "770")
-			time.Sleep(300 * time.Millisecond)
-			xdo(t, display, "mousemove", "1279", "799")
-			wait := 4 * time.Second // the first load, the events after it, a repaint
-			if view == "workers" {
-				wait = 16 * time.Second // a few polls, for the load graphs
+			xdo(t, display, "mousemove", "--sync", "640", "770")
+			xdo(t, display, "mousemove", "--sync", "1279", "799")
+			// The window's own worker is signed on (the window is connected);
+			// the workers view also needs a few load samples for its graphs.
+			from := beats.Load()
+			ready := func() bool {
+				if view == "workers" && beats.Load() < from+8 {
+					return false
+				}
+				ws, err := cl.Workers(context.Background())
+				return err == nil && slices.ContainsFunc(ws, func(w *model.Worker) bool {
+					return w.Name == "artist-desk" && w.Status == model.WorkerAwake
+				})
 			}
-			time.Sleep(wait)
 			path := filepath.Join(out, view+".png")
-			shoot(t, display, path)
+			shootSettled(t, display, path, ready)
 			checkNotBlank(t, path)
 			t.Logf("screenshot: %s", path)
-			gui.stop()
+			gui.Stop(syscall.SIGTERM)
 		})
 	}
 }
@@ -113,32 +119,30 @@ func TestScreenshots(t *testing.T) {
 func approveDesk(t *testing.T, cl *client.Client) {
 	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	var desk *model.Member
+	farmtest.Eventually(t, "the workstation to ask to join", 20*time.Second, func() bool {
 		members, err := cl.Members(ctx, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range members {
-			if m.Name != "artist-desk" {
-				continue
+			if m.Name == "artist-desk" {
+				desk = m
 			}
-			if m.Status == "pending" {
-				if _, err := cl.Approve(ctx, m.ID, model.RoleAdmin); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return
 		}
-		time.Sleep(100 * time.Millisecond)
+		return desk != nil
+	})
+	if desk.Status == model.MemberPending {
+		if _, err := cl.Approve(ctx, desk.ID, model.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
 	}
-	t.Fatal("the workstation never asked to join")
 }
 
 // fakeRenderNode joins the farm as a worker named render-02, takes a task,
 // uploads a rendered frame for it, and sends heartbeats with a changing load
-// until the test ends.
-func fakeRenderNode(t *testing.T, url, code string) {
+// until the test ends. It returns the count of heartbeats the manager took.
+func fakeRenderNode(t *testing.T, url, code string) *atomic.Int64 {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -153,30 +157,28 @@ func fakeRenderNode(t *testing.T, url, code string) {
 		t.Fatal(err)
 	}
 	var taskID string
-	deadline := time.Now().Add(20 * time.Second)
-	for taskID == "" {
+	farmtest.Eventually(t, "the fake render node to get a task", 20*time.Second, func() bool {
 		got, _, err := wc.Schedule(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got != nil {
 			taskID = got.Task.ID
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the fake render node got no task")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return taskID != ""
+	})
 	if _, err := wc.UploadRendered(ctx, taskID, "image/png", testFrame(t)); err != nil {
 		t.Fatal(err)
 	}
+	beats := &atomic.Int64{}
 	go func() {
 		defer close(done)
 		for i := 0; ; i++ {
 			stats := &model.HostStats{CPUPercent: 70 + 25*math.Sin(float64(i)/3), MemUsedMB: uint64(21000 + 300*(i%9)),
 				MemTotalMB: 32768, CPUs: 24, Sampled: time.Now()}
-			wc.Heartbeat(ctx, taskID, stats)
+			if _, err := wc.Heartbeat(ctx, taskID, stats); err == nil {
+				beats.Add(1)
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -184,6 +186,7 @@ func fakeRenderNode(t *testing.T, url, code string) {
 			}
 		}
 	}()
+	return beats
 }
 
 // testFrame draws a 1280×720 frame: an evening sky, a sun, hills.
@@ -243,19 +246,13 @@ func startManager(t *testing.T, bin, dir string) string {
 	startProc(t, "manager", bin, nil, "manager", "--headless", "--no-discovery", "--data", filepath.Join(dir, "manager"),
 		"--listen", url[len("http://"):])
 	cl := client.New(url)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	farmtest.Eventually(t, "the manager to answer", 20*time.Second, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
 		_, err := cl.Version(ctx)
-		cancel()
-		if err == nil {
-			return url
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the manager did not answer: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return err == nil
+	})
+	return url
 }
 
 // makeJobs leaves the farm with a job in each of several states: completed,
@@ -274,17 +271,10 @@ func makeJobs(t *testing.T, cl *client.Client) {
 	}
 	waitJob := func(id string, want model.JobStatus) {
 		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
+		farmtest.Eventually(t, fmt.Sprintf("job %s to be %s", id, want), 60*time.Second, func() bool {
 			j, err := cl.Job(ctx, id)
-			if err == nil && j.Status == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("job %s did not become %s (last: %v, %v)", id, want, j.Status, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+			return err == nil && j.Status == want
+		})
 	}
 	act := func(id string, a model.JobAction) {
 		t.Helper()
@@ -321,27 +311,22 @@ func startXvfb(t *testing.T) string {
 	}
 	display := fmt.Sprintf(":%d", n)
 	startProc(t, "xvfb", "Xvfb", nil, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			return display
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Xvfb did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	farmtest.Eventually(t, "Xvfb to start", 10*time.Second, func() bool {
+		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
+		return err == nil
+	})
+	return display
 }
 
 // waitForWindow fails the test unless a window named Farmhand appears.
-func waitForWindow(t *testing.T, display string, gui *proc) {
+func waitForWindow(t *testing.T, display string, gui *farmtest.Proc) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "Farmhand")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("the window never appeared (%v, %s); the GUI's output:\n%s", err, out, gui.out.String())
+		t.Fatalf("the window never appeared (%v, %s); the GUI's output:\n%s", err, out, gui.Out.String())
 	}
 }
 
@@ -363,9 +348,38 @@ func shoot(t *testing.T, display, path string) {
 	}
 }
 
+// shootSettled photographs the screen to path once the view shows what it is
+// for: ready says the farm has what the view needs, and then the window has
+// painted and settled: three shots in a row, none blank, each within 1% of
+// the pixels of the first (a clock and a graph may move). A slow machine
+// only takes longer, up to a minute.
+func shootSettled(t *testing.T, display, path string, ready func() bool) {
+	t.Helper()
+	var shots []image.Image
+	farmtest.Eventually(t, "the view to be painted and settled", time.Minute, func() bool {
+		if !ready() {
+			return false
+		}
+		shoot(t, display, path)
+		img := decodePNG(t, path)
+		if spread(img) < 8 || (len(shots) > 0 && changed(shots[0], img) > 0.01) {
+			shots = nil // blank, or still changing: start again
+		}
+		shots = append(shots, img)
+		return len(shots) == 3
+	})
+}
+
 // checkNotBlank fails when the picture is one flat colour: a window that
 // never painted.
 func checkNotBlank(t *testing.T, path string) {
+	t.Helper()
+	if sd := spread(decodePNG(t, path)); sd < 8 {
+		t.Fatalf("%s looks blank: brightness varies by %.1f only", path, sd)
+	}
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -376,6 +390,12 @@ func checkNotBlank(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("decoding %s: %v", path, err)
 	}
+	return img
+}
+
+// spread is the standard deviation of the picture's brightness (0–255), on
+// every other pixel of every other row.
+func spread(img image.Image) float64 {
 	var sum, sumSq, n float64
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y += 2 {
@@ -385,9 +405,23 @@ func checkNotBlank(t *testing.T, path string) {
 		}
 	}
 	mean := sum / n
-	if sd := math.Sqrt(sumSq/n - mean*mean); sd < 8 {
-		t.Fatalf("%s looks blank: brightness varies by %.1f only", path, sd)
+	return math.Sqrt(sumSq/n - mean*mean)
+}
+
+// changed is the share (0–1) of pixels, on every other pixel of every other
+// row, whose brightness differs between two pictures of the same size.
+func changed(a, b image.Image) float64 {
+	var diff, n float64
+	r := a.Bounds().Intersect(b.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y += 2 {
+		for x := r.Min.X; x < r.Max.X; x += 2 {
+			if math.Abs(luma(a, x, y)-luma(b, x, y)) > 2 {
+				diff++
+			}
+			n++
+		}
 	}
+	return diff / n
 }
 
 func luma(img image.Image, x, y int) float64 {
@@ -395,58 +429,11 @@ func luma(img image.Image, x, y int) float64 {
 	return (0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)) / 257
 }
 
-// proc is a process started by the test, stopped at its end.
-type proc struct {
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-	once sync.Once
-}
-
-func startProc(t *testing.T, name, bin string, env []string, args ...string) *proc {
+// startProc starts bin with env added to the test's environment; it is
+// stopped when the test ends.
+func startProc(t *testing.T, name, bin string, env []string, args ...string) *farmtest.Proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	go func() { p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, p.out.String())
-		}
-	})
-	return p
-}
-
-// stop ends the process with SIGTERM, then SIGKILL if it lingers.
-func (p *proc) stop() {
-	p.once.Do(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return farmtest.Start(t, name, cmd)
 }
