@@ -14,8 +14,16 @@ TESTSUM   := $(GO) run ./internal/farmtest/testsum -skips $(SKIPLOG)
 # Not part of the suite: TestFull is the minutes-long benchmark, run on request
 # (FARMHAND_BENCH_FULL=1); TestHelperRunSleep is a process another test starts.
 NOT_SUITE := ^(TestFull|TestHelperRunSleep)$$
+# Tests the race detector makes minutes long (they skip themselves under
+# -race): they run once more without it.
+NO_RACE   := ^TestHonestBigJobsCompile$$
+# golangci-lint, pinned: `make lint` installs this version into bin/ (once)
+# and runs it with .golangci.yml.
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI_BIN     := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_VERSION)
+GOLANGCI         := $(GOLANGCI_BIN)/golangci-lint
 
-.PHONY: help setup build build-headless run test unit e2e fuzz bench vet clean skips-reset skips
+.PHONY: help setup build build-headless run test unit e2e fuzz bench vet lint clean skips-reset skips
 
 help:
 	@echo "make run            set up, build and start Farmhand (manager + worker on this computer)"
@@ -26,6 +34,7 @@ help:
 	@echo "make e2e            only the end-to-end tests (real processes on 127.0.0.1, mDNS in a namespace, Xvfb screenshots)"
 	@echo "make bench          scheduler benchmarks: 100k-task index, and the HTTP stress run"
 	@echo "make fuzz           fuzz the parsers for a minute each"
+	@echo "make lint           golangci-lint $(GOLANGCI_VERSION) with .golangci.yml (installed into bin/ on first use)"
 	@echo "make skips          the tests the last make test skipped, and why"
 
 # setup installs what is missing and nothing else; it needs Go 1.26 on PATH.
@@ -53,8 +62,15 @@ vet:
 	CGO_ENABLED=0 $(GO) vet -tags headless ./...
 	$(GO) vet -tags e2e ./app/ ./ui/
 
+$(GOLANGCI):
+	GOBIN=$(GOLANGCI_BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+
+lint: $(GOLANGCI)
+	$(GOLANGCI) run ./...
+
 unit:
-	$(GO) test -json -race -count=1 -skip '$(NOT_SUITE)' ./... | $(TESTSUM)
+	$(GO) test -json -race -count=1 -skip '$(NOT_SUITE)|$(NO_RACE)' ./... | $(TESTSUM)
+	$(GO) test -json -count=1 -run '$(NO_RACE)' ./... | $(TESTSUM)
 	# every benchmark once, so they keep compiling and working
 	$(GO) test -json -run '^$$' -bench . -benchtime 1x ./... | $(TESTSUM)
 

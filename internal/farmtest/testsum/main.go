@@ -108,10 +108,11 @@ func (s *summary) text(key string) string {
 }
 
 // isNoise is a package-level line that says nothing go test's ok/FAIL line
-// does not.
+// does not, or the ok line of a package where -run matched nothing.
 func isNoise(line string) bool {
 	l := strings.TrimSpace(line)
-	return l == "PASS" || strings.HasPrefix(l, "=== RUN") || strings.HasPrefix(l, "testing: warning: no tests to run")
+	return l == "PASS" || strings.HasPrefix(l, "=== RUN") || strings.HasPrefix(l, "testing: warning: no tests to run") ||
+		strings.HasSuffix(l, "[no tests to run]")
 }
 
 // reason is what a skipped test logged, without go test's own lines.
