@@ -237,7 +237,7 @@ func TestBuiltinsDeclareMaxTaskDuration(t *testing.T) {
 			}
 		}
 		for limit, says := range map[string]string{"two hours": `max_task_duration "two hours" is not a duration`,
-			"-1h": "max_task_duration cannot be negative"} {
+			"-1h": "max_task_duration must be between 0 and a year, not -1h"} {
 			settings = blenderSettings(model.MaxTaskDurationSetting, limit)
 			if _, err := r.Compile(&model.Job{Name: "n", Type: typ, Settings: settings}); !errors.Is(err, ErrInvalid) ||
 				!strings.Contains(err.Error(), says) {
