@@ -14,8 +14,10 @@
 // MaxTaskDuration);
 // and after: it rejects dependency cycles, malformed task types
 // (CheckTaskType), tasks without commands, command-line word lists holding
-// values with no text form, and jobs with too many tasks. Scripts that loop forever are
-// interrupted. Every refusal wraps ErrInvalid, which the API answers with 400.
+// values with no text form, and jobs with too many tasks. Scripts run within a
+// time and a memory budget (budget.go): one that loops forever or hoards
+// memory is stopped, saying which budget it spent. Every refusal wraps
+// ErrInvalid, which the API answers with 400.
 package jobtype
 
 import (
@@ -133,7 +135,11 @@ const (
 // Option configures a Registry.
 type Option func(*Registry)
 
-// WithTimeout bounds how long a script may run, loading or compiling one job.
+// WithTimeout bounds how long a script may run, loading a job type or
+// compiling one job, besides 300 µs for each task it authors, up to the
+// maximum tasks of a job (a 100,000-task job gets 30 s more); over it, the
+// script is stopped with an error wrapping ErrOverBudget. The default is
+// DefaultTimeout.
 func WithTimeout(d time.Duration) Option { return func(r *Registry) { r.timeout = d } }
 
 // WithMaxTasks bounds the number of tasks one job may have.
@@ -144,11 +150,12 @@ func WithLogger(l *slog.Logger) Option { return func(r *Registry) { r.log = l } 
 
 // Registry holds the job types a manager offers. It is safe for concurrent use.
 type Registry struct {
-	dir      string
-	timeout  time.Duration
-	maxTasks int
-	log      *slog.Logger
-	builtins map[string]*JobType
+	dir       string
+	timeout   time.Duration
+	memBudget uint64 // bytes; see WithMemoryBudget
+	maxTasks  int
+	log       *slog.Logger
+	builtins  map[string]*JobType
 
 	mu     sync.Mutex
 	folder folderState // the scripts folder as last read; see folder.go
@@ -158,7 +165,8 @@ type Registry struct {
 // (which may be empty or missing). The folder is re-read whenever its files
 // change; scripts that cannot be used are reported by Problems.
 func Open(scriptsDir string, opts ...Option) *Registry {
-	r := &Registry{dir: scriptsDir, timeout: DefaultTimeout, maxTasks: DefaultMaxTasks, log: slog.Default()}
+	r := &Registry{dir: scriptsDir, timeout: DefaultTimeout, memBudget: DefaultMemoryBudget,
+		maxTasks: DefaultMaxTasks, log: slog.Default()}
 	for _, o := range opts {
 		o(r)
 	}

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/dop251/goja"
 )
@@ -22,17 +21,22 @@ type script struct {
 	program *goja.Program
 }
 
-// errTimedOut is what a runtime is interrupted with when its time is up.
-var errTimedOut = errors.New("timed out")
-
-// run runs the script's top level in a fresh runtime, then fn, all within the
-// registry's timeout, and turns JavaScript failures into readable errors.
+// run runs the script's top level in a fresh runtime, then fn, within the
+// registry's time and memory budgets (budget.go), and turns JavaScript failures
+// into readable errors. A script over a budget gets an error wrapping
+// ErrOverBudget that says which budget.
 func (r *Registry) run(sc *script, jobType string, fn func(vm *goja.Runtime) error) error {
 	vm := r.newRuntime(jobType)
-	// Interrupt only stops JavaScript code; the Go helpers a script calls are
-	// all bounded (frame ranges by MaxFrames, tasks by maxTasks).
-	timer := time.AfterFunc(r.timeout, func() { vm.Interrupt(errTimedOut) })
-	defer timer.Stop()
+	// Interrupt only stops JavaScript code between steps; the Go helpers a
+	// script calls are all bounded (frame ranges by MaxFrames, tasks by
+	// maxTasks), and the prelude bounds the built-ins that allocate in one step.
+	w := r.watchRun(vm, jobType)
+	defer w.done()
+	limits := map[string]any{"chars": r.memBudget / 8, "elements": r.memBudget / 64, "bytes": r.memBudget / 4}
+	// Read and removed by the prelude.
+	if err := vm.Set("__farmhandSetup", map[string]any{"limits": limits, "taskAuthored": w.taskAuthored}); err != nil {
+		return err
+	}
 	if _, err := vm.RunProgram(prelude); err != nil {
 		return err
 	}
@@ -53,8 +57,10 @@ func (r *Registry) jsError(sc *script, err error) error {
 	var exc *goja.Exception
 	switch {
 	case errors.As(err, &interrupted):
-		return fmt.Errorf("%s was stopped after %v: it ran too long (an endless loop?)%s",
-			sc.file, r.timeout, where(&interrupted.Exception))
+		if over, ok := interrupted.Value().(*budgetError); ok {
+			return &budgetError{msg: over.msg + where(&interrupted.Exception)}
+		}
+		return fmt.Errorf("%s was interrupted: %v%s", sc.file, interrupted.Value(), where(&interrupted.Exception))
 	case errors.As(err, &overflow):
 		return fmt.Errorf("%s was stopped: its calls went more than %d deep (endless recursion?)%s",
 			sc.file, maxCallDepth, where(&overflow.Exception))

@@ -92,7 +92,7 @@ func TestEndlessLoopIsInterrupted(t *testing.T) {
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("err = %v", err)
 			}
-			if !strings.Contains(err.Error(), "ran too long") && !strings.Contains(err.Error(), "endless recursion") {
+			if !strings.Contains(err.Error(), "ran longer than 200ms (time budget)") && !strings.Contains(err.Error(), "endless recursion") {
 				t.Errorf("err = %v, want it to say the script ran too long", err)
 			}
 			if took := time.Since(start); took > 3*time.Second {
@@ -106,7 +106,7 @@ func TestLoopAtTopLevelIsAProblem(t *testing.T) {
 	dir := folder(t, map[string]string{"spin.js": `while (true) {}`, "ok.js": testScript(twoTasks + `job.addTask(a);`)})
 	r := Open(dir, quiet, WithTimeout(100*time.Millisecond))
 	p := r.Problems()
-	if len(p) != 1 || p[0].Name != "spin" || !strings.Contains(p[0].Error, "ran too long") {
+	if len(p) != 1 || p[0].Name != "spin" || !strings.Contains(p[0].Error, `job type "spin": script stopped: it ran longer than 100ms (time budget)`) {
 		t.Fatalf("problems %+v", p)
 	}
 	if _, err := r.Get("ok"); err != nil {

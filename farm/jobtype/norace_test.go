@@ -1,0 +1,5 @@
+//go:build !race
+
+package jobtype
+
+const raceEnabled = false
