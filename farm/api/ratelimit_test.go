@@ -125,7 +125,10 @@ func TestLimitedRoutes(t *testing.T) {
 	tight := Limit{Burst: 2, Every: 10 * time.Second}
 	f.s.WithRateLimits(RateLimits{Submit: tight, TaskList: tight, Upload: tight, Join: tight})
 	useClock(f.s, clock)
-	otherWorkerID, otherWorkerToken := f.approved(t, "another worker", "worker")
+	otherWorkerID, otherWorkerToken, err := f.approved("another worker", "worker")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tasks := func(token string) func() *httptest.ResponseRecorder {
 		return func() *httptest.ResponseRecorder {
 			return f.call("GET", "/api/v1/jobs/"+f.jobID+"/tasks", token, "", nil)

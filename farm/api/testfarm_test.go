@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -30,54 +31,71 @@ type testFarm struct {
 
 func newTestFarm(tb testing.TB) *testFarm {
 	tb.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := manager.Open(manager.Config{DataDir: tb.TempDir(), Logger: quiet})
+	f, err := openTestFarm(tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { m.Close() })
+	tb.Cleanup(func() { f.m.Close() })
+	return f
+}
+
+// openTestFarm sets up a testFarm in dir; the caller closes f.m.
+func openTestFarm(dir string) (_ *testFarm, err error) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := manager.Open(manager.Config{DataDir: dir, Logger: quiet})
+	if err != nil {
+		return nil, fmt.Errorf("opening a manager in %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
 	f := &testFarm{m: m, s: New(m, "test", quiet)}
 	admin, adminToken, err := m.CreateAdmin("test admin")
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	f.adminToken = adminToken
-	_, f.artistToken = f.approved(tb, "an artist", model.RoleArtist)
-	f.workerID, f.workerToken = f.approved(tb, "a worker", model.RoleWorker)
+	if _, f.artistToken, err = f.approved("an artist", model.RoleArtist); err != nil {
+		return nil, err
+	}
+	if f.workerID, f.workerToken, err = f.approved("a worker", model.RoleWorker); err != nil {
+		return nil, err
+	}
 	pending, _, err := m.Join(manager.JoinRequest{Name: "waiting", Platform: "linux", Address: "192.0.2.9"})
 	if err != nil {
-		tb.Fatal(err)
+		return nil, fmt.Errorf("asking to join: %w", err)
 	}
 	f.pendingID = pending.ID
 	if _, err := m.SignOn(f.workerID, manager.WorkerInfo{Name: "a worker", Platform: "linux", Version: "test",
 		TaskTypes: []string{"echo", "sleep", "misc"}}); err != nil {
-		tb.Fatal(err)
+		return nil, fmt.Errorf("signing on: %w", err)
 	}
 	job, err := m.Submit(manager.Submission{Name: "shot 1", Type: "echo-sleep-test", Submitter: admin.Name,
 		SubmitterID: admin.ID, Settings: map[string]any{"frames": "1-3", "sleep_seconds": 0}})
 	if err != nil {
-		tb.Fatal(err)
+		return nil, fmt.Errorf("submitting: %w", err)
 	}
 	f.jobID = job.ID
 	a, err := m.Schedule(f.workerID)
 	if err != nil || a == nil {
-		tb.Fatalf("scheduling the fixture's task: %v, %v", a, err)
+		return nil, fmt.Errorf("scheduling the fixture's task: %v, %v", a, err)
 	}
 	f.taskID = a.Task.ID
-	return f
+	return f, nil
 }
 
 // approved makes a member of role and returns its id and token.
-func (f *testFarm) approved(tb testing.TB, name string, role model.Role) (string, string) {
-	tb.Helper()
+func (f *testFarm) approved(name string, role model.Role) (string, string, error) {
 	mb, token, err := f.m.Join(manager.JoinRequest{Name: name, Platform: "linux", Address: "192.0.2.8", Wants: role})
 	if err != nil {
-		tb.Fatal(err)
+		return "", "", fmt.Errorf("joining as %s: %w", name, err)
 	}
 	if _, err := f.m.Approve(mb.ID, role); err != nil {
-		tb.Fatal(err)
+		return "", "", fmt.Errorf("approving %s: %w", name, err)
 	}
-	return mb.ID, token
+	return mb.ID, token, nil
 }
 
 // call serves one request. A body given as an io.Reader that is not a
