@@ -63,13 +63,13 @@ func TestMakePreview(t *testing.T) {
 	ctx := context.Background()
 
 	big := writeImage(t, filepath.Join(dir, "big16.png"), func(f *os.File) error {
-		return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(f, noisy16(2400, 1000))
+		return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(f, noisy16(2000, 100))
 	})
 	data, ct, err := makePreview(ctx, big, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkJPEG(t, "16-bit PNG", data, ct, 1920, 800)
+	checkJPEG(t, "16-bit PNG", data, ct, 1920, 96)
 
 	tif := writeImage(t, filepath.Join(dir, "frame.tif"), func(f *os.File) error {
 		return tiff.Encode(f, noisy16(300, 200), &tiff.Options{Compression: tiff.Deflate})
@@ -108,7 +108,7 @@ func TestMakePreviewWithFFmpeg(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct{ name, pixFmt string }{{"frame.exr", "gbrapf32le"}, {"frame.dpx", "rgb48le"}, {"frame.tga", "rgba"}} {
 		p := filepath.Join(dir, c.name)
-		if out, err := exec.Command(tools.FFmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=2560x1440",
+		if out, err := exec.Command(tools.FFmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=2000x1000",
 			"-frames:v", "1", "-pix_fmt", c.pixFmt, p).CombinedOutput(); err != nil {
 			t.Fatalf("making %s: %v\n%s", c.name, err, out)
 		}
@@ -116,7 +116,7 @@ func TestMakePreviewWithFFmpeg(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		checkJPEG(t, c.name, data, ct, 1920, 1080)
+		checkJPEG(t, c.name, data, ct, 1920, 960)
 	}
 	// What neither Go nor FFmpeg reads fails with FFmpeg's words.
 	bad := filepath.Join(dir, "bad.exr")

@@ -39,7 +39,7 @@ func TestUploaderFlush(t *testing.T) {
 
 	frame := filepath.Join(t.TempDir(), "frame.png")
 	f, _ := os.Create(frame)
-	png.Encode(f, noisy16(2000, 200)) // wide enough to need a scaled preview
+	png.Encode(f, noisy16(2000, 100)) // wide enough to need a scaled preview
 	f.Close()
 
 	u.offer("job.0", frame)
