@@ -1,15 +1,19 @@
 package api
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
 	"farmhand/farm/api/wire"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
+	"farmhand/farm/trust"
 )
 
 func remoteHost(r *http.Request) string {
@@ -29,10 +33,23 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	m, token, err := s.m.Join(manager.JoinRequest{Name: req.Name, Platform: req.Platform, Address: remoteHost(r),
 		Wants: req.Wants, Code: req.JoinCode})
 	if err != nil {
-		writeError(w, s.log, err)
+		writeJoinError(w, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, wire.Joined{Member: m, Token: token})
+}
+
+// writeJoinError answers a refused join request: a join limit (too many
+// pending requests, too many wrong join codes) is 429 with Retry-After in
+// seconds, the rest as writeError does.
+func writeJoinError(w http.ResponseWriter, log *slog.Logger, err error) {
+	var limit *manager.LimitError
+	if !errors.As(err, &limit) {
+		writeError(w, log, err)
+		return
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(limit.RetrySeconds()))
+	writeJSON(w, http.StatusTooManyRequests, wire.Error{Message: err.Error()})
 }
 
 func (s *Server) joinStatus(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +123,7 @@ func (s *Server) getJoinCode(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.JoinCode{Code: code})
+	writeJSON(w, http.StatusOK, wire.JoinCode{Code: trust.JoinCode(code, s.fingerprint), Fingerprint: string(s.fingerprint)})
 }
 
 func (s *Server) newJoinCode(w http.ResponseWriter, r *http.Request) {
@@ -115,5 +132,5 @@ func (s *Server) newJoinCode(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.JoinCode{Code: code})
+	writeJSON(w, http.StatusOK, wire.JoinCode{Code: trust.JoinCode(code, s.fingerprint), Fingerprint: string(s.fingerprint)})
 }

@@ -23,3 +23,8 @@ var (
 	// ErrStaleEtag: the submitter's copy of the job type is out of date (412).
 	ErrStaleEtag = jobtype.ErrStaleEtag
 )
+
+// ErrTooMany: too many requests of one kind, from one address or in all; the
+// caller should wait and retry (429 Too Many Requests, with Retry-After). The
+// join limits return it as a *LimitError, which says how long to wait.
+var ErrTooMany = errors.New("too many requests")

@@ -31,10 +31,26 @@ type JoinRequest struct {
 // Join records a request to join and returns the new member and its token. The
 // token works once an admin approves the member (or at once, for a worker
 // that gave the right join code); until then it only asks JoinStatus.
+//
+// Anyone may ask, so requests are bounded (issue 17): the name (at most
+// MaxNameLength characters) and platform (MaxPlatformLength) must be
+// printable, else ErrInvalid; at most MaxPendingPerAddress requests from one
+// req.Address and MaxPending in all may wait for an admin, else a
+// *LimitError (ErrTooMany); a request with the name of one still pending
+// from the same address replaces it (same member id, new token). A wrong
+// join code is ErrUnauthorized, and after CodeFailuresAllowed of them from
+// one address further codes from it get a *LimitError for a doubling wait.
 func (m *Manager) Join(req JoinRequest) (*model.Member, string, error) {
-	name := strings.TrimSpace(req.Name)
+	name, err := cleanText("name", req.Name, MaxNameLength)
+	if err != nil {
+		return nil, "", err
+	}
 	if name == "" {
 		return nil, "", fmt.Errorf("%w: say who is joining (a name)", ErrInvalid)
+	}
+	platform, err := cleanText("platform", req.Platform, MaxPlatformLength)
+	if err != nil {
+		return nil, "", err
 	}
 	if req.Wants == "" {
 		req.Wants = model.RoleWorker
@@ -42,32 +58,62 @@ func (m *Manager) Join(req JoinRequest) (*model.Member, string, error) {
 	if !req.Wants.Valid() {
 		return nil, "", fmt.Errorf("%w: unknown role %q; roles are worker, artist and admin", ErrInvalid, req.Wants)
 	}
-	token := randomToken()
-	member := &model.Member{ID: newID(), Name: name, Platform: req.Platform, Address: req.Address,
-		Wants: req.Wants, Status: model.MemberPending, Requested: m.now()}
+	admitted := false
 	if req.Code != "" {
-		if !m.checkJoinCode(req.Code) {
+		ok, err := m.codeGuard().attempt(req.Address, m.now(), func() bool { return m.checkJoinCode(req.Code) })
+		if err != nil {
+			return nil, "", err
+		}
+		if !ok {
 			return nil, "", fmt.Errorf("%w: wrong join code (see 'farmhand joincode' on the manager)", ErrUnauthorized)
 		}
-		// A join code admits workers only: more is an admin's decision.
-		member.Status, member.Role, member.Decided = model.MemberApproved, model.RoleWorker, m.now()
+		admitted = true
 	}
-	err := m.update(func(o *op) error {
+	if _, err := m.expireJoinRequests(); err != nil {
+		return nil, "", err
+	}
+	token := randomToken()
+	var member *model.Member
+	replaced := false
+	err = m.update(func(o *op) error {
+		c, err := countPending(o.tx, req.Address, name, o.now)
+		if err != nil {
+			return err
+		}
+		member, replaced = c.same, c.same != nil
+		if member == nil {
+			// A join code admits without an admin, so the pending limits do not apply.
+			if refused := c.refusal(req.Address, o.now); refused != nil && !admitted {
+				return refused
+			}
+			member = &model.Member{ID: newID(), Name: name, Address: req.Address}
+		}
+		member.Platform, member.Wants, member.Status, member.Requested = platform, req.Wants, model.MemberPending, o.now
+		if admitted {
+			// A join code admits workers only: more is an admin's decision.
+			member.Status, member.Role, member.Decided = model.MemberApproved, model.RoleWorker, o.now
+		}
 		if err := o.putMember(member); err != nil {
 			return err
 		}
 		return o.tx.SetToken(member.ID, token)
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("recording join request of %q: %w", name, err)
+		return nil, "", fmt.Errorf("recording join request of %q from %s: %w", name, req.Address, err)
 	}
 	m.forgetTokens()
-	m.log.Info("join request", "member", member.ID, "name", name, "wants", req.Wants, "status", member.Status, "address", req.Address)
+	m.log.Info("join request", "member", member.ID, "name", name, "wants", req.Wants, "status", member.Status,
+		"address", req.Address, "replaced", replaced)
 	return member, token, nil
 }
 
-// Members lists the farm's members, optionally only those in one status.
+// Members lists the farm's members, optionally only those in one status,
+// oldest request first. Join requests past JoinRequestTTL are rejected first,
+// so that the pending ones listed are those an admin may still answer.
 func (m *Manager) Members(status model.MemberStatus) ([]*model.Member, error) {
+	if _, err := m.expireJoinRequests(); err != nil {
+		return nil, err
+	}
 	var out []*model.Member
 	err := m.store.View(func(tx *store.Tx) error {
 		return tx.Members(func(mb *model.Member) bool {

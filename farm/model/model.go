@@ -334,6 +334,9 @@ type Member struct {
 	Wants     Role      `json:"wants,omitempty"`
 	Requested time.Time `json:"requested"`
 	Decided   time.Time `json:"decided,omitzero"`
+	// Note says why the manager decided by itself, e.g. that a join request
+	// expired unanswered; empty for an admin's decisions.
+	Note string `json:"note,omitempty"`
 }
 
 // HostStats is how busy a worker's computer is, sent with its heartbeats.
