@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -120,9 +122,12 @@ func (p *joinPanel) askRenew() {
 		}, p.u.win)
 }
 
-// showPending shows the join requests; err says the list could not be
-// fetched. Rows are rebuilt only when the requests change, so that a role
-// being chosen is not reset under the pointer.
+// showPending shows the join requests, grouped by the address they came from
+// (one heading per address, its requests under it, the earliest group first),
+// so that a flood from one computer stands out and can be turned down at
+// once; err says the list could not be fetched. Rows are rebuilt only when
+// the requests change, so that a role being chosen is not reset under the
+// pointer.
 func (p *joinPanel) showPending(ms []*model.Member, err error) {
 	if err != nil {
 		p.note.SetText("Could not list the join requests: " + explain(err, p.u.client.BaseURL()))
@@ -130,9 +135,10 @@ func (p *joinPanel) showPending(ms []*model.Member, err error) {
 		return
 	}
 	slices.SortFunc(ms, func(a, b *model.Member) int { return a.Requested.Compare(b.Requested) })
-	var ids []string
+	var shown []string
 	for _, m := range ms {
-		ids = append(ids, m.ID)
+		// A repeated request keeps its id but not its time: show it anew.
+		shown = append(shown, m.ID+"@"+m.Requested.String())
 	}
 	p.title.SetText(fmt.Sprintf("Join requests (%d)", len(ms)))
 	if len(ms) == 0 {
@@ -140,25 +146,74 @@ func (p *joinPanel) showPending(ms []*model.Member, err error) {
 		p.note.SetText("No computer is asking to join.")
 	}
 	showIf(p.note, len(ms) == 0)
-	if slices.Equal(ids, p.shown) {
+	if slices.Equal(shown, p.shown) {
 		return
 	}
-	p.shown = ids
+	p.shown = shown
 	p.rows.RemoveAll()
-	for _, m := range ms {
-		p.rows.Add(p.row(m))
+	for _, g := range groupByAddress(ms) {
+		p.rows.Add(p.group(g))
 	}
 	p.relayout()
 }
 
-// row is one join request: who asks, from where, for what, and the answer.
+// joinGroup is the join requests from one address, oldest first.
+type joinGroup struct {
+	address string
+	members []*model.Member
+}
+
+// where names the group's address for people.
+func (g joinGroup) where() string {
+	if g.address == "" {
+		return "an unknown address"
+	}
+	return g.address
+}
+
+// groupByAddress groups requests sorted by time, keeping that order: the
+// group of the oldest request comes first.
+func groupByAddress(ms []*model.Member) []joinGroup {
+	var groups []joinGroup
+	at := map[string]int{}
+	for _, m := range ms {
+		i, ok := at[m.Address]
+		if !ok {
+			i = len(groups)
+			at[m.Address] = i
+			groups = append(groups, joinGroup{address: m.Address})
+		}
+		groups[i].members = append(groups[i].members, m)
+	}
+	return groups
+}
+
+// group is an address's heading with its requests under it, indented; with
+// more than one request, the heading can reject them all.
+func (p *joinPanel) group(g joinGroup) fyne.CanvasObject {
+	address := widget.NewLabelWithStyle(g.where(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	count := widget.NewLabel(plural(len(g.members), "request"))
+	count.Importance = widget.LowImportance
+	head := container.NewHBox(widget.NewIcon(theme.ComputerIcon()), address, count)
+	var rejectAll fyne.CanvasObject
+	if len(g.members) > 1 {
+		rejectAll = widget.NewButtonWithIcon("Reject all", theme.CancelIcon(), func() { p.askRejectAll(g) })
+	}
+	box := container.NewVBox(container.NewBorder(nil, nil, head, rejectAll))
+	indent := 2 * theme.IconInlineSize()
+	for _, m := range g.members {
+		box.Add(container.New(layout.NewCustomPaddedLayout(0, 0, indent, 0), p.row(m)))
+	}
+	return box
+}
+
+// row is one join request: who asks, on what, for what, and the answer; its
+// address is its group's heading.
 func (p *joinPanel) row(m *model.Member) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(m.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	var about []string
-	for _, s := range []string{m.Platform, m.Address} {
-		if s != "" {
-			about = append(about, s)
-		}
+	if m.Platform != "" {
+		about = append(about, m.Platform)
 	}
 	wants := m.Wants
 	if !wants.Valid() {
@@ -174,9 +229,55 @@ func (p *joinPanel) row(m *model.Member) fyne.CanvasObject {
 	reject := widget.NewButtonWithIcon("Reject", theme.CancelIcon(), nil)
 	approve.OnTapped = func() { p.answer(m, model.Role(role.Selected), true) }
 	reject.OnTapped = func() { p.answer(m, "", false) }
-	left := container.NewHBox(widget.NewIcon(theme.ComputerIcon()), name)
 	right := container.NewHBox(widget.NewLabel("as"), role, approve, reject)
-	return container.NewBorder(nil, nil, left, right, details)
+	return container.NewBorder(nil, nil, name, right, details)
+}
+
+// askRejectAll confirms, then rejects every request from g's address.
+func (p *joinPanel) askRejectAll(g joinGroup) {
+	d := dialog.NewConfirm("Reject all from "+g.where(),
+		fmt.Sprintf("Reject the %s from %s?\nThey may ask again later.", plural(len(g.members), "join request"), g.where()),
+		func(ok bool) {
+			if ok {
+				p.rejectAll(g)
+			}
+		}, p.u.win)
+	d.SetConfirmText("Reject all")
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+// rejectAll rejects g's requests one by one (those not being answered
+// already), then refreshes the panel and says which could not be rejected.
+func (p *joinPanel) rejectAll(g joinGroup) {
+	var todo []*model.Member
+	for _, m := range g.members {
+		if !p.busy[m.ID] {
+			p.busy[m.ID] = true
+			todo = append(todo, m)
+		}
+	}
+	u := p.u
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
+		defer cancel()
+		var errs []error
+		for _, m := range todo {
+			if _, err := u.client.Reject(ctx, m.ID); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s", m.Name, explain(err, u.client.BaseURL())))
+			}
+		}
+		pending, perr := u.client.Members(ctx, model.MemberPending)
+		u.do(func() {
+			for _, m := range todo {
+				delete(p.busy, m.ID)
+			}
+			if len(errs) > 0 {
+				u.showError(fmt.Sprintf("Could not reject %s from %s", plural(len(errs), "join request"), g.where()), errors.Join(errs...))
+			}
+			p.showPending(pending, perr)
+		})
+	}()
 }
 
 // answer approves or rejects a request, then refreshes the panel.

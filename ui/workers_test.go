@@ -152,14 +152,15 @@ func TestJoinRequests(t *testing.T) {
 	u.setMe(admin)
 	p := u.workers.join
 	w := test.NewTempWindow(t, p.object())
-	w.Resize(fyne.NewSize(1000, 200))
+	w.Resize(fyne.NewSize(1000, 320))
 	p.showCode("KX7-P2Q")
 	reqs := []*model.Member{
 		{ID: "m9", Name: "lighting-ws-3", Platform: "windows", Address: "192.168.1.43", Wants: model.RoleArtist, Requested: testNow.Add(-2 * time.Minute)},
-		{ID: "m8", Name: "render-07", Platform: "linux", Requested: testNow.Add(-5 * time.Minute)},
+		{ID: "m8", Name: "render-07", Platform: "linux", Address: "192.168.1.50", Requested: testNow.Add(-5 * time.Minute)},
+		{ID: "m7", Name: "render-08", Platform: "linux", Address: "192.168.1.50", Requested: testNow.Add(-1 * time.Minute)},
 	}
 	p.showPending(reqs, nil)
-	if p.title.Text != "Join requests (2)" || p.note.Visible() {
+	if p.title.Text != "Join requests (3)" || p.note.Visible() {
 		t.Errorf("title %q, note shown %v", p.title.Text, p.note.Visible())
 	}
 	test.AssertRendersToMarkup(t, "join_requests.xml", w.Canvas())
