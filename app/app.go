@@ -26,6 +26,7 @@ const DefaultPort = "7780"
 
 // env is what every command gets: where to print, and the parsed common flags.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	// managerStarted, if set, learns the URL of a manager this process
@@ -74,7 +75,7 @@ func (c exitCode) Error() string { return fmt.Sprintf("exit code %d", int(c)) }
 
 // Main runs the program and returns its exit code.
 func Main(args []string) int {
-	e := &env{stdout: os.Stdout, stderr: os.Stderr,
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))}
 	slog.SetDefault(e.log)
 	name, rest := "", args

@@ -27,7 +27,11 @@ func runJobs(e *env, args []string) error {
 			filter = append(filter, model.JobStatus(s))
 		}
 	}
-	jobs, err := cf.client().Jobs(context.Background(), filter...)
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	jobs, err := cl.Jobs(context.Background(), filter...)
 	if err != nil {
 		return err
 	}
@@ -66,7 +70,10 @@ func runJob(e *env, args []string) error {
 		return fmt.Errorf("%w: which job?", errUsage)
 	}
 	ctx := context.Background()
-	cl := cf.client()
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
 	id := pos[0]
 	var job *model.Job
 	switch {

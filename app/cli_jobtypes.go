@@ -13,7 +13,11 @@ func runJobTypes(e *env, args []string) error {
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
-	list, err := cf.client().JobTypeList(context.Background())
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	list, err := cl.JobTypeList(context.Background())
 	if err != nil {
 		return err
 	}
@@ -54,7 +58,11 @@ func runJobType(e *env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: use 'farmhand jobtype export NAME' to copy a built-in job type into the scripts folder", errUsage)
 	}
-	path, err := cf.client().ExportJobType(context.Background(), pos[1])
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	path, err := cl.ExportJobType(context.Background(), pos[1])
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,10 @@ func runSubmit(e *env, args []string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cl := cf.client()
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
 	jt, err := findJobType(ctx, cl, *typ)
 	if err != nil {
 		return err

@@ -25,7 +25,11 @@ func runTasks(e *env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: which job?", errUsage)
 	}
-	tasks, err := cf.client().Tasks(context.Background(), pos[0])
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	tasks, err := cl.Tasks(context.Background(), pos[0])
 	if err != nil {
 		return err
 	}
@@ -57,7 +61,10 @@ func runTask(e *env, args []string) error {
 		return fmt.Errorf("%w: which task?", errUsage)
 	}
 	ctx := context.Background()
-	cl := cf.client()
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
 	id := pos[0]
 	verb := ""
 	if len(pos) > 1 {

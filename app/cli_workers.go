@@ -20,7 +20,11 @@ func runWorkers(e *env, args []string) error {
 	if len(pos) == 1 && pos[0] == "pending" {
 		return listMembers(e, cf, model.MemberPending)
 	}
-	ws, err := cf.client().Workers(context.Background())
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	ws, err := cl.Workers(context.Background())
 	if err != nil {
 		return err
 	}

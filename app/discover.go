@@ -2,14 +2,12 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"farmhand/discovery"
 	"farmhand/farm/api/wire"
+	"farmhand/farm/worker"
 )
 
 // discoveryFlags switch mDNS off or bind it to one network interface.
@@ -40,7 +38,7 @@ func advertise(ctx context.Context, e *env, df *discoveryFlags, rm *runningManag
 		return done
 	}
 	a := discovery.Announcement{FarmName: farmName, ManagerID: rm.m.ID(), APIVersion: wire.APIVersion,
-		AppVersion: Version, Port: port}
+		AppVersion: Version, Port: port, Fingerprint: string(rm.fingerprint)}
 	go func() {
 		defer close(done)
 		if err := discovery.Advertise(ctx, df.config(e), a); err != nil {
@@ -71,6 +69,13 @@ func startLocator(ctx context.Context, e *env, df *discoveryFlags, farm string) 
 
 // locate waits (a few seconds at most) for the manager and returns its URL.
 func (l *locator) locate(ctx context.Context, managerID string) (string, error) {
+	p, err := l.find(ctx, managerID)
+	return p.URL, err
+}
+
+// find waits (a few seconds at most) for the manager and returns what it
+// announces.
+func (l *locator) find(ctx context.Context, managerID string) (discovery.Peer, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	match := func(p discovery.Peer) bool {
@@ -84,7 +89,7 @@ func (l *locator) locate(ctx context.Context, managerID string) (string, error) 
 	}
 	p, err := l.browser.Wait(ctx, match)
 	if err != nil {
-		return "", fmt.Errorf("no Farmhand manager found on the network: %w", err)
+		return discovery.Peer{}, fmt.Errorf("no Farmhand manager found on the network: %w", err)
 	}
 	if managerID == "" && l.farm == "" {
 		// Before joining: with several farms about, guessing would be wrong.
@@ -97,19 +102,14 @@ func (l *locator) locate(ctx context.Context, managerID string) (string, error) 
 			for n := range farms {
 				names = append(names, n)
 			}
-			return "", fmt.Errorf("several farms on the network (%v): choose one with --farm NAME or --manager URL", names)
+			return discovery.Peer{}, fmt.Errorf("several farms on the network (%v): choose one with --farm NAME or --manager URL", names)
 		}
 	}
-	return p.URL, nil
+	return p, nil
 }
 
 // knownManagerID is the farm a worker's data directory belongs to, if any.
 func knownManagerID(dataDir string) string {
-	var creds struct {
-		ManagerID string `json:"manager_id"`
-	}
-	if b, err := os.ReadFile(filepath.Join(dataDir, "worker.json")); err == nil {
-		json.Unmarshal(b, &creds)
-	}
+	creds, _ := worker.ReadCredentials(dataDir) // none, or damaged: no farm known
 	return creds.ManagerID
 }

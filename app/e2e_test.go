@@ -693,7 +693,9 @@ func TestE2EDiscoveryAcrossMachines(t *testing.T) {
 	defer cancel()
 	bin := farmhandBinary(t)
 	data := t.TempDir()
-	url := "http://" + a.Addr.String() + ":7780"
+	// From another computer the manager speaks only TLS; commands on its own
+	// computer pin its certificate from its data folder.
+	url := "https://" + a.Addr.String() + ":7780"
 	background := func(h netnstest.Host, name string, args ...string) *syncBuffer {
 		out := &syncBuffer{}
 		cmd := h.Exec(ctx, bin, args...)
@@ -734,6 +736,19 @@ func TestE2EDiscoveryAcrossMachines(t *testing.T) {
 	t.Logf("the worker on the other computer signed on %s after it started", time.Since(started).Round(time.Millisecond))
 	if d := logGap(t, worker.String(), "looking for the manager", "manager found"); d > 3*time.Second {
 		t.Errorf("finding the manager took %s, more than 3 s", d)
+	}
+	// Plain HTTP from the other computer is refused with a clear message, and
+	// the token it carried never reached a handler (farm/trust's tests show
+	// that; here the real binary's answer).
+	plain, err := b.Exec(ctx, bin, "jobs", "--manager", "http://"+a.Addr.String()+":7780", "--token", "not-a-real-token",
+		"--data", t.TempDir()).CombinedOutput()
+	if err == nil || !strings.Contains(string(plain), "speaks HTTPS only") {
+		t.Errorf("plain HTTP from another computer: %v\n%s", err, plain)
+	}
+	// A client pinned to another fingerprint refuses this manager.
+	wrong, err := b.Exec(ctx, bin, "jobs", "--manager", url, "--fingerprint", "AAAA-AAAA-AAAA-AAAA", "--data", t.TempDir()).CombinedOutput()
+	if err == nil || !strings.Contains(string(wrong), "another computer may be posing as the manager") {
+		t.Errorf("a wrong pin: %v\n%s", err, wrong)
 	}
 	out, err := run("submit", "--type", "echo-sleep-test", "--name", "across", "--set", "frames=1-4", "--set", "sleep_seconds=0", "--wait", "--json")
 	if err != nil {

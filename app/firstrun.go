@@ -13,12 +13,13 @@ import (
 	"farmhand/farm/api/client"
 	"farmhand/farm/model"
 	"farmhand/farm/store"
+	"farmhand/farm/worker"
 )
 
 // A computer belongs to no farm until it ran a manager (its database exists),
 // a worker (its credentials), or 'farmhand join' in its data directory.
 func isFirstRun(dataDir string) bool {
-	for _, name := range []string{store.FileName, "worker.json", memberFile} {
+	for _, name := range []string{store.FileName, worker.CredentialsFile, memberFile} {
 		if _, err := os.Stat(filepath.Join(dataDir, name)); err == nil {
 			return false
 		}

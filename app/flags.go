@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"farmhand/farm/api/client"
@@ -17,35 +15,36 @@ type flagSet struct{ *flag.FlagSet }
 
 // clientFlags are the flags of every command that talks to a farm.
 type clientFlags struct {
-	manager *string
-	token   *string
-	data    *string
-	asJSON  *bool
+	manager     *string
+	token       *string
+	fingerprint *string
+	data        *string
+	asJSON      *bool
 }
 
 func addClientFlags(fs *flagSet) *clientFlags {
 	return &clientFlags{
 		manager: fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else this computer's membership, else http://127.0.0.1:"+DefaultPort+")"),
 		token:   fs.String("token", "", "member token (default $FARMHAND_TOKEN, else the data directory's)"),
-		data:    fs.String("data", defaultDataDir(), "data directory holding this computer's token"),
-		asJSON:  fs.Bool("json", false, "print machine-readable JSON"),
+		fingerprint: fs.String("fingerprint", "", "the manager's certificate fingerprint to trust, for https:// URLs "+
+			"(default $FARMHAND_FINGERPRINT, else the one kept when this computer joined; see 'farmhand joincode' on the manager)"),
+		data:   fs.String("data", defaultDataDir(), "data directory holding this computer's token"),
+		asJSON: fs.Bool("json", false, "print machine-readable JSON"),
 	}
 }
 
-// managerURL: the flag, the environment, the farm this computer joined, or
-// this computer.
-func (cf *clientFlags) managerURL() string {
-	if *cf.manager == "" && os.Getenv("FARMHAND_MANAGER") == "" {
-		var m membership
-		if b, err := os.ReadFile(filepath.Join(*cf.data, memberFile)); err == nil && json.Unmarshal(b, &m) == nil && m.Manager != "" {
-			return m.Manager
-		}
-	}
-	return managerURL(*cf.manager)
+// ref resolves the farm the flags name; see resolveFarm.
+func (cf *clientFlags) ref() (farmRef, error) {
+	return resolveFarm(refFlags{manager: *cf.manager, token: *cf.token, fingerprint: *cf.fingerprint}, *cf.data)
 }
 
-func (cf *clientFlags) client() *client.Client {
-	return client.New(cf.managerURL()).WithToken(tokenFor(*cf.token, *cf.data))
+// client returns a client of the farm the flags name, with its token and pin.
+func (cf *clientFlags) client() (*client.Client, error) {
+	ref, err := cf.ref()
+	if err != nil {
+		return nil, err
+	}
+	return ref.client(), nil
 }
 
 // settingsFlag collects repeated --set key=value flags as raw strings; they

@@ -15,6 +15,7 @@ import (
 	"farmhand/farm/api/wire"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
+	"farmhand/farm/trust"
 )
 
 // Files in the data directory that hold tokens. Both are readable by their
@@ -48,55 +49,65 @@ type membership struct {
 	Manager  string `json:"manager"`
 	MemberID string `json:"member_id"`
 	Token    string `json:"token"`
-}
-
-// tokenFor finds the token a command sends: --token, $FARMHAND_TOKEN, this
-// computer's admin token (on the manager's computer), or its membership.
-func tokenFor(flagValue, dataDir string) string {
-	if flagValue != "" {
-		return flagValue
-	}
-	if v := os.Getenv("FARMHAND_TOKEN"); v != "" {
-		return v
-	}
-	if b, err := os.ReadFile(filepath.Join(dataDir, adminTokenFile)); err == nil {
-		return strings.TrimSpace(string(b))
-	}
-	var m membership
-	if b, err := os.ReadFile(filepath.Join(dataDir, memberFile)); err == nil && json.Unmarshal(b, &m) == nil {
-		return m.Token
-	}
-	return ""
+	// Fingerprint is the manager's certificate fingerprint, learnt whole
+	// when joining; commands trust no other certificate afterwards.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 func runJoin(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "join", "join [--manager URL] [--role artist|admin|worker] [--name NAME] [--code CODE]")}
+	fs := &flagSet{newFlags(e, "join", "join [--manager URL] [--role artist|admin|worker] [--name NAME] [--code CODE] [--fingerprint FP]")}
 	cf := addClientFlags(fs)
 	host, _ := os.Hostname()
 	name := fs.String("name", host, "how this computer appears on the farm")
 	role := fs.String("role", string(model.RoleArtist), "role to ask for")
-	code := fs.String("code", "", "the farm's join code (workers only: admitted at once)")
+	code := fs.String("code", "", "the farm's join code (workers only: admitted at once; it also tells which manager to trust)")
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cl := client.New(cf.managerURL())
-	j, err := cl.Join(ctx, wire.JoinRequest{Name: *name, Platform: runtime.GOOS, Wants: model.Role(*role), JoinCode: *code})
+	ref, err := cf.ref()
+	if err != nil {
+		return err
+	}
+	secret, pin, err := splitCode(*code)
+	if err != nil {
+		return err
+	}
+	if pin != "" {
+		ref.Pin = pin
+	}
+	cl, err := trustOnFirstUse(ctx, e, farmRef{URL: ref.URL, Pin: ref.Pin})
+	if err != nil {
+		return err
+	}
+	j, err := cl.Join(ctx, wire.JoinRequest{Name: *name, Platform: runtime.GOOS, Wants: model.Role(*role), JoinCode: secret})
 	if err != nil {
 		return err
 	}
 	path := filepath.Join(*cf.data, memberFile)
-	if err := os.MkdirAll(*cf.data, 0o700); err != nil {
+	if err := saveMembership(path, membership{Manager: cl.BaseURL(), MemberID: j.Member.ID, Token: j.Token,
+		Fingerprint: string(cl.Fingerprint())}); err != nil {
 		return err
-	}
-	b, _ := json.MarshalIndent(membership{Manager: cl.BaseURL(), MemberID: j.Member.ID, Token: j.Token}, "", "  ")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return fmt.Errorf("saving the membership: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "Asked to join as %s (member %s). An admin approves with:\n  farmhand approve %s --role %s\n",
 		*name, j.Member.ID, j.Member.ID, *role)
-	member := cl.WithToken(j.Token)
+	return waitUntilApproved(ctx, e, cl.WithToken(j.Token), j.Member.ID, path, *cf.asJSON)
+}
+
+func saveMembership(path string, m membership) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("saving the membership: %w", err)
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return fmt.Errorf("saving the membership: %w", err)
+	}
+	return nil
+}
+
+// waitUntilApproved asks every 2 s how the join request stands.
+func waitUntilApproved(ctx context.Context, e *env, member *client.Client, id, path string, asJSON bool) error {
 	for {
 		st, err := member.JoinStatus(ctx)
 		if err != nil {
@@ -104,7 +115,7 @@ func runJoin(e *env, args []string) error {
 		}
 		switch st.Status {
 		case model.MemberApproved:
-			if *cf.asJSON {
+			if asJSON {
 				return printJSON(e.stdout, st)
 			}
 			fmt.Fprintf(e.stdout, "Approved as %s. The token is in %s.\n", st.Role, path)
@@ -114,7 +125,7 @@ func runJoin(e *env, args []string) error {
 		}
 		select {
 		case <-ctx.Done():
-			fmt.Fprintf(e.stderr, "Stopped waiting; 'farmhand join' again later, or ask an admin to approve %s.\n", j.Member.ID)
+			fmt.Fprintf(e.stderr, "Stopped waiting; 'farmhand join' again later, or ask an admin to approve %s.\n", id)
 			return ctx.Err()
 		case <-time.After(2 * time.Second):
 		}
@@ -136,7 +147,11 @@ func runMembers(e *env, args []string) error {
 }
 
 func listMembers(e *env, cf *clientFlags, status model.MemberStatus) error {
-	ms, err := cf.client().Members(context.Background(), status)
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	ms, err := cl.Members(context.Background(), status)
 	if err != nil {
 		return err
 	}
@@ -175,7 +190,10 @@ func runDecide(verb string) func(e *env, args []string) error {
 			return fmt.Errorf("%w: which member? ('farmhand members --pending' lists the requests)", errUsage)
 		}
 		ctx := context.Background()
-		cl := cf.client()
+		cl, err := cf.client()
+		if err != nil {
+			return err
+		}
 		var m *model.Member
 		switch verb {
 		case "approve":
@@ -222,13 +240,21 @@ func runJoinCode(e *env, args []string) error {
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
-	code, err := cf.client().JoinCode(context.Background(), *renew)
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	jc, err := cl.JoinCodeInfo(context.Background(), *renew)
 	if err != nil {
 		return err
 	}
 	if *cf.asJSON {
-		return printJSON(e.stdout, wire.JoinCode{Code: code})
+		return printJSON(e.stdout, jc)
 	}
-	fmt.Fprintf(e.stdout, "%s\n\nA worker started with 'farmhand worker --join %s' joins this farm without waiting for approval.\n", code, code)
+	fmt.Fprintf(e.stdout, "%s\n\nA worker started with 'farmhand worker --join %s' joins this farm without waiting for approval.\n", jc.Code, jc.Code)
+	if jc.Fingerprint != "" {
+		fmt.Fprintf(e.stdout, "The code also tells it which manager to trust: this one, whose certificate fingerprint is\n  %s\n",
+			trust.Fingerprint(jc.Fingerprint))
+	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
 	"farmhand/farm/store"
+	"farmhand/farm/trust"
 	"farmhand/farm/worker"
 )
 
@@ -33,6 +34,7 @@ type managerFlags struct {
 	headless      *bool
 	farmName      *string
 	discovery     *discoveryFlags
+	allowPlain    *bool
 }
 
 func addManagerFlags(e *env, name, synopsis string) (*managerFlags, *flagSet) {
@@ -44,24 +46,29 @@ func addManagerFlags(e *env, name, synopsis string) (*managerFlags, *flagSet) {
 		data:          fs.String("data", defaultDataDir(), "data directory (database, task logs, credentials)"),
 		listen:        fs.String("listen", ":"+DefaultPort, "address the manager's API listens on"),
 		workerTimeout: fs.Duration("worker-timeout", manager.DefaultWorkerTimeout, "a worker silent this long is lost and its task requeued"),
-		taskTimeout:   fs.Duration("task-timeout", manager.DefaultTaskTimeout, "a running task without any report this long counts as failed by its worker"),
-		blocklist:     fs.Int("blocklist-threshold", manager.DefaultBlocklistThreshold, "failed tasks of one type of one job that blocklist a worker for them"),
-		taskFailures:  fs.Int("max-task-failures", manager.DefaultMaxTaskFailures, "distinct workers that may fail a task before it fails for good"),
-		failShare:     fs.Float64("fail-threshold", model.DefaultFailThreshold, "share of failed tasks (0–1) above which a job fails"),
-		forgetAfter:   fs.Duration("forget-workers-after", manager.DefaultForgetAfter, "delete workers offline this long (0 keeps them)"),
-		headless:      fs.Bool("headless", false, "never open windows, even with a display"),
+		taskTimeout: fs.Duration("task-timeout", manager.DefaultTaskTimeout, "a running task its worker stops reporting on (in heartbeats, "+
+			"logs or progress) this long counts as failed by that worker; a quiet process whose worker heartbeats lives on "+
+			"(use the job setting max_task_duration to bound one task)"),
+		blocklist:    fs.Int("blocklist-threshold", manager.DefaultBlocklistThreshold, "failed tasks of one type of one job that blocklist a worker for them"),
+		taskFailures: fs.Int("max-task-failures", manager.DefaultMaxTaskFailures, "distinct workers that may fail a task before it fails for good"),
+		failShare:    fs.Float64("fail-threshold", model.DefaultFailThreshold, "share of failed tasks (0–1) above which a job fails"),
+		forgetAfter:  fs.Duration("forget-workers-after", manager.DefaultForgetAfter, "delete workers offline this long (0 keeps them)"),
+		headless:     fs.Bool("headless", false, "never open windows, even with a display"),
+		allowPlain: fs.Bool("allow-plain-http", false, "also serve plain HTTP to other computers (tokens then cross the network "+
+			"readable by anyone on it); without it plain HTTP is served to this computer only and others must use https"),
 	}, fs
 }
 
 type workerFlags struct {
-	manager   *string
-	farm      *string
-	discovery *discoveryFlags
-	name      *string
-	tags      *string
-	taskTypes *taskTypesFlag
-	blender   *string
-	ffmpeg    *string
+	manager     *string
+	fingerprint *string
+	farm        *string
+	discovery   *discoveryFlags
+	name        *string
+	tags        *string
+	taskTypes   *taskTypesFlag
+	blender     *string
+	ffmpeg      *string
 }
 
 // addWorkerFlags adds the worker's flags; df is the discovery flags when the
@@ -77,6 +84,8 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 	return &workerFlags{
 		taskTypes: taskTypes,
 		manager:   fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else found on the network with mDNS)"),
+		fingerprint: fs.String("fingerprint", "", "the manager's certificate fingerprint to trust (default $FARMHAND_FINGERPRINT, "+
+			"else the one kept when this worker joined, else the one in --join's code, else the one the network announces)"),
 		farm:      fs.String("farm", "", "with several farms on the network: the name of the one to join"),
 		discovery: df,
 		name:      fs.String("name", host, "worker name shown on the farm"),
@@ -124,11 +133,19 @@ func runWorker(e *env, args []string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return manageWorker(e, client.New(managerURL(*wf.manager)).WithToken(tokenFor(*token, *data)), pos, *now, *asJSON)
+		ref, err := resolveFarm(refFlags{manager: *wf.manager, token: *token, fingerprint: *wf.fingerprint}, *data)
+		if err != nil {
+			return err
+		}
+		return manageWorker(e, ref.client(), pos, *now, *asJSON)
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cl, locate, err := findManager(ctx, e, wf, *data)
+	secret, codePin, err := splitCode(*joinCode)
+	if err != nil {
+		return err
+	}
+	cl, locate, err := findManager(ctx, e, wf, *data, codePin)
 	if err != nil {
 		return err
 	}
@@ -139,7 +156,7 @@ func runWorker(e *env, args []string) error {
 	if windows {
 		wants = model.RoleArtist
 	}
-	makeWorker := workerMaker(e, cl, *data, wf, *joinCode, wants, locate)
+	makeWorker := workerMaker(e, cl, *data, wf, secret, wants, locate)
 	lw := newLocalWorker(ctx, makeWorker)
 	// Asked by the manager to go, the program exits: 0 for a shutdown, the
 	// restart code for a restart, so that a service manager starts it again.
@@ -314,20 +331,36 @@ func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCo
 }
 
 // findManager picks the worker's manager: the flag, the environment, or the
-// network (mDNS). With discovery, it also returns the function that finds the
-// manager again when it moved.
-func findManager(ctx context.Context, e *env, wf *workerFlags, data string) (*client.Client, func(context.Context, string) (string, error), error) {
+// network (mDNS), and the certificate to trust: --fingerprint (or
+// $FARMHAND_FINGERPRINT), the one kept when the worker joined, the join code's
+// prefix (codePin), or, last and weakest, the one the network announces. With
+// discovery, it also returns the function that finds the manager again when
+// it moved.
+func findManager(ctx context.Context, e *env, wf *workerFlags, data string, codePin trust.Fingerprint) (*client.Client, func(context.Context, string) (string, error), error) {
+	ref, err := resolveFarm(refFlags{manager: *wf.manager, fingerprint: *wf.fingerprint}, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ref.Pin == "" {
+		ref.Pin = codePin
+	}
 	if *wf.manager != "" || os.Getenv("FARMHAND_MANAGER") != "" || *wf.discovery.off {
-		return client.New(managerURL(*wf.manager)), nil, nil
+		return client.New(ref.URL).WithPin(ref.Pin), nil, nil
 	}
 	loc := startLocator(ctx, e, wf.discovery, *wf.farm)
 	id := knownManagerID(data)
 	e.log.Info("looking for the manager on the network (mDNS)", "farm", orAny(*wf.farm, id))
 	for {
-		url, err := loc.locate(ctx, id)
+		p, err := loc.find(ctx, id)
 		if err == nil {
-			e.log.Info("manager found", "url", url)
-			return client.New(url), loc.locate, nil
+			pin := ref.Pin
+			if pin == "" && p.Fingerprint != "" {
+				pin = trust.Fingerprint(p.Fingerprint)
+				e.log.Warn("trusting the manager's certificate as the network announces it; a join code (--join) would check it",
+					"fingerprint", pin.Short())
+			}
+			e.log.Info("manager found", "url", p.URL)
+			return client.New(p.URL).WithPin(pin), loc.locate, nil
 		}
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
@@ -345,27 +378,17 @@ func orAny(names ...string) string {
 	return "any"
 }
 
-// managerURL picks the manager to talk to: the flag, the environment, or this
-// computer.
-func managerURL(flagValue string) string {
-	if flagValue != "" {
-		return flagValue
-	}
-	if v := os.Getenv("FARMHAND_MANAGER"); v != "" {
-		return v
-	}
-	return "http://127.0.0.1:" + DefaultPort
-}
-
 // runningManager is a manager serving its API.
 type runningManager struct {
-	m    *manager.Manager
-	api  *api.Server
-	srv  *http.Server
-	url  string // how this process reaches it
-	data string
-	log  *slog.Logger
-	done chan struct{} // closed when Serve returned
+	m   *manager.Manager
+	api *api.Server
+	srv *http.Server
+	url string // how this process reaches it: plain HTTP on loopback
+	// fingerprint is the manager's certificate fingerprint.
+	fingerprint trust.Fingerprint
+	data        string
+	log         *slog.Logger
+	done        chan struct{} // closed when Serve returned
 
 	stopRun context.CancelFunc // ends Run and the mDNS announcement
 	ran     chan struct{}      // closed when Run returned
@@ -380,7 +403,7 @@ const stopWithin = 10 * time.Second
 // adminClient is how this process's windows reach the manager: over HTTP like
 // anyone, with the computer's admin token.
 func (rm *runningManager) adminClient() *client.Client {
-	return client.New(rm.url).WithToken(tokenFor("", rm.data))
+	return client.New(rm.url).WithToken(readAdminToken(rm.data))
 }
 
 func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManager, error) {
@@ -404,17 +427,25 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 		m.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", *mf.listen)
+	id, err := trust.LoadOrCreate(tlsDir(*mf.data), *mf.farmName)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	tcp, err := net.Listen("tcp", *mf.listen)
 	if err != nil {
 		m.Close()
 		return nil, fmt.Errorf("listening on %s: %w (is another manager running? pick another address with --listen)", *mf.listen, err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	// TLS for everyone on one port; plain HTTP for this computer only, unless
+	// the studio asked for it everywhere.
+	ln := trust.NewListener(tcp, id, *mf.allowPlain)
+	port := tcp.Addr().(*net.TCPAddr).Port
 	// Run and the announcement get a context of their own: the caller's
 	// (the signal context) may end only after stop, which must end them first.
 	runCtx, stopRun := context.WithCancel(ctx)
-	handler := api.New(m, Version, e.log).WithFarmName(*mf.farmName)
-	rm := &runningManager{m: m, api: handler, url: fmt.Sprintf("http://127.0.0.1:%d", port), data: *mf.data, log: e.log,
+	handler := api.New(m, Version, e.log).WithFarmName(*mf.farmName).WithFingerprint(id.Fingerprint)
+	rm := &runningManager{m: m, api: handler, fingerprint: id.Fingerprint, url: fmt.Sprintf("http://127.0.0.1:%d", port), data: *mf.data, log: e.log,
 		done: make(chan struct{}), stopRun: stopRun, ran: make(chan struct{}),
 		srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
@@ -429,7 +460,11 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 	}()
 	rm.advertised = advertise(runCtx, e, mf.discovery, rm, *mf.farmName, port)
 	e.log.Info("manager ready", "api", rm.url+"/api/v1", "docs", rm.url+"/api/docs", "farm", m.ID(),
-		"listen", ln.Addr().String(), "data", *mf.data)
+		"listen", tcp.Addr().String(), "other_computers", fmt.Sprintf("https://<this computer>:%d", port),
+		"fingerprint", id.Fingerprint.String(), "data", *mf.data)
+	if *mf.allowPlain {
+		e.log.Warn("plain HTTP is served to other computers too (--allow-plain-http): tokens cross the network readable by anyone on it")
+	}
 	if e.managerStarted != nil {
 		e.managerStarted(rm.url)
 	}

@@ -39,7 +39,7 @@ func TestQuitBothWhileRendering(t *testing.T) {
 	ended := make(chan error, 1)
 	go func() { ended <- runBothUntil(ctx, e, mf, wf) }()
 	url := waitURL(t, urls, ended)
-	admin := client.New(url).WithToken(tokenFor("", dir))
+	admin := client.New(url).WithToken(readAdminToken(dir))
 	streamCtx, endStream := context.WithCancel(context.Background())
 	defer endStream()
 	stream := admin.Events(streamCtx) // as a window holds one

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/trust"
 )
 
 // settingsView is the farm as configured: who this window is, the manager,
@@ -214,10 +215,18 @@ func (v *settingsView) showConfig(c *wire.FarmConfig) {
 		forget = "never"
 	}
 	v.config.Items = nil
+	if c.Fingerprint != "" {
+		// People compare this with what a new worker or add-on shows.
+		fp := widget.NewLabelWithStyle(trust.Fingerprint(c.Fingerprint).String(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		fp.Wrapping = fyne.TextWrapWord
+		item := widget.NewFormItem("Certificate", fp)
+		item.HintText = "Its fingerprint: other computers trust this manager only if they see the same"
+		v.config.AppendItem(item)
+	}
 	for _, row := range [][2]string{
 		{"Data folder", c.DataDir},
 		{"Job-type scripts", c.ScriptsDir},
-		{"Task timeout", c.TaskTimeout + " without a report counts as hung"},
+		{"Task timeout", c.TaskTimeout + " without its worker reporting on it: failed by that worker"},
 		{"Worker timeout", c.WorkerTimeout + " silent: lost, its task requeued"},
 		{"Task failures", fmt.Sprintf("%d workers fail a task before it fails for good", c.MaxTaskFailures)},
 		{"Blocklist", fmt.Sprintf("after %d failed tasks of one type in a job", c.BlocklistThreshold)},

@@ -20,6 +20,7 @@ import (
 	"farmhand/farm/api/wire"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
+	"farmhand/farm/trust"
 )
 
 // Body size limits. Task updates carry log text, so they get more room.
@@ -30,11 +31,12 @@ const (
 
 // Server answers the API for one manager.
 type Server struct {
-	m        *manager.Manager
-	log      *slog.Logger
-	version  string
-	farmName string
-	router   chi.Router
+	m           *manager.Manager
+	log         *slog.Logger
+	version     string
+	farmName    string
+	fingerprint trust.Fingerprint
+	router      chi.Router
 
 	// streams counts the event streams being served: http.Server.Shutdown
 	// does not wait for them (they are hijacked connections), WaitStreams does.
@@ -43,6 +45,13 @@ type Server struct {
 	noStreams chan struct{} // closed when streams drops to 0; nil while nobody waits
 
 	limits *limiters // per-caller rate limits of the expensive routes (ratelimit.go)
+}
+
+// WithFingerprint sets the manager's certificate fingerprint that the
+// version, config and join-code routes report.
+func (s *Server) WithFingerprint(f trust.Fingerprint) *Server {
+	s.fingerprint = f
+	return s
 }
 
 // WithFarmName sets the farm's name the version route reports.
@@ -209,13 +218,14 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.Version{Name: "Farmhand", Version: s.version, APIVersion: wire.APIVersion,
-		ManagerID: s.m.ID(), FarmName: s.farmName})
+		ManagerID: s.m.ID(), FarmName: s.farmName, Fingerprint: string(s.fingerprint)})
 }
 
 func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) {
 	c := s.m.Config()
 	writeJSON(w, http.StatusOK, wire.FarmConfig{
-		DataDir: c.DataDir, ScriptsDir: filepath.Join(c.DataDir, "scripts"),
+		Fingerprint: string(s.fingerprint),
+		DataDir:     c.DataDir, ScriptsDir: filepath.Join(c.DataDir, "scripts"),
 		WorkerTimeout: c.WorkerTimeout.String(), TaskTimeout: c.TaskTimeout.String(),
 		BlocklistThreshold: c.BlocklistThreshold, MaxTaskFailures: c.MaxTaskFailures, FailThreshold: c.FailThreshold,
 		ForgetWorkersAfter: c.ForgetAfter.String(),

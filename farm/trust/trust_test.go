@@ -197,3 +197,37 @@ func TestPlainHTTPOnlyFromLoopback(t *testing.T) {
 		t.Errorf("loopback handler ran %d times", n.Load())
 	}
 }
+
+func TestJoinCodes(t *testing.T) {
+	f := Fingerprint("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRST")
+	code := JoinCode("123-456-789-012", f)
+	if code != "123-456-789-012-ABCD-EFGH-IJKL" {
+		t.Fatalf("JoinCode %q", code)
+	}
+	for _, typed := range []string{code, "123456789012abcdefghijkl", " 123 456 789 012 abcd-efgh-ijkl "} {
+		secret, pin, err := SplitJoinCode(typed)
+		if err != nil || secret != "123456789012" || pin != "ABCDEFGHIJKL" || !f.Matches(pin) {
+			t.Errorf("SplitJoinCode(%q) = %q %q %v", typed, secret, pin, err)
+		}
+	}
+	if secret, pin, err := SplitJoinCode("123-456-789-012"); err != nil || secret != "123456789012" || pin != "" {
+		t.Errorf("a code without fingerprint: %q %q %v", secret, pin, err)
+	}
+	for _, bad := range []string{"", "12-34", "ABC-456-789-012", "123-456-789-012-ABCD", "123-456-789-012-ABCD-EFGH-IJK1"} {
+		if _, _, err := SplitJoinCode(bad); err == nil {
+			t.Errorf("SplitJoinCode(%q) accepted", bad)
+		}
+	}
+}
+
+func TestReadFingerprintNeedsNoKey(t *testing.T) {
+	dir := t.TempDir()
+	id, err := LoadOrCreate(dir, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, keyFile))
+	if f, err := ReadFingerprint(dir); err != nil || f != id.Fingerprint {
+		t.Fatalf("ReadFingerprint %q %v, want %q", f, err, id.Fingerprint)
+	}
+}

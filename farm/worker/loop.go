@@ -88,8 +88,9 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 		if time.Since(lastStats) >= statsEvery {
 			// Between tasks a worker asks for work rather than beats, and short
 			// tasks end before their first heartbeat: its load goes with a
-			// heartbeat of its own now and then.
-			w.cl.Heartbeat(ctx, "", hostStats())
+			// heartbeat of its own now and then. A lost one costs nothing: the
+			// request for work just below finds out what is wrong.
+			_, _ = w.cl.Heartbeat(ctx, "", hostStats())
 			lastStats = time.Now()
 		}
 		a, change, err := w.cl.Schedule(ctx)

@@ -75,10 +75,13 @@ func (w *Worker) trySignOn(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := w.keepFingerprint(); err != nil {
+		return err
+	}
 	member := w.cfg.Client.WithToken(w.creds.Token)
 	st, err := member.JoinStatus(ctx)
 	if client.StatusOf(err) == http.StatusUnauthorized {
-		w.creds = credentials{} // the manager forgot us (a new database): join again
+		w.creds = Credentials{} // the manager forgot us (a new database): join again
 		return fmt.Errorf("manager does not know this worker any more: %w", err)
 	}
 	if err != nil {
@@ -109,12 +112,15 @@ func (w *Worker) join(ctx context.Context, managerID string) error {
 	}
 	j, err := w.cfg.Client.Join(ctx, wire.JoinRequest{Name: w.cfg.Name, Platform: runtime.GOOS, Wants: wants, JoinCode: w.cfg.JoinCode})
 	if client.StatusOf(err) == http.StatusUnauthorized {
-		return fmt.Errorf("%w: the join code was not accepted: %v", ErrNotAdmitted, err)
+		// The API error stays text: callers (the windows' explanations among
+		// them) must see "not admitted", not the manager's 401.
+		return fmt.Errorf("%w: the join code was not accepted: %v", ErrNotAdmitted, err) //nolint:errorlint // see above
 	}
 	if err != nil {
 		return fmt.Errorf("asking to join the farm: %w", err)
 	}
-	w.creds = credentials{ManagerID: managerID, WorkerID: j.Member.ID, Token: j.Token}
+	w.creds = Credentials{ManagerID: managerID, WorkerID: j.Member.ID, Token: j.Token,
+		Fingerprint: string(w.cfg.Client.Fingerprint())}
 	if err := w.saveCredentials(); err != nil {
 		return err
 	}
@@ -127,7 +133,7 @@ func (w *Worker) join(ctx context.Context, managerID string) error {
 // workstation use the same token.
 func (w *Worker) Member(ctx context.Context) (string, error) {
 	if b, err := os.ReadFile(w.credentialsPath()); err == nil {
-		json.Unmarshal(b, &w.creds)
+		_ = json.Unmarshal(b, &w.creds) // unreadable: join anew, as signOn does
 	}
 	v, err := w.cfg.Client.Version(ctx)
 	if err != nil {
@@ -141,15 +147,50 @@ func (w *Worker) Member(ctx context.Context) (string, error) {
 	return w.creds.Token, nil
 }
 
-// credentials are kept in the data dir, so a restarted worker is the same
-// worker to the manager.
-type credentials struct {
+// Credentials are what a worker keeps in its data dir (CredentialsFile), so
+// that a restarted worker is the same worker to the same manager.
+type Credentials struct {
 	ManagerID string `json:"manager_id"`
 	WorkerID  string `json:"worker_id"`
 	Token     string `json:"token"`
+	// Fingerprint is the manager's certificate fingerprint, learnt whole
+	// when the worker joined (it may have been given only a join code's
+	// prefix of it): the worker trusts no other certificate afterwards.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
-func (w *Worker) credentialsPath() string { return filepath.Join(w.cfg.DataDir, "worker.json") }
+// CredentialsFile is the file in a worker's data dir holding its Credentials.
+const CredentialsFile = "worker.json"
+
+// ReadCredentials returns the credentials kept in dataDir; none kept gives
+// the zero Credentials and an error wrapping fs.ErrNotExist, a damaged file
+// an error naming it.
+func ReadCredentials(dataDir string) (Credentials, error) {
+	var c Credentials
+	path := filepath.Join(dataDir, CredentialsFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("reading worker credentials: %w", err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Credentials{}, fmt.Errorf("worker credentials %s are damaged: %w", path, err)
+	}
+	return c, nil
+}
+
+func (w *Worker) credentialsPath() string { return filepath.Join(w.cfg.DataDir, CredentialsFile) }
+
+// keepFingerprint saves the manager's whole fingerprint once the client has
+// seen it pass its pin (a worker that joined with a prefix, or before its
+// manager spoke TLS), so that later starts trust that certificate only.
+func (w *Worker) keepFingerprint() error {
+	f := string(w.cfg.Client.Fingerprint())
+	if f == "" || f == w.creds.Fingerprint {
+		return nil
+	}
+	w.creds.Fingerprint = f
+	return w.saveCredentials()
+}
 
 func (w *Worker) saveCredentials() error {
 	if err := os.MkdirAll(w.cfg.DataDir, 0o700); err != nil {

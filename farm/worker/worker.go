@@ -86,7 +86,7 @@ type Worker struct {
 	cfg   Config
 	log   *slog.Logger
 	cl    *client.Client // authenticated as this worker once registered
-	creds credentials
+	creds Credentials
 	up    *upstream
 	shots *uploader
 

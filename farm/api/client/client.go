@@ -478,13 +478,23 @@ func (c *Client) Revoke(ctx context.Context, id string) (*model.Member, error) {
 
 // JoinCode returns the farm's join code; with renew, a new one replacing it.
 func (c *Client) JoinCode(ctx context.Context, renew bool) (string, error) {
+	v, err := c.JoinCodeInfo(ctx, renew)
+	if err != nil {
+		return "", err
+	}
+	return v.Code, nil
+}
+
+// JoinCodeInfo returns the join code with the manager's whole certificate
+// fingerprint; renew replaces the code first (admins only).
+func (c *Client) JoinCodeInfo(ctx context.Context, renew bool) (*wire.JoinCode, error) {
 	method := http.MethodGet
 	if renew {
 		method = http.MethodPost
 	}
 	var v wire.JoinCode
 	_, err := c.do(ctx, method, "/api/v1/joincode", nil, &v)
-	return v.Code, err
+	return &v, err
 }
 
 // Config returns how the manager was set up: its data folders, timeouts and thresholds.

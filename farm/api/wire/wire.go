@@ -24,6 +24,9 @@ type Version struct {
 	ManagerID  string `json:"manager_id"`
 	// FarmName is the farm's name, as discovery announces it.
 	FarmName string `json:"farm_name,omitempty"`
+	// Fingerprint is the manager's TLS certificate fingerprint (see package
+	// trust); empty when it serves no TLS.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // FarmStatus counts jobs and workers by status.
@@ -250,14 +253,20 @@ type ApproveRequest struct {
 	Role model.Role `json:"role"`
 }
 
-// JoinCode is the farm's join code.
+// JoinCode is the farm's join code as people type it: the secret digits and,
+// with TLS, the start of the manager's fingerprint (see trust.JoinCode).
 type JoinCode struct {
 	Code string `json:"code"`
+	// Fingerprint is the manager's whole certificate fingerprint.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // FarmConfig is how the manager was set up: where it keeps its data and its
 // timeouts and thresholds (command-line flags where it starts).
 type FarmConfig struct {
+	// Fingerprint is the manager's TLS certificate fingerprint, for people
+	// to compare with what a new client shows.
+	Fingerprint        string  `json:"fingerprint,omitempty"`
 	DataDir            string  `json:"data_dir"`
 	ScriptsDir         string  `json:"scripts_dir"`
 	WorkerTimeout      string  `json:"worker_timeout"`
