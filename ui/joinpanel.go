@@ -21,8 +21,8 @@ import (
 var roleChoices = []string{string(model.RoleWorker), string(model.RoleArtist), string(model.RoleAdmin)}
 
 // joinPanel is the bottom of the workers view, for admins only: the farm's
-// join code, and the computers asking to join with Approve and Reject. Join
-// requests are not evented, so the panel is refreshed with the workers' poll.
+// join code, and the computers asking to join, grouped by address, with
+// Approve and Reject. The panel reloads on the manager's "members" events.
 type joinPanel struct {
 	u     *UI
 	box   *fyne.Container
