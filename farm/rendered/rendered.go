@@ -40,6 +40,10 @@ const (
 // ErrUnsupported: the upload is not a PNG or JPEG image.
 var ErrUnsupported = errors.New("not a PNG or JPEG image")
 
+// MaxPixels bounds an uploaded image: 64 megapixels, twice an 8K frame.
+// Workers send previews of at most 1920 pixels a side.
+const MaxPixels = 64_000_000
+
 // ErrNone: nothing was rendered yet.
 var ErrNone = errors.New("nothing rendered yet")
 
@@ -84,6 +88,16 @@ func safe(id string) string {
 // Put decodes an uploaded PNG or JPEG, stores it and its thumbnail as the
 // job's last-rendered image and the farm's.
 func (s *Store) Put(jobID, taskID string, data []byte) (*model.RenderedImage, error) {
+	// The header first: a tiny file may claim a huge image, and decoding it
+	// would allocate that much before finding out the data is not there.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, fmt.Errorf("%w: %d×%d pixels is more than the %d megapixels a preview may have; workers send previews scaled down",
+			ErrUnsupported, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)

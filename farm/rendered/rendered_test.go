@@ -2,12 +2,16 @@ package rendered
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +84,33 @@ func TestBadUploadsAreRefused(t *testing.T) {
 	}
 	if _, err := s.Path("j", "huge"); err == nil {
 		t.Error("unknown size accepted")
+	}
+}
+
+// A small file claiming a huge image is refused from its header, before any
+// decoding allocates for it.
+func TestHugeClaimedImageIsRefusedCheaply(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	// The IHDR chunk's width and height sit at bytes 16–23.
+	binary.BigEndian.PutUint32(b[16:], 32767)
+	binary.BigEndian.PutUint32(b[20:], 32767)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29])) // the chunk's CRC
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = s.Put("job", "job.0", b)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "megapixels") {
+		t.Fatalf("got %v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("refusing it allocated %d MiB", grew>>20)
 	}
 }

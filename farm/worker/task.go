@@ -96,6 +96,13 @@ func (w *Worker) runCommands(taskCtx context.Context, a *wire.AssignedTask, logs
 // because the worker shuts down) when stopped is set, else failed when failure
 // is set, else completed.
 func (w *Worker) reportOutcome(t *model.Task, logs *logBuffer, stopped bool, why string, failure error) {
+	if !stopped {
+		// The manager takes a task's image only while the task is this
+		// worker's: its last frame goes before the report that it ended.
+		ctx, cancel := context.WithTimeout(context.Background(), previewFlushWithin)
+		w.shots.flush(ctx, t.ID)
+		cancel()
+	}
 	switch {
 	case stopped:
 		if why == "" {

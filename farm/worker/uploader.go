@@ -2,9 +2,12 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
 	"os/exec"
 	"sync"
+	"time"
 
 	"farmhand/farm/api/client"
 )
@@ -105,6 +108,17 @@ func (u *uploader) flush(ctx context.Context, taskID string) {
 	}
 }
 
+// previewFlushWithin bounds how long a task's end waits for its last image
+// to reach the manager: a preview is worth a little wait, not a stuck task.
+const previewFlushWithin = 30 * time.Second
+
+// newest reports whether no newer image waits to be sent than p.
+func (u *uploader) newest(p *shot) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.next == nil
+}
+
 func (u *uploader) send(ctx context.Context, p *shot) {
 	data, contentType, err := makePreview(ctx, p.path, u.ffmpeg)
 	if err != nil {
@@ -115,8 +129,22 @@ func (u *uploader) send(ctx context.Context, p *shot) {
 		u.log.Warn("no last-rendered image for this frame: preview too large", "file", p.path, "bytes", len(data))
 		return
 	}
-	if _, err := u.cl.UploadRendered(ctx, p.taskID, contentType, data); err != nil {
-		// Not worth a retry: the next frame brings a newer image.
-		u.log.Info("sending the last-rendered image", "file", p.path, "err", err)
+	for {
+		_, err := u.cl.UploadRendered(ctx, p.taskID, contentType, data)
+		var limited *client.Error
+		if err == nil || !errors.As(err, &limited) || limited.Status != http.StatusTooManyRequests || !u.newest(p) {
+			if err != nil {
+				// Not worth a retry: the next frame brings a newer image.
+				u.log.Info("sending the last-rendered image", "file", p.path, "err", err)
+			}
+			return
+		}
+		// Over the manager's upload rate: this is still the newest frame,
+		// the one the windows should show, so it goes once allowed.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(max(limited.RetryAfter, time.Second)):
+		}
 	}
 }

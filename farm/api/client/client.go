@@ -132,6 +132,9 @@ type Error struct {
 	Status         int
 	Message        string
 	AllowedActions []string
+	// RetryAfter is how long the manager asked to wait before trying again
+	// (its Retry-After header, with 429 and 503); 0 when it said nothing.
+	RetryAfter time.Duration
 	raw            string // the answer's body, for answers that are not errors (423)
 }
 
@@ -192,6 +195,9 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 	if resp.StatusCode >= 300 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		apiErr := &Error{Status: resp.StatusCode, raw: string(raw)}
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+			apiErr.RetryAfter = time.Duration(secs) * time.Second
+		}
 		var e wire.Error
 		if json.Unmarshal(raw, &e) == nil && e.Message != "" {
 			apiErr.Message, apiErr.AllowedActions = e.Message, e.AllowedActions
