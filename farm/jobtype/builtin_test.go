@@ -89,7 +89,7 @@ func TestSimpleBlenderRender(t *testing.T) {
 	}
 	cmd := video.Commands[0]
 	if cmd.Name != "frames-to-video" || !sameJSON(cmd.Parameters, map[string]any{
-		"exe": "ffmpeg", "fps": 24, "inputGlob": dir + "/*.png", "outputFile": dir + "/shot-1-6.mp4",
+		"exe": "ffmpeg", "fps": 24, "inputGlob": dir + "/*.png", "outputFile": dir + "/shot-1-6.mp4", "frames": "1-6",
 		"args": []string{"-c:v", "h264", "-crf", "20", "-g", "18", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p", "-y"},
 	}) {
 		t.Errorf("video command %v", cmd)

@@ -174,6 +174,9 @@ function authorCreateVideoTask(settings, renderDir) {
         // Escaped: a job named "sh010 [v2]" is a folder, not a pattern.
         inputGlob: path.join(path.globEscape(renderDir), `*${path.globEscape(extension)}`),
         outputFile: outfile,
+        // The frames the video must hold: a frame missing from the folder
+        // fails the task instead of making a short video.
+        frames: settings.frames,
         args: [
             "-c:v", "h264",
             "-crf", "20",
