@@ -299,6 +299,7 @@ func (m *Manager) Run(ctx context.Context) {
 			m.checkTaskTimeouts()
 		case <-forget.C:
 			m.forgetWorkers()
+			m.ExpireJoinRequests() // also done whenever requests are listed or made
 		}
 	}
 }
