@@ -231,12 +231,15 @@ func TestRoutesMatchTheDocument(t *testing.T) {
 
 func TestBadBodiesAreRefusedClearly(t *testing.T) {
 	cl, _, _ := startServer(t)
-	cases := map[string]struct{ body, says string }{
-		"not JSON":      {`{"name": `, "reading JSON body"},
-		"unknown field": {`{"name":"x","type":"echo-sleep-test","prioritty":3}`, "unknown field"},
-		"two values":    {`{"name":"x","type":"echo-sleep-test"} {}`, "more than one"},
-		"wrong type":    {`{"name":5,"type":"echo-sleep-test"}`, "cannot unmarshal"},
-		"too big":       {`{"name":"` + strings.Repeat("x", 2<<20) + `"}`, "larger than"},
+	cases := map[string]struct {
+		body, says string
+		status     int
+	}{
+		"not JSON":      {`{"name": `, "reading JSON body", 400},
+		"unknown field": {`{"name":"x","type":"echo-sleep-test","prioritty":3}`, "unknown field", 400},
+		"two values":    {`{"name":"x","type":"echo-sleep-test"} {}`, "more than one", 400},
+		"wrong type":    {`{"name":5,"type":"echo-sleep-test"}`, "cannot unmarshal", 400},
+		"too big":       {`{"name":"` + strings.Repeat("x", 2<<20) + `"}`, "larger than", 413},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -250,8 +253,8 @@ func TestBadBodiesAreRefusedClearly(t *testing.T) {
 			defer resp.Body.Close()
 			var e wire.Error
 			json.NewDecoder(resp.Body).Decode(&e)
-			if resp.StatusCode != 400 || !strings.Contains(e.Message, c.says) {
-				t.Errorf("%d %q, want 400 saying %q", resp.StatusCode, e.Message, c.says)
+			if resp.StatusCode != c.status || !strings.Contains(e.Message, c.says) {
+				t.Errorf("%d %q, want %d saying %q", resp.StatusCode, e.Message, c.status, c.says)
 			}
 		})
 	}
