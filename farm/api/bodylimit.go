@@ -1,10 +1,10 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
+	"farmhand/farm/manager"
 	"farmhand/farm/rendered"
 )
 
@@ -14,17 +14,13 @@ import (
 // every other body too, so a route that forgets cannot be made to buffer
 // gigabytes.
 
-// errBodyTooLarge is a request body over its route's limit; writeError
-// answers it 413.
-var errBodyTooLarge = errors.New("request body too large")
-
 // maxAnyBody is the largest body any route accepts: a last-rendered image.
 const maxAnyBody = rendered.MaxUpload
 
 // tooLarge says which limit a body broke, in bytes and in the unit people read.
 func tooLarge(limit int64) error {
 	return fmt.Errorf("%w: it is larger than %d bytes (%s), the most this route accepts",
-		errBodyTooLarge, limit, sizeText(limit))
+		manager.ErrTooLarge, limit, sizeText(limit))
 }
 
 // sizeText says "1 MiB" or "512 KiB".

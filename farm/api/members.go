@@ -1,12 +1,9 @@
 package api
 
 import (
-	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -33,23 +30,10 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	m, token, err := s.m.Join(manager.JoinRequest{Name: req.Name, Platform: req.Platform, Address: remoteHost(r),
 		Wants: req.Wants, Code: req.JoinCode})
 	if err != nil {
-		writeJoinError(w, s.log, err)
+		writeError(w, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, wire.Joined{Member: m, Token: token})
-}
-
-// writeJoinError answers a refused join request: a join limit (too many
-// pending requests, too many wrong join codes) is 429 with Retry-After in
-// seconds, the rest as writeError does.
-func writeJoinError(w http.ResponseWriter, log *slog.Logger, err error) {
-	var limit *manager.LimitError
-	if !errors.As(err, &limit) {
-		writeError(w, log, err)
-		return
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(limit.RetrySeconds()))
-	writeJSON(w, http.StatusTooManyRequests, wire.Error{Message: err.Error()})
 }
 
 func (s *Server) joinStatus(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"farmhand/farm/manager"
 )
 
 // Rate limits keep one caller from monopolising the routes that cost the
@@ -135,16 +136,19 @@ type rateLimitedError struct {
 	wait      time.Duration
 }
 
-// retryAfter is the wait in whole seconds (rounded up, at least 1), as the
+// RetrySeconds is the wait in whole seconds (rounded up, at least 1), as the
 // Retry-After header takes it.
-func (e *rateLimitedError) retryAfter() int {
+func (e *rateLimitedError) RetrySeconds() int {
 	return max(1, int(math.Ceil(e.wait.Seconds())))
 }
 
 func (e *rateLimitedError) Error() string {
 	return fmt.Sprintf("too many %s from this %s: the limit is %d at once, then %s; retry in %d s",
-		e.what, e.per, max(e.limit.Burst, 1), rateText(e.limit.Every), e.retryAfter())
+		e.what, e.per, max(e.limit.Burst, 1), rateText(e.limit.Every), e.RetrySeconds())
 }
+
+// Unwrap makes the error a manager.ErrTooMany, which the API answers 429.
+func (e *rateLimitedError) Unwrap() error { return manager.ErrTooMany }
 
 // rateText says "5 per second" or "one every 10s".
 func rateText(every time.Duration) string {
@@ -152,17 +156,6 @@ func rateText(every time.Duration) string {
 		return strconv.FormatFloat(float64(time.Second)/float64(every), 'g', 3, 64) + " per second"
 	}
 	return "one every " + every.String()
-}
-
-// writeRateLimited sets the Retry-After header of a 429 answer; it reports
-// whether err was a rate limit.
-func writeRateLimited(w http.ResponseWriter, err error) (int, bool) {
-	var rl *rateLimitedError
-	if !errors.As(err, &rl) {
-		return 0, false
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(rl.retryAfter()))
-	return http.StatusTooManyRequests, true
 }
 
 // limiters are a server's rate limits, one keyedLimiter per limited route.

@@ -151,7 +151,7 @@ func bearer(r *http.Request) (string, bool) {
 
 // readJSON decodes a request body of at most limit bytes, refusing unknown
 // fields so that a misspelt field is an error rather than silently ignored.
-// A larger body is an errBodyTooLarge (413), refused unread when its
+// A larger body is a manager.ErrTooLarge (413), refused unread when its
 // Content-Length says so.
 func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	if r.ContentLength > limit {
@@ -177,43 +177,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-// writeError answers err with the status code its kind calls for.
-func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
-	body := wire.Error{Message: err.Error()}
-	status := http.StatusInternalServerError
-	var ae *model.ActionError
-	if limited, ok := writeRateLimited(w, err); ok {
-		writeJSON(w, limited, body)
-		return
-	}
-	switch {
-	case errors.Is(err, errBodyTooLarge):
-		status = http.StatusRequestEntityTooLarge
-	case errors.As(err, &ae):
-		status = http.StatusConflict
-		body.AllowedActions = ae.Allowed
-		if body.AllowedActions == nil {
-			body.AllowedActions = []string{}
-		}
-	case errors.Is(err, manager.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, manager.ErrStaleEtag):
-		status = http.StatusPreconditionFailed
-	case errors.Is(err, manager.ErrInvalid):
-		status = http.StatusBadRequest
-	case errors.Is(err, manager.ErrNotYours), errors.Is(err, manager.ErrNotAwake):
-		status = http.StatusConflict
-	case errors.Is(err, manager.ErrUnauthorized):
-		status = http.StatusUnauthorized
-	case errors.Is(err, manager.ErrForbidden):
-		status = http.StatusForbidden
-	default:
-		log.Error("internal error", "err", err)
-		body.Message = "internal error: " + err.Error()
-	}
-	writeJSON(w, status, body)
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {

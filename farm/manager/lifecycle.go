@@ -17,19 +17,14 @@ type StatusChange struct {
 	Lazy   bool
 }
 
-// ErrStatusChange is returned (as *StatusChangeError) by Schedule when the
-// worker must change status instead of taking work; the API answers 423.
-var ErrStatusChange = errors.New("worker must change status")
-
-// StatusChangeError carries the change a worker must make.
+// StatusChangeError is returned by Schedule when the worker must change
+// status instead of taking work; it carries the change, and the API answers
+// it 423.
 type StatusChangeError struct{ Change StatusChange }
 
 func (e *StatusChangeError) Error() string {
 	return fmt.Sprintf("worker must change to %s first", e.Change.Status)
 }
-
-// Is makes errors.Is(err, ErrStatusChange) work.
-func (e *StatusChangeError) Is(target error) bool { return target == ErrStatusChange }
 
 // WorkerAction applies a user's lifecycle action to a worker: sleep, wake,
 // pause, shutdown or restart (after the current task, or at once when now is

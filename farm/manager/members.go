@@ -14,8 +14,6 @@ import (
 	"farmhand/farm/store"
 )
 
-// ErrForbidden: the member's role does not allow the request (403).
-var ErrForbidden = errors.New("forbidden")
 
 // JoinRequest is a machine or person asking to become a member of the farm.
 type JoinRequest struct {

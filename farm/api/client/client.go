@@ -135,7 +135,7 @@ type Error struct {
 	// RetryAfter is how long the manager asked to wait before trying again
 	// (its Retry-After header, with 429 and 503); 0 when it said nothing.
 	RetryAfter time.Duration
-	raw            string // the answer's body, for answers that are not errors (423)
+	raw        string // the answer's body, for answers that are not errors (423)
 }
 
 func (e *Error) Error() string {
