@@ -30,7 +30,9 @@ func TestWorkerLoadIsPublishedAndThrottled(t *testing.T) {
 	w := register(t, m, "w1")
 	sub := m.Events().Subscribe(64)
 	defer sub.Close()
-	stats := func(cpu float64) *model.HostStats { return &model.HostStats{CPUPercent: cpu, CPUs: 2, Sampled: c.Now()} }
+	stats := func(cpu float64) *model.HostStats {
+		return &model.HostStats{CPUPercent: cpu, CPUs: 2, Sampled: c.Now()}
+	}
 
 	m.Heartbeat(w.ID, "", stats(10))
 	ev := nextOfType(t, sub.C, model.EventWorkerLoad)

@@ -3,10 +3,11 @@ package worker
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"farmhand/internal/farmtest"
 )
 
 func TestLogLinesCutsLongLines(t *testing.T) {
@@ -51,9 +52,7 @@ func TestLongOutputLineKeepsTheRest(t *testing.T) {
 			t.Errorf("%d bytes: err %v, log %d bytes, ends %q", n, err, len(log), log[max(0, len(log)-200):])
 		}
 	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not installed")
-	}
+	farmtest.NeedTool(t, "python3", "apt-get install python3")
 	var rec recorder
 	var tail errorTail
 	env := rec.env(Tools{})
