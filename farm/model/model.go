@@ -187,6 +187,9 @@ const (
 	// EventMembers says that the farm's members changed (a join request, a
 	// decision); it carries nothing, and admins fetch the members anew.
 	EventMembers EventType = "members"
+	// EventSettings carries the farm's settings (Settings) after an admin
+	// changed them, as they now apply.
+	EventSettings EventType = "settings"
 	// EventLive is the first message of every event-stream connection: the
 	// subscription is in place, so what a subscriber loads from now on misses
 	// nothing. Subscribers load (or, after a reconnection, reload) on it.
@@ -207,6 +210,8 @@ type Event struct {
 	Rendered *RenderedImage `json:"rendered,omitempty"`
 	// Load is set on worker-load events.
 	Load *WorkerLoad `json:"load,omitempty"`
+	// Settings is set on settings events.
+	Settings *Settings `json:"settings,omitempty"`
 	// Deleted marks the job or worker as gone.
 	Deleted bool `json:"deleted,omitempty"`
 	// RefreshTasks says that many tasks of Job changed at once; rather than one

@@ -7,7 +7,7 @@
 // change is durable (updating in-memory indexes, publishing events) are registered
 // with Tx.OnCommit and run in commit order.
 //
-// Layout (schema version 4):
+// Layout (schema version 5):
 //
 //	meta          "schema_version" → decimal string; "farm_id" → the farm's id
 //	jobs          job id → JSON model.Job (with task counters)
@@ -16,6 +16,7 @@
 //	workers       worker id → JSON model.Worker
 //	members       member id → JSON model.Member (workers, workstations, add-ons, scripts)
 //	tokens        SHA-256 of a member's token → member id
+//	settings      "farm" → JSON model.Settings (one record, with its own layout version)
 //
 // A task's id is its job's id and its index (model.TaskID), so finding a task
 // by id needs no index of its own.

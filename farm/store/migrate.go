@@ -11,7 +11,7 @@ import (
 )
 
 // SchemaVersion is the schema this build reads and writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrations[v] upgrades a database from schema version v to v+1. They all run in
 // the one transaction that opens the database, so a failed upgrade leaves the
@@ -20,6 +20,7 @@ var migrations = map[int]func(*bolt.Tx) error{
 	1: addJobCounters,
 	2: splitTaskCommands,
 	3: workersBecomeMembers,
+	4: addSettings,
 }
 
 func migrate(db *bolt.DB) error {
@@ -41,7 +42,7 @@ func migrate(db *bolt.DB) error {
 			// A new file: create the current layout directly.
 			version = SchemaVersion
 		}
-		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens} {
+		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens, bucketSettings} {
 			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}
@@ -155,4 +156,18 @@ func workersBecomeMembers(btx *bolt.Tx) error {
 		return err
 	}
 	return btx.DeleteBucket(bucketWorkerTokens)
+}
+
+// addSettings (schema 4 → 5): the farm's settings, command-line flags until
+// then, are kept in the database. An existing farm gets the default settings;
+// a flag its manager is started with still overrides one for that run. A new
+// database gets no record here: its manager's first start stores the flags'
+// values (see Tx.Settings).
+func addSettings(btx *bolt.Tx) error {
+	tx := &Tx{btx: btx}
+	if _, err := tx.Settings(); err == nil {
+		return nil
+	}
+	s := model.DefaultSettings()
+	return tx.PutSettings(&s)
 }

@@ -33,6 +33,7 @@ var (
 	bucketWorkerTokens = []byte("worker_tokens") // schema 3 and before
 	bucketMembers      = []byte("members")
 	bucketTokens       = []byte("tokens")
+	bucketSettings     = []byte("settings")
 	keySchemaVersion   = []byte("schema_version")
 )
 

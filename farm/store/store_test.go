@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -287,8 +288,12 @@ func TestMigrateFromSchema1(t *testing.T) {
 	}
 	defer s.Close()
 	s.View(func(tx *Tx) error {
-		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != "4" {
-			t.Errorf("schema version %q after migration", v)
+		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != strconv.Itoa(SchemaVersion) {
+			t.Errorf("schema version %q after migration, want %d", v, SchemaVersion)
+		}
+		// Schema 5: the settings a farm had (flags' defaults) are stored.
+		if set, err := tx.Settings(); err != nil || set.TaskTimeout.D() != model.DefaultTaskTimeout || set.Version != model.SettingsVersion {
+			t.Errorf("settings after migration: %+v, %v", set, err)
 		}
 		j, err := tx.Job("job-old")
 		if err != nil {

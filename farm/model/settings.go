@@ -1,0 +1,288 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// The platforms a path variable has values for, named as Go's GOOS and
+// Flamenco's variables name them. PlatformAll is the value for every platform
+// that has none of its own.
+const (
+	PlatformLinux   = "linux"
+	PlatformWindows = "windows"
+	PlatformDarwin  = "darwin"
+	PlatformAll     = "all"
+)
+
+// Platforms lists the platforms a variable may have values for, in the order
+// windows show them.
+var Platforms = []string{PlatformLinux, PlatformWindows, PlatformDarwin, PlatformAll}
+
+// SettingsVersion is the layout of the settings record. The store writes it
+// into the record, so that a later Farmhand can tell an older record and
+// upgrade it.
+const SettingsVersion = 1
+
+// Settings are the farm's settings, one record kept in the database and edited
+// by admins (API, command line, Settings view). Command-line flags give a new
+// farm's first settings and may override stored ones for one run.
+type Settings struct {
+	// Version is the record's layout, SettingsVersion when written.
+	Version int `json:"version"`
+	// FarmName is the farm's name, as workers and windows list it.
+	FarmName string `json:"farm_name"`
+	// WorkerTimeout: a worker silent this long is lost and its task requeued.
+	WorkerTimeout Duration `json:"worker_timeout"`
+	// TaskTimeout: a running task its worker does not report on (heartbeat
+	// naming it, log, progress) this long counts as failed by that worker.
+	TaskTimeout Duration `json:"task_timeout"`
+	// MaxTaskFailures is how many distinct workers may fail a task before it
+	// fails for good.
+	MaxTaskFailures int `json:"max_task_failures"`
+	// BlocklistThreshold is how many tasks of one type of one job a worker may
+	// fail before it gets no more of them.
+	BlocklistThreshold int `json:"blocklist_threshold"`
+	// FailThreshold is the share (0–1] of failed tasks above which a job fails.
+	FailThreshold float64 `json:"fail_threshold"`
+	// ForgetWorkersAfter is how long an offline or lost worker is kept; 0
+	// keeps it.
+	ForgetWorkersAfter Duration `json:"forget_workers_after"`
+	// ScriptsDir is the absolute folder of custom job-type scripts on the
+	// manager's computer; "" is the data directory's scripts folder.
+	ScriptsDir string `json:"scripts_dir,omitempty"`
+	// Variables are the path variables, storage locations among them, sorted
+	// by name; never nil once validated.
+	Variables []Variable `json:"variables"`
+}
+
+// Variable is a path variable in Flamenco's sense: jobs and job types write
+// {name}, and each platform reads its own value. A storage location is a
+// variable too, one naming a root where projects or renders live ("projects",
+// "renders").
+type Variable struct {
+	// Name is what {name} refers to: a letter, then letters, digits, _ or -,
+	// at most 64 in all.
+	Name string `json:"name"`
+	// Storage marks a storage location.
+	Storage bool `json:"storage,omitempty"`
+	// Values maps a platform (Platforms) to the variable's value there.
+	Values map[string]string `json:"values"`
+}
+
+// Value returns the variable's value on platform: its own, else the "all"
+// value; false when it has neither.
+func (v Variable) Value(platform string) (string, bool) {
+	if s, ok := v.Values[platform]; ok {
+		return s, true
+	}
+	s, ok := v.Values[PlatformAll]
+	return s, ok
+}
+
+// Defaults of the settings, as Flamenco's manager has them where it has them.
+const (
+	DefaultWorkerTimeout      = time.Minute
+	DefaultTaskTimeout        = 10 * time.Minute
+	DefaultMaxTaskFailures    = 3
+	DefaultBlocklistThreshold = 3
+	DefaultForgetWorkersAfter = 30 * 24 * time.Hour
+)
+
+// DefaultFarmName is "<this computer's name>'s farm".
+func DefaultFarmName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "Farmhand"
+	}
+	return host + "'s farm"
+}
+
+// DefaultSettings are a farm's settings when nothing chose others.
+func DefaultSettings() Settings {
+	return Settings{
+		Version: SettingsVersion, FarmName: DefaultFarmName(),
+		WorkerTimeout: Duration(DefaultWorkerTimeout), TaskTimeout: Duration(DefaultTaskTimeout),
+		MaxTaskFailures: DefaultMaxTaskFailures, BlocklistThreshold: DefaultBlocklistThreshold,
+		FailThreshold: DefaultFailThreshold, ForgetWorkersAfter: Duration(DefaultForgetWorkersAfter),
+		Variables: []Variable{},
+	}
+}
+
+// Clone returns a copy that shares nothing with s.
+func (s Settings) Clone() Settings {
+	c := s
+	c.Variables = make([]Variable, len(s.Variables))
+	for i, v := range s.Variables {
+		v.Values = maps(v.Values)
+		c.Variables[i] = v
+	}
+	return c
+}
+
+func maps(m map[string]string) map[string]string {
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// Variable returns the variable (or storage location) named name.
+func (s Settings) Variable(name string) (Variable, bool) {
+	i := slices.IndexFunc(s.Variables, func(v Variable) bool { return v.Name == name })
+	if i < 0 {
+		return Variable{}, false
+	}
+	return s.Variables[i], true
+}
+
+// StorageLocations returns the variables that are storage locations, by name.
+func (s Settings) StorageLocations() []Variable {
+	var out []Variable
+	for _, v := range s.Variables {
+		if v.Storage {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// PutVariable adds v, or replaces the variable of the same name, keeping the
+// list sorted by name.
+func (s *Settings) PutVariable(v Variable) {
+	s.RemoveVariable(v.Name)
+	i, _ := slices.BinarySearchFunc(s.Variables, v.Name, func(a Variable, name string) int { return strings.Compare(a.Name, name) })
+	s.Variables = slices.Insert(s.Variables, i, v)
+}
+
+// RemoveVariable removes the variable named name; false when there is none.
+func (s *Settings) RemoveVariable(name string) bool {
+	n := len(s.Variables)
+	s.Variables = slices.DeleteFunc(s.Variables, func(v Variable) bool { return v.Name == name })
+	return len(s.Variables) < n
+}
+
+// Bounds of the settings, checked by Validate.
+const (
+	minTimeout     = time.Second
+	maxTimeout     = 365 * 24 * time.Hour
+	minForget      = time.Minute
+	maxForget      = 10 * 365 * 24 * time.Hour
+	maxFailures    = 1000
+	maxNameLen     = 64
+	maxValueLen    = 1024
+	maxVariables   = 256
+	maxScriptsPath = 4096
+)
+
+var variableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+
+// Validate checks every setting and returns the first problem as
+// "<json field>: <rule>" (variables as "variables[NAME]: <rule>"), so that
+// the API's 400 names the field. Variables must have unique names.
+func (s Settings) Validate() error {
+	switch {
+	case strings.TrimSpace(s.FarmName) == "" || len([]rune(s.FarmName)) > maxNameLen || !printable(s.FarmName):
+		return fmt.Errorf("farm_name: must be 1 to %d printable characters, not %q", maxNameLen, s.FarmName)
+	case !within(s.WorkerTimeout, minTimeout, maxTimeout):
+		return fmt.Errorf("worker_timeout: must be between %s and %s, not %s", minTimeout, maxTimeout, s.WorkerTimeout)
+	case !within(s.TaskTimeout, minTimeout, maxTimeout):
+		return fmt.Errorf("task_timeout: must be between %s and %s, not %s", minTimeout, maxTimeout, s.TaskTimeout)
+	case s.MaxTaskFailures < 1 || s.MaxTaskFailures > maxFailures:
+		return fmt.Errorf("max_task_failures: must be a whole number from 1 to %d, not %d", maxFailures, s.MaxTaskFailures)
+	case s.BlocklistThreshold < 1 || s.BlocklistThreshold > maxFailures:
+		return fmt.Errorf("blocklist_threshold: must be a whole number from 1 to %d, not %d", maxFailures, s.BlocklistThreshold)
+	case !(s.FailThreshold > 0 && s.FailThreshold <= 1):
+		return fmt.Errorf("fail_threshold: must be above 0 and at most 1 (a share of the job's tasks), not %v", s.FailThreshold)
+	case s.ForgetWorkersAfter != 0 && !within(s.ForgetWorkersAfter, minForget, maxForget):
+		return fmt.Errorf("forget_workers_after: must be 0 (keep workers) or between %s and %s, not %s", minForget, maxForget, s.ForgetWorkersAfter)
+	case s.ScriptsDir != "" && (!filepath.IsAbs(s.ScriptsDir) || len(s.ScriptsDir) > maxScriptsPath || !printable(s.ScriptsDir)):
+		return fmt.Errorf("scripts_dir: must be an absolute folder on the manager's computer, or empty for the data folder's scripts, not %q", s.ScriptsDir)
+	case len(s.Variables) > maxVariables:
+		return fmt.Errorf("variables: at most %d, not %d", maxVariables, len(s.Variables))
+	}
+	seen := map[string]bool{}
+	for _, v := range s.Variables {
+		if err := v.Validate(); err != nil {
+			return err
+		}
+		if seen[v.Name] {
+			return fmt.Errorf("variables[%s]: the name is used twice", v.Name)
+		}
+		seen[v.Name] = true
+	}
+	return nil
+}
+
+// Validate checks a variable's name and values; the error names the variable
+// and the rule.
+func (v Variable) Validate() error {
+	if !variableName.MatchString(v.Name) {
+		return fmt.Errorf("variables[%s]: a name is a letter, then letters, digits, _ or -, at most %d in all", v.Name, maxNameLen)
+	}
+	if len(v.Values) == 0 {
+		return fmt.Errorf("variables[%s]: needs a value for at least one platform (%s)", v.Name, strings.Join(Platforms, ", "))
+	}
+	for p, val := range v.Values {
+		if !slices.Contains(Platforms, p) {
+			return fmt.Errorf("variables[%s]: %q is not a platform: use %s", v.Name, p, strings.Join(Platforms, ", "))
+		}
+		if strings.TrimSpace(val) == "" || len(val) > maxValueLen || !printable(val) {
+			return fmt.Errorf("variables[%s]: the %s value must be 1 to %d printable characters, not %q", v.Name, p, maxValueLen, val)
+		}
+	}
+	return nil
+}
+
+func within(d Duration, lo, hi time.Duration) bool {
+	return time.Duration(d) >= lo && time.Duration(d) <= hi
+}
+
+func printable(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' })
+}
+
+// Duration is a time.Duration written in JSON as Go's duration text ("15m0s"),
+// the way people type it, and read from such text ("90s", "2h30m").
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes d as text, e.g. "15m0s".
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads text such as "15m" or "2h30m"; a number or malformed
+// text is an error saying the form.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is text such as \"15m\" or \"2h30m\", not %s", b)
+	}
+	v, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// ParseDuration reads a duration as people type it: "90s", "15m", "2h30m".
+// The error says the form.
+func ParseDuration(s string) (Duration, error) {
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: use forms like 90s, 15m or 2h30m", s)
+	}
+	return Duration(v), nil
+}
