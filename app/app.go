@@ -62,6 +62,7 @@ func init() {
 		"revoke":   {"take a member's access away", runDecide("revoke")},
 		"joincode": {"show the code that lets workers join without approval", runJoinCode},
 		"version":  {"print the version", runVersion},
+		"service":  {"run farmhand as a systemd service: service install [--role R] [--system] | uninstall | status", runService},
 	}
 }
 
