@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -39,18 +40,12 @@ func (s *Server) exportJobType(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
-	var filter []model.JobStatus
-	if q := r.URL.Query().Get("status"); q != "" {
-		for _, part := range strings.Split(q, ",") {
-			st := model.JobStatus(strings.TrimSpace(part))
-			if !st.Valid() {
-				writeError(w, s.log, fmt.Errorf("%w: unknown job status %q", manager.ErrInvalid, st))
-				return
-			}
-			filter = append(filter, st)
-		}
+	filter, err := jobFilter(r.URL.Query())
+	if err != nil {
+		writeError(w, s.log, err)
+		return
 	}
-	jobs, err := s.m.Jobs(filter)
+	jobs, err := s.m.JobsMatching(filter)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -59,6 +54,40 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 		jobs = []*model.Job{}
 	}
 	writeJSON(w, http.StatusOK, wire.JobList{Jobs: jobs})
+}
+
+// metadataParam starts the query parameters that filter jobs by metadata:
+// ?metadata.project=Spring.
+const metadataParam = "metadata."
+
+// jobFilter reads listJobs' query: ?status=a,b and any number of
+// ?metadata.KEY=VALUE. An unknown status or an empty key is a
+// manager.ErrInvalid naming it.
+func jobFilter(q url.Values) (manager.JobFilter, error) {
+	var f manager.JobFilter
+	if v := q.Get("status"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			st := model.JobStatus(strings.TrimSpace(part))
+			if !st.Valid() {
+				return f, fmt.Errorf("%w: unknown job status %q", manager.ErrInvalid, st)
+			}
+			f.Statuses = append(f.Statuses, st)
+		}
+	}
+	for name, values := range q {
+		key, ok := strings.CutPrefix(name, metadataParam)
+		if !ok {
+			continue
+		}
+		if key == "" {
+			return f, fmt.Errorf("%w: %q names no metadata key: write ?metadata.project=NAME", manager.ErrInvalid, name)
+		}
+		if f.Metadata == nil {
+			f.Metadata = map[string][]string{}
+		}
+		f.Metadata[key] = append(f.Metadata[key], values...)
+	}
+	return f, nil
 }
 
 func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +103,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	job, err := s.m.Submit(manager.Submission{
 		Name: req.Name, Type: req.Type, Priority: req.Priority, Settings: req.Settings,
 		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: submitter, SubmitterID: caller(r).ID,
-		PythonOverrides: req.PythonOverrides, TypeEtag: req.TypeEtag,
+		PythonOverrides: req.PythonOverrides, TypeEtag: req.TypeEtag, Paused: req.Paused,
 	})
 	if err != nil {
 		writeError(w, s.log, err)

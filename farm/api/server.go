@@ -76,6 +76,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 		r.Get("/openapi.yaml", serveSpecYAML)
 		r.With(s.perAddress(s.limits.join)).Post("/join", s.join)
 		r.Get("/join", s.joinStatus)
+		r.Get("/addon.zip", s.getAddonZip)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.require(model.RoleWorker))

@@ -30,6 +30,9 @@ type Submission struct {
 	// TypeEtag, when set, must be the job type's current etag: the submitter
 	// built its settings from that declaration.
 	TypeEtag string
+	// Paused stores the job paused and every task paused, so that nothing
+	// runs until a resume (model.JobResume) queues them all.
+	Paused bool
 }
 
 // Job priorities.
@@ -60,7 +63,7 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 			return nil, fmt.Errorf("%w: required tags cannot be empty", ErrInvalid)
 		}
 	}
-	if err := m.cfg.JobTypes.CheckEtag(s.Type, s.TypeEtag); err != nil {
+	if err := m.jobTypes().CheckEtag(s.Type, s.TypeEtag); err != nil {
 		return nil, err
 	}
 	now := m.now()
@@ -75,7 +78,7 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	if job.RequiredTags == nil {
 		job.RequiredTags = []string{}
 	}
-	specs, err := m.cfg.JobTypes.Compile(job)
+	specs, err := m.jobTypes().Compile(job)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +97,16 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 		job.StepsTotal += t.StepsTotal
 		tasks[i] = t
 	}
+	if s.Paused {
+		// Paused tasks of a paused job are what a pause leaves behind, so
+		// Resume's rule (requeue the paused tasks) starts the job.
+		job.Status, job.StatusReason = model.JobPaused, "submitted paused"
+		for _, t := range tasks {
+			t.Status = model.TaskPaused
+		}
+	}
 	job.TaskCount = len(tasks)
-	job.TaskCounts = map[model.TaskStatus]int{model.TaskQueued: len(tasks)}
+	job.TaskCounts = map[model.TaskStatus]int{newTaskStatus(s.Paused): len(tasks)}
 	encoded, err := encodeTasks(tasks)
 	if err != nil {
 		return nil, err
@@ -150,13 +161,50 @@ func checkPriority(p int) error {
 	return nil
 }
 
+// newTaskStatus is the status a new job's tasks start in.
+func newTaskStatus(paused bool) model.TaskStatus {
+	if paused {
+		return model.TaskPaused
+	}
+	return model.TaskQueued
+}
+
+// JobFilter picks jobs for JobsMatching; the zero value picks all.
+type JobFilter struct {
+	// Statuses: only jobs in one of these (any when empty).
+	Statuses []model.JobStatus
+	// Metadata: only jobs whose metadata has, for every key, one of the
+	// values listed (compared exactly), e.g. {"project": {"Spring"}}.
+	Metadata map[string][]string
+}
+
+// Matches says whether j passes the filter.
+func (f JobFilter) Matches(j *model.Job) bool {
+	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, j.Status) {
+		return false
+	}
+	for key, values := range f.Metadata {
+		v, ok := j.Metadata[key]
+		if !ok || !slices.Contains(values, v) {
+			return false
+		}
+	}
+	return true
+}
+
 // Jobs returns the jobs whose status is in filter (all when filter is empty),
 // newest first.
 func (m *Manager) Jobs(filter []model.JobStatus) ([]*model.Job, error) {
+	return m.JobsMatching(JobFilter{Statuses: filter})
+}
+
+// JobsMatching returns the jobs that pass f, newest first. The error is the
+// store's, wrapped.
+func (m *Manager) JobsMatching(f JobFilter) ([]*model.Job, error) {
 	var jobs []*model.Job
 	err := m.store.View(func(tx *store.Tx) error {
 		return tx.Jobs(func(j *model.Job) bool {
-			if len(filter) == 0 || slices.Contains(filter, j.Status) {
+			if f.Matches(j) {
 				jobs = append(jobs, withJobActions(j))
 			}
 			return true

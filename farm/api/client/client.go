@@ -258,17 +258,47 @@ func (c *Client) ExportJobType(ctx context.Context, name string) (string, error)
 
 // Jobs lists jobs, newest first, optionally only those in the given statuses.
 func (c *Client) Jobs(ctx context.Context, statuses ...model.JobStatus) ([]*model.Job, error) {
-	path := "/api/v1/jobs"
-	if len(statuses) > 0 {
-		s := make([]string, len(statuses))
-		for i, st := range statuses {
+	return c.JobsMatching(ctx, JobFilter{Statuses: statuses})
+}
+
+// JobFilter picks jobs for JobsMatching; the zero value picks all.
+type JobFilter struct {
+	Statuses []model.JobStatus
+	// Metadata: only jobs whose metadata has each key with this value
+	// exactly, e.g. {"project": "Spring"}.
+	Metadata map[string]string
+}
+
+// JobsMatching lists the jobs that pass f, newest first
+// (GET /api/v1/jobs?status=…&metadata.KEY=VALUE). The error is an *Error
+// for an answer other than success.
+func (c *Client) JobsMatching(ctx context.Context, f JobFilter) ([]*model.Job, error) {
+	q := url.Values{}
+	if len(f.Statuses) > 0 {
+		s := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
 			s[i] = string(st)
 		}
-		path += "?status=" + url.QueryEscape(strings.Join(s, ","))
+		q.Set("status", strings.Join(s, ","))
+	}
+	for k, v := range f.Metadata {
+		q.Set("metadata."+k, v)
+	}
+	path := "/api/v1/jobs"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
 	}
 	var v wire.JobList
 	_, err := c.do(ctx, http.MethodGet, path, nil, &v)
 	return v.Jobs, err
+}
+
+// AddonZip downloads the Blender add-on the manager serves
+// (GET /api/v1/addon.zip, no token needed): the zip's bytes.
+func (c *Client) AddonZip(ctx context.Context) ([]byte, error) {
+	var s string
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/addon.zip", nil, &s)
+	return []byte(s), err
 }
 
 // Submit submits a job.

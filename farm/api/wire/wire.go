@@ -63,6 +63,9 @@ type SubmitJob struct {
 	PythonOverrides string `json:"python_overrides,omitempty"`
 	// TypeEtag is the job type's etag as the submitter last fetched it.
 	TypeEtag string `json:"type_etag,omitempty"`
+	// Paused stores the job paused with all its tasks paused; a resume
+	// queues them.
+	Paused bool `json:"paused,omitempty"`
 }
 
 // JobChange edits a job; absent fields stay.
