@@ -24,7 +24,7 @@ func (o *op) failTask(jc *jobChange, t *model.Task, w *model.Worker, why string)
 	}
 	failures := o.failuresCounted(jc, t)
 	switch {
-	case failures >= o.m.cfg.MaxTaskFailures:
+	case failures >= o.m.current().MaxTaskFailures:
 		o.setTaskStatus(jc, t, model.TaskFailed, fmt.Sprintf("failed by %d workers", failures))
 	case t.Status == model.TaskCancelRequested:
 		o.setTaskStatus(jc, t, model.TaskCanceled, "failed by "+w.Name+" while being canceled")
@@ -42,7 +42,7 @@ func (o *op) failTask(jc *jobChange, t *model.Task, w *model.Worker, why string)
 			return o.failJob(jc, fmt.Sprintf("no worker left that can run task %s (type %s): every worker that could has failed it, is blocklisted, or is offline", t.Name, t.Type))
 		}
 		o.setTaskStatus(jc, t, model.TaskSoftFailed, fmt.Sprintf("failed by %s (%s); %d more failures fail it for good",
-			w.Name, truncateReason(why), o.m.cfg.MaxTaskFailures-failures))
+			w.Name, truncateReason(why), o.m.current().MaxTaskFailures-failures))
 	}
 	return nil
 }
@@ -67,7 +67,7 @@ func (o *op) countFailure(jc *jobChange, t *model.Task, w *model.Worker) error {
 	key := w.ID + "/" + t.Type
 	j.Failures[key]++
 	jc.dirty = true
-	if j.Failures[key] < o.m.cfg.BlocklistThreshold || j.Blocked(w.ID, t.Type) {
+	if j.Failures[key] < o.m.current().BlocklistThreshold || j.Blocked(w.ID, t.Type) {
 		return nil
 	}
 	j.Blocklist = append(j.Blocklist, model.BlockEntry{WorkerID: w.ID, WorkerName: w.Name, TaskType: t.Type, Since: o.now})
@@ -141,7 +141,7 @@ func (m *Manager) touchTask(taskID string) {
 // logs why.
 func (m *Manager) checkTaskTimeouts() {
 	now := m.now()
-	silentSince := now.Add(-m.cfg.TaskTimeout)
+	silentSince := now.Add(-m.current().TaskTimeout.D())
 	type overdue struct {
 		id     string
 		silent bool // no report; else past its hard limit
@@ -181,7 +181,7 @@ func (m *Manager) timeOut(id string, silent bool, silentSince time.Time) error {
 		if t.Status != model.TaskActive || !active || (silent && !touched.Before(silentSince)) {
 			return nil
 		}
-		why := fmt.Sprintf("its worker has not reported on it for %s (task timeout): it seems to have lost the task", m.cfg.TaskTimeout)
+		why := fmt.Sprintf("its worker has not reported on it for %s (task timeout): it seems to have lost the task", m.current().TaskTimeout.D())
 		if !silent {
 			limit, _ := jc.job.MaxTaskDuration()
 			why = fmt.Sprintf("it ran longer than the job's %s of %s: it seems to hang", model.MaxTaskDurationSetting, limit)

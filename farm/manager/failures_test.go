@@ -250,7 +250,7 @@ func TestWhyNamesEveryReason(t *testing.T) {
 			t.Errorf("task-wide reasons %q lack %s", codes, code)
 		}
 	}
-	m.cfg.WorkerTimeout = time.Nanosecond
+	setForTest(m, func(s *model.Settings) { s.WorkerTimeout = model.Duration(time.Nanosecond) })
 	m.checkWorkerTimeouts()
 	why = farmtest.Must(m.Why(a.Task.ID))(t)
 	lost := false

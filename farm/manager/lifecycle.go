@@ -196,10 +196,10 @@ func (o *op) releaseTask(w *model.Worker, why string) error {
 
 // forgetWorkers deletes workers that were offline or lost for ForgetAfter.
 func (m *Manager) forgetWorkers() {
-	if m.cfg.ForgetAfter <= 0 {
+	if m.current().ForgetWorkersAfter.D() <= 0 {
 		return
 	}
-	deadline := m.now().Add(-m.cfg.ForgetAfter)
+	deadline := m.now().Add(-m.current().ForgetWorkersAfter.D())
 	var old []string
 	m.store.View(func(tx *store.Tx) error {
 		return tx.Workers(func(w *model.Worker) bool {
@@ -214,7 +214,7 @@ func (m *Manager) forgetWorkers() {
 			m.log.Error("forgetting worker", "worker", id, "err", err)
 			continue
 		}
-		m.log.Info("forgot worker not seen for a long time", "worker", id, "after", m.cfg.ForgetAfter)
+		m.log.Info("forgot worker not seen for a long time", "worker", id, "after", m.current().ForgetWorkersAfter.D())
 	}
 }
 

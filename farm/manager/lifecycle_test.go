@@ -80,7 +80,7 @@ func TestStatusSurvivesSignOffAndLoss(t *testing.T) {
 		t.Fatalf("after shutdown and start: %s, request %q", back.Status, back.StatusRequested)
 	}
 	// Lost and back: the same.
-	m.cfg.WorkerTimeout = time.Nanosecond
+	setForTest(m, func(s *model.Settings) { s.WorkerTimeout = model.Duration(time.Nanosecond) })
 	m.checkWorkerTimeouts()
 	if lost := farmtest.Must(m.Worker(w.ID))(t); lost.Status != model.WorkerLost {
 		t.Fatalf("not lost: %s", lost.Status)
@@ -142,7 +142,7 @@ func TestForgetLongGoneWorkers(t *testing.T) {
 	m := openManager(t)
 	clock := time.Now()
 	m.cfg.Now = func() time.Time { return clock }
-	m.cfg.ForgetAfter = 24 * time.Hour
+	setForTest(m, func(s *model.Settings) { s.ForgetWorkersAfter = model.Duration(24 * time.Hour) })
 	old, fresh := register(t, m, "old"), register(t, m, "fresh")
 	farmtest.NoErr(t, m.SignOff(old.ID))
 	clock = clock.Add(25 * time.Hour)

@@ -124,7 +124,7 @@ func (m *Manager) touch(workerID string) {
 // checkWorkerTimeouts marks workers lost that were silent longer than the
 // timeout, and requeues their tasks.
 func (m *Manager) checkWorkerTimeouts() {
-	deadline := m.now().Add(-m.cfg.WorkerTimeout)
+	deadline := m.now().Add(-m.current().WorkerTimeout.D())
 	var silent []string
 	m.seenMu.Lock()
 	for id, seen := range m.seen {
@@ -136,12 +136,12 @@ func (m *Manager) checkWorkerTimeouts() {
 	m.seenMu.Unlock()
 	for _, id := range silent {
 		err := m.update(func(o *op) error {
-			return o.workerGone(id, model.WorkerLost, fmt.Sprintf("worker not heard from for %s", m.cfg.WorkerTimeout))
+			return o.workerGone(id, model.WorkerLost, fmt.Sprintf("worker not heard from for %s", m.current().WorkerTimeout.D()))
 		})
 		if err != nil {
 			m.log.Error("marking worker lost", "worker", id, "err", err)
 			continue
 		}
-		m.log.Warn("worker lost", "worker", id, "timeout", m.cfg.WorkerTimeout)
+		m.log.Warn("worker lost", "worker", id, "timeout", m.current().WorkerTimeout.D())
 	}
 }

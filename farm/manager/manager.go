@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +24,17 @@ import (
 // Config tunes a manager. Zero values take the defaults.
 type Config struct {
 	DataDir string
+	// Initial are a new farm's settings, stored at its first start (the
+	// command-line flags' values); nil takes model.DefaultSettings. A farm
+	// that has settings keeps them: see Override.
+	Initial *model.Settings
+	// Override changes settings for this run only, without storing them (the
+	// command-line flags given); an admin's change of a setting ends its
+	// override. It is not validated here: the caller checks it.
+	Override model.SettingsPatch
+	// The fields below are shorthand for Override's: a value above zero
+	// overrides the stored setting for this run.
+	//
 	// FailThreshold is the share of failed tasks above which a job fails.
 	FailThreshold float64
 	// MaxTaskFailures is how many distinct workers may fail a task before it
@@ -39,21 +51,27 @@ type Config struct {
 	// BlocklistThreshold is how many tasks of one type of one job a worker may
 	// fail before it gets no more of them.
 	BlocklistThreshold int
-	// ForgetAfter is how long an offline or lost worker is kept; 0 keeps it.
+	// ForgetAfter is how long an offline or lost worker is kept.
 	ForgetAfter time.Duration
-	JobTypes    *jobtype.Registry
-	Logger      *slog.Logger
+	// JobTypes, when set, are the job types, whatever the settings' scripts
+	// folder says (tests).
+	JobTypes *jobtype.Registry
+	// OpenJobTypes opens the job types of a scripts folder: the manager calls
+	// it at start and whenever the settings' scripts folder changes. Without
+	// it (and JobTypes), the farm offers the built-in job types only.
+	OpenJobTypes func(scriptsDir string) *jobtype.Registry
+	Logger       *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
 
-// Defaults.
+// Defaults, as model has them.
 const (
-	DefaultMaxTaskFailures    = 3
-	DefaultWorkerTimeout      = time.Minute
-	DefaultTaskTimeout        = 10 * time.Minute
-	DefaultBlocklistThreshold = 3
-	DefaultForgetAfter        = 30 * 24 * time.Hour
+	DefaultMaxTaskFailures    = model.DefaultMaxTaskFailures
+	DefaultWorkerTimeout      = model.DefaultWorkerTimeout
+	DefaultTaskTimeout        = model.DefaultTaskTimeout
+	DefaultBlocklistThreshold = model.DefaultBlocklistThreshold
+	DefaultForgetAfter        = model.DefaultForgetWorkersAfter
 )
 
 // Manager runs a farm.
@@ -82,6 +100,14 @@ type Manager struct {
 
 	tokens sync.Map // worker id → SHA-256 of its token, once checked against the store
 
+	// The settings (settings.go): stored and override under settingsMu; cur
+	// is the snapshot in effect, registry the job types of its scripts folder.
+	settingsMu sync.Mutex
+	stored     model.Settings
+	override   model.SettingsPatch
+	cur        atomic.Pointer[model.Settings]
+	registry   atomic.Pointer[jobtype.Registry]
+
 	// life ends at Close; every Run ends with it, and Close waits for them
 	// (running) before the database closes under their timers.
 	life    context.Context
@@ -94,24 +120,6 @@ type Manager struct {
 // Open opens the farm in cfg.DataDir, rebuilds the runnable-task index from the
 // database and finishes what a crash may have interrupted.
 func Open(cfg Config) (*Manager, error) {
-	if cfg.FailThreshold <= 0 {
-		cfg.FailThreshold = model.DefaultFailThreshold
-	}
-	if cfg.MaxTaskFailures <= 0 {
-		cfg.MaxTaskFailures = DefaultMaxTaskFailures
-	}
-	if cfg.WorkerTimeout <= 0 {
-		cfg.WorkerTimeout = DefaultWorkerTimeout
-	}
-	if cfg.TaskTimeout <= 0 {
-		cfg.TaskTimeout = DefaultTaskTimeout
-	}
-	if cfg.BlocklistThreshold <= 0 {
-		cfg.BlocklistThreshold = DefaultBlocklistThreshold
-	}
-	if cfg.JobTypes == nil {
-		cfg.JobTypes = jobtype.Builtin()
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -138,6 +146,13 @@ func Open(cfg Config) (*Manager, error) {
 		seen: map[string]time.Time{}, touched: map[string]time.Time{}, deadlines: map[string]time.Time{}, stats: map[string]*model.HostStats{}, loadSent: map[string]time.Time{},
 	}
 	m.life, m.endLife = context.WithCancel(context.Background())
+	if cfg.JobTypes != nil {
+		m.registry.Store(cfg.JobTypes)
+	}
+	if err := m.loadSettings(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	if err := m.loadFarmID(); err != nil {
 		m.Close()
 		return nil, err
@@ -162,7 +177,8 @@ func (m *Manager) loadFarmID() error {
 	return nil
 }
 
-// Config returns the manager's settings, defaults filled in.
+// Config returns the Config the manager was opened with (its DataDir, say).
+// The settings in effect are Settings.
 func (m *Manager) Config() Config { return m.cfg }
 
 // ID returns the farm's identity, stable across restarts.
@@ -191,13 +207,14 @@ func (m *Manager) Events() *events.Hub { return m.events }
 // JobTypes returns the job types this manager offers, and the scripts that
 // failed to load.
 func (m *Manager) JobTypes() ([]*jobtype.JobType, []jobtype.Problem) {
-	return m.cfg.JobTypes.List(), m.cfg.JobTypes.Problems()
+	reg := m.jobTypes()
+	return reg.List(), reg.Problems()
 }
 
 // ExportJobType writes a built-in job type's script into the scripts folder,
 // where it can be customised; it returns the file's path.
 func (m *Manager) ExportJobType(name string) (string, error) {
-	path, err := m.cfg.JobTypes.Export(name)
+	path, err := m.jobTypes().Export(name)
 	if errors.Is(err, jobtype.ErrUnknown) {
 		return "", fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
@@ -285,7 +302,8 @@ func (m *Manager) Run(ctx context.Context) {
 	defer cancel()
 	defer context.AfterFunc(m.life, cancel)()
 
-	tick := time.NewTicker(max(min(m.cfg.WorkerTimeout, m.cfg.TaskTimeout)/4, 50*time.Millisecond))
+	every := m.checkEvery()
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	forget := time.NewTicker(time.Hour)
 	defer forget.Stop()
@@ -297,11 +315,21 @@ func (m *Manager) Run(ctx context.Context) {
 		case <-tick.C:
 			m.checkWorkerTimeouts()
 			m.checkTaskTimeouts()
+			if e := m.checkEvery(); e != every { // the timeouts' settings changed
+				every = e
+				tick.Reset(every)
+			}
 		case <-forget.C:
 			m.forgetWorkers()
 			m.ExpireJoinRequests() // also done whenever requests are listed or made
 		}
 	}
+}
+
+// checkEvery is how often Run checks the timeouts: a quarter of the shorter.
+func (m *Manager) checkEvery() time.Duration {
+	s := m.current()
+	return max(min(s.WorkerTimeout.D(), s.TaskTimeout.D())/4, 50*time.Millisecond)
 }
 
 func newID() string { return uuid.NewString() }

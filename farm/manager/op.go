@@ -266,7 +266,7 @@ func (o *op) settle(jc *jobChange) error {
 		return err
 	}
 	for range 4 { // each step moves towards a final status; a few suffice
-		d := model.DeriveJobStatus(jc.job.Status, jc.job.TaskCounts, jc.job.TaskCount, o.m.cfg.FailThreshold)
+		d := model.DeriveJobStatus(jc.job.Status, jc.job.TaskCounts, jc.job.TaskCount, o.m.current().FailThreshold)
 		if d.Status == jc.job.Status {
 			return nil
 		}
