@@ -62,6 +62,7 @@ func init() {
 		"revoke":   {"take a member's access away", runDecide("revoke")},
 		"joincode": {"show the code that lets workers join without approval", runJoinCode},
 		"version":  {"print the version", runVersion},
+		"addon":    {"save the Blender add-on as a zip to install in Blender: addon --out FILE", runAddon},
 		"service":  {"run farmhand as a systemd service: service install [--role R] [--system] | uninstall | status", runService},
 	}
 }

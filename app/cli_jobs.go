@@ -15,23 +15,29 @@ import (
 )
 
 func runJobs(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "jobs", "jobs [--status S1,S2] [--json]")}
+	fs := &flagSet{newFlags(e, "jobs", "jobs [--status S1,S2] [--project P] [--meta KEY=VALUE]... [--json]")}
 	cf := addClientFlags(fs)
 	status := fs.String("status", "", "only jobs in these statuses (comma-separated)")
+	project := fs.String("project", "", "only jobs of this project (their metadata's project, as the Blender add-on sets it)")
+	meta := settingsFlag{}
+	fs.Var(meta, "meta", "only jobs whose metadata has KEY=VALUE (repeatable; all must match)")
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
-	var filter []model.JobStatus
+	filter := client.JobFilter{Metadata: meta}
 	for _, s := range strings.Split(*status, ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			filter = append(filter, model.JobStatus(s))
+			filter.Statuses = append(filter.Statuses, model.JobStatus(s))
 		}
+	}
+	if *project != "" {
+		meta["project"] = *project
 	}
 	cl, err := cf.client()
 	if err != nil {
 		return err
 	}
-	jobs, err := cl.Jobs(context.Background(), filter...)
+	jobs, err := cl.JobsMatching(context.Background(), filter)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,8 @@ import (
 var errJobUnsuccessful = errors.New("job did not complete")
 
 func runSubmit(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "submit", "submit --type TYPE --name NAME [--priority N] [--set key=value]... [--tag T]... [--wait] [--json]")}
+	fs := &flagSet{newFlags(e, "submit", "submit --type TYPE --name NAME [--priority N] [--set key=value]... [--tag T]... "+
+		"[--meta key=value]... [--paused] [--wait] [--json]")}
 	cf := addClientFlags(fs)
 	typ := fs.String("type", "", "job type (see 'farmhand jobtypes')")
 	name := fs.String("name", "", "job name")
@@ -28,6 +29,9 @@ func runSubmit(e *env, args []string) error {
 	fs.Var(settings, "set", "a job setting as key=value (repeatable)")
 	var tags []string
 	fs.Func("tag", "a tag workers must have to run this job (repeatable)", func(s string) error { tags = append(tags, s); return nil })
+	meta := settingsFlag{}
+	fs.Var(meta, "meta", "metadata as key=value, e.g. project=Spring (repeatable); 'farmhand jobs --project' lists by it")
+	paused := fs.Bool("paused", false, "submit the job paused: nothing runs until 'farmhand job ID resume'")
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
@@ -54,7 +58,7 @@ func runSubmit(e *env, args []string) error {
 		etag = jt.Etag
 	}
 	job, err := cl.Submit(ctx, wire.SubmitJob{Name: *name, Type: *typ, Priority: prio, Settings: typed, TypeEtag: etag,
-		RequiredTags: tags, Submitter: submitter()})
+		RequiredTags: tags, Submitter: submitter(), Metadata: meta, Paused: *paused})
 	if err != nil {
 		return err
 	}

@@ -79,18 +79,26 @@ func jobProgressTip(j *model.Job) string {
 
 // jobFilter is what the user filters the jobs table by.
 type jobFilter struct {
-	groups map[int]bool // indexes into jobGroups; none: every status
-	text   string       // lower case; matched against name, type, submitter and id
+	groups  map[int]bool // indexes into jobGroups; none: every status
+	text    string       // lower case; matched against name, type, submitter, id and project
+	project string       // the jobs' metadata "project" exactly (the Blender add-on sets it); "": any
 }
+
+// projectKey is the metadata key that says which project a job belongs to, as
+// the Blender add-on and 'farmhand submit --meta project=X' set it.
+const projectKey = "project"
 
 func (f jobFilter) match(j *model.Job) bool {
 	if len(f.groups) > 0 && !f.groups[jobGroupRank(j.Status)] {
 		return false
 	}
+	if f.project != "" && j.Metadata[projectKey] != f.project {
+		return false
+	}
 	if f.text == "" {
 		return true
 	}
-	for _, s := range []string{j.Name, j.Type, j.Submitter, j.ID} {
+	for _, s := range []string{j.Name, j.Type, j.Submitter, j.ID, j.Metadata[projectKey]} {
 		if strings.Contains(strings.ToLower(s), f.text) {
 			return true
 		}
@@ -133,6 +141,8 @@ type jobsView struct {
 	chips   []*widget.Button
 	search  *widget.Entry
 	saved   *widget.Select
+	project *widget.Select // shown once some job has a project
+	projRow fyne.CanvasObject
 	actions *jobActions
 	filter  jobFilter
 	empty   *widget.Label
@@ -160,6 +170,10 @@ func newJobsView(tips *tipLayer, actions *jobActions) *jobsView {
 		v.chips = append(v.chips, b)
 	}
 	v.saved = v.newSavedFilters()
+	v.project = v.newProjectFilter()
+	v.projRow = container.NewHBox(widget.NewLabel("Project"),
+		container.NewGridWrap(fyne.NewSize(220, v.project.MinSize().Height), v.project))
+	v.projRow.Hide()
 	v.empty = widget.NewLabel("")
 	v.empty.Alignment = fyne.TextAlignCenter
 	v.update(change{all: true})
@@ -182,7 +196,7 @@ func (v *jobsView) object() fyne.CanvasObject {
 	search := container.NewGridWrap(fyne.NewSize(280, v.search.MinSize().Height), v.search)
 	saved := container.NewGridWrap(fyne.NewSize(150, v.saved.MinSize().Height), v.saved)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, search, v.counts),
-		container.NewBorder(nil, nil, nil, saved, chips), v.actions.bar)
+		container.NewBorder(nil, nil, nil, saved, chips), v.projRow, v.actions.bar)
 	return container.NewBorder(top, nil, nil, nil, container.NewStack(v.table.object(), container.NewCenter(v.empty)))
 }
 
@@ -238,6 +252,7 @@ func (v *jobsView) touchesSelection(jobs []*model.Job) bool {
 func (v *jobsView) update(ch change) {
 	v.table.apply(ch)
 	v.counts.SetText(countsText(v.list.Total(), jobCounts(v.list)))
+	v.updateProjects()
 	switch {
 	case v.list.Len() > 0:
 		v.empty.Hide()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
@@ -22,6 +23,9 @@ type savedFilter struct {
 	Name   string `json:"name"`
 	Groups []int  `json:"groups"`
 	Text   string `json:"text"`
+	// Project is the jobs' metadata project ("" for any), so that an
+	// artist's "my project" view is one click.
+	Project string `json:"project,omitempty"`
 }
 
 func loadSavedFilters(p fyne.Preferences) []savedFilter {
@@ -84,7 +88,7 @@ func (v *jobsView) askFilterName(save func(string)) {
 
 // saveFilter stores the current filter under name, replacing one of that name.
 func (v *jobsView) saveFilter(p fyne.Preferences, name string) {
-	f := savedFilter{Name: name, Text: v.search.Text}
+	f := savedFilter{Name: name, Text: v.search.Text, Project: v.filter.project}
 	for g := range v.filter.groups {
 		f.Groups = append(f.Groups, g)
 	}
@@ -100,5 +104,59 @@ func (v *jobsView) applyFilter(f savedFilter) {
 			v.toggleGroup(i)
 		}
 	}
+	v.setProject(f.Project)
 	v.search.SetText(f.Text) // OnChanged refilters
+}
+
+// allProjects is the project filter's entry for "any project".
+const allProjects = "All projects"
+
+// newProjectFilter builds the select that filters the jobs by project; its
+// entries are the projects of the jobs known (updateProjects).
+func (v *jobsView) newProjectFilter() *widget.Select {
+	sel := widget.NewSelect([]string{allProjects}, nil)
+	sel.PlaceHolder = allProjects
+	sel.OnChanged = func(name string) {
+		if name == allProjects {
+			name = ""
+		}
+		if name != v.filter.project {
+			v.filter.project = name
+			v.refilter()
+		}
+	}
+	return sel
+}
+
+// setProject filters by project p ("" for any), listing it even when no job
+// known has it yet (a saved filter applied before the jobs arrived).
+func (v *jobsView) setProject(p string) {
+	v.filter.project = p
+	v.updateProjects()
+	if p == "" {
+		p = allProjects
+	}
+	v.project.SetSelected(p)
+	v.refilter()
+}
+
+// updateProjects lists the projects of the known jobs (and the one filtered
+// by) in the project filter, sorted, and shows the filter once there is one.
+func (v *jobsView) updateProjects() {
+	seen := map[string]bool{}
+	if v.filter.project != "" {
+		seen[v.filter.project] = true
+	}
+	for _, j := range v.list.all {
+		if p := j.Metadata[projectKey]; p != "" {
+			seen[p] = true
+		}
+	}
+	projects := slices.Sorted(maps.Keys(seen))
+	if opts := append([]string{allProjects}, projects...); !slices.Equal(opts, v.project.Options) {
+		v.project.SetOptions(opts)
+	}
+	if len(projects) > 0 && !v.projRow.Visible() {
+		v.projRow.Show()
+	}
 }
