@@ -3,7 +3,6 @@ package jobtype
 import (
 	"fmt"
 	"os"
-	pathpkg "path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -25,7 +24,8 @@ const maxCallDepth = 10_000
 //	frameCount(range)                  number of distinct frames
 //	formatTimestampLocal(job.created)  "2006-01-02_150405" in local time
 //	shellSplit("a 'b c'")              ["a", "b c"]
-//	path.basename/dirname/join/stem    forward-slash paths, Windows ones too
+//	path.basename/dirname/join/stem    '/' paths from '/' or '\' ones, keeping
+//	path.extname                       UNC and drive roots (pathmod.go)
 //	path.globEscape(p)                 p as a glob pattern matching only itself
 //	process.platform, process.cwd()
 //	require("./lib/module")            see require
@@ -70,7 +70,7 @@ func (r *Registry) newRuntime(jobType string) *goja.Runtime {
 		return obj
 	}
 	set("path", module(map[string]any{"basename": pathBase, "dirname": pathDir, "join": pathJoin, "stem": pathStem,
-		"globEscape": pathGlobEscape}))
+		"extname": pathExt, "globEscape": pathGlobEscape}))
 	set("process", module(map[string]any{"platform": runtime.GOOS, "cwd": os.Getwd}))
 	set("require", r.require(vm))
 	return vm
@@ -176,44 +176,3 @@ func frameCount(frameRange string) (int, error) {
 func formatTimestampLocal(t time.Time) string {
 	return t.Local().Format("2006-01-02_150405")
 }
-
-// The path module understands both separators, because the manager may run on
-// another platform than the one that wrote the path; results use "/".
-
-func toSlash(p string) string { return strings.ReplaceAll(p, `\`, "/") }
-
-func pathBase(p string) string { return pathpkg.Base(toSlash(p)) }
-
-// pathDir keeps a leading "//" (a Windows UNC path), which path.Dir would clean away.
-func pathDir(p string) string {
-	dir, _ := pathpkg.Split(toSlash(p))
-	switch {
-	case dir == "":
-		return "."
-	case len(dir) > 1:
-		return dir[:len(dir)-1]
-	}
-	return dir
-}
-
-func pathJoin(elems ...string) string { return toSlash(pathpkg.Join(elems...)) }
-
-func pathStem(p string) string {
-	base := pathBase(p)
-	return strings.TrimSuffix(base, pathpkg.Ext(base))
-}
-
-// globEscaper is pathGlobEscape's replacer; see there.
-var globEscaper = strings.NewReplacer("[", "[[]", "*", "[*]", "?", "[?]")
-
-// pathGlobEscape returns p as a pattern that matches only p, for building a
-// glob from a folder that may hold pattern characters (a job named
-// "sh010 [v2]"): path.join(path.globEscape(dir), "*.png"). The pattern works
-// for Go's filepath.Match and Glob on every OS (which the worker's
-// frames-to-video uses) and for POSIX glob(3) (FFmpeg's -pattern_type glob):
-// '[', '*' and '?' become the one-character classes "[[]", "[*]" and "[?]".
-// Classes rather than backslashes, because on Windows '\' is the path
-// separator, not an escape. ']' is literal outside a class in both syntaxes
-// and is left alone ("[]]" is not even a valid Go pattern). Backslashes stay:
-// the path module takes them for separators.
-func pathGlobEscape(p string) string { return globEscaper.Replace(p) }
