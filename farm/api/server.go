@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -97,6 +96,8 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Use(s.require(model.RoleArtist))
 			r.Get("/status", s.getFarmStatus)
 			r.Get("/config", s.getConfig)
+			r.Get("/variables", s.listVariables)
+			r.Get("/variables/{name}", s.getVariable)
 			r.Get("/jobtypes", s.listJobTypes)
 			r.Get("/last-rendered", s.getLastRendered)
 			r.Get("/jobs", s.listJobs)
@@ -127,6 +128,9 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Post("/members/{member_id}/reject", s.rejectMember)
 			r.Post("/members/{member_id}/revoke", s.revokeMember)
 			r.Post("/jobtypes/{name}/export", s.exportJobType)
+			r.Put("/config", s.updateConfig)
+			r.Put("/variables/{name}", s.putVariable)
+			r.Delete("/variables/{name}", s.deleteVariable)
 			r.Get("/joincode", s.getJoinCode)
 			r.Post("/joincode", s.newJoinCode)
 		})
@@ -183,17 +187,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.Version{Name: "Farmhand", Version: s.version, APIVersion: wire.APIVersion,
 		ManagerID: s.m.ID(), FarmName: s.farmName, Fingerprint: string(s.fingerprint)})
-}
-
-func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) {
-	c := s.m.Config()
-	writeJSON(w, http.StatusOK, wire.FarmConfig{
-		Fingerprint: string(s.fingerprint),
-		DataDir:     c.DataDir, ScriptsDir: filepath.Join(c.DataDir, "scripts"),
-		WorkerTimeout: c.WorkerTimeout.String(), TaskTimeout: c.TaskTimeout.String(),
-		BlocklistThreshold: c.BlocklistThreshold, MaxTaskFailures: c.MaxTaskFailures, FailThreshold: c.FailThreshold,
-		ForgetWorkersAfter: c.ForgetAfter.String(),
-	})
 }
 
 func (s *Server) getFarmStatus(w http.ResponseWriter, r *http.Request) {

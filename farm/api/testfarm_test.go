@@ -173,5 +173,9 @@ func (f *testFarm) bodyRoutes() []bodyRoute {
 		{"updateTask", "POST", w + "/tasks/" + f.taskID + "/update", f.workerToken, "application/json", maxUpdateBody, []string{
 			`{"steps_completed":1,"activity":"rendering","log":"hello\n"}`, `{"status":"active"}`}},
 		{"uploadRendered", "POST", w + "/tasks/" + f.taskID + "/output", f.workerToken, "image/png", maxAnyBody, nil},
+		{"updateConfig", "PUT", "/api/v1/config", f.adminToken, "application/json", maxBody, []string{
+			`{"task_timeout":"15m","max_task_failures":4}`, `{"variables":[{"name":"projects","storage":true,"values":{"linux":"/mnt/p"}}]}`}},
+		{"putVariable", "PUT", "/api/v1/variables/projects", f.adminToken, "application/json", maxBody, []string{
+			`{"storage":true,"values":{"linux":"/mnt/projects","windows":"P:\\"}}`}},
 	}
 }

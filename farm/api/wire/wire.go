@@ -264,18 +264,26 @@ type JoinCode struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
-// FarmConfig is how the manager was set up: where it keeps its data and its
-// timeouts and thresholds (command-line flags where it starts).
+// FarmConfig is the farm's settings as they apply now (stored in the
+// manager's database, edited by admins; a command-line flag may override one
+// for the manager's run, see Overridden), with where the manager keeps its
+// data. Durations are Go duration text ("10m0s"). NewFarmConfig fills it.
 type FarmConfig struct {
 	// Fingerprint is the manager's TLS certificate fingerprint, for people
 	// to compare with what a new client shows.
 	Fingerprint        string  `json:"fingerprint,omitempty"`
 	DataDir            string  `json:"data_dir"`
 	ScriptsDir         string  `json:"scripts_dir"`
+	FarmName           string  `json:"farm_name"`
 	WorkerTimeout      string  `json:"worker_timeout"`
 	TaskTimeout        string  `json:"task_timeout"`
 	BlocklistThreshold int     `json:"blocklist_threshold"`
 	MaxTaskFailures    int     `json:"max_task_failures"`
 	FailThreshold      float64 `json:"fail_threshold"`
 	ForgetWorkersAfter string  `json:"forget_workers_after"`
+	// Variables are the path variables, storage locations among them, by name.
+	Variables []model.Variable `json:"variables"`
+	// Overridden names the settings (by their JSON names) that a command-line
+	// flag overrides for this run of the manager only.
+	Overridden []string `json:"overridden,omitempty"`
 }
