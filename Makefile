@@ -23,7 +23,7 @@ GOLANGCI_VERSION := v2.15.0
 GOLANGCI_BIN     := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_VERSION)
 GOLANGCI         := $(GOLANGCI_BIN)/golangci-lint
 
-.PHONY: help setup build build-headless run test unit e2e fuzz bench vet lint clean skips-reset skips
+.PHONY: help setup build build-headless cross run test unit e2e fuzz bench vet lint clean skips-reset skips
 
 help:
 	@echo "make run            set up, build and start Farmhand (manager + worker on this computer)"
@@ -31,6 +31,7 @@ help:
 	@echo "make setup          install the Debian packages the build and tests need (asks for sudo)"
 	@echo "make build          the desktop binary ./$(BIN) (cgo)"
 	@echo "make build-headless a GUI-free, static binary ./$(BIN)-headless for servers"
+	@echo "make cross          the headless binary for windows/amd64, darwin/amd64 and darwin/arm64, into $(CROSS_DIR)"
 	@echo "make e2e            only the end-to-end tests (real processes on 127.0.0.1, mDNS in a namespace, Xvfb screenshots)"
 	@echo "make bench          scheduler benchmarks: 100k-task index, and the HTTP stress run"
 	@echo "make fuzz           fuzz the parsers for a minute each"
@@ -53,6 +54,19 @@ build: setup
 
 build-headless:
 	CGO_ENABLED=0 $(GO) build -tags headless -o $(BIN)-headless .
+
+# cross builds the headless binary for the other platforms of a mixed farm
+# (issue 11), outside the tree so that nothing built is committed.
+CROSS_DIR ?= $(or $(TMPDIR),/tmp)/farmhand-cross
+CROSS     := windows/amd64 darwin/amd64 darwin/arm64
+cross:
+	@mkdir -p $(CROSS_DIR)
+	@for target in $(CROSS); do \
+		os=$${target%/*}; arch=$${target#*/}; ext=$$( [ $$os = windows ] && echo .exe ); \
+		out=$(CROSS_DIR)/$(BIN)-headless-$$os-$$arch$$ext; \
+		echo "building $$out"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -tags headless -o $$out . || exit 1; \
+	done
 
 run: build
 	./$(BIN)
