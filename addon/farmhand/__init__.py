@@ -1,14 +1,17 @@
 """Farmhand: submit the open blend file to a Farmhand render farm.
 
-Preferences hold the manager's URL, the fingerprint of its certificate (the
-add-on talks to no other https manager) and this computer's member token (Join
-the farm asks the manager for one); Properties → Output → Farmhand submits.
+Preferences find the farm on the network (or hold a typed manager URL), the
+fingerprint of its certificate (the add-on talks to no other https manager)
+and this computer's member token (Join the farm asks the manager for one);
+Properties → Output → Farmhand submits and follows the job. Installable as a
+legacy add-on (Blender 3.4+) or, with blender_manifest.toml, an extension
+(4.2+).
 """
 
 bl_info = {
     "name": "Farmhand",
     "author": "Farmhand",
-    "version": (0, 1, 0),
+    "version": (0, 2, 0),
     "blender": (3, 4, 0),
     "location": "Properties > Output > Farmhand",
     "description": "Submit render jobs to a Farmhand render farm",
@@ -17,7 +20,7 @@ bl_info = {
 
 import bpy
 
-from . import prefs, state, submit
+from . import follow, prefs, state, submit, tasks
 
 _classes = prefs.classes + submit.classes
 
@@ -32,6 +35,8 @@ def register():
 
 def unregister():
     prefs.stop_polling()
+    follow.stop()
+    tasks.stop()
     submit.unregister_scene_props()
     for cls in reversed(_classes):
         bpy.utils.unregister_class(cls)

@@ -91,12 +91,30 @@ def coerce(setting, value):
         if kind == "float":
             return float(value)
         if kind == "bool":
-            return bool(value)
+            return to_bool(key, value)
     except (TypeError, ValueError) as err:
         if isinstance(err, SettingError):
             raise
         raise SettingError("%s must be a %s, not %r" % (key, kind, value)) from None
     raise SettingError("%s has a type this add-on does not know: %r" % (key, kind))
+
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0", "")
+
+
+def to_bool(key, value):
+    """A toggle's value: a string such as "false" or "0" (a job type's
+    default, an eval's result) is False, not Python's truth of a non-empty
+    string; raises SettingError for a string that is neither."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise SettingError("%s must be true or false, not %r" % (key, value))
+    return bool(value)
 
 
 _PLAIN_RANGE = re.compile(r"^\s*\d+\s*(-|\.\.)\s*\d+\s*$")
@@ -130,6 +148,7 @@ class Cache:
         self.manager_url = ""
         self.fetched = 0.0
         self.job_types = []
+        self.config = {}  # The farm's settings (GET /api/v1/config): storage locations and path variables.
 
     def load(self):
         """Reads the file; a missing or broken one is an empty cache."""
@@ -139,14 +158,18 @@ class Cache:
             self.manager_url = data.get("manager_url", "")
             self.fetched = data.get("fetched", 0.0)
             self.job_types = [jt for jt in data.get("job_types", []) if isinstance(jt, dict) and jt.get("name")]
+            self.config = data.get("config") if isinstance(data.get("config"), dict) else {}
         except (OSError, ValueError, AttributeError):
-            self.manager_url, self.fetched, self.job_types = "", 0.0, []
+            self.manager_url, self.fetched, self.job_types, self.config = "", 0.0, [], {}
         return self
 
-    def update(self, manager_url, job_types):
+    def update(self, manager_url, job_types, config=None):
+        """Keeps a refresh's answers and saves them; the memory copy is
+        updated even when saving raises OSError (an unwritable folder)."""
         self.manager_url = manager_url
         self.fetched = time.time()
         self.job_types = list(job_types)
+        self.config = dict(config or {})
         self.save()
 
     def save(self):
@@ -154,7 +177,8 @@ class Cache:
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         tmp = self.path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"manager_url": self.manager_url, "fetched": self.fetched, "job_types": self.job_types}, f, indent=1)
+            json.dump({"manager_url": self.manager_url, "fetched": self.fetched, "job_types": self.job_types,
+                       "config": self.config}, f, indent=1)
         os.replace(tmp, self.path)
 
     def find(self, name):

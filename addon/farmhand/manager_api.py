@@ -21,8 +21,8 @@ import urllib.parse
 # that says which one it speaks; that message reaches the artist as it is.
 API_VERSION = "1"
 
-# Every call happens while Blender waits for it, so a manager that is down
-# must not freeze the UI for long.
+# How long one call may wait to connect and for each read (seconds). Calls
+# from the panels run off Blender's main thread (background.py); scripts wait.
 TIMEOUT = 10.0
 
 DEFAULT_URL = "http://localhost:7780"
@@ -79,6 +79,21 @@ def normalise_url(url):
     if "://" not in url:
         url = "http://" + url
     return url
+
+
+def split_join_code(code):
+    """A join code as people type it ("123-456-789-012-ABCD-EFGH-IJKL"; case,
+    dashes and spaces do not matter), read as farm/trust.SplitJoinCode reads
+    it: returns (the 12 secret digits, the fingerprint prefix or "" for a
+    code without one). Raises ValueError saying what is wrong."""
+    norm = "".join(c for c in (code or "").upper() if c != "-" and not c.isspace())
+    if len(norm) < 12 or not norm[:12].isdigit():
+        raise ValueError("the join code starts with 12 digits (farmhand joincode on the manager shows it)")
+    prefix = parse_fingerprint(norm[12:]) if norm[12:] else ""
+    if prefix and len(prefix) < PREFIX_LEN:
+        raise ValueError("the join code's fingerprint part is cut short: %d characters after the digits are needed"
+                         % PREFIX_LEN)
+    return norm[:12], prefix
 
 
 def platform_name():
@@ -171,10 +186,15 @@ class Manager:
 
     # Membership.
 
-    def join(self, name, platform=None, wants="artist"):
+    def join(self, name, platform=None, wants="artist", join_code=""):
         """Asks to join; returns {"member": {...}, "token": "..."}. The token
-        works once an admin approves the member."""
+        works once an admin approves the member. join_code is the farm's
+        secret digits only (split_join_code): the manager then approves the
+        member at once, as a worker (farm/manager/members.go); making it an
+        artist stays an admin's decision."""
         body = {"name": name, "platform": platform or platform_name(), "wants": wants}
+        if join_code:
+            body["join_code"] = join_code
         return self._call("POST", "/api/v1/join", body)
 
     def join_status(self):
@@ -202,9 +222,27 @@ class Manager:
     def job(self, job_id):
         return self._call("GET", "/api/v1/jobs/" + urllib.parse.quote(job_id, safe=""))
 
-    def _call(self, method, path, body=None):
-        data = None
-        headers = {"Farmhand-API-Version": API_VERSION, "Accept": "application/json"}
+    def config(self):
+        """The farm's settings (GET /api/v1/config): among them "variables",
+        the path variables, each {"name", "storage" (a storage location),
+        "values": {platform or "all": path}}; [] or absent on a manager
+        that has none."""
+        return self._call("GET", "/api/v1/config")
+
+    def job_thumbnail(self, job_id):
+        """The JPEG bytes of the job's last-rendered thumbnail (at most
+        320×180), or None when nothing was rendered yet (404)."""
+        try:
+            return self._call("GET", "/api/v1/jobs/%s/last-rendered?size=thumb" % urllib.parse.quote(job_id, safe=""),
+                              raw=True)
+        except ManagerError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def _call(self, method, path, body=None, raw=False):
+        data, want_bytes = None, raw
+        headers = {"Farmhand-API-Version": API_VERSION, "Accept": "*/*" if raw else "application/json"}
         if body is not None:
             data = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
@@ -221,6 +259,8 @@ class Manager:
             conn.close()
         if not 200 <= status < 300:
             raise _error_from(status, raw)
+        if want_bytes:
+            return raw
         if status == 204 or not raw:
             return None
         try:

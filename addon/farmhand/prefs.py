@@ -5,7 +5,7 @@ import threading
 
 import bpy
 
-from . import manager_api, state
+from . import farms, manager_api, state, tasks
 
 # How often a pending join request is checked while Blender runs.
 POLL_SECONDS = 5.0
@@ -13,6 +13,8 @@ POLL_SECONDS = 5.0
 STATUS_HINTS = {
     "pending": "waiting for an admin: farmhand members --pending, then farmhand approve ID",
     "approved": "you can submit jobs",
+    "approved as worker": "a join code admits workers only: an admin makes this computer an artist with "
+                          "farmhand approve ID --role artist",
     "rejected": "an admin rejected the request; ask them, then join again",
     "revoked": "an admin revoked this computer; ask them, then join again",
 }
@@ -23,6 +25,18 @@ def apply_member(p, member):
     p.member_id = member.get("id", "")
     p.join_status = member.get("status", "")
     p.join_role = member.get("role", "")
+
+
+def waiting(p):
+    """Whether the membership may still change by an admin's hand: pending,
+    or admitted by a join code as a worker, which cannot submit yet."""
+    return bool(p.token) and (p.join_status == "pending" or (p.join_status == "approved" and p.join_role == "worker"))
+
+
+def status_text(p):
+    key = "approved as worker" if p.join_status == "approved" and p.join_role == "worker" else p.join_status
+    return "%s%s: %s" % (p.join_status, " as " + p.join_role if p.join_role else "",
+                         STATUS_HINTS.get(key, "").replace("ID", p.member_id or "ID"))
 
 
 def _tidy_fingerprint(p, context):
@@ -93,21 +107,26 @@ class FarmhandPreferences(bpy.types.AddonPreferences):
     member_id: bpy.props.StringProperty(name="Member")
     join_status: bpy.props.StringProperty(name="Status")
     join_role: bpy.props.StringProperty(name="Role")
+    join_code: bpy.props.StringProperty(
+        name="Join code",
+        description="The farm's join code (farmhand joincode on the manager, or Farmhand's Settings), e.g. "
+                    "123-456-789-012-ABCD-EFGH-IJKL: its letters tell the add-on which manager to trust. Optional")
 
     def draw(self, context):
         layout = self.layout
+        farms.draw(layout, self)
         layout.prop(self, "manager_url")
         layout.prop(self, "fingerprint")
         draw_trust(layout, self)
+        layout.prop(self, "join_code")
         layout.prop(self, "token")
         row = layout.row()
         row.operator(FARMHAND_OT_join.bl_idname, icon="COMMUNITY")
         row.operator(FARMHAND_OT_join_status.bl_idname, icon="FILE_REFRESH")
+        tasks.draw_status(layout, "join")
         if self.join_status:
-            text = "%s%s: %s" % (self.join_status, " as " + self.join_role if self.join_role else "",
-                                 STATUS_HINTS.get(self.join_status, ""))
-            icon = "CHECKMARK" if self.join_status == "approved" else "INFO"
-            layout.label(text=text, icon=icon)
+            ok = self.join_status == "approved" and self.join_role != "worker"
+            layout.label(text=status_text(self), icon="CHECKMARK" if ok else "INFO")
             if self.member_id:
                 layout.label(text="Member ID: " + self.member_id)
         elif self.token:
@@ -121,28 +140,57 @@ class FARMHAND_OT_join(bpy.types.Operator):
     bl_label = "Join the farm"
     bl_description = "Ask the manager to let this computer submit jobs, as an artist; an admin approves it"
 
+    @classmethod
+    def poll(cls, context):
+        return not tasks.busy("join")
+
+    # Set by invoke (a person pressed the button), so that the confirmation
+    # dialog's execute does not wait; a script's execute does.
+    from_ui: bpy.props.BoolProperty(options={"HIDDEN", "SKIP_SAVE"})
+
     def invoke(self, context, event):
+        self.from_ui = True
         # Joining again replaces a token that may already work.
         if state.prefs().token:
             return context.window_manager.invoke_confirm(self, event)
-        return self.execute(context)
+        return self.start(context, wait=False)
 
     def execute(self, context):
+        return self.start(context, wait=not self.from_ui)
+
+    def start(self, context, wait):
         p = state.prefs()
+        try:
+            secret, prefix = manager_api.split_join_code(p.join_code) if p.join_code.strip() else ("", "")
+            state.check_online()
+        except (ValueError, manager_api.ManagerError) as err:
+            self.report({"ERROR"}, "Joining failed: %s" % (getattr(err, "message", None) or err))
+            return {"CANCELLED"}
+        if prefix:
+            try:
+                pinned = manager_api.parse_fingerprint(p.fingerprint)
+            except ValueError:
+                pinned = ""
+            if pinned and not (pinned.startswith(prefix) or prefix.startswith(pinned)):
+                self.report({"ERROR"}, "The join code belongs to the manager with fingerprint %s, but this computer "
+                            "trusts %s: check the code, or clear the Fingerprint" % (
+                                manager_api.group(prefix), manager_api.short(pinned)))
+                return {"CANCELLED"}
+            if not pinned:
+                # The code came from the farm's admin: its letters are the pin.
+                p.fingerprint = manager_api.group(prefix)
         name = socket.gethostname()
         mgr = manager_api.Manager(p.manager_url, fingerprint=p.fingerprint)
-        try:
-            joined = mgr.join(name, wants="artist")
-        except manager_api.ManagerError as err:
-            self.report({"ERROR"}, "Joining failed: " + state.explain(err))
-            return {"CANCELLED"}
-        state.remember(mgr)
-        p.token = joined["token"]
-        apply_member(p, joined["member"])
-        start_polling()
-        self.report({"INFO"}, "Asked to join as %s (member %s): an admin approves it with farmhand approve %s"
-                    % (name, p.member_id, p.member_id))
-        return {"FINISHED"}
+
+        def apply(joined):
+            state.remember(mgr)
+            p.token = joined["token"]
+            apply_member(p, joined["member"])
+            start_polling()
+            tasks.say("join", "Asked to join as %s: %s" % (name, status_text(p)))
+            return ""
+        return tasks.run_operator(self, "join", "Joining…", mgr.join, apply, (name, None, "artist", secret),
+                                  wait=wait, failed="Joining failed")
 
 
 class FARMHAND_OT_trust(bpy.types.Operator):
@@ -175,21 +223,36 @@ class FARMHAND_OT_join_status(bpy.types.Operator):
     bl_label = "Check status"
     bl_description = "Ask the manager whether this computer's join request is approved"
 
+    @classmethod
+    def poll(cls, context):
+        return not tasks.busy("join")
+
+    def invoke(self, context, event):
+        return self.start(wait=False)
+
     def execute(self, context):
+        return self.start(wait=True)
+
+    def start(self, wait):
         p = state.prefs()
         if not p.token:
             self.report({"ERROR"}, "No token: Join the farm first, or paste a token")
             return {"CANCELLED"}
-        mgr = state.manager()
         try:
-            member = check_membership(mgr)
+            mgr = state.manager()
         except manager_api.ManagerError as err:
-            self.report({"ERROR"}, "Checking the membership failed: " + state.explain(err))
+            self.report({"ERROR"}, "Checking the membership failed: " + err.message)
             return {"CANCELLED"}
-        state.remember(mgr)
-        apply_member(p, member)
-        self.report({"INFO"}, "Membership: " + p.join_status)
-        return {"FINISHED"}
+
+        def apply(member):
+            state.remember(mgr)
+            apply_member(p, member)
+            if waiting(p):
+                start_polling()
+            tasks.say("join", "")
+            return ""
+        return tasks.run_operator(self, "join", "Checking…", check_membership, apply, (mgr,), wait=wait,
+                                  failed="Checking the membership failed")
 
 
 # Polling runs the request in a thread, so that a manager that does not answer
@@ -201,7 +264,7 @@ _poll = {"thread": None, "answer": None}
 def _ask(mgr):
     # One assignment, so that the timer sees the whole answer or none of it.
     try:
-        _poll["answer"] = (mgr, mgr.join_status(), None)
+        _poll["answer"] = (mgr, check_membership(mgr), None)
     except manager_api.ManagerError as err:
         # Try again next time; the button shows errors, the preferences a
         # refused certificate.
@@ -219,11 +282,15 @@ def _tick():
             state.remember(mgr)
             apply_member(p, member)
             state.redraw()
-    if p.join_status != "pending" or not p.token:
+    if not waiting(p):
         return None  # Nothing to wait for: stop.
     thread = _poll["thread"]
     if thread is None or not thread.is_alive():
-        _poll["thread"] = threading.Thread(target=_ask, args=(state.manager(timeout=3),), daemon=True)
+        try:
+            mgr = state.manager(timeout=3)
+        except manager_api.ManagerError:
+            return POLL_SECONDS  # Offline: ask again once online access is allowed.
+        _poll["thread"] = threading.Thread(target=_ask, args=(mgr,), daemon=True)
         _poll["thread"].start()
     return POLL_SECONDS
 
@@ -238,4 +305,4 @@ def stop_polling():
         bpy.app.timers.unregister(_tick)
 
 
-classes = (FarmhandPreferences, FARMHAND_OT_join, FARMHAND_OT_trust, FARMHAND_OT_join_status)
+classes = farms.classes + (FarmhandPreferences, FARMHAND_OT_join, FARMHAND_OT_trust, FARMHAND_OT_join_status)

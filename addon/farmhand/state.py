@@ -24,9 +24,24 @@ def prefs():
     return addon.preferences if addon else _fallback
 
 
-def manager(timeout=manager_api.TIMEOUT):
+def manager(timeout=manager_api.TIMEOUT, token=None):
+    """A Manager for the preferences' URL, pin and token (or token given).
+    Raises ManagerError when Blender may not go online (check_online)."""
+    check_online()
     p = prefs()
-    return manager_api.Manager(p.manager_url, p.token, timeout, fingerprint=p.fingerprint)
+    return manager_api.Manager(p.manager_url, p.token if token is None else token, timeout, fingerprint=p.fingerprint)
+
+
+OFFLINE = ("Blender's online access is off: Farmhand needs the network to reach the farm. Turn on "
+           "Preferences → System → Network → Allow Online Access (or start Blender with --online-mode)")
+
+
+def check_online():
+    """Raises ManagerError(0, OFFLINE) when Blender 4.2+ says the person does
+    not allow add-ons online (bpy.app.online_access); older Blenders have no
+    such setting and allow it."""
+    if not getattr(bpy.app, "online_access", True):
+        raise manager_api.ManagerError(0, OFFLINE)
 
 
 # What the last call learnt about the manager's certificate that the artist
@@ -82,13 +97,27 @@ def remember(mgr):
 
 
 def cache():
-    """The job types last fetched, read from Blender's config folder once, like
-    Flamenco's flamenco-manager-info.json."""
+    """The job types and farm settings last fetched, read from Blender's
+    config folder once, like Flamenco's flamenco-manager-info.json."""
     global _cache
     if _cache is None:
         folder = bpy.utils.user_resource("CONFIG") or os.path.expanduser("~")
         _cache = jobtypes.Cache(os.path.join(folder, "farmhand-manager-info.json")).load()
     return _cache
+
+
+def save_cache(manager_url, job_types, config):
+    """Keeps what a refresh fetched, in memory and in the cache file.
+    Returns "" or, when the file cannot be written (a read-only config
+    folder), a message saying so: the job types still work until Blender
+    restarts."""
+    c = cache()
+    try:
+        c.update(manager_url, job_types, config)
+    except OSError as err:
+        return ("Cannot keep the job types in %s (%s): they work until Blender restarts. "
+                "Make Blender's config folder writable" % (c.path, err.strerror or err))
+    return ""
 
 
 def forget():

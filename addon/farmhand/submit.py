@@ -1,10 +1,14 @@
 """The Farmhand panel in Properties → Output, and its operators: refresh the
-job types, pick one, fill in its settings, submit."""
+job types and the farm's settings, pick a job type, fill in its settings and
+the project metadata, submit, and follow the job.
+
+Buttons never wait for the manager (tasks.py runs the calls in a thread);
+scripts calling the operators get the answer before they go on."""
 
 import bpy
 from bpy.app.handlers import persistent
 
-from . import jobtypes, manager_api, settings_props, state
+from . import follow, jobtypes, manager_api, project, settings_props, state, tasks
 
 STALE = ("The job type changed on the manager: Refresh from manager, check the settings "
          "and submit again")
@@ -62,29 +66,66 @@ def _job_type_changed(scene, context):
         settings_props.prefill(jt, scene)
 
 
+def _fetch_farm(mgr):
+    """On the worker thread: the job types and the farm's settings. A
+    manager without GET /config for artists (an older one) gives {}."""
+    types = mgr.job_types()
+    try:
+        config = mgr.config()
+    except manager_api.ManagerError as err:
+        if err.status == 0:
+            raise
+        config = {}
+    return types, config
+
+
+def _refreshed(mgr):
+    """The apply function of a refresh: keeps the answers, says what is
+    wrong with them in the panel, and returns "" (or the cache's error)."""
+    def apply(answer):
+        types, config = answer
+        state.remember(mgr)
+        problem = state.save_cache(mgr.url, types.get("job_types") or [], config or {})
+        scene = bpy.context.scene
+        ensure_settings(scene)
+        notes = ["Job type %s is broken on the manager: %s" % (p.get("name"), p.get("error"))
+                 for p in types.get("problems") or []]
+        name = scene.farmhand_job_type_name if scene else ""
+        if name and state.cache().find(name) is None:
+            notes.append("The manager no longer has job type %s: pick another" % name)
+        if problem:
+            return problem
+        tasks.say("refresh", "; ".join(notes), error=bool(notes))
+        return ""
+    return apply
+
+
 class FARMHAND_OT_refresh(bpy.types.Operator):
     bl_idname = "farmhand.refresh"
     bl_label = "Refresh from manager"
-    bl_description = "Fetch the job types and their settings from the manager"
+    bl_description = "Fetch the job types, the storage locations and the path variables from the manager"
+
+    @classmethod
+    def poll(cls, context):
+        return not tasks.busy("refresh")
+
+    def invoke(self, context, event):
+        return self._run(wait=False)
 
     def execute(self, context):
-        mgr = state.manager()
+        result = self._run(wait=True)
+        if result == {"FINISHED"}:
+            self.report({"INFO"}, "%d job types from %s" % (len(state.cache().job_types), state.cache().manager_url))
+        return result
+
+    def _run(self, wait):
         try:
-            answer = mgr.job_types()
+            mgr = state.manager()
         except manager_api.ManagerError as err:
-            self.report({"ERROR"}, "Refreshing failed: " + state.explain(err))
+            self.report({"ERROR"}, "Refreshing failed: " + err.message)
             return {"CANCELLED"}
-        state.remember(mgr)
-        cache = state.cache()
-        cache.update(mgr.url, answer.get("job_types") or [])
-        ensure_settings(context.scene)
-        for problem in answer.get("problems") or []:
-            self.report({"WARNING"}, "Job type %s is broken on the manager: %s" % (problem.get("name"), problem.get("error")))
-        name = context.scene.farmhand_job_type_name
-        if name and cache.find(name) is None:
-            self.report({"WARNING"}, "The manager no longer has job type %s: pick another" % name)
-        self.report({"INFO"}, "%d job types from %s" % (len(cache.job_types), mgr.url))
-        return {"FINISHED"}
+        return tasks.run_operator(self, "refresh", "Refreshing…", _fetch_farm, _refreshed(mgr), (mgr,), wait=wait,
+                                  failed="Refreshing failed")
 
 
 class FARMHAND_OT_load_settings(bpy.types.Operator):
@@ -118,50 +159,115 @@ class FARMHAND_OT_eval_setting(bpy.types.Operator):
         return {"FINISHED"}
 
 
+def storage_warning():
+    """The panel's warning when the blend file lies outside every storage
+    location the farm declares, else ""."""
+    roots = project.storage_roots(state.cache().config, manager_api.platform_name())
+    return project.outside_storage(bpy.data.filepath, roots, manager_api.platform_name())
+
+
+def prefill_metadata(scene, force=False):
+    """Fills the empty project metadata fields from the file's path and the
+    user (all of them when force)."""
+    roots = project.storage_roots(state.cache().config, manager_api.platform_name())
+    guess = project.guess_metadata(bpy.data.filepath, roots, manager_api.platform_name())
+    for key in META_KEYS:
+        attr = "farmhand_meta_" + key
+        if force or not getattr(scene, attr):
+            setattr(scene, attr, guess[key])
+
+
+META_KEYS = ("project", "shot", "task", "artist")
+
+
+def frame_count(scene):
+    return len(range(scene.frame_start, scene.frame_end + 1, max(1, scene.frame_step)))
+
+
+def build_job(scene, jt):
+    """The submission (wire.SubmitJob's JSON) for the scene. Raises
+    jobtypes.SettingError with a message for the artist."""
+    settings = settings_props.collect(jt, scene)
+    metadata = {"blender": bpy.app.version_string, "platform": manager_api.platform_name()}
+    for key in META_KEYS:
+        value = getattr(scene, "farmhand_meta_" + key).strip()
+        if value:
+            metadata[key] = value
+    job = {
+        "name": settings_props.job_name(scene),
+        "type": jt["name"],
+        "priority": scene.farmhand_priority,
+        "settings": settings,
+        "metadata": metadata,
+        "type_etag": jt.get("etag", ""),
+        "paused": scene.farmhand_paused,
+    }
+    tags = [t.strip() for t in scene.farmhand_tags.split(",") if t.strip()]
+    if tags:
+        job["required_tags"] = tags
+    return job
+
+
 class FARMHAND_OT_submit(bpy.types.Operator):
     bl_idname = "farmhand.submit"
     bl_label = "Submit to Farmhand"
     bl_description = "Save the blend file and submit it to the farm as a job"
 
+    @classmethod
+    def poll(cls, context):
+        return context.scene is not None and not tasks.busy("submit")
+
+    def invoke(self, context, event):
+        return self._run(context, wait=False)
+
     def execute(self, context):
+        return self._run(context, wait=True)
+
+    def _run(self, context, wait):
         scene = context.scene
-        p = state.prefs()
-        problem = self._refusal(scene, p)
+        problem = self._refusal(scene, state.prefs())
+        if not problem and bpy.data.is_dirty:
+            # Workers render the file on disk: it must hold what the artist sees.
+            problem = self._save()
+        jt = ensure_settings(scene) if not problem else None
+        try:
+            mgr = state.manager()
+            if not problem:
+                prefill_metadata(scene)
+                job = build_job(scene, jt)
+        except (jobtypes.SettingError, manager_api.ManagerError) as err:
+            problem = getattr(err, "message", None) or str(err)
         if problem:
+            tasks.say("submit", problem, error=True)
             self.report({"ERROR"}, problem)
             return {"CANCELLED"}
-        if bpy.data.is_dirty:
-            # Workers render the file on disk: it must hold what the artist sees.
-            bpy.ops.wm.save_mainfile()
-        jt = ensure_settings(scene)
+        warning = storage_warning()
+        if warning:
+            self.report({"WARNING"}, warning)
+        frames = frame_count(scene)
+
+        def apply(stored):
+            state.remember(mgr)
+            scene.farmhand_last_job_id = stored.get("id", "")
+            scene.farmhand_last_job_status = "%s, %s" % (stored.get("status", ""), follow.frames_text(stored, frames))
+            follow.start(scene.farmhand_last_job_id, stored.get("status", ""), frames)
+            tasks.say("submit", "Submitted %s as job %s (%d tasks%s)" % (
+                job["name"], scene.farmhand_last_job_id, stored.get("task_count", 0),
+                ", paused: resume it in Farmhand" if stored.get("status") == "paused" else ""))
+            return ""
+        return tasks.run_operator(self, "submit", "Submitting…", _submit, apply, (mgr, job), wait=wait,
+                                  failed="The manager refused the job")
+
+    @staticmethod
+    def _save():
+        """Saves the file; "" or a message (a read-only folder, a full disk)."""
         try:
-            settings = settings_props.collect(jt, scene)
-        except jobtypes.SettingError as err:
-            self.report({"ERROR"}, str(err))
-            return {"CANCELLED"}
-        job = {
-            "name": settings_props.job_name(scene),
-            "type": jt["name"],
-            "priority": scene.farmhand_priority,
-            "settings": settings,
-            "metadata": {"blender": bpy.app.version_string},
-            "type_etag": jt.get("etag", ""),
-        }
-        mgr = state.manager()
-        try:
-            stored = mgr.submit(job)
-        except manager_api.StaleJobType:
-            self.report({"ERROR"}, STALE)
-            return {"CANCELLED"}
-        except manager_api.ManagerError as err:
-            self.report({"ERROR"}, "The manager refused the job: " + state.explain(err))
-            return {"CANCELLED"}
-        state.remember(mgr)
-        scene.farmhand_last_job_id = stored.get("id", "")
-        scene.farmhand_last_job_status = stored.get("status", "")
-        self.report({"INFO"}, "Submitted %s as job %s (%d tasks)" % (job["name"], scene.farmhand_last_job_id,
-                                                                      stored.get("task_count", 0)))
-        return {"FINISHED"}
+            result = bpy.ops.wm.save_mainfile()
+        except RuntimeError as err:
+            return "Cannot save the blend file before submitting: %s" % " ".join(str(err).split())
+        if "FINISHED" not in result:
+            return "The blend file was not saved, so nothing was submitted: save it, then submit"
+        return ""
 
     @staticmethod
     def _refusal(scene, p):
@@ -180,25 +286,46 @@ class FARMHAND_OT_submit(bpy.types.Operator):
         return ""
 
 
+def _submit(mgr, job):
+    """On the worker thread: the submission, with the stale job type's 412
+    said the way the artist can act on."""
+    try:
+        return mgr.submit(job)
+    except manager_api.StaleJobType:
+        raise manager_api.ManagerError(412, STALE) from None
+
+
 class FARMHAND_OT_job_status(bpy.types.Operator):
     bl_idname = "farmhand.job_status"
     bl_label = "Check job"
     bl_description = "Ask the manager how the last submitted job is doing"
 
+    @classmethod
+    def poll(cls, context):
+        return context.scene is not None and bool(context.scene.farmhand_last_job_id) and not tasks.busy("follow")
+
+    def invoke(self, context, event):
+        return self._run(context, wait=False)
+
     def execute(self, context):
+        return self._run(context, wait=True)
+
+    def _run(self, context, wait):
         scene = context.scene
-        mgr = state.manager()
         try:
-            job = mgr.job(scene.farmhand_last_job_id)
+            mgr = state.manager()
         except manager_api.ManagerError as err:
-            self.report({"ERROR"}, "Checking the job failed: " + state.explain(err))
+            self.report({"ERROR"}, err.message)
             return {"CANCELLED"}
-        state.remember(mgr)
-        counts = job.get("task_counts") or {}
-        scene.farmhand_last_job_status = "%s, %d of %d tasks completed" % (
-            job.get("status", "?"), counts.get("completed", 0), job.get("task_count", 0))
-        self.report({"INFO"}, "Job %s: %s" % (job.get("name"), scene.farmhand_last_job_status))
-        return {"FINISHED"}
+        if follow.job["id"] != scene.farmhand_last_job_id:
+            follow.start(scene.farmhand_last_job_id, "", frame_count(scene))
+
+        def apply(answer):
+            state.remember(mgr)
+            return follow.apply(answer)
+        return tasks.run_operator(self, "follow", "Asking…", follow.fetch, apply,
+                                  (mgr, scene.farmhand_last_job_id, follow.job["steps_seen"]), wait=wait,
+                                  failed="Checking the job failed")
 
 
 class FARMHAND_PT_submit(bpy.types.Panel):
@@ -215,9 +342,12 @@ class FARMHAND_PT_submit(bpy.types.Panel):
             layout.label(text="Join the farm first: Preferences → Add-ons → Farmhand", icon="ERROR")
         layout.prop(scene, "farmhand_job_name", text="Job Name")
         layout.prop(scene, "farmhand_priority")
+        layout.prop(scene, "farmhand_tags")
+        layout.prop(scene, "farmhand_paused")
         row = layout.row(align=True)
         row.prop(scene, "farmhand_job_type", text="Job Type")
         row.operator(FARMHAND_OT_refresh.bl_idname, text="", icon="FILE_REFRESH")
+        tasks.draw_status(layout, "refresh")
         jt = selected(scene)
         if not state.cache().job_types:
             layout.label(text="Refresh from manager to get its job types", icon="INFO")
@@ -225,11 +355,16 @@ class FARMHAND_PT_submit(bpy.types.Panel):
             self._draw_settings(layout.box(), jt, getattr(scene, settings_props.ATTR))
         elif jt is not None:
             layout.operator(FARMHAND_OT_load_settings.bl_idname)
+        box = layout.box()
+        box.label(text="Project", icon="FILE_FOLDER")
+        for key in META_KEYS:
+            box.prop(scene, "farmhand_meta_" + key)
+        warning = storage_warning()
+        if warning:
+            layout.label(text=warning, icon="ERROR")
         layout.operator(FARMHAND_OT_submit.bl_idname, icon="RENDER_ANIMATION")
-        if scene.farmhand_last_job_id:
-            row = layout.row()
-            row.label(text="Last job %s: %s" % (scene.farmhand_last_job_id, scene.farmhand_last_job_status))
-            row.operator(FARMHAND_OT_job_status.bl_idname, text="", icon="FILE_REFRESH")
+        tasks.draw_status(layout, "submit")
+        follow.draw(layout, scene)
 
     @staticmethod
     def _draw_settings(box, jt, group):
@@ -265,6 +400,8 @@ def _after_load(_):
     ensure_settings(scene)
     if not scene.farmhand_job_name and bpy.data.filepath:
         scene.farmhand_job_name = settings_props.job_name(scene)
+    if bpy.data.filepath:
+        prefill_metadata(scene)
 
 
 def register_scene_props():
@@ -277,6 +414,15 @@ def register_scene_props():
     S.farmhand_job_type = bpy.props.EnumProperty(
         name="Job Type", description="What the farm does with the file",
         items=_job_type_items, get=_get_job_type, set=_set_job_type, update=_job_type_changed)
+    S.farmhand_tags = bpy.props.StringProperty(
+        name="Required Tags", description="Only workers with all these tags (comma-separated) render the job")
+    S.farmhand_paused = bpy.props.BoolProperty(
+        name="Submit Paused", description="The job waits, paused, until someone resumes it in Farmhand")
+    for key, what in (("project", "The project the job belongs to: Farmhand lists and filters jobs by it"),
+                      ("shot", "The shot, e.g. sh010"), ("task", "The task, e.g. lighting"),
+                      ("artist", "Who made the file")):
+        setattr(S, "farmhand_meta_" + key, bpy.props.StringProperty(
+            name=key.title(), description=what + " (filled in from the file's path and your user name)"))
     S.farmhand_last_job_id = bpy.props.StringProperty(name="Last Job")
     S.farmhand_last_job_status = bpy.props.StringProperty(name="Last Job Status")
     bpy.app.handlers.load_post.append(_after_load)
@@ -288,10 +434,11 @@ def unregister_scene_props():
         if _after_load in handlers:
             handlers.remove(_after_load)
     for name in ("farmhand_job_name", "farmhand_priority", "farmhand_job_type", "farmhand_job_type_name",
-                 "farmhand_last_job_id", "farmhand_last_job_status"):
+                 "farmhand_last_job_id", "farmhand_last_job_status", "farmhand_tags", "farmhand_paused") + tuple(
+                     "farmhand_meta_" + key for key in META_KEYS):
         delattr(bpy.types.Scene, name)
     settings_props.clear()
 
 
-classes = (FARMHAND_OT_refresh, FARMHAND_OT_load_settings, FARMHAND_OT_eval_setting, FARMHAND_OT_submit,
-           FARMHAND_OT_job_status, FARMHAND_PT_submit)
+classes = follow.classes + (FARMHAND_OT_refresh, FARMHAND_OT_load_settings, FARMHAND_OT_eval_setting,
+                            FARMHAND_OT_submit, FARMHAND_OT_job_status, FARMHAND_PT_submit)
