@@ -64,6 +64,7 @@ func init() {
 		"version":  {"print the version", runVersion},
 		"addon":    {"save the Blender add-on as a zip to install in Blender: addon --out FILE", runAddon},
 		"service":  {"run farmhand as a systemd service: service install [--role R] [--system] | uninstall | status", runService},
+		"config":   {"show the farm's settings, or change them: config set KEY VALUE", runConfig}, "variables": {"list the path variables and storage locations", runVariables}, "variable": {"variable set NAME --linux V --windows V --darwin V [--all V] [--storage] | delete NAME", runVariable},
 	}
 }
 

@@ -31,28 +31,31 @@ type managerFlags struct {
 	taskFailures  *int
 	failShare     *float64
 	forgetAfter   *time.Duration
+	scriptsDir    *string
 	headless      *bool
 	farmName      *string
 	discovery     *discoveryFlags
 	allowPlain    *bool
+	fs            *flagSet // to tell which flags were given (see farmSettings)
 }
 
 func addManagerFlags(e *env, name, synopsis string) (*managerFlags, *flagSet) {
 	fs := &flagSet{newFlags(e, name, synopsis)}
-	host, _ := os.Hostname()
 	return &managerFlags{
-		farmName:      fs.String("farm-name", host+"'s farm", "the farm's name, as workers and windows list it"),
+		fs:            fs,
+		farmName:      fs.String("farm-name", model.DefaultFarmName(), "the farm's name, as workers and windows list it"+settingNote),
 		discovery:     addDiscoveryFlags(fs),
 		data:          fs.String("data", defaultDataDir(), "data directory (database, task logs, credentials)"),
 		listen:        fs.String("listen", ":"+DefaultPort, "address the manager's API listens on"),
-		workerTimeout: fs.Duration("worker-timeout", manager.DefaultWorkerTimeout, "a worker silent this long is lost and its task requeued"),
+		workerTimeout: fs.Duration("worker-timeout", manager.DefaultWorkerTimeout, "a worker silent this long is lost and its task requeued"+settingNote),
 		taskTimeout: fs.Duration("task-timeout", manager.DefaultTaskTimeout, "a running task its worker stops reporting on (in heartbeats, "+
 			"logs or progress) this long counts as failed by that worker; a quiet process whose worker heartbeats lives on "+
-			"(use the job setting max_task_duration to bound one task)"),
-		blocklist:    fs.Int("blocklist-threshold", manager.DefaultBlocklistThreshold, "failed tasks of one type of one job that blocklist a worker for them"),
-		taskFailures: fs.Int("max-task-failures", manager.DefaultMaxTaskFailures, "distinct workers that may fail a task before it fails for good"),
-		failShare:    fs.Float64("fail-threshold", model.DefaultFailThreshold, "share of failed tasks (0–1) above which a job fails"),
-		forgetAfter:  fs.Duration("forget-workers-after", manager.DefaultForgetAfter, "delete workers offline this long (0 keeps them)"),
+			"(use the job setting max_task_duration to bound one task)"+settingNote),
+		blocklist:    fs.Int("blocklist-threshold", manager.DefaultBlocklistThreshold, "failed tasks of one type of one job that blocklist a worker for them"+settingNote),
+		taskFailures: fs.Int("max-task-failures", manager.DefaultMaxTaskFailures, "distinct workers that may fail a task before it fails for good"+settingNote),
+		failShare:    fs.Float64("fail-threshold", model.DefaultFailThreshold, "share of failed tasks (0–1) above which a job fails"+settingNote),
+		forgetAfter:  fs.Duration("forget-workers-after", manager.DefaultForgetAfter, "delete workers offline this long (0 keeps them)"+settingNote),
+		scriptsDir:   fs.String("scripts-dir", "", "folder of custom job-type scripts (default: scripts in the data directory)"+settingNote),
 		headless:     fs.Bool("headless", false, "never open windows, even with a display"),
 		allowPlain: fs.Bool("allow-plain-http", false, "also serve plain HTTP to other computers (tokens then cross the network "+
 			"readable by anyone on it); without it plain HTTP is served to this computer only and others must use https"),
@@ -407,27 +410,30 @@ func (rm *runningManager) adminClient() *client.Client {
 }
 
 func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManager, error) {
-	if *mf.failShare <= 0 || *mf.failShare > 1 {
-		return nil, fmt.Errorf("%w: --fail-threshold must be above 0 and at most 1, not %v", errUsage, *mf.failShare)
+	initial, override, err := mf.farmSettings()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "farmhand: %s\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": ")) // Main prints no usage error
+		return nil, err
 	}
-	// Job-type scripts in the data directory's scripts/ add to (or override)
-	// the built-in job types; they are reloaded when they change.
-	scripts := filepath.Join(*mf.data, "scripts")
-	if err := os.MkdirAll(scripts, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the scripts folder: %w", err)
-	}
-	m, err := manager.Open(manager.Config{DataDir: *mf.data, WorkerTimeout: *mf.workerTimeout, TaskTimeout: *mf.taskTimeout,
-		JobTypes:           jobtype.Open(scripts, jobtype.WithLogger(e.log)),
-		BlocklistThreshold: *mf.blocklist, MaxTaskFailures: *mf.taskFailures, FailThreshold: *mf.failShare,
-		ForgetAfter: *mf.forgetAfter, Logger: e.log})
+	// Job-type scripts in the settings' scripts folder (the data directory's
+	// scripts/ unless set) add to (or override) the built-in job types; they
+	// are reloaded when they change, and the manager opens another folder
+	// when the setting changes.
+	m, err := manager.Open(manager.Config{DataDir: *mf.data, Initial: &initial, Override: override,
+		OpenJobTypes: func(dir string) *jobtype.Registry { return jobtype.Open(dir, jobtype.WithLogger(e.log)) },
+		Logger:       e.log})
 	if err != nil {
 		return nil, err
 	}
+	if o := m.Overridden(); len(o) > 0 {
+		e.log.Info("command-line flags override stored farm settings for this run only", "settings", o)
+	}
+	farmName := m.Settings().FarmName
 	if err := ensureAdminToken(e, m, *mf.data); err != nil {
 		m.Close()
 		return nil, err
 	}
-	id, err := trust.LoadOrCreate(tlsDir(*mf.data), *mf.farmName)
+	id, err := trust.LoadOrCreate(tlsDir(*mf.data), farmName)
 	if err != nil {
 		m.Close()
 		return nil, err
@@ -444,7 +450,7 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 	// Run and the announcement get a context of their own: the caller's
 	// (the signal context) may end only after stop, which must end them first.
 	runCtx, stopRun := context.WithCancel(ctx)
-	handler := api.New(m, Version, e.log).WithFarmName(*mf.farmName).WithFingerprint(id.Fingerprint)
+	handler := api.New(m, Version, e.log).WithFarmName(farmName).WithFingerprint(id.Fingerprint)
 	rm := &runningManager{m: m, api: handler, fingerprint: id.Fingerprint, url: fmt.Sprintf("http://127.0.0.1:%d", port), data: *mf.data, log: e.log,
 		done: make(chan struct{}), stopRun: stopRun, ran: make(chan struct{}),
 		srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
@@ -458,7 +464,7 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 		defer close(rm.ran)
 		m.Run(runCtx)
 	}()
-	rm.advertised = advertise(runCtx, e, mf.discovery, rm, *mf.farmName, port)
+	rm.advertised = advertise(runCtx, e, mf.discovery, rm, farmName, port)
 	e.log.Info("manager ready", "api", rm.url+"/api/v1", "docs", rm.url+"/api/docs", "farm", m.ID(),
 		"listen", tcp.Addr().String(), "other_computers", fmt.Sprintf("https://<this computer>:%d", port),
 		"fingerprint", id.Fingerprint.String(), "data", *mf.data)

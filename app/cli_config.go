@@ -1,0 +1,308 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"farmhand/farm/api/client"
+	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
+)
+
+// configKey is one setting 'farmhand config set' changes: its key (the
+// manager's flag of the same name), the JSON field, and how its text goes
+// into an update.
+type configKey struct {
+	key, field, about string
+	set               func(u *wire.ConfigUpdate, v string) error
+	show              func(c *wire.FarmConfig) string
+}
+
+func text(dst func(*wire.ConfigUpdate) **string) func(*wire.ConfigUpdate, string) error {
+	return func(u *wire.ConfigUpdate, v string) error { *dst(u) = &v; return nil }
+}
+
+func whole(key string, dst func(*wire.ConfigUpdate) **int) func(*wire.ConfigUpdate, string) error {
+	return func(u *wire.ConfigUpdate, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a whole number", key, v)
+		}
+		*dst(u) = &n
+		return nil
+	}
+}
+
+// configKeys are the settings in the order 'farmhand config' shows them.
+var configKeys = []configKey{
+	{"farm-name", "farm_name", "the farm's name, as workers and windows list it",
+		text(func(u *wire.ConfigUpdate) **string { return &u.FarmName }), func(c *wire.FarmConfig) string { return c.FarmName }},
+	{"worker-timeout", "worker_timeout", "a worker silent this long is lost and its task requeued (e.g. 2m)",
+		text(func(u *wire.ConfigUpdate) **string { return &u.WorkerTimeout }), func(c *wire.FarmConfig) string { return c.WorkerTimeout }},
+	{"task-timeout", "task_timeout", "a running task its worker stops reporting on this long fails on that worker (e.g. 15m)",
+		text(func(u *wire.ConfigUpdate) **string { return &u.TaskTimeout }), func(c *wire.FarmConfig) string { return c.TaskTimeout }},
+	{"max-task-failures", "max_task_failures", "distinct workers that may fail a task before it fails for good",
+		whole("max-task-failures", func(u *wire.ConfigUpdate) **int { return &u.MaxTaskFailures }),
+		func(c *wire.FarmConfig) string { return strconv.Itoa(c.MaxTaskFailures) }},
+	{"blocklist-threshold", "blocklist_threshold", "failed tasks of one type of one job that blocklist a worker for them",
+		whole("blocklist-threshold", func(u *wire.ConfigUpdate) **int { return &u.BlocklistThreshold }),
+		func(c *wire.FarmConfig) string { return strconv.Itoa(c.BlocklistThreshold) }},
+	{"fail-threshold", "fail_threshold", "share of failed tasks (above 0, at most 1) above which a job fails",
+		func(u *wire.ConfigUpdate, v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return fmt.Errorf("fail-threshold: %q is not a number such as 0.1", v)
+			}
+			u.FailThreshold = &f
+			return nil
+		}, func(c *wire.FarmConfig) string { return strconv.FormatFloat(c.FailThreshold, 'g', -1, 64) }},
+	{"forget-workers-after", "forget_workers_after", "delete workers offline this long; 0 keeps them (e.g. 720h)",
+		text(func(u *wire.ConfigUpdate) **string { return &u.ForgetWorkersAfter }), func(c *wire.FarmConfig) string { return c.ForgetWorkersAfter }},
+	{"scripts-dir", "scripts_dir", "folder of custom job-type scripts on the manager's computer; '' for the data folder's",
+		text(func(u *wire.ConfigUpdate) **string { return &u.ScriptsDir }), func(c *wire.FarmConfig) string { return c.ScriptsDir }},
+}
+
+// usageError prints a command-line mistake (Main prints none for errUsage)
+// and returns it as errUsage, for exit code 2.
+func usageError(e *env, command, msg string) error {
+	fmt.Fprintf(e.stderr, "farmhand %s: %s\n", command, msg)
+	return fmt.Errorf("%w: %s", errUsage, msg)
+}
+
+func configSynopsis() string {
+	var b strings.Builder
+	b.WriteString("config [--json]                 show the farm's settings\n" +
+		"       farmhand config set KEY VALUE [KEY VALUE…]   change settings (admins); they apply at once and are kept\n\nKeys:\n")
+	for _, k := range configKeys {
+		fmt.Fprintf(&b, "  %-22s %s\n", k.key, k.about)
+	}
+	b.WriteString("\nPath variables and storage locations: see 'farmhand variables' and 'farmhand variable'.")
+	return b.String()
+}
+
+func runConfig(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "config", configSynopsis())}
+	cf := addClientFlags(fs)
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 && (pos[0] != "set" || len(pos) < 3 || len(pos)%2 == 0) {
+		fs.Usage()
+		return usageError(e, "config", "use 'farmhand config' or 'farmhand config set KEY VALUE'")
+	}
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	var c *wire.FarmConfig
+	if len(pos) == 0 {
+		c, err = cl.Config(ctx)
+	} else {
+		c, err = setConfig(ctx, cl, pos[1:])
+	}
+	if errors.Is(err, errUsage) {
+		return usageError(e, "config", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+	}
+	if err != nil {
+		return err
+	}
+	if *cf.asJSON {
+		return printJSON(e.stdout, c)
+	}
+	printConfig(e.stdout, c)
+	return nil
+}
+
+// setConfig sends the KEY VALUE pairs as one update.
+func setConfig(ctx context.Context, cl *client.Client, pairs []string) (*wire.FarmConfig, error) {
+	var u wire.ConfigUpdate
+	for i := 0; i < len(pairs); i += 2 {
+		k := slices.IndexFunc(configKeys, func(k configKey) bool { return k.key == pairs[i] })
+		if k < 0 {
+			keys := make([]string, len(configKeys))
+			for j, k := range configKeys {
+				keys[j] = k.key
+			}
+			return nil, fmt.Errorf("%w: unknown setting %q; settings are %s", errUsage, pairs[i], strings.Join(keys, ", "))
+		}
+		if err := configKeys[k].set(&u, pairs[i+1]); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+	}
+	c, err := cl.UpdateConfig(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("changing the farm settings: %w", err)
+	}
+	return c, nil
+}
+
+func printConfig(w io.Writer, c *wire.FarmConfig) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "data folder\t%s\t\n", c.DataDir)
+	for _, k := range configKeys {
+		note := ""
+		if slices.Contains(c.Overridden, k.field) {
+			note = "(a command-line flag overrides it for this run of the manager)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", k.key, k.show(c), note)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	if len(c.Variables) == 0 {
+		fmt.Fprintln(w, "No path variables or storage locations: add one with 'farmhand variable set NAME --linux V --windows V --darwin V'.")
+		return
+	}
+	printVariables(w, c.Variables)
+}
+
+func printVariables(w io.Writer, vars []model.Variable) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tKIND\tLINUX\tWINDOWS\tDARWIN\tALL")
+	for _, v := range vars {
+		kind := "variable"
+		if v.Storage {
+			kind = "storage"
+		}
+		row := []string{"{" + v.Name + "}", kind}
+		for _, p := range model.Platforms {
+			row = append(row, orDash(v.Values[p]))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func runVariables(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "variables", "variables [--json]: list the path variables and storage locations")}
+	cf := addClientFlags(fs)
+	if _, err := parse(fs.FlagSet, args); err != nil {
+		return err
+	}
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	vars, err := cl.Variables(context.Background())
+	if err != nil {
+		return err
+	}
+	if *cf.asJSON {
+		return printJSON(e.stdout, wire.VariableList{Variables: vars})
+	}
+	if len(vars) == 0 {
+		fmt.Fprintln(e.stdout, "No path variables or storage locations.")
+		return nil
+	}
+	printVariables(e.stdout, vars)
+	return nil
+}
+
+const variableSynopsis = `variable set NAME [--linux V] [--windows V] [--darwin V] [--all V] [--storage[=false]]
+       farmhand variable delete NAME
+
+A path variable is a folder each platform names its own way: jobs and job types
+write {NAME}, and each computer reads its platform's value (else the --all one).
+'set' changes only the platforms given (--windows '' removes the Windows value)
+and keeps the others. A storage location ("projects", "renders") is a variable
+set with --storage: a root where projects or renders live.`
+
+func runVariable(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "variable", variableSynopsis)}
+	cf := addClientFlags(fs)
+	values := map[string]*string{}
+	for _, p := range []string{model.PlatformLinux, model.PlatformWindows, model.PlatformDarwin} {
+		values[p] = fs.String(p, "", "the value on "+p)
+	}
+	values[model.PlatformAll] = fs.String(model.PlatformAll, "", "the value on every platform without one of its own")
+	storage := fs.Bool("storage", false, "the variable is a storage location (--storage=false: a plain variable again)")
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || (pos[0] != "set" && pos[0] != "delete") {
+		fs.Usage()
+		return usageError(e, "variable", "use 'farmhand variable set NAME --linux V …' or 'farmhand variable delete NAME'")
+	}
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	ctx, name := context.Background(), pos[1]
+	if pos[0] == "delete" {
+		if err := cl.DeleteVariable(ctx, name); err != nil {
+			return fmt.Errorf("deleting variable %s: %w", name, err)
+		}
+		fmt.Fprintf(e.stdout, "Deleted {%s}.\n", name)
+		return nil
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	change, err := variableChange(ctx, cl, name, values, given, *storage)
+	if errors.Is(err, errUsage) {
+		return usageError(e, "variable", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+	}
+	if err != nil {
+		return err
+	}
+	v, err := cl.PutVariable(ctx, name, change)
+	if err != nil {
+		return fmt.Errorf("setting variable %s: %w", name, err)
+	}
+	if *cf.asJSON {
+		return printJSON(e.stdout, v)
+	}
+	printVariables(e.stdout, []model.Variable{*v})
+	return nil
+}
+
+// variableChange is the variable's current values (none for a new one) with
+// the platforms given changed; an empty value removes that platform's.
+func variableChange(ctx context.Context, cl *client.Client, name string, values map[string]*string, given map[string]bool,
+	storage bool) (wire.VariableChange, error) {
+	change := wire.VariableChange{Values: map[string]string{}}
+	old, err := cl.Variable(ctx, name)
+	switch {
+	case err == nil:
+		change.Storage, change.Values = old.Storage, old.Values
+	case client.StatusOf(err) != 404:
+		return change, fmt.Errorf("reading variable %s: %w", name, err)
+	}
+	changed := false
+	for p, v := range values {
+		if !given[p] {
+			continue
+		}
+		changed = true
+		if *v == "" {
+			delete(change.Values, p)
+		} else {
+			change.Values[p] = *v
+		}
+	}
+	if given["storage"] {
+		change.Storage, changed = storage, true
+	}
+	if !changed {
+		return change, fmt.Errorf("%w: give a value: --linux, --windows, --darwin or --all (or --storage)", errUsage)
+	}
+	if change.Values == nil {
+		return change, errors.New("the manager sent a variable without values")
+	}
+	return change, nil
+}
