@@ -32,7 +32,7 @@ type Path struct {
 //
 // Empty and "." components are dropped and ".." removes the component before
 // it (never the root), as filepath.Clean does, without looking at the disk.
-// Parse never fails on All: it reports false.
+// For All, or a platform it does not know, Parse reports false.
 func Parse(s string, on Platform) (Path, bool) {
 	p := Path{Platform: on}
 	var rest string
