@@ -83,7 +83,8 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 	host, _ := os.Hostname()
 	taskTypes := &taskTypesFlag{}
 	fs.Func("task-type", "offer this task type besides blender, ffmpeg, misc and file-management, for job types with "+
-		"task types of their own, e.g. blender-gpu (repeatable; kept for later runs; --task-type '' offers none)", taskTypes.add)
+		"task types of their own, e.g. blender-gpu (repeatable, or comma-separated; kept for later runs; --task-type '' offers none)", taskTypes.add)
+	fs.Func("task-types", "the same as --task-type", taskTypes.add)
 	return &workerFlags{
 		taskTypes: taskTypes,
 		manager:   fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else found on the network with mDNS)"),
@@ -322,7 +323,7 @@ func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCo
 	// Look for Blender and FFmpeg once: each check runs the program.
 	tools := worker.FindTools(*wf.blender, *wf.ffmpeg)
 	e.log.Info("worker tools", "blender", orNone(tools.Blender), "ffmpeg", orNone(tools.FFmpeg),
-		"task_types", append(tools.TaskTypes(), extra...))
+		"task_types", tools.TaskTypes(), "own_task_types", extra)
 	for _, p := range tools.Problems {
 		e.log.Warn("worker tool not used", "problem", p)
 	}

@@ -168,14 +168,14 @@ func TestSimpleBlenderRenderVariants(t *testing.T) {
 func TestBlenderGlobEscapesTheFolder(t *testing.T) {
 	s := blenderSettings("render_output_path", nil)
 	s["frames"], s["chunk_size"] = "1-3", 3.0
-	job := &model.Job{Name: "sh010 [v2]*?", Type: "simple-blender-render", Priority: 50, Settings: s, Created: created}
+	job := &model.Job{Name: "sh010 [v2]", Type: "simple-blender-render", Priority: 50, Settings: s, Created: created}
 	tasks, err := Builtin(quiet).Compile(job)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := "/render/sh010 [v2]*?/" + created.Local().Format("2006-01-02_150405")
+	dir := "/render/sh010 [v2]/" + created.Local().Format("2006-01-02_150405")
 	params := tasks[len(tasks)-1].Commands[0].Parameters
-	if want := "/render/sh010 [[]v2][*][?]/" + created.Local().Format("2006-01-02_150405") + "/*.png"; params["inputGlob"] != want {
+	if want := "/render/sh010 [[]v2]/" + created.Local().Format("2006-01-02_150405") + "/*.png"; params["inputGlob"] != want {
 		t.Errorf("inputGlob %v, want %s", params["inputGlob"], want)
 	}
 	if params["outputFile"] != dir+"/shot-1-3.mp4" {
@@ -256,5 +256,29 @@ func TestBlenderFramesFollowTheSceneStep(t *testing.T) {
 	want := "f'{C.scene.frame_start}-{C.scene.frame_end}' + (f'x{C.scene.frame_step}' if C.scene.frame_step != 1 else '')"
 	if frames.Eval != want {
 		t.Errorf("frames eval %q, want %q", frames.Eval, want)
+	}
+}
+
+// A job name is one folder of the output path on every system: separators
+// and characters Windows refuses become "_", so a name cannot climb out of
+// the output root or make nested folders.
+func TestBlenderJobNameIsOneFolder(t *testing.T) {
+	for name, want := range map[string]string{
+		"../../escape":   "_.._escape",
+		`sh010\x:y*?`:    "sh010_x_y__",
+		"shot/010 <a|b>": "shot_010 _a_b_",
+		"...":            "job",
+	} {
+		s := blenderSettings("render_output_path", nil)
+		s["frames"], s["chunk_size"] = "1", 1.0
+		job := &model.Job{Name: name, Type: "simple-blender-render", Priority: 50, Settings: s, Created: created}
+		tasks, err := Builtin(quiet).Compile(job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := "/render/" + want + "/" + created.Local().Format("2006-01-02_150405") + "/######"
+		if args := tasks[0].Commands[0].Parameters["args"].([]any); !slices.Contains(args, any(dir)) {
+			t.Errorf("job %q renders to %v, want %s", name, args, dir)
+		}
 	}
 }

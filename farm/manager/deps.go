@@ -63,11 +63,19 @@ func (o *op) cancelDependents(jc *jobChange) error {
 		for _, d := range dependents[i] {
 			t := jc.tasks[d]
 			if to, ok := model.DependentAfter(model.DepEnded, t.Status, paused); ok {
-				o.setTaskStatus(jc, t, to, fmt.Sprintf("dependency %s was %s", dep.Name, dep.Status))
+				o.setTaskStatus(jc, t, to, endedBecause(dep))
 			}
 		}
 	}
 	return nil
+}
+
+// endedBecause says why a dependent of dep cannot run.
+func endedBecause(dep *model.Task) string {
+	if dep.Status == model.TaskFailed {
+		return fmt.Sprintf("dependency %s failed", dep.Name)
+	}
+	return fmt.Sprintf("dependency %s was %s", dep.Name, dep.Status)
 }
 
 // requeueDownstream requeues every task that depends, transitively, on the

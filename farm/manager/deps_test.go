@@ -130,7 +130,7 @@ func TestFailedDependencyCancelsDependentsAndFailsJob(t *testing.T) {
 	drive(t, m, ws, func(_ *model.Worker, task *model.Task) bool { return task.Name == "part-5" })
 
 	collect := mustTask(t, m, model.TaskID(j.ID, 11))
-	if collect.Status != model.TaskCanceled || collect.Activity != "dependency part-5 was failed" {
+	if collect.Status != model.TaskCanceled || collect.Activity != "dependency part-5 failed" {
 		t.Fatalf("collect is %s (%q)", collect.Status, collect.Activity)
 	}
 	job := mustJob(t, m, j.ID)

@@ -100,6 +100,15 @@ function compileJob(job) {
     }
 }
 
+// folderName makes a job name one folder name on every system: no path
+// separators (a name "../../x" must not climb out of the output root), no
+// characters Windows refuses, no leading dots. Brackets stay: the preview's
+// glob escapes them.
+function folderName(name) {
+    const safe = name.replace(/[\\/:*?"<>|\x00-\x1f]/g, "_").replace(/^[.\s]+/, "").trim();
+    return safe || "job";
+}
+
 // renderOutputPath replaces {timestamp} in the render output path; other
 // {variables} are left for the worker to expand.
 function renderOutputPath(job) {
@@ -109,7 +118,7 @@ function renderOutputPath(job) {
         // What the add-on's eval computes: root / last N dirs of the blend file / job name.
         const n = settings.add_path_components;
         const dirs = n > 0 ? path.dirname(settings.blendfile).split("/").filter((p) => p).slice(-n) : [];
-        output = path.join(settings.render_output_root, ...dirs, job.name, "{timestamp}", "######");
+        output = path.join(settings.render_output_root, ...dirs, folderName(job.name), "{timestamp}", "######");
     }
     return output.replace(/{([^}]+)}/g, (match, name) =>
         name === "timestamp" ? formatTimestampLocal(job.created) : match);
