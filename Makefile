@@ -22,8 +22,16 @@ NO_RACE   := ^TestHonestBigJobsCompile$$
 GOLANGCI_VERSION := v2.15.0
 GOLANGCI_BIN     := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_VERSION)
 GOLANGCI         := $(GOLANGCI_BIN)/golangci-lint
+# make package (packaging/package.sh): the version is FyneApp.toml's; nfpm
+# (the .deb files) and fyne (.desktop file, icon, tar.xz) are pinned and run
+# with go run. APT_PACKAGE: what it runs besides Go (tar -J needs xz, the
+# install test dpkg).
+PKG_VERSION        ?= $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+NFPM_VERSION       := v2.48.0
+FYNE_TOOLS_VERSION := v1.7.4
+APT_PACKAGE        := xz-utils tar dpkg
 
-.PHONY: help setup build build-headless cross run test unit e2e fuzz bench vet lint clean skips-reset skips
+.PHONY: help setup build build-headless cross run test unit e2e fuzz bench vet lint clean skips-reset skips package package-test
 
 help:
 	@echo "make run            set up, build and start Farmhand (manager + worker on this computer)"
@@ -37,11 +45,13 @@ help:
 	@echo "make fuzz           fuzz the parsers for a minute each"
 	@echo "make lint           golangci-lint $(GOLANGCI_VERSION) with .golangci.yml (installed into bin/ on first use)"
 	@echo "make skips          the tests the last make test skipped, and why"
+	@echo "make package        .deb, .tar.xz and Windows .zip packages into dist/ (docs/install.md)"
+	@echo "make package-test   make package, then install the .deb with dpkg and run it (root)"
 
 # setup installs what is missing and nothing else; it needs Go 1.26 on PATH.
 setup:
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 or newer (https://go.dev/dl) and put it on PATH"; exit 1; }
-	@missing=$$(for p in $(APT_BUILD) $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(APT_BUILD) $(APT_TEST) $(APT_PACKAGE); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		echo "installing: $$missing"; \
@@ -116,3 +126,13 @@ bench:
 
 clean:
 	rm -f $(BIN) $(BIN)-headless
+
+# package builds every package into dist/; packaging/package.sh says which.
+package: setup
+	GO=$(GO) PKG_VERSION=$(PKG_VERSION) GUI_TAGS=$(GUI_TAGS) NFPM_VERSION=$(NFPM_VERSION) \
+		FYNE_TOOLS_VERSION=$(FYNE_TOOLS_VERSION) bash packaging/package.sh
+
+# package-test installs dist/'s .deb with dpkg -i, runs its menu entry's
+# command, and removes it (root; under CI=true a missing dpkg fails).
+package-test: package
+	$(GO) test -json -tags package -count=1 -run '^TestPackage' ./app/ | $(TESTSUM) -v
