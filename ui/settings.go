@@ -12,11 +12,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
 	"farmhand/farm/trust"
 )
 
 // settingsView is the farm as configured: who this window is, the manager,
-// the join code (admins), the job types and where the timeouts are set.
+// the join code (admins), the job types, and the farm settings and path
+// variables kept by the manager, which admins edit here (others read them).
 type settingsView struct {
 	u        *UI
 	farm     *widget.Form
@@ -27,9 +29,16 @@ type settingsView struct {
 	codeItem *widget.FormItem
 	types    *fyne.Container
 	typeNote *widget.Label
-	config   *widget.Form
+	config   *widget.Form // read-only settings (everyone but admins)
+	edit     *configEditor
+	settings *fyne.Container // config or edit's box
+	vars     *fyne.Container
+	addVar   *widget.Button
+	varEdit  *variableEditor // the variable dialog last opened
+	cfg      *wire.FarmConfig
 	list     *wire.JobTypeList
 	gen      int
+	cfgGen   int
 	scroll   *container.Scroll
 }
 
@@ -55,12 +64,21 @@ func newSettingsView(u *UI) *settingsView {
 	v.types = container.NewVBox()
 	v.typeNote = widget.NewLabel("Loading…")
 	v.config = widget.NewForm()
+	v.edit = newConfigEditor(v)
+	v.settings = container.NewVBox(v.config)
+	v.vars = container.NewVBox()
+	v.addVar = widget.NewButtonWithIcon("Add variable", theme.ContentAddIcon(), func() { v.editVariable(model.Variable{}) })
+	v.addVar.Hide()
 	return v
 }
 
 func (v *settingsView) object() fyne.CanvasObject {
-	timeouts := widget.NewLabel("They are command-line flags, set where the manager starts (farmhand manager --help).")
-	timeouts.Wrapping = fyne.TextWrapWord
+	kept := widget.NewLabel("Kept by the manager and applied at once, without a restart. A command-line flag given where " +
+		"the manager starts overrides a setting for that run only (farmhand manager --help).")
+	kept.Wrapping = fyne.TextWrapWord
+	about := widget.NewLabel("Jobs and job types write {name}; each computer reads its own platform's value, so that " +
+		"P:\\shots on Windows is /mnt/projects/shots on Linux. Storage locations are the roots where projects and renders live.")
+	about.Wrapping = fyne.TextWrapWord
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
 	refresh.Importance = widget.LowImportance
 	v.scroll = container.NewVScroll(container.NewVBox(
@@ -69,7 +87,9 @@ func (v *settingsView) object() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, refresh, heading("Job types")),
 		v.typeNote, v.types,
 		widget.NewSeparator(),
-		heading("Storage, timeouts and thresholds"), v.config, timeouts,
+		heading("Farm settings"), v.settings, kept,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, v.addVar, heading("Path variables and storage locations")), about, v.vars,
 	))
 	return v.scroll
 }
@@ -97,6 +117,9 @@ func (v *settingsView) meChanged() {
 		v.farm.AppendItem(v.codeItem)
 	}
 	v.showTypes() // the export buttons are for admins
+	if v.cfg != nil {
+		v.showConfig(v.cfg) // editable for admins
+	}
 	v.relayout()
 }
 
@@ -106,8 +129,9 @@ func (v *settingsView) showCode(code string) {
 	v.relayout()
 }
 
-// load fetches the manager's version and job types.
+// load fetches the manager's version, job types and settings.
 func (v *settingsView) load() {
+	v.loadConfig()
 	v.gen++
 	gen, u := v.gen, v.u
 	go func() {
@@ -115,13 +139,9 @@ func (v *settingsView) load() {
 		defer cancel()
 		ver, verr := u.client.Version(ctx)
 		list, lerr := u.client.JobTypeList(ctx)
-		cfg, cerr := u.client.Config(ctx)
 		u.do(func() {
 			if gen != v.gen {
 				return
-			}
-			if cerr == nil {
-				v.showConfig(cfg)
 			}
 			if verr == nil {
 				v.version.SetText(fmt.Sprintf("%s %s (API %d)", ver.Name, ver.Version, ver.APIVersion))
@@ -208,8 +228,46 @@ func (v *settingsView) export(name string) {
 	}()
 }
 
-// showConfig shows where the manager keeps its data and how it is tuned.
+// settingsChanged is what a settings event does: an admin changed the
+// settings somewhere, so the view fetches them (with the overrides and
+// folders only the config route has).
+func (v *settingsView) settingsChanged() { v.loadConfig() }
+
+// loadConfig fetches the farm settings; a failure leaves what is shown.
+func (v *settingsView) loadConfig() {
+	v.cfgGen++
+	gen, u := v.cfgGen, v.u
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
+		defer cancel()
+		cfg, err := u.client.Config(ctx)
+		u.do(func() {
+			if err == nil && gen == v.cfgGen {
+				v.showConfig(cfg)
+			}
+		})
+	}()
+}
+
+// showConfig shows the farm settings: a form to edit for admins, read-only
+// rows for everyone else; and the path variables.
 func (v *settingsView) showConfig(c *wire.FarmConfig) {
+	v.cfg = c
+	v.showVariables(c.Variables)
+	v.settings.RemoveAll()
+	admin := v.u.isAdmin()
+	v.showReadOnly(c, !admin)
+	v.settings.Add(v.config)
+	if admin {
+		v.edit.fill(c)
+		v.settings.Add(v.edit.box)
+	}
+	v.relayout()
+}
+
+// showReadOnly fills the read-only rows: the certificate and data folder,
+// and with all the settings too (for those who may not edit them).
+func (v *settingsView) showReadOnly(c *wire.FarmConfig, all bool) {
 	forget := c.ForgetWorkersAfter
 	if forget == "0s" {
 		forget = "never"
@@ -223,8 +281,9 @@ func (v *settingsView) showConfig(c *wire.FarmConfig) {
 		item.HintText = "Its fingerprint: other computers trust this manager only if they see the same"
 		v.config.AppendItem(item)
 	}
+	v.config.AppendItem(widget.NewFormItem("Data folder", widget.NewLabel(c.DataDir)))
 	for _, row := range [][2]string{
-		{"Data folder", c.DataDir},
+		{"Farm name", c.FarmName},
 		{"Job-type scripts", c.ScriptsDir},
 		{"Task timeout", c.TaskTimeout + " without its worker reporting on it: failed by that worker"},
 		{"Worker timeout", c.WorkerTimeout + " silent: lost, its task requeued"},
@@ -233,9 +292,12 @@ func (v *settingsView) showConfig(c *wire.FarmConfig) {
 		{"Job fails", fmt.Sprintf("when more than %.0f%% of its tasks failed", c.FailThreshold*100)},
 		{"Forget workers", "offline for " + forget},
 	} {
+		if !all {
+			break
+		}
 		l := widget.NewLabel(row[1])
 		l.Wrapping = fyne.TextWrapWord
 		v.config.AppendItem(widget.NewFormItem(row[0], l))
 	}
-	v.relayout()
+	v.config.Refresh()
 }
