@@ -12,6 +12,7 @@ import (
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
+	"farmhand/farm/pathvars"
 )
 
 // errJobUnsuccessful: submit --wait saw the job end other than completed.
@@ -32,6 +33,8 @@ func runSubmit(e *env, args []string) error {
 	meta := settingsFlag{}
 	fs.Var(meta, "meta", "metadata as key=value, e.g. project=Spring (repeatable); 'farmhand jobs --project' lists by it")
 	paused := fs.Bool("paused", false, "submit the job paused: nothing runs until 'farmhand job ID resume'")
+	platform := fs.String("platform", string(pathvars.HostPlatform()), "the platform whose paths the settings hold "+
+		"(linux, windows or darwin): paths under a path variable's value there reach each worker in its own form")
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
@@ -58,7 +61,7 @@ func runSubmit(e *env, args []string) error {
 		etag = jt.Etag
 	}
 	job, err := cl.Submit(ctx, wire.SubmitJob{Name: *name, Type: *typ, Priority: prio, Settings: typed, TypeEtag: etag,
-		RequiredTags: tags, Submitter: submitter(), Metadata: meta, Paused: *paused})
+		RequiredTags: tags, Submitter: submitter(), Metadata: meta, Paused: *paused, SubmitterPlatform: *platform})
 	if err != nil {
 		return err
 	}

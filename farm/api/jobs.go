@@ -104,6 +104,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 		Name: req.Name, Type: req.Type, Priority: req.Priority, Settings: req.Settings,
 		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: submitter, SubmitterID: caller(r).ID,
 		PythonOverrides: req.PythonOverrides, TypeEtag: req.TypeEtag, Paused: req.Paused,
+		SubmitterPlatform: req.SubmitterPlatform,
 	})
 	if err != nil {
 		writeError(w, s.log, err)

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 	"sync"
 	"unicode/utf8"
 
@@ -33,6 +34,10 @@ type Submission struct {
 	// Paused stores the job paused and every task paused, so that nothing
 	// runs until a resume (model.JobResume) queues them all.
 	Paused bool
+	// SubmitterPlatform is the platform whose path syntax the settings use
+	// ("linux", "windows", "darwin"); with it, paths under a path variable's
+	// value become {name}/… (see prepareSettings). "" rewrites nothing.
+	SubmitterPlatform string
 }
 
 // Job priorities.
@@ -66,10 +71,14 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	if err := m.jobTypes().CheckEtag(s.Type, s.TypeEtag); err != nil {
 		return nil, err
 	}
+	settings, warnings, err := m.prepareSettings(s.Type, s.Settings, s.SubmitterPlatform)
+	if err != nil {
+		return nil, err
+	}
 	now := m.now()
 	job := &model.Job{
 		ID: newID(), Name: name, Type: s.Type, Priority: prio, Status: model.JobQueued,
-		Settings: s.Settings, Metadata: s.Metadata, RequiredTags: s.RequiredTags, Submitter: s.Submitter,
+		Settings: settings, Metadata: s.Metadata, RequiredTags: s.RequiredTags, Submitter: s.Submitter,
 		SubmitterID: s.SubmitterID, PythonOverrides: s.PythonOverrides, Created: now, Updated: now,
 	}
 	if job.Metadata == nil {
@@ -124,6 +133,10 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 		tx.OnCommit(func() {
 			m.index.Load(job, tasks)
 			m.events.Publish(model.Event{Type: model.EventJob, Job: withJobActions(job)})
+			for _, w := range warnings {
+				// The first task's log is where a job's story starts.
+				m.logs.Append(job.ID, tasks[0].ID, now.UTC().Format(time.RFC3339)+" manager: "+w)
+			}
 		})
 		return nil
 	})

@@ -44,7 +44,9 @@ func (m *Manager) Schedule(workerID string) (*Assignment, error) {
 		if t.Commands, err = tx.TaskCommands(t.JobID, t.Index); err != nil {
 			return err
 		}
-		t.Commands = withOverrides(j, t.Commands)
+		if t.Commands, err = m.commandsFor(j, t.Commands, w); err != nil {
+			return err
+		}
 		resumed = &Assignment{Task: withTaskActions(t), Job: j}
 		return nil
 	})
@@ -105,6 +107,22 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 			delete(o.workers, workerID) // nothing to write
 			return nil
 		}
+		cmds, err := o.tx.TaskCommands(t.JobID, t.Index)
+		if err != nil {
+			return err
+		}
+		if cmds, err = m.commandsFor(jc.job, cmds, w); err != nil {
+			if !isExpandError(err) {
+				return err
+			}
+			// This worker cannot run the task (a path variable has no value
+			// for its platform): that is a failure of the task here, and
+			// other workers get their turn.
+			if err := o.failTask(jc, t, w, err.Error()); err != nil {
+				return err
+			}
+			return o.settle(jc)
+		}
 		w.Status, w.LastSeen = model.WorkerAwake, o.now
 		w.SetTask(t)
 		t.WorkerID, t.LastTouched, t.Started = workerID, o.now, o.now
@@ -113,10 +131,7 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 			return err
 		}
 		assigned := withTaskActions(t)
-		if assigned.Commands, err = o.tx.TaskCommands(t.JobID, t.Index); err != nil {
-			return err
-		}
-		assigned.Commands = withOverrides(jc.job, assigned.Commands)
+		assigned.Commands = cmds
 		a = &Assignment{Task: assigned, Job: jc.job}
 		return nil
 	})

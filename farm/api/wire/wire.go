@@ -66,6 +66,10 @@ type SubmitJob struct {
 	// Paused stores the job paused with all its tasks paused; a resume
 	// queues them.
 	Paused bool `json:"paused,omitempty"`
+	// SubmitterPlatform is the platform whose path syntax the settings use
+	// (linux, windows or darwin): paths under a path variable's value there
+	// are stored as {name}/… and expanded for each worker's platform.
+	SubmitterPlatform string `json:"submitter_platform,omitempty"`
 }
 
 // JobChange edits a job; absent fields stay.
