@@ -68,7 +68,9 @@ func init() {
 	}
 }
 
-// errUsage marks a command-line mistake; the message has been printed.
+// errUsage marks a command-line mistake: exit code 2. Main prints the
+// message wrapped around it; the bare errUsage means the flag package has
+// printed the usage already.
 var errUsage = errors.New("usage")
 
 // exitCode ends the program with that code and no message.
@@ -107,7 +109,12 @@ func Main(args []string) int {
 		return 0
 	case errors.As(err, &code):
 		return int(code)
-	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, flag.ErrHelp):
+		return 2
+	case errors.Is(err, errUsage):
+		if err != errUsage { //nolint:errorlint // the bare sentinel: nothing to add
+			fmt.Fprintf(e.stderr, "farmhand %s: %s\n", name, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		}
 		return 2
 	case errors.Is(err, errJobUnsuccessful):
 		fmt.Fprintf(e.stderr, "farmhand %s: %v\n", name, err)

@@ -69,10 +69,9 @@ var configKeys = []configKey{
 		text(func(u *wire.ConfigUpdate) **string { return &u.ScriptsDir }), func(c *wire.FarmConfig) string { return c.ScriptsDir }},
 }
 
-// usageError prints a command-line mistake (Main prints none for errUsage)
-// and returns it as errUsage, for exit code 2.
-func usageError(e *env, command, msg string) error {
-	fmt.Fprintf(e.stderr, "farmhand %s: %s\n", command, msg)
+// usageError returns a command-line mistake as errUsage: Main prints it and
+// exits with code 2.
+func usageError(_ *env, _ string, msg string) error {
 	return fmt.Errorf("%w: %s", errUsage, msg)
 }
 

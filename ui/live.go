@@ -116,6 +116,8 @@ func (u *UI) applyEvents(evs []model.Event) {
 			if u.isAdmin() {
 				u.workers.join.loadPending()
 			}
+		case model.EventSettings:
+			u.settings.settingsChanged()
 		case model.EventWorker:
 			switch {
 			case ev.Worker == nil:

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,7 +187,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.Version{Name: "Farmhand", Version: s.version, APIVersion: wire.APIVersion,
-		ManagerID: s.m.ID(), FarmName: s.farmName, Fingerprint: string(s.fingerprint)})
+		ManagerID: s.m.ID(), FarmName: cmp.Or(s.m.Settings().FarmName, s.farmName), Fingerprint: string(s.fingerprint)})
 }
 
 func (s *Server) getFarmStatus(w http.ResponseWriter, r *http.Request) {

@@ -18,8 +18,11 @@ import (
 // the value for the worker's platform, with its separators.
 
 // variables returns the farm's path variables as package pathvars takes them.
-func (m *Manager) variables() pathvars.Set {
-	vs := m.current().Variables
+func (m *Manager) variables() pathvars.Set { return toPathvars(m.current().Variables) }
+
+// toPathvars converts the stored variables (model.Variable, whose JSON is
+// pathvars.Variable's plus the storage flag) for package pathvars.
+func toPathvars(vs []model.Variable) pathvars.Set {
 	set := make(pathvars.Set, 0, len(vs))
 	for _, v := range vs {
 		pv := pathvars.Variable{Name: v.Name, Values: make(map[pathvars.Platform]string, len(v.Values))}

@@ -156,6 +156,11 @@ func (m *Manager) changeSettings(change func(*model.Settings) error, clears mode
 	if err := next.Validate(); err != nil {
 		return model.Settings{}, invalidSetting{err}
 	}
+	// Each value must be an absolute path of its platform, or {name} could
+	// never expand to a path there.
+	if err := toPathvars(next.Variables).Validate(); err != nil {
+		return model.Settings{}, invalidSetting{err}
+	}
 	if next.ScriptsDir != m.stored.ScriptsDir {
 		if err := os.MkdirAll(m.scriptsDir(&next), 0o755); err != nil {
 			return model.Settings{}, invalidSetting{fmt.Errorf("scripts_dir: cannot create %s on the manager's computer: %w", next.ScriptsDir, err)}
