@@ -106,6 +106,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseFrames -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
 	$(GO) test -run '^$$' -fuzz FuzzParseTaskID -fuzztime $${FUZZTIME:-60s} ./farm/model/
 	$(GO) test -run '^$$' -fuzz FuzzShellSplit -fuzztime $${FUZZTIME:-60s} ./farm/shellwords/
+	$(GO) test -run '^$$' -fuzz FuzzRewriteExpand -fuzztime $${FUZZTIME:-60s} ./farm/pathvars/
 	$(GO) test -run '^$$' -fuzz FuzzRequestBodies -fuzztime $${FUZZTIME:-60s} ./farm/api/
 
 test: setup vet skips-reset unit e2e
