@@ -166,38 +166,31 @@ func (a *jobActions) askPriority(jobs []*model.Job, then func(int)) {
 	d.Show()
 }
 
-// apply calls the API for each job off the UI goroutine. The table follows
-// from the answers and the events they cause; failures are shown together.
+// apply asks the manager, off the UI goroutine, to act on the jobs in one
+// batch: all of them or, when one refuses, none (the error names it). The
+// table follows from the answer and the events it causes.
 func (a *jobActions) apply(s jobActionSpec, jobs []*model.Job, priority *int) {
 	u := a.u
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
 	go func() {
-		var errs []error
-		var changed []*model.Job
-		var deleted []string
-		for _, j := range jobs {
-			ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
-			var err error
-			if s.action == model.JobDelete {
-				if err = u.client.DeleteJob(ctx, j.ID); err == nil {
-					deleted = append(deleted, j.ID)
-				}
-			} else {
-				var got *model.Job
-				if got, err = u.client.JobAction(ctx, j.ID, s.action, priority); err == nil {
-					changed = append(changed, got)
-				}
-			}
-			cancel()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%q: %s", j.Name, explain(err, u.client.BaseURL())))
-			}
-		}
+		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
+		defer cancel()
+		got, err := u.client.JobActions(ctx, s.action, ids, priority)
 		u.do(func() {
-			u.jobs.apply(changed, deleted)
-			u.panel.jobsChanged()
-			if len(errs) > 0 {
-				u.showError(fmt.Sprintf("Could not %s %s", actionVerb(s), plural(len(errs), "job")), errors.Join(errs...))
+			if err != nil {
+				u.showError(fmt.Sprintf("Could not %s %s", actionVerb(s), plural(len(ids), "job")),
+					errors.New(explain(err, u.client.BaseURL())))
+				return
 			}
+			if s.action == model.JobDelete {
+				u.jobs.apply(nil, ids)
+			} else {
+				u.jobs.apply(got, nil)
+			}
+			u.panel.jobsChanged()
 		})
 	}()
 }

@@ -152,6 +152,30 @@ func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, jobs[0])
 }
 
+// applyJobActions applies one action to several jobs, all or nothing, with
+// the caller's ownership checked in the same transaction.
+func (s *Server) applyJobActions(w http.ResponseWriter, r *http.Request) {
+	var req wire.JobActionsRequest
+	if err := readJSON(w, r, maxBody, &req); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	prio := 0
+	if req.Action == model.JobSetPriority {
+		if req.Priority == nil {
+			writeError(w, s.log, fmt.Errorf("%w: set-priority needs a priority", manager.ErrInvalid))
+			return
+		}
+		prio = *req.Priority
+	}
+	jobs, err := s.m.JobActions(actor(r), req.Action, req.JobIDs, prio)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.JobList{Jobs: jobs})
+}
+
 func (s *Server) listJobTasks(w http.ResponseWriter, r *http.Request) {
 	raw, err := s.m.TasksJSON(chi.URLParam(r, "job_id"))
 	if err != nil {

@@ -28,7 +28,7 @@ var operations = []struct {
 	{"getConfig", testGetConfig}, {"listJobTypes", testListJobTypes}, {"exportJobType", testExportJobType},
 	{"submitJob", testSubmitJob}, {"listJobs", testListJobs}, {"getJob", testGetJob},
 	{"listJobTasks", testListJobTasks}, {"getTask", testGetTask}, {"updateJob", testUpdateJob},
-	{"applyJobAction", testApplyJobAction}, {"applyTaskAction", testApplyTaskAction}, {"deleteJob", testDeleteJob},
+	{"applyJobAction", testApplyJobAction}, {"applyTaskAction", testApplyTaskAction}, {"applyJobActions", testApplyJobActions}, {"deleteJob", testDeleteJob},
 	{"streamEvents", testStreamEvents}, {"joinFarm", testJoinFarm}, {"getJoinStatus", testGetJoinStatus},
 	{"whoami", testWhoami}, {"signOn", testSignOn}, {"scheduleTask", testScheduleTask},
 	{"heartbeat", testHeartbeat}, {"uploadRendered", testUploadRendered}, {"getLastRendered", testGetLastRendered},
@@ -471,4 +471,23 @@ func testClearJobBlocklist(t *testing.T, f *opFarm) {
 	}
 	_, err := f.cl.ClearBlocklist(f.ctx, job.ID, w.id, "misc")
 	wantStatus(t, err, 404) // not on the list
+}
+
+func testApplyJobActions(t *testing.T, f *opFarm) {
+	a, _ := f.job()
+	b, _ := f.job()
+	prio := 80
+	jobs, err := f.cl.JobActions(f.ctx, model.JobSetPriority, []string{a.ID, b.ID}, &prio)
+	if err != nil || len(jobs) != 2 || jobs[0].ID != a.ID || jobs[1].Priority != 80 {
+		t.Fatalf("set-priority on two jobs: %v %v", jobs, err)
+	}
+	_, err = f.cl.JobActions(f.ctx, model.JobPause, []string{a.ID, "nope"}, nil)
+	wantStatus(t, err, 404)
+	if j, _ := f.cl.Job(f.ctx, a.ID); j.Status == model.JobPaused || j.Status == model.JobPauseRequested {
+		t.Fatalf("a refused batch paused job %s", a.ID)
+	}
+	_, err = f.cl.JobActions(f.ctx, model.JobSetPriority, []string{a.ID}, nil)
+	wantStatus(t, err, 400)
+	_, err = f.cl.JobActions(f.ctx, model.JobResume, []string{a.ID}, nil)
+	wantStatus(t, err, 409)
 }

@@ -112,6 +112,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Get("/jobs/{job_id}/blocklist", s.getJobBlocklist)
 			r.Delete("/jobs/{job_id}/blocklist", s.clearJobBlocklist)
 			r.Post("/tasks/actions", s.applyTaskAction)
+			r.Post("/jobs/actions", s.applyJobActions)
 			r.Get("/tasks/{task_id}", s.getTask)
 			r.Get("/tasks/{task_id}/log", s.getTaskLog)
 			r.Get("/tasks/{task_id}/log/tail", s.getTaskLogTail)

@@ -154,6 +154,8 @@ func (f *testFarm) bodyRoutes() []bodyRoute {
 			`{"python_overrides":"import bpy\nbpy.context.scene.cycles.samples = 16"}`, `{}`}},
 		{"applyJobAction", "POST", "/api/v1/jobs/" + f.jobID + "/actions", f.adminToken, "application/json", maxBody, []string{
 			`{"action":"set-priority","priority":60}`, `{"action":"pause"}`, `{"action":"resume"}`}},
+		{"applyJobActions", "POST", "/api/v1/jobs/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"set-priority","job_ids":["` + f.jobID + `"],"priority":70}`, `{"action":"pause","job_ids":["` + f.jobID + `"]}`}},
 		{"applyTaskAction", "POST", "/api/v1/tasks/actions", f.adminToken, "application/json", maxBody, []string{
 			`{"action":"requeue","task_ids":["` + f.taskID + `"]}`}},
 		{"updateWorker", "PATCH", "/api/v1/workers/" + f.workerID, f.adminToken, "application/json", maxBody, []string{

@@ -323,6 +323,15 @@ func (c *Client) JobAction(ctx context.Context, id string, action model.JobActio
 	return &v, err
 }
 
+// JobActions applies one action to several jobs, all or nothing: when one
+// job's status (or the caller's role) does not allow it, nothing changes and
+// the error names that job. priority is for set-priority only.
+func (c *Client) JobActions(ctx context.Context, action model.JobAction, ids []string, priority *int) ([]*model.Job, error) {
+	var v wire.JobList
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/jobs/actions", wire.JobActionsRequest{Action: action, JobIDs: ids, Priority: priority}, &v)
+	return v.Jobs, err
+}
+
 // DeleteJob deletes a job with its tasks and logs.
 func (c *Client) DeleteJob(ctx context.Context, id string) error {
 	_, err := c.do(ctx, http.MethodDelete, "/api/v1/jobs/"+url.PathEscape(id), nil, nil)

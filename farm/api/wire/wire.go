@@ -83,7 +83,15 @@ type JobActionRequest struct {
 	Priority *int            `json:"priority,omitempty"`
 }
 
-// TaskActionRequest asks for one action on a batch of tasks.
+// JobActionsRequest asks for one action on several jobs, all or nothing
+// (priority: 0–100, for set-priority only).
+type JobActionsRequest struct {
+	Action   model.JobAction `json:"action"`
+	JobIDs   []string        `json:"job_ids"`
+	Priority *int            `json:"priority,omitempty"`
+}
+
+// TaskActionRequest asks for one action on several tasks, all or nothing.
 type TaskActionRequest struct {
 	Action  model.TaskAction `json:"action"`
 	TaskIDs []string         `json:"task_ids"`
