@@ -29,7 +29,6 @@ import (
 	"sync"
 	"time"
 
-	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
 )
 
@@ -45,10 +44,10 @@ const (
 // JOB_TYPE declares, under Flamenco's JSON names: the Blender add-on builds its
 // submission panel from these. It is the API's type, so the manager hands it
 // out as it is.
-type Setting = wire.JobSetting
+type Setting = model.JobSetting
 
 // EvalInfo tells the add-on how to present a setting's eval.
-type EvalInfo = wire.EvalInfo
+type EvalInfo = model.EvalInfo
 
 // Where a job type comes from.
 const (
