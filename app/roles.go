@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -322,7 +323,7 @@ func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCo
 	}
 	// Look for Blender and FFmpeg once: each check runs the program.
 	tools := worker.FindTools(*wf.blender, *wf.ffmpeg)
-	e.log.Info("worker tools", "blender", orNone(tools.Blender), "ffmpeg", orNone(tools.FFmpeg),
+	e.log.Info("worker tools", "blender", cmp.Or(tools.Blender, "not found"), "ffmpeg", cmp.Or(tools.FFmpeg, "not found"),
 		"task_types", tools.TaskTypes(), "own_task_types", extra)
 	for _, p := range tools.Problems {
 		e.log.Warn("worker tool not used", "problem", p)
@@ -353,7 +354,7 @@ func findManager(ctx context.Context, e *env, wf *workerFlags, data string, code
 	}
 	loc := startLocator(ctx, e, wf.discovery, *wf.farm)
 	id := knownManagerID(data)
-	e.log.Info("looking for the manager on the network (mDNS)", "farm", orAny(*wf.farm, id))
+	e.log.Info("looking for the manager on the network (mDNS)", "farm", cmp.Or(*wf.farm, id, "any"))
 	for {
 		p, err := loc.find(ctx, id)
 		if err == nil {
@@ -371,15 +372,6 @@ func findManager(ctx context.Context, e *env, wf *workerFlags, data string, code
 		}
 		e.log.Warn("still looking for the manager; pass --manager URL to skip the search", "err", err)
 	}
-}
-
-func orAny(names ...string) string {
-	for _, n := range names {
-		if n != "" {
-			return n
-		}
-	}
-	return "any"
 }
 
 // runningManager is a manager serving its API.
@@ -511,11 +503,4 @@ func (rm *runningManager) stop() error {
 		return fmt.Errorf("closing the farm's database: %w", err)
 	}
 	return nil
-}
-
-func orNone(path string) string {
-	if path == "" {
-		return "not found"
-	}
-	return path
 }

@@ -69,9 +69,8 @@ func actor(r *http.Request) manager.Actor {
 	return manager.Actor{MemberID: c.ID, Admin: c.Role.AtLeast(model.RoleAdmin)}
 }
 
-// APIVersionHeader carries the client's API version; a client of another
-// version is refused with a message saying which it needs.
-const APIVersionHeader = "Farmhand-API-Version"
+// APIVersionHeader is wire.APIVersionHeader, for tests of this package.
+const APIVersionHeader = wire.APIVersionHeader
 
 func (s *Server) checkVersion(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

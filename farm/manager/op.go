@@ -320,6 +320,13 @@ func (o *op) flush() error {
 	return nil
 }
 
+// MassChange is the most task changes of one job an op publishes one by one;
+// more (a job action on a big job) go out as one job event with
+// refresh_tasks, and subscribers reload the job's task list (the API
+// document says so at Event.refresh_tasks). Sixteen task events cost a window
+// less than one task-list fetch; a thousand would cost far more.
+const MassChange = 16
+
 // apply runs after commit: the index and the subscribers learn what changed.
 func (o *op) apply() {
 	ix, hub := o.m.index, o.m.events
@@ -348,7 +355,7 @@ func (o *op) apply() {
 		}
 		// A handful of task changes go out one by one; a mass change (a job
 		// action) as one job event that asks subscribers to reload the tasks.
-		mass := len(jc.changed) > 16
+		mass := len(jc.changed) > MassChange
 		hub.Publish(model.Event{Type: model.EventJob, Job: withJobActions(j), RefreshTasks: mass})
 		if !mass {
 			for i := range jc.changed {

@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"cmp"
 	"fmt"
 
 	"farmhand/farm/model"
@@ -55,7 +56,7 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 		case model.ReportCompleted:
 			o.setTaskStatus(jc, t, model.TaskCompleted, "completed by "+w.Name)
 		case model.ReportFailed:
-			if err := o.failTask(jc, t, w, orDefault(u.Activity, "a command failed")); err != nil {
+			if err := o.failTask(jc, t, w, cmp.Or(u.Activity, "a command failed")); err != nil {
 				return err
 			}
 		case model.ReportStopped:
@@ -79,13 +80,6 @@ func (m *Manager) UpdateTask(workerID, taskID string, u TaskUpdate) (HeartbeatRe
 	}
 	m.touch(workerID)
 	return reply, nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // stoppedStatus is where a running task goes when its worker stops it: back to

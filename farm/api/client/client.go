@@ -142,9 +142,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("manager answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
 }
 
-// apiVersionHeader tells the manager which API this client speaks; it
-// refuses another with a message that says which versions are needed.
-const apiVersionHeader = "Farmhand-API-Version"
 
 // StatusOf returns the HTTP status of an *Error in err's chain, or 0 when err
 // is not an answer of the manager (it could not be reached, say).
@@ -186,7 +183,7 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	req.Header.Set(apiVersionHeader, strconv.Itoa(wire.APIVersion))
+	req.Header.Set(wire.APIVersionHeader, strconv.Itoa(wire.APIVersion))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: %w", method, path, err)

@@ -53,7 +53,7 @@ func (c *Client) dialEvents(ctx context.Context) (*websocket.Conn, error) {
 	if c.token != "" {
 		header.Set("Authorization", "Bearer "+c.token)
 	}
-	header.Set(apiVersionHeader, strconv.Itoa(wire.APIVersion))
+	header.Set(wire.APIVersionHeader, strconv.Itoa(wire.APIVersion))
 	conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: c.http, HTTPHeader: header})
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", u, err)

@@ -10,6 +10,10 @@ import "farmhand/farm/model"
 // API version differs.
 const APIVersion = 1
 
+// APIVersionHeader carries the API version a client speaks; the manager
+// refuses another version with a message that says which it needs.
+const APIVersionHeader = "Farmhand-API-Version"
+
 // Error is every error answer.
 type Error struct {
 	Message        string   `json:"message"`
