@@ -321,6 +321,10 @@ func serviceInstall(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if u := os.Getenv("SUDO_USER"); !spec.System && systemdReads && os.Geteuid() == 0 && u != "" && u != "root" {
+		// sudo's user unit would be root's, not the person's who typed it.
+		return fmt.Errorf("a user unit is installed without sudo, as %s (or use --system for a system unit)", u)
+	}
 	if err := writeFileAtomic(path, []byte(text)); err != nil {
 		return needsRoot(err, spec.System)
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"farmhand/internal/farmtest"
 )
 
 // unitLines returns the unit's lines without comments, for asserting
@@ -159,6 +161,7 @@ type serviceRun struct {
 func newServiceRun(t *testing.T) *serviceRun {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("SUDO_USER", "") // as if typed by the user, even when the tests run under sudo
 	r := &serviceRun{}
 	r.e = &env{stdout: &r.out, stderr: &r.errOut, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return r
@@ -333,5 +336,20 @@ func TestServiceInstallFailsWhenSystemctlFails(t *testing.T) {
 	err := r.run("install", "--exec", "/usr/bin/farmhand")
 	if err == nil || !strings.Contains(err.Error(), "Failed to connect to bus") || !strings.Contains(err.Error(), "not with sudo") {
 		t.Errorf("install with a failing systemctl: %v", err)
+	}
+}
+
+func TestServiceUserUnitUnderSudoIsRefused(t *testing.T) {
+	farmtest.Need(t, os.Geteuid() == 0, "root (the refusal is of root behind sudo; CI runs as root)")
+	r := newServiceRun(t)
+	withSystemctl(t, systemctl{})
+	t.Setenv("SUDO_USER", "artist")
+	err := r.run("install", "--exec", "/usr/bin/farmhand")
+	if err == nil || !strings.Contains(err.Error(), "without sudo, as artist") {
+		t.Errorf("user unit under sudo: %v", err)
+	}
+	unit := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "systemd", "user", serviceUnitName)
+	if _, err := os.Stat(unit); !errors.Is(err, iofs.ErrNotExist) {
+		t.Errorf("refused install wrote %s", unit)
 	}
 }
