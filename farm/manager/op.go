@@ -44,6 +44,9 @@ type jobChange struct {
 	ended []int
 	// dependents is the job's reverse dependency graph, built on first use.
 	dependents [][]int
+	// frames are tasks that became completed or stopped being so, for the
+	// job's frame counts and time per frame (eta.go).
+	frames []frameChange
 }
 
 // logLine is text for a task's log: the manager's own lines, and what workers
@@ -166,6 +169,7 @@ func (o *op) setTaskStatus(jc *jobChange, t *model.Task, s model.TaskStatus, why
 	}
 	j := jc.job
 	old := t.Status
+	o.noteFrames(jc, t, old, s)
 	j.TaskCounts[old]--
 	if j.TaskCounts[old] <= 0 {
 		delete(j.TaskCounts, old)
@@ -301,6 +305,9 @@ func (o *op) flush() error {
 		}
 		if jc.dirty {
 			jc.job.Updated = o.now
+			if err := o.updateETA(jc); err != nil {
+				return err
+			}
 			if err := o.tx.PutJob(jc.job); err != nil {
 				return err
 			}

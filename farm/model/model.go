@@ -42,6 +42,12 @@ type Job struct {
 	// before rendering ("Edit RNA overrides"); editable after submission, and
 	// a requeue renders with the new lines.
 	PythonOverrides string `json:"python_overrides,omitempty"`
+	// ETA is how many frames are done and left and when the job will be
+	// done; TimePerFrame how long its frames took, overall and per worker.
+	// The manager keeps both in the job record (see their types); nil until
+	// the job first changes after its submission.
+	ETA          *ETA          `json:"eta,omitempty"`
+	TimePerFrame *TimePerFrame `json:"time_per_frame,omitempty"`
 	// AllowedActions is derived from Status by the API; the store never keeps it.
 	AllowedActions []JobAction `json:"allowed_actions,omitempty"`
 }

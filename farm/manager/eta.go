@@ -1,0 +1,229 @@
+package manager
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"farmhand/farm/model"
+)
+
+// A job's time per frame and ETA (model.TimePerFrame, model.ETA) live in its
+// record and change in the transaction that changes its tasks, so that bbolt
+// stays the one truth: a manager restart loses nothing, and no start-up scan
+// of every completed task is needed. The record keeps a bounded window of
+// samples, not every one.
+
+// frameChange is a task of the job that became completed, or stopped being
+// completed (requeued), in this op; flush turns them into the job's frame
+// counts and samples (updateETA).
+type frameChange struct {
+	index     int
+	completed bool
+	workerID  string
+	started   time.Time
+}
+
+// noteFrames records a task's move into or out of completed, for updateETA;
+// setTaskStatus calls it on every status change.
+func (o *op) noteFrames(jc *jobChange, t *model.Task, from, to model.TaskStatus) {
+	if from != model.TaskCompleted && to != model.TaskCompleted {
+		return
+	}
+	jc.frames = append(jc.frames, frameChange{index: t.Index, completed: to == model.TaskCompleted,
+		workerID: t.WorkerID, started: t.Started})
+}
+
+// updateETA brings the job's frame counts, time per frame and ETA up to date
+// with this op's changes; flush calls it for every job it writes. The first
+// time, it counts the frames of every task (a job submitted before ETAs, or
+// not yet changed since submission).
+func (o *op) updateETA(jc *jobChange) error {
+	j := jc.job
+	if j.ETA == nil {
+		if jc.archived {
+			return nil // its tasks are gone: nothing to count
+		}
+		if err := o.countFrames(jc); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range jc.frames {
+			frames, err := o.taskFrames(jc, c.index)
+			if err != nil {
+				return err
+			}
+			if c.completed {
+				j.ETA.FramesDone += frames
+			} else {
+				j.ETA.FramesDone -= frames
+			}
+		}
+	}
+	for _, c := range jc.frames {
+		if err := o.sampleFrames(jc, c); err != nil {
+			return err
+		}
+	}
+	jc.frames = nil
+	j.ETA.FramesDone = min(max(j.ETA.FramesDone, 0), j.ETA.FramesTotal)
+	j.ETA.FramesLeft = j.ETA.FramesTotal - j.ETA.FramesDone
+	return o.estimate(jc)
+}
+
+// countFrames sets up the job's ETA from its tasks as they are now: its unit,
+// the task type that renders frames, and the frames in all and done.
+func (o *op) countFrames(jc *jobChange) error {
+	j := jc.job
+	e := &model.ETA{Unit: model.UnitTask}
+	var tasks, done int
+	var firstType string
+	err := o.tx.Tasks(j.ID, func(t *model.Task) bool {
+		if cached, ok := jc.tasks[t.Index]; ok {
+			t = cached // changed by this op
+		}
+		cmds, err := o.tx.TaskCommands(j.ID, t.Index)
+		if err != nil {
+			o.m.log.Warn("counting the frames of a job", "job", j.ID, "task", t.ID, "err", err)
+			return true
+		}
+		tasks++
+		if t.Status == model.TaskCompleted {
+			done++
+		}
+		if tasks == 1 {
+			firstType = t.Type
+		}
+		f := model.Frames(cmds)
+		if f > 0 && e.Unit == model.UnitTask {
+			e.Unit, e.TaskType = model.UnitFrame, t.Type
+		}
+		e.FramesTotal += f
+		if t.Status == model.TaskCompleted {
+			e.FramesDone += f
+		}
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("counting the frames of job %s: %w", j.ID, err)
+	}
+	if e.Unit == model.UnitTask {
+		e.TaskType, e.FramesTotal, e.FramesDone = firstType, tasks, done
+	}
+	j.ETA = e
+	return nil
+}
+
+// taskFrames is how many frames (tasks, for UnitTask jobs) task index counts for.
+func (o *op) taskFrames(jc *jobChange, index int) (int, error) {
+	if jc.job.ETA.Unit == model.UnitTask {
+		return 1, nil
+	}
+	cmds, err := o.tx.TaskCommands(jc.job.ID, index)
+	if err != nil {
+		return 0, fmt.Errorf("counting the frames of task %s: %w", model.TaskID(jc.job.ID, index), err)
+	}
+	return model.Frames(cmds), nil
+}
+
+// sampleFrames adds a completed task's seconds per frame to the job's time
+// per frame: from its assignment (Started) to now, over its frames. Tasks
+// that render no frames (a video task) and tasks never timed add nothing.
+func (o *op) sampleFrames(jc *jobChange, c frameChange) error {
+	if !c.completed || c.started.IsZero() || c.workerID == "" {
+		return nil
+	}
+	frames, err := o.taskFrames(jc, c.index)
+	if err != nil || frames == 0 {
+		return err
+	}
+	seconds := o.now.Sub(c.started).Seconds()
+	if seconds < 0 {
+		return nil // the clock went back; this sample would lie
+	}
+	j := jc.job
+	if j.TimePerFrame == nil {
+		j.TimePerFrame = &model.TimePerFrame{Unit: j.ETA.Unit}
+	}
+	j.TimePerFrame.Add(c.workerID, o.workerName(c.workerID), frames, seconds, o.now)
+	return nil
+}
+
+// workerName names a worker for the job's record, without loading it into
+// the op (flush would write it back); its id when it is gone.
+func (o *op) workerName(id string) string {
+	if w, ok := o.workers[id]; ok {
+		return w.Name
+	}
+	if w, err := o.tx.Worker(id); err == nil {
+		return w.Name
+	}
+	return id
+}
+
+// estimate sets the job's ETA from its frames left, its median time per
+// frame and the workers that could run it now.
+func (o *op) estimate(jc *jobChange) error {
+	j, e := jc.job, jc.job.ETA
+	e.AsOf, e.Known, e.Reason, e.SecondsLeft, e.Finish = o.now, false, "", 0, time.Time{}
+	n, err := o.ableWorkers(jc)
+	if err != nil {
+		return err
+	}
+	e.Workers = n
+	switch {
+	case e.FramesLeft == 0:
+		e.Known, e.Finish = true, o.now
+	case !j.Status.Runnable():
+		e.Reason = fmt.Sprintf("the job is %s", j.Status)
+	case j.TimePerFrame == nil || len(j.TimePerFrame.Recent) == 0:
+		e.Reason = fmt.Sprintf("no %s has been timed yet: it takes a first completed task", e.Unit)
+	case n == 0:
+		e.Reason = fmt.Sprintf("no worker can run its %s tasks now", e.TaskType)
+	default:
+		e.Known = true
+		e.SecondsLeft = float64(e.FramesLeft) * j.TimePerFrame.MedianSeconds / float64(n)
+		e.Finish = o.now.Add(time.Duration(e.SecondsLeft * float64(time.Second)))
+	}
+	return nil
+}
+
+// ableWorkers counts the workers that could run the job's frame tasks now:
+// awake, and what whyNot asks of a worker at this moment, but for being busy
+// with another task (it comes to this job's tasks after) and for failures of
+// one particular task. The op's own changes to workers count.
+func (o *op) ableWorkers(jc *jobChange) (int, error) {
+	probe := &model.Task{Type: jc.job.ETA.TaskType}
+	able := func(w *model.Worker) bool {
+		if w.Status != model.WorkerAwake || slices.Contains(o.deletedWorkers, w.ID) {
+			return false
+		}
+		for _, r := range whyNot(w, jc.job, probe, true) {
+			if r.Code != WhyBusy {
+				return false
+			}
+		}
+		return true
+	}
+	n := 0
+	stored := map[string]bool{}
+	err := o.tx.Workers(func(w *model.Worker) bool {
+		stored[w.ID] = true
+		if cached, ok := o.workers[w.ID]; ok {
+			w = cached
+		}
+		if able(w) {
+			n++
+		}
+		return true
+	})
+	if err != nil {
+		return 0, fmt.Errorf("counting the workers for job %s: %w", jc.job.ID, err)
+	}
+	for id, w := range o.workers {
+		if !stored[id] && able(w) {
+			n++ // signed on in this op, not yet written
+		}
+	}
+	return n, nil
+}
