@@ -20,4 +20,13 @@
 //
 // A task's id is its job's id and its index (model.TaskID), so finding a task
 // by id needs no index of its own.
+//
+// Upgrades: Open migrates an older database in one transaction, after writing a
+// consistent copy of it beside it (farmhand.db.backup-schema<N>-<UTC time>;
+// the last BackupsKept are kept); when that copy cannot be written nothing is
+// migrated. A database of a newer schema is refused (NewerSchemaError) and left
+// alone. Backups are taken only when a migration runs: a farm whose schema
+// does not change is not copied at every start. Backup, BackupFile and Restore
+// serve 'farmhand backup' and 'farmhand restore'. testdata holds a database
+// of every earlier schema, written by the builds of the time.
 package store

@@ -2,8 +2,14 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -23,20 +29,35 @@ var migrations = map[int]func(*bolt.Tx) error{
 	4: addSettings,
 }
 
-func migrate(db *bolt.DB) error {
+// migrate brings db to SchemaVersion. A database of an earlier schema is
+// first copied to an automatic backup beside it (backupBeforeMigrate), and not
+// migrated when that fails; one of a later schema is refused with a
+// *NewerSchemaError and left unchanged. A new, empty file gets the current
+// layout without a backup.
+func migrate(db *bolt.DB, now time.Time) error {
+	var version int
+	err := db.View(func(btx *bolt.Tx) error {
+		var err error
+		version, err = schemaOf(btx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if version > SchemaVersion {
+		return &NewerSchemaError{Found: version, Known: SchemaVersion}
+	}
+	if version > 0 && version < SchemaVersion {
+		path, err := backupBeforeMigrate(db, version, now)
+		if err != nil {
+			return err
+		}
+		slog.Info("backed up the database before migrating it", "from_schema", version, "to_schema", SchemaVersion, "backup", path)
+	}
 	return db.Update(func(btx *bolt.Tx) error {
 		meta, err := btx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return fmt.Errorf("creating meta bucket: %w", err)
-		}
-		version := 0
-		if v := meta.Get(keySchemaVersion); v != nil {
-			if version, err = strconv.Atoi(string(v)); err != nil {
-				return fmt.Errorf("reading schema version %q: %w", v, err)
-			}
-		}
-		if version > SchemaVersion {
-			return fmt.Errorf("the database has schema version %d, newer than this Farmhand understands (%d): run a newer Farmhand", version, SchemaVersion)
 		}
 		if version == 0 {
 			// A new file: create the current layout directly.
@@ -93,8 +114,10 @@ func addJobCounters(btx *bolt.Tx) error {
 // splitTaskCommands (schema 2 → 3): commands move to their own bucket, so that
 // the task records rewritten on every status change and read by task lists stay
 // small; and task ids become job id + index, which drops the task_ids bucket
-// and its random-order inserts at submission.
+// and its random-order inserts at submission. The task-log files of the time,
+// named by task id, are renamed to the new ids (renameLegacyLog).
 func splitTaskCommands(btx *bolt.Tx) error {
+	logDir := filepath.Join(filepath.Dir(btx.DB().Path()), "logs")
 	tasks := btx.Bucket(bucketTasks)
 	commands := btx.Bucket(bucketTaskCommands)
 	c := tasks.Cursor()
@@ -110,7 +133,11 @@ func splitTaskCommands(btx *bolt.Tx) error {
 		if err := commands.Put(k, cmds); err != nil {
 			return fmt.Errorf("storing commands of task %s: %w", t.ID, err)
 		}
+		oldID := t.ID
 		t.ID = model.TaskID(t.JobID, t.Index)
+		if err := renameLegacyLog(logDir, t.JobID, oldID, t.ID); err != nil {
+			return err
+		}
 		t.Commands = nil
 		nv, err := json.Marshal(&t)
 		if err != nil {
@@ -125,6 +152,25 @@ func splitTaskCommands(btx *bolt.Tx) error {
 		if err := btx.DeleteBucket(bucketTaskIDs); err != nil {
 			return fmt.Errorf("dropping task_ids: %w", err)
 		}
+	}
+	return nil
+}
+
+// renameLegacyLog renames a task's log file of the first builds,
+// <logDir>/<job id>/<task id>.log, from the task's schema-2 id to its new one,
+// so that package tasklog imports it under the right task. The rename happens
+// before the migration commits; should the migration then fail, a retry finds
+// the file already under the new name, which is what it wants.
+func renameLegacyLog(logDir, jobID, oldID, newID string) error {
+	// Those builds made ids safe as file names thus.
+	safe := strings.NewReplacer("/", "_", "\\", "_", "..", "_").Replace
+	from := filepath.Join(logDir, safe(jobID), safe(oldID)+".log")
+	to := filepath.Join(logDir, safe(jobID), safe(newID)+".log")
+	if oldID == newID {
+		return nil
+	}
+	if err := os.Rename(from, to); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("renaming the log of task %s to %s: %w", oldID, newID, err)
 	}
 	return nil
 }

@@ -62,7 +62,11 @@ type writeReq struct {
 }
 
 // Open opens (creating if needed) the database in dataDir and migrates it to the
-// current schema version.
+// current schema version, writing a backup beside it first (see migrate and
+// BackupsKept). Errors: another process holding the file ("another Farmhand
+// process is using this data directory"), a *NewerSchemaError for a database
+// from a newer Farmhand, a failed backup or migration; the file is unchanged
+// after any of them.
 func Open(dataDir string) (*Store, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating data directory %s: %w", dataDir, err)
@@ -80,9 +84,9 @@ func Open(dataDir string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	if err := migrate(db); err != nil {
+	if err := migrate(db, time.Now()); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("migrating %s: %w", path, err)
+		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	s := &Store{db: db, writes: make(chan *writeReq, maxGroup)}
 	s.wg.Add(1)

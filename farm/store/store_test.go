@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -237,22 +238,41 @@ func TestMigrateWorkerTokensToMembers(t *testing.T) {
 	})
 }
 
+// A database from a newer Farmhand is refused with a message naming both
+// schema versions, and left as it was: not migrated, not backed up (issue 15).
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	dir := t.TempDir()
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Update(func(tx *bolt.Tx) error {
 		b, _ := tx.CreateBucket(bucketMeta)
-		return b.Put(keySchemaVersion, []byte("99"))
+		return b.Put(keySchemaVersion, []byte("7"))
 	})
 	db.Close()
-	_, err = Open(dir)
-	if err == nil {
-		t.Fatal("opened a database from the future")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Log(err)
+	_, err = Open(dir)
+	want := "opening " + path + ": this database was written by a newer Farmhand (schema 7); " +
+		"this Farmhand reads up to schema " + strconv.Itoa(SchemaVersion) + ": run the newer Farmhand, or restore a backup"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Open of a schema-7 database: %v\nwant: %s", err, want)
+	}
+	var newer *NewerSchemaError
+	if !errors.As(err, &newer) || newer.Found != 7 || newer.Known != SchemaVersion {
+		t.Errorf("error %#v is no *NewerSchemaError{7, %d}", err, SchemaVersion)
+	}
+	after, _ := os.ReadFile(path)
+	if string(after) != string(before) {
+		t.Error("the refused database was changed")
+	}
+	if b, _ := Backups(dir); len(b) != 0 {
+		t.Errorf("backups of a refused database: %v", b)
+	}
 }
 
 func TestSecondOpenFailsClearly(t *testing.T) {
@@ -287,6 +307,9 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if b, err := Backups(dir); err != nil || len(b) != 1 || !strings.Contains(b[0], FileName+".backup-schema1-") {
+		t.Errorf("backups before migrating schema 1: %v, %v; want one", b, err)
+	}
 	s.View(func(tx *Tx) error {
 		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != strconv.Itoa(SchemaVersion) {
 			t.Errorf("schema version %q after migration, want %d", v, SchemaVersion)

@@ -77,6 +77,11 @@ func Open(dataDir string, log *slog.Logger) (*Logs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening task logs %s: %w", path, err)
 	}
+	// A failed import keeps the text files where they are, for the next start
+	// to try again: the farm runs meanwhile, without those old logs.
+	if err := importLegacy(db, dataDir, log); err != nil {
+		log.Warn("old task logs not imported yet", "err", err)
+	}
 	l := &Logs{db: db, log: log, wake: make(chan struct{}, 1), exit: make(chan struct{})}
 	l.done = sync.NewCond(&l.mu)
 	go l.writer()

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"farmhand/farm/jobtype"
+	"farmhand/farm/manager"
+	"farmhand/farm/model"
+)
+
+// Schema 3 (commit 67335d5): workers register with a token of their own;
+// task ids are job id + index; task logs are in logs.db.
+func main() {
+	dir := os.Args[1]
+	m, err := manager.Open(manager.Config{DataDir: dir, JobTypes: jobtype.Builtin(), WorkerTimeout: time.Hour,
+		MaxTaskFailures: 3, FailThreshold: 0.5, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	must(err)
+	shot10, err := m.Submit(manager.Submission{Name: "shot 010", Type: "echo-sleep-test", Submitter: "ana",
+		Settings: map[string]any{"frames": "1-4", "chunk_size": 1, "sleep_seconds": 0.0, "message": "hello"}})
+	must(err)
+	shot20, err := m.Submit(manager.Submission{Name: "shot 020", Type: "echo-sleep-test", Submitter: "ben",
+		Settings: map[string]any{"frames": "1-2", "chunk_size": 1, "sleep_seconds": 0.0, "message": "bye"}})
+	must(err)
+	info := manager.WorkerInfo{Name: "render-01", Platform: "linux", Version: "0.1.0-dev", TaskTypes: []string{"misc"}}
+	w, _, err := m.Register(info)
+	must(err)
+	_, err = m.SignOn(w.ID, info)
+	must(err)
+	_, _, err = m.Register(manager.WorkerInfo{Name: "render-02", Platform: "windows", Version: "0.1.0-dev"})
+	must(err)
+	// Three tasks of shot 010 run: two complete, the third stays active.
+	for i := range 3 {
+		a, err := m.Schedule(w.ID)
+		must(err)
+		_, err = m.UpdateTask(w.ID, a.Task.ID, manager.TaskUpdate{Status: model.ReportActive, Log: fmt.Sprintf("task %s: starting", a.Task.Name)})
+		must(err)
+		if i < 2 {
+			steps := 2
+			_, err = m.UpdateTask(w.ID, a.Task.ID, manager.TaskUpdate{Status: model.ReportCompleted, StepsCompleted: &steps,
+				Log: fmt.Sprintf("task %s: hello\ntask %s: done", a.Task.Name, a.Task.Name)})
+			must(err)
+		}
+	}
+	_, err = m.JobAction(shot20.ID, model.JobCancel, 0)
+	must(err)
+	man := manifest{Schema: 3, Commit: "67335d5", FarmID: m.ID()}
+	for _, id := range []string{shot10.ID, shot20.ID} {
+		j, err := m.Job(id)
+		must(err)
+		rec := jobRec{ID: j.ID, Name: j.Name, Type: j.Type, Status: string(j.Status)}
+		tasks, err := m.Tasks(id)
+		must(err)
+		for _, t := range tasks {
+			rec.Tasks = append(rec.Tasks, taskRec{Index: t.Index, Name: t.Name, Status: string(t.Status), Log: readAll(m.TaskLog(t.ID))})
+		}
+		man.Jobs = append(man.Jobs, rec)
+	}
+	ws, err := m.Workers()
+	must(err)
+	for _, w := range ws {
+		man.Workers = append(man.Workers, workerRec{ID: w.ID, Name: w.Name, Platform: w.Platform})
+		// Schema 4 made every registered worker an approved member.
+		man.Members = append(man.Members, memberRec{ID: w.ID, Name: w.Name, Role: "worker", Status: "approved"})
+	}
+	must(m.Close())
+	writeManifest(dir, man)
+}
