@@ -201,7 +201,7 @@ func (m *Manager) forgetWorkers() {
 	}
 	deadline := m.now().Add(-m.current().ForgetWorkersAfter.D())
 	var old []string
-	m.store.View(func(tx *store.Tx) error {
+	err := m.store.View(func(tx *store.Tx) error {
 		return tx.Workers(func(w *model.Worker) bool {
 			if !w.Status.Reachable() && w.LastSeen.Before(deadline) {
 				old = append(old, w.ID)
@@ -209,6 +209,10 @@ func (m *Manager) forgetWorkers() {
 			return true
 		})
 	})
+	if err != nil {
+		m.log.Error("listing workers to forget", "err", err)
+		return
+	}
 	for _, id := range old {
 		if err := m.DeleteWorker(id); err != nil {
 			m.log.Error("forgetting worker", "worker", id, "err", err)

@@ -165,7 +165,11 @@ func Open(cfg Config) (*Manager, error) {
 }
 
 func (m *Manager) loadFarmID() error {
-	m.store.View(func(tx *store.Tx) error { m.id = tx.FarmID(); return nil })
+	// A failed read must not look like a new farm: a new id would make every
+	// worker join again.
+	if err := m.store.View(func(tx *store.Tx) error { m.id = tx.FarmID(); return nil }); err != nil {
+		return fmt.Errorf("reading the farm's id: %w", err)
+	}
 	if m.id != "" {
 		return nil
 	}

@@ -210,12 +210,17 @@ func (m *Manager) Authenticate(token string) (*model.Member, error) {
 		return cached.(*model.Member), nil
 	}
 	var mb *model.Member
-	m.store.View(func(tx *store.Tx) error {
+	err := m.store.View(func(tx *store.Tx) (err error) {
 		if id := tx.TokenMember(hash); id != "" {
-			mb, _ = tx.Member(id)
+			mb, err = tx.Member(id)
 		}
-		return nil
+		return err
 	})
+	if err != nil {
+		// Every caller gets the same 401, but the manager's log says why.
+		m.log.Error("reading the member of a token", "err", err)
+		return nil, ErrUnauthorized
+	}
 	if mb == nil || mb.Status != model.MemberApproved {
 		return nil, ErrUnauthorized
 	}
@@ -263,7 +268,11 @@ func (m *Manager) CreateAdmin(name string) (*model.Member, string, error) {
 // JoinCode returns the farm's join code, making one if it has none.
 func (m *Manager) JoinCode() (string, error) {
 	var code string
-	m.store.View(func(tx *store.Tx) error { code = tx.JoinCode(); return nil })
+	// A failed read must not replace the code: that would turn away every
+	// worker given the old one.
+	if err := m.store.View(func(tx *store.Tx) error { code = tx.JoinCode(); return nil }); err != nil {
+		return "", fmt.Errorf("reading the join code: %w", err)
+	}
 	if code != "" {
 		return code, nil
 	}
@@ -281,7 +290,10 @@ func (m *Manager) NewJoinCode() (string, error) {
 
 func (m *Manager) checkJoinCode(given string) bool {
 	var code string
-	m.store.View(func(tx *store.Tx) error { code = tx.JoinCode(); return nil })
+	if err := m.store.View(func(tx *store.Tx) error { code = tx.JoinCode(); return nil }); err != nil {
+		m.log.Error("reading the join code", "err", err)
+		return false
+	}
 	norm := func(s string) string {
 		return strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), "-", ""), " ", "")
 	}
