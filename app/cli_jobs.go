@@ -138,6 +138,7 @@ func printJob(w io.Writer, j *model.Job) {
 	fmt.Fprintf(tw, "Priority\t%d\n", j.Priority)
 	fmt.Fprintf(tw, "Tasks\t%s\n", countsText(j))
 	fmt.Fprintf(tw, "Progress\t%s (%d of %d steps)\n", percent(j.StepsCompleted, j.StepsTotal), j.StepsCompleted, j.StepsTotal)
+	printTiming(tw, j, time.Now())
 	if len(j.RequiredTags) > 0 {
 		fmt.Fprintf(tw, "Needs tags\t%s\n", strings.Join(j.RequiredTags, ", "))
 	}
@@ -183,6 +184,43 @@ func runBlocklist(e *env, cl *client.Client, jobID string, clear bool, workerID,
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.WorkerName, b.WorkerID, b.TaskType, b.Since.Local().Format(time.DateTime))
 	}
 	return tw.Flush()
+}
+
+// printTiming writes the job's frames done and left with its ETA at now, and
+// its time per frame overall and per worker, as rows of tw; nothing for a job
+// the manager has not timed yet (unchanged since its submission).
+func printTiming(tw io.Writer, j *model.Job, now time.Time) {
+	if e := j.ETA; e != nil {
+		line := e.Summary(now)
+		switch {
+		case e.FramesLeft == 0:
+		case e.Known:
+			line += fmt.Sprintf(", done around %s (%s)", e.Finish.Local().Format(time.DateTime), plural(e.Workers, "worker"))
+		case e.Reason != "":
+			line += ": " + e.Reason
+		}
+		fmt.Fprintf(tw, "Frames\t%s\n", line)
+	}
+	tpf := j.TimePerFrame
+	if tpf == nil {
+		return
+	}
+	fmt.Fprintf(tw, "Time per %s\t%s, %s timed\n", tpf.Unit, tpf.Summary(), plural(tpf.Tasks, "task"))
+	for _, w := range tpf.Workers {
+		done := plural(w.Tasks, "task")
+		if tpf.Unit == model.UnitFrame {
+			done += ", " + plural(w.Frames, "frame")
+		}
+		fmt.Fprintf(tw, "  %s\t%s, %s\n", w.WorkerName, w.Summary(), done)
+	}
+}
+
+// plural says "1 task", "3 tasks".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func countsText(j *model.Job) string {
