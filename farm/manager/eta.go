@@ -177,7 +177,7 @@ func (o *op) estimate(jc *jobChange) error {
 	case !j.Status.Runnable():
 		e.Reason = fmt.Sprintf("the job is %s", j.Status)
 	case j.TimePerFrame == nil || len(j.TimePerFrame.Recent) == 0:
-		e.Reason = fmt.Sprintf("no %s has been timed yet: it takes a first completed task", e.Unit)
+		e.Reason = "no task has completed yet"
 	case n == 0:
 		e.Reason = fmt.Sprintf("no worker can run its %s tasks now", e.TaskType)
 	default:

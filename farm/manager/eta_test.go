@@ -46,7 +46,7 @@ func TestETAFromKnownTaskDurations(t *testing.T) {
 	// Before a first completion the frames are counted and the ETA is unknown.
 	e := mustJob(t, m, j.ID).ETA
 	if e == nil || e.Known || e.FramesTotal != 8 || e.FramesDone != 0 || e.FramesLeft != 8 || e.Unit != model.UnitFrame ||
-		e.TaskType != "blender" || e.Workers != 2 || !strings.Contains(e.Reason, "no frame has been timed yet") {
+		e.TaskType != "blender" || e.Workers != 2 || e.Reason != "no task has completed yet" {
 		t.Fatalf("ETA before a first completion: %+v", e)
 	}
 	if got := e.Summary(c.Now()); got != "0 of 8 frames · time left unknown" {
