@@ -64,6 +64,8 @@ func init() {
 		"version":  {"print the version", runVersion},
 		"addon":    {"save the Blender add-on as a zip to install in Blender: addon --out FILE", runAddon},
 		"service":  {"run farmhand as a systemd service: service install [--role R] [--system] | uninstall | status", runService},
+		"backup":   {"save a copy of the farm's database: backup FILE (from the running manager, or the data directory when it is stopped)", runBackup},
+		"restore":  {"put a backup back as the farm's database, manager stopped: restore FILE (the replaced one is kept)", runRestore},
 		"config":   {"show the farm's settings, or change them: config set KEY VALUE", runConfig}, "variables": {"list the path variables and storage locations", runVariables}, "variable": {"variable set NAME --linux V --windows V --darwin V [--all V] [--storage] | delete NAME", runVariable},
 	}
 }

@@ -79,6 +79,9 @@ type Restored struct {
 func Restore(dataDir, src string, now time.Time) (Restored, error) {
 	var r Restored
 	dst := filepath.Join(dataDir, FileName)
+	if _, err := os.Stat(src); err != nil {
+		return r, fmt.Errorf("restoring: %w", err)
+	}
 	if same(src, dst) {
 		return r, fmt.Errorf("restoring %s: it is the database itself", src)
 	}

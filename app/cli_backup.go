@@ -1,0 +1,194 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/store"
+	"farmhand/farm/trust"
+)
+
+// backupRoute streams a consistent copy of a running manager's database
+// (admin only, application/octet-stream).
+const backupRoute = "/api/v1/backup"
+
+// runBackup saves a copy of the farm's database to FILE. With no manager
+// running on this computer (its database unlocked) the copy is read straight
+// from the data directory; otherwise, or with --manager, the running manager
+// sends it (GET /api/v1/backup, as an admin). The copy is checked to be a
+// Farmhand database before it takes FILE's name, so FILE is never half a copy.
+func runBackup(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "backup", "backup FILE [--data DIR] [--manager URL]")}
+	cf := addClientFlags(fs)
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: say which file to save the backup to", errUsage)
+	}
+	dest, err := filepath.Abs(pos[0])
+	if err != nil {
+		return fmt.Errorf("backing up: %w", err)
+	}
+	online := *cf.manager != ""
+	how := ""
+	if !online {
+		err = saveAtomically(dest, func(w io.Writer) error {
+			_, _, err := store.BackupFile(*cf.data, w)
+			return err
+		})
+		switch {
+		case err == nil:
+			how = "from " + filepath.Join(*cf.data, store.FileName) + ", no manager running"
+		case errors.Is(err, store.ErrInUse), errors.Is(err, os.ErrNotExist):
+			online = true // a manager runs here, or the farm's manager is elsewhere
+		default:
+			return err
+		}
+	}
+	if online {
+		ref, err := cf.ref()
+		if err != nil {
+			return err
+		}
+		err = saveAtomically(dest, func(w io.Writer) error { return downloadBackup(context.Background(), ref, w) })
+		if err != nil {
+			return err
+		}
+		how = "from the manager at " + ref.URL
+	}
+	schema, err := store.Inspect(dest)
+	if err != nil {
+		return fmt.Errorf("checking the backup %s: %w", dest, err)
+	}
+	size := int64(0)
+	if st, err := os.Stat(dest); err == nil {
+		size = st.Size()
+	}
+	if *cf.asJSON {
+		return printJSON(e.stdout, map[string]any{"file": dest, "schema": schema, "bytes": size})
+	}
+	fmt.Fprintf(e.stdout, "Saved a backup of the farm's database (schema %d, %d bytes, %s) to %s\n", schema, size, how, dest)
+	fmt.Fprintf(e.stdout, "To put it back: stop the manager, then run: farmhand restore %s\n", quoteArg(dest))
+	return nil
+}
+
+// runRestore makes a backup the farm's database, while the manager is stopped.
+// The database it replaces is kept beside it (store.Restore).
+func runRestore(e *env, args []string) error {
+	fs := newFlags(e, "restore", "restore FILE [--data DIR]")
+	data := fs.String("data", defaultDataDir(), "data directory of the farm to restore into")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: say which backup file to restore", errUsage)
+	}
+	src, err := filepath.Abs(pos[0])
+	if err != nil {
+		return fmt.Errorf("restoring: %w", err)
+	}
+	r, err := store.Restore(*data, src, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Restored %s (schema %d) as the farm's database in %s.\n", src, r.Schema, *data)
+	if r.Replaced != "" {
+		fmt.Fprintf(e.stdout, "The database it replaced is kept as %s.\n", r.Replaced)
+	}
+	if r.Schema < store.SchemaVersion {
+		fmt.Fprintf(e.stdout, "The manager upgrades it from schema %d to %d when it starts (after backing it up).\n", r.Schema, store.SchemaVersion)
+	}
+	return nil
+}
+
+// saveAtomically writes dest through write into a temporary file beside it,
+// renamed to dest only when write succeeded and the file is on disk.
+func saveAtomically(dest string, write func(io.Writer) error) error {
+	tmp := dest + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("saving the backup: %w", err)
+	}
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("saving the backup: %w", cerr)
+	}
+	if err == nil {
+		if err = os.Rename(tmp, dest); err != nil {
+			err = fmt.Errorf("saving the backup: %w", err)
+		}
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// downloadBackup copies the running manager's database to w through
+// GET /api/v1/backup, as the member of ref's token (an admin), trusting the
+// manager's certificate by ref's fingerprint as the API client does.
+func downloadBackup(ctx context.Context, ref farmRef, w io.Writer) error {
+	base := ref.URL
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+backupRoute, nil)
+	if err != nil {
+		return fmt.Errorf("asking the manager for a backup: %w", err)
+	}
+	if ref.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+ref.Token)
+	}
+	req.Header.Set(wire.APIVersionHeader, strconv.Itoa(wire.APIVersion))
+	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: trust.ClientConfig(ref.Pin, nil)}}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("asking the manager at %s for a backup: %w", ref.URL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		var apiErr wire.Error
+		msg := strings.TrimSpace(string(raw))
+		if json.Unmarshal(raw, &apiErr) == nil && apiErr.Message != "" {
+			msg = apiErr.Message
+		}
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+			msg = "this manager cannot send backups (it is an older Farmhand): stop it and run 'farmhand backup' on its computer"
+		}
+		return fmt.Errorf("the manager at %s refused the backup (%s): %s", ref.URL, resp.Status, msg)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/octet-stream" {
+		return fmt.Errorf("the manager at %s sent %q, not a database", ref.URL, ct)
+	}
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("receiving the backup from %s: %w", ref.URL, err)
+	}
+	return nil
+}
+
+// quoteArg quotes a path for a shell when it needs it.
+func quoteArg(s string) string {
+	if strings.ContainsAny(s, " \t'\"$&|;<>()*?") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
