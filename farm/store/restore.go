@@ -18,8 +18,9 @@ import (
 var ErrNotFarmhand = errors.New("not a Farmhand database")
 
 // Inspect opens the bbolt file at path read-only and returns its schema
-// version, checking that it is a Farmhand database this build can open (as is,
-// or after migrating it). Errors wrap ErrNotFarmhand, ErrInUse (a process
+// version, checking that it is a whole, undamaged bbolt file (every page is
+// read, so it takes time in proportion to the file's size) and a Farmhand
+// database this build can open (as is, or after migrating it). Errors wrap ErrNotFarmhand, ErrInUse (a process
 // holds the file), or are a *NewerSchemaError (written by a newer Farmhand).
 func Inspect(path string) (int, error) {
 	if _, err := os.Stat(path); err != nil {
@@ -38,8 +39,20 @@ func inspect(path, name string) (int, error) {
 		return 0, fmt.Errorf("%s is %w (%v)", name, ErrNotFarmhand, err)
 	}
 	defer db.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
 	var schema int
 	err = db.View(func(btx *bolt.Tx) error {
+		// A copy cut short (a download that broke off) still opens, but
+		// reading its missing pages would crash: check its length first.
+		if btx.Size() > st.Size() {
+			return fmt.Errorf("it is cut short: %d bytes of %d", st.Size(), btx.Size())
+		}
+		for err := range btx.Check() {
+			return fmt.Errorf("it is damaged: %w", err)
+		}
 		var err error
 		if schema, err = schemaOf(btx); err != nil {
 			return err

@@ -165,3 +165,21 @@ func TestRestoreChecksTheFile(t *testing.T) {
 		t.Errorf("files left by refused restores: %v", entries)
 	}
 }
+
+// A copy cut short, as by a download that broke off, is refused, not opened.
+func TestRestoreRefusesACopyCutShort(t *testing.T) {
+	backup := backupOf(t, "j")
+	raw, err := os.ReadFile(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := filepath.Join(t.TempDir(), "short.db")
+	os.WriteFile(short, raw[:len(raw)-4096], 0o600)
+	if _, err := Inspect(short); !errors.Is(err, ErrNotFarmhand) || !strings.Contains(err.Error(), "cut short") {
+		t.Errorf("Inspect of a copy cut short: %v", err)
+	}
+	dir := t.TempDir()
+	if _, err := Restore(dir, short, time.Now()); !errors.Is(err, ErrNotFarmhand) {
+		t.Errorf("Restore of a copy cut short: %v", err)
+	}
+}
