@@ -12,8 +12,11 @@ from . import background, manager_api, state
 
 runner = background.Runner()
 
-# key → (text, is_error): what the panels show under their buttons.
+# key → (text, kind): what the panels show under their buttons; kind is
+# BUSY (a call runs), INFO or ERROR.
 status = {}
+BUSY, INFO, ERROR = "busy", "info", "error"
+_ICONS = {BUSY: "SORTTIME", INFO: "INFO", ERROR: "ERROR"}
 
 # How often the timer looks for finished calls (seconds): quick enough that
 # an answer shows at once, slow enough to cost nothing.
@@ -37,12 +40,12 @@ def start(key, busy_text, fn, apply, *args):
         else:
             message = "%s failed: %s" % (busy_text.rstrip("…."), error)
         if message:
-            status[key] = (message, True)
+            status[key] = (message, ERROR)
         state.redraw()
 
     if not runner.start(key, fn, done, *args):
         return False
-    status[key] = (busy_text, False)
+    status[key] = (busy_text, BUSY)
     if not bpy.app.timers.is_registered(_tick):
         bpy.app.timers.register(_tick, first_interval=TICK, persistent=True)
     state.redraw()
@@ -67,7 +70,7 @@ def run_operator(op, key, busy_text, fn, apply, args=(), wait=False, failed="Fai
     except manager_api.ManagerError as err:
         message = state.explain(err)
     if message:
-        status[key] = (message, True)
+        status[key] = (message, ERROR)
         op.report({"ERROR"}, "%s: %s" % (failed, message))
         return {"CANCELLED"}
     return {"FINISHED"}
@@ -80,7 +83,7 @@ def busy(key):
 def say(key, text, error=False):
     """Shows text under the key's buttons ("" clears it)."""
     if text:
-        status[key] = (text, error)
+        status[key] = (text, ERROR if error else INFO)
     else:
         status.pop(key, None)
     state.redraw()
@@ -88,10 +91,10 @@ def say(key, text, error=False):
 
 def draw_status(layout, key):
     """The key's progress or error, in place, under its buttons."""
-    text, error = status.get(key, ("", False))
+    text, kind = status.get(key, ("", INFO))
     if text:
         for i, line in enumerate(_wrap(text)):
-            layout.label(text=line, icon=("ERROR" if error else "SORTTIME") if i == 0 else "BLANK1")
+            layout.label(text=line, icon=_ICONS[kind] if i == 0 else "BLANK1")
 
 
 def _wrap(text, width=70):
