@@ -24,7 +24,7 @@ func TestPrintTiming(t *testing.T) {
 	}{
 		{"never changed", model.Job{}, ""},
 		{"unknown", model.Job{ETA: &model.ETA{Unit: model.UnitFrame, FramesTotal: 8, FramesLeft: 8, Reason: "no task has completed yet"}},
-			"Frames  0 of 8 frames · time left unknown: no task has completed yet\n"},
+			"Frames  0 of 8 frames · ETA unknown: no task has completed yet\n"},
 		{"known", model.Job{ETA: &model.ETA{Unit: model.UnitFrame, FramesTotal: 8, FramesDone: 4, FramesLeft: 4, Known: true,
 			SecondsLeft: 480, Finish: now.Add(8 * time.Minute), Workers: 2}, TimePerFrame: &tpf},
 			"Frames          4 of 8 frames · ~8 min left, done around " + now.Add(8*time.Minute).Local().Format(time.DateTime) + " (2 workers)\n" +

@@ -3,7 +3,9 @@ package ui
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -51,6 +53,10 @@ func jobColumns() []column[*model.Job] {
 			cmp: func(a, b *model.Job) int {
 				return cmp.Compare(fraction(a.StepsCompleted, a.StepsTotal), fraction(b.StepsCompleted, b.StepsTotal))
 			}},
+		{title: "Frames", width: 224, kind: textCell,
+			text: jobFramesText,
+			tip:  jobTimingTip,
+			cmp:  func(a, b *model.Job) int { return cmp.Compare(jobTimeLeft(a), jobTimeLeft(b)) }},
 		{title: "Submitter", width: 90, kind: textCell,
 			text: func(j *model.Job) string { return j.Submitter },
 			cmp:  func(a, b *model.Job) int { return strings.Compare(a.Submitter, b.Submitter) }},
@@ -75,6 +81,46 @@ func jobStatusTip(j *model.Job) string {
 func jobProgressTip(j *model.Job) string {
 	done := j.TaskCounts[model.TaskCompleted]
 	return fmt.Sprintf("%d of %d steps · %d of %d tasks done", j.StepsCompleted, j.StepsTotal, done, j.TaskCount)
+}
+
+// jobFramesText says how far the job is and how long it has left: "40 of
+// 100 frames · ~12 min left" (see model.ETA.Summary); tasks done for a job
+// the manager has not timed (unchanged since submission, or an older manager).
+func jobFramesText(j *model.Job) string {
+	if j.ETA == nil {
+		return fmt.Sprintf("%d of %d tasks", j.TaskCounts[model.TaskCompleted], j.TaskCount)
+	}
+	return j.ETA.Summary(now())
+}
+
+// jobTimingTip adds why the time left is unknown, or when the job should be
+// done and by how many workers, and the time per frame overall and per
+// worker: "… · 4m0s per frame (3m30s–4m30s), 2 tasks timed · w1 3m0s (…)".
+func jobTimingTip(j *model.Job) string {
+	lines := []string{jobFramesText(j)}
+	if e := j.ETA; e != nil && e.FramesLeft > 0 {
+		if e.Known {
+			lines = append(lines, fmt.Sprintf("Done around %s with %s", longTime(e.Finish), plural(e.Workers, "worker")))
+		} else if e.Reason != "" {
+			lines[0] += ": " + e.Reason
+		}
+	}
+	if tpf := j.TimePerFrame; tpf != nil {
+		lines = append(lines, fmt.Sprintf("%s, %s timed", tpf.Summary(), plural(tpf.Tasks, "task")))
+		for _, w := range tpf.Workers {
+			lines = append(lines, fmt.Sprintf("%s %s", w.WorkerName, w.Summary()))
+		}
+	}
+	// One line: the hover text is a single canvas.Text.
+	return strings.Join(lines, " · ")
+}
+
+// jobTimeLeft orders jobs by time left, the unknown last.
+func jobTimeLeft(j *model.Job) time.Duration {
+	if left, ok := j.ETA.Left(now()); ok {
+		return left
+	}
+	return time.Duration(math.MaxInt64)
 }
 
 // jobFilter is what the user filters the jobs table by.

@@ -14,8 +14,8 @@ import (
 func TestJobsTable(t *testing.T) {
 	u := newTestUI(t, nil)
 	w := test.NewTempWindow(t, u.jobs.object())
-	w.Resize(fyne.NewSize(940, 420))
-	u.jobs.setAll(farmJobs())
+	w.Resize(fyne.NewSize(1100, 420))
+	u.jobs.setAll(timedFarmJobs())
 
 	want := []string{"shot 060 anim", "shot 050 layout", "shot 040 crowd", "shot 030 fx sim", "shot 020 comp", "shot 010 lighting", "turntable"}
 	if got := rowNames(u.jobs.list, jobName); !slices.Equal(got, want) {
@@ -41,7 +41,7 @@ func TestJobsTable(t *testing.T) {
 func TestJobFilters(t *testing.T) {
 	u := newTestUI(t, nil)
 	w := test.NewTempWindow(t, u.jobs.object())
-	w.Resize(fyne.NewSize(940, 420))
+	w.Resize(fyne.NewSize(1100, 420))
 	u.jobs.setAll(farmJobs())
 
 	for _, tc := range []struct {

@@ -49,7 +49,7 @@ func TestETAFromKnownTaskDurations(t *testing.T) {
 		e.TaskType != "blender" || e.Workers != 2 || e.Reason != "no task has completed yet" {
 		t.Fatalf("ETA before a first completion: %+v", e)
 	}
-	if got := e.Summary(c.Now()); got != "0 of 8 frames · time left unknown" {
+	if got := e.Summary(c.Now()); got != "0 of 8 frames · ETA unknown" {
 		t.Errorf("summary %q", got)
 	}
 

@@ -184,7 +184,7 @@ func (e *ETA) Left(now time.Time) (left time.Duration, ok bool) {
 }
 
 // Summary says how far the job is and how long it has left, for people:
-// "40 of 100 frames · ~12 min left", "0 of 100 frames · time left unknown",
+// "40 of 100 frames · ~12 min left", "0 of 100 frames · ETA unknown",
 // "100 of 100 frames". Frames are tasks for UnitTask jobs.
 func (e *ETA) Summary(now time.Time) string {
 	noun := e.Unit + "s"
@@ -197,7 +197,7 @@ func (e *ETA) Summary(now time.Time) string {
 	}
 	left, ok := e.Left(now)
 	if !ok {
-		return s + " · time left unknown"
+		return s + " · ETA unknown"
 	}
 	return s + " · " + FormatLeft(left)
 }

@@ -58,7 +58,7 @@ func TestETASummary(t *testing.T) {
 		e    ETA
 		want string
 	}{
-		{ETA{Unit: UnitFrame, FramesTotal: 250, FramesLeft: 250}, "0 of 250 frames · time left unknown"},
+		{ETA{Unit: UnitFrame, FramesTotal: 250, FramesLeft: 250}, "0 of 250 frames · ETA unknown"},
 		{ETA{Unit: UnitFrame, FramesTotal: 250, FramesDone: 40, FramesLeft: 210, Known: true, Finish: now.Add(12 * time.Minute)}, "40 of 250 frames · ~12 min left"},
 		{ETA{Unit: UnitFrame, FramesTotal: 250, FramesDone: 40, FramesLeft: 210, Known: true, Finish: now.Add(-time.Minute)}, "40 of 250 frames · <1 min left"},
 		{ETA{Unit: UnitFrame, FramesTotal: 9, FramesDone: 1, FramesLeft: 8, Known: true, Finish: now.Add(130 * time.Minute)}, "1 of 9 frames · ~2 h 10 min left"},
