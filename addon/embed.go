@@ -25,6 +25,13 @@ var FS embed.FS
 // the add-on's package.
 const Folder = "farmhand"
 
+// InstallHelp says how to install the zip, for `farmhand addon` and the
+// window's Settings view, in the words of Blender's menus.
+const InstallHelp = `To install it in Blender:
+  Blender 4.2 and later: Edit → Preferences → Get Extensions → ⌄ (top right) → Install from Disk…, pick the zip.
+  Blender 3.4 to 4.1:    Edit → Preferences → Add-ons → Install…, pick the zip, then tick "Render: Farmhand".
+Then, in the add-on's preferences, Find farms on the network, pick yours and Join the farm.`
+
 // Zip is the add-on as Blender installs it: a zip holding the farmhand/
 // folder (its .py files and blender_manifest.toml), which Blender 3.4–4.1
 // installs as a legacy add-on (Preferences → Add-ons → Install) and 4.2+ as

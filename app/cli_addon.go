@@ -8,13 +8,6 @@ import (
 	"farmhand/addon"
 )
 
-// addonInstallHelp says how to install the zip, for the command's output and
-// any window that saves it.
-const addonInstallHelp = `To install it in Blender:
-  Blender 4.2 and later: Edit → Preferences → Get Extensions → ⌄ (top right) → Install from Disk…, pick the zip.
-  Blender 3.4 to 4.1:    Edit → Preferences → Add-ons → Install…, pick the zip, then tick "Render: Farmhand".
-Then, in the add-on's preferences, Find farms on the network, pick yours and Join the farm.`
-
 // runAddon saves the Blender add-on this binary carries (the one its manager
 // serves at /api/v1/addon.zip) as a zip: --out FILE, by default
 // farmhand-blender-addon.zip in the current folder.
@@ -40,6 +33,6 @@ func runAddon(e *env, args []string) error {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("saving the add-on: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "Saved the Blender add-on (%d bytes) to %s\n\n%s\n", len(data), path, addonInstallHelp)
+	fmt.Fprintf(e.stdout, "Saved the Blender add-on (%d bytes) to %s\n\n%s\n", len(data), path, addon.InstallHelp)
 	return nil
 }
