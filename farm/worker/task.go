@@ -163,11 +163,16 @@ func truncate(s string, n int) string {
 // logBuffer collects a task's log lines and sends them in batches: every
 // LogFlush, when a batch grows large, and at each step.
 type logBuffer struct {
-	mu    sync.Mutex
-	buf   strings.Builder
-	send  func(string)
-	done  chan struct{}
-	close func()
+	mu  sync.Mutex
+	buf strings.Builder
+	// flushing keeps batches in the order they were taken: the ticker's
+	// flush and the task's own (before its final report) must not pass each
+	// other, or a batch could reach the manager after the task ended, and be
+	// refused.
+	flushing sync.Mutex
+	send     func(string)
+	done     chan struct{}
+	close    func()
 }
 
 const logBatchBytes = 32 << 10
@@ -203,6 +208,8 @@ func (lb *logBuffer) line(s string) {
 }
 
 func (lb *logBuffer) flush() {
+	lb.flushing.Lock()
+	defer lb.flushing.Unlock()
 	lb.mu.Lock()
 	text := lb.buf.String()
 	lb.buf.Reset()

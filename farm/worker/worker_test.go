@@ -386,3 +386,34 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	farmtest.Eventually(t, what, 20*time.Second, ok)
 }
+
+// Batches leave a log buffer in the order they were taken, also when the
+// ticker and the task flush at once: the task's last lines must not arrive
+// after its final report.
+func TestLogBufferKeepsBatchesInOrder(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	lb := newLogBuffer(func(s string) {
+		mu.Lock()
+		got = append(got, s)
+		mu.Unlock()
+	}, time.Microsecond) // the ticker flushes all the time
+	for i := range 2000 {
+		lb.line(fmt.Sprint(i))
+		if i%7 == 0 {
+			lb.flush()
+		}
+	}
+	lb.close()
+	mu.Lock()
+	defer mu.Unlock()
+	all := strings.Fields(strings.Join(got, ""))
+	for i, s := range all {
+		if s != fmt.Sprint(i) {
+			t.Fatalf("line %d is %q: batches passed each other", i, s)
+		}
+	}
+	if len(all) != 2000 {
+		t.Fatalf("%d lines arrived, want 2000", len(all))
+	}
+}
