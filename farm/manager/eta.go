@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -40,6 +41,11 @@ func (o *op) noteFrames(jc *jobChange, t *model.Task, from, to model.TaskStatus)
 // not yet changed since submission).
 func (o *op) updateETA(jc *jobChange) error {
 	j := jc.job
+	var prev model.ETA
+	if j.ETA != nil {
+		prev = *j.ETA
+	}
+	timed := timedTasks(j)
 	if j.ETA == nil {
 		if jc.archived {
 			return nil // its tasks are gone: nothing to count
@@ -68,50 +74,89 @@ func (o *op) updateETA(jc *jobChange) error {
 	jc.frames = nil
 	j.ETA.FramesDone = min(max(j.ETA.FramesDone, 0), j.ETA.FramesTotal)
 	j.ETA.FramesLeft = j.ETA.FramesTotal - j.ETA.FramesDone
-	return o.estimate(jc)
+	return o.estimate(jc, prev, timedTasks(j) != timed)
+}
+
+func timedTasks(j *model.Job) int {
+	if j.TimePerFrame == nil {
+		return 0
+	}
+	return j.TimePerFrame.Tasks
 }
 
 // countFrames sets up the job's ETA from its tasks as they are now: its unit,
 // the task type that renders frames, and the frames in all and done.
 func (o *op) countFrames(jc *jobChange) error {
 	j := jc.job
-	e := &model.ETA{Unit: model.UnitTask}
-	var tasks, done int
-	var firstType string
+	var tally frameTally
+	var bad error
 	err := o.tx.Tasks(j.ID, func(t *model.Task) bool {
 		if cached, ok := jc.tasks[t.Index]; ok {
 			t = cached // changed by this op
 		}
 		cmds, err := o.tx.TaskCommands(j.ID, t.Index)
 		if err != nil {
-			o.m.log.Warn("counting the frames of a job", "job", j.ID, "task", t.ID, "err", err)
-			return true
+			bad = err
+			return false
 		}
-		tasks++
-		if t.Status == model.TaskCompleted {
-			done++
-		}
-		if tasks == 1 {
-			firstType = t.Type
-		}
-		f := model.Frames(cmds)
-		if f > 0 && e.Unit == model.UnitTask {
-			e.Unit, e.TaskType = model.UnitFrame, t.Type
-		}
-		e.FramesTotal += f
-		if t.Status == model.TaskCompleted {
-			e.FramesDone += f
-		}
+		tally.add(t, cmds)
 		return true
 	})
-	if err != nil {
+	if err = cmp.Or(err, bad); err != nil {
 		return fmt.Errorf("counting the frames of job %s: %w", j.ID, err)
 	}
-	if e.Unit == model.UnitTask {
-		e.TaskType, e.FramesTotal, e.FramesDone = firstType, tasks, done
-	}
-	j.ETA = e
+	j.ETA = tally.eta()
 	return nil
+}
+
+// setNewETA gives a job about to be stored with these tasks (with their
+// commands) its ETA, so that a new job shows its frames at once rather than
+// from its first change; Submit is where it belongs.
+func setNewETA(j *model.Job, tasks []*model.Task) {
+	var tally frameTally
+	for _, t := range tasks {
+		tally.add(t, t.Commands)
+	}
+	j.ETA = tally.eta()
+	j.ETA.AsOf, j.ETA.Reason = j.Created, "no task has completed yet"
+	if !j.Status.Runnable() {
+		j.ETA.Reason = fmt.Sprintf("the job is %s", j.Status)
+	}
+}
+
+// frameTally counts a job's frames task by task: the frames of its
+// blender-render commands, or its tasks when none has any.
+type frameTally struct {
+	frames, framesDone, tasks, tasksDone int
+	frameType, firstType                 string
+}
+
+func (f *frameTally) add(t *model.Task, cmds []model.Command) {
+	done := t.Status == model.TaskCompleted
+	if f.tasks == 0 {
+		f.firstType = t.Type
+	}
+	f.tasks++
+	if done {
+		f.tasksDone++
+	}
+	n := model.Frames(cmds)
+	if n > 0 && f.frameType == "" {
+		f.frameType = t.Type
+	}
+	f.frames += n
+	if done {
+		f.framesDone += n
+	}
+}
+
+func (f *frameTally) eta() *model.ETA {
+	if f.frames == 0 {
+		return &model.ETA{Unit: model.UnitTask, TaskType: f.firstType, FramesTotal: f.tasks, FramesDone: f.tasksDone,
+			FramesLeft: f.tasks - f.tasksDone}
+	}
+	return &model.ETA{Unit: model.UnitFrame, TaskType: f.frameType, FramesTotal: f.frames, FramesDone: f.framesDone,
+		FramesLeft: f.frames - f.framesDone}
 }
 
 // taskFrames is how many frames (tasks, for UnitTask jobs) task index counts for.
@@ -162,8 +207,12 @@ func (o *op) workerName(id string) string {
 }
 
 // estimate sets the job's ETA from its frames left, its median time per
-// frame and the workers that could run it now.
-func (o *op) estimate(jc *jobChange) error {
+// frame and the workers that could run it now. When none of these changed
+// since prev (a frame rendered, a log line) the finish time stays as it was:
+// frames count when their task completes, so estimating anew from now would
+// push the finish out by the time the running tasks have already put in.
+// sampled says that the time per frame changed.
+func (o *op) estimate(jc *jobChange, prev model.ETA, sampled bool) error {
 	j, e := jc.job, jc.job.ETA
 	e.AsOf, e.Known, e.Reason, e.SecondsLeft, e.Finish = o.now, false, "", 0, time.Time{}
 	n, err := o.ableWorkers(jc)
@@ -182,6 +231,10 @@ func (o *op) estimate(jc *jobChange) error {
 		e.Reason = fmt.Sprintf("no worker can run its %s tasks now", e.TaskType)
 	default:
 		e.Known = true
+		if prev.Known && !sampled && prev.FramesLeft == e.FramesLeft && prev.Workers == n {
+			e.AsOf, e.SecondsLeft, e.Finish = prev.AsOf, prev.SecondsLeft, prev.Finish
+			break
+		}
 		e.SecondsLeft = float64(e.FramesLeft) * j.TimePerFrame.MedianSeconds / float64(n)
 		e.Finish = o.now.Add(time.Duration(e.SecondsLeft * float64(time.Second)))
 	}

@@ -106,6 +106,20 @@ func TestETAFromKnownTaskDurations(t *testing.T) {
 	if !e.Known || e.Workers != 4 || e.SecondsLeft != 240 || e.Summary(c.Now()) != "4 of 8 frames · ~4 min left" {
 		t.Errorf("with 4 workers: %s", mustJSON(e))
 	}
+	// A frame rendered changes the job but not the estimate: the finish
+	// stays, and the time left counts down.
+	c.advance(30 * time.Second)
+	one := 1
+	if _, err := m.UpdateTask(w3.ID, a3.Task.ID, TaskUpdate{StepsCompleted: &one}); err != nil {
+		t.Fatal(err)
+	}
+	if after := mustJob(t, m, j.ID).ETA; !after.Finish.Equal(e.Finish) || !after.AsOf.Equal(e.AsOf) ||
+		after.Summary(c.Now()) != "4 of 8 frames · ~4 min left" {
+		t.Errorf("after a frame rendered: %s, before %s", mustJSON(after), mustJSON(e))
+	}
+	if left, _ := mustJob(t, m, j.ID).ETA.Left(c.Now()); left != 210*time.Second {
+		t.Errorf("left %v, want 3m30s", left)
+	}
 
 	// A requeued completed task takes its frames back; its time stays known.
 	if _, err := m.TaskAction(model.TaskRequeue, []string{a1.Task.ID}); err != nil {
@@ -115,7 +129,7 @@ func TestETAFromKnownTaskDurations(t *testing.T) {
 	if e.FramesDone != 2 || e.FramesLeft != 6 || e.SecondsLeft != 6*240.0/4 {
 		t.Errorf("after a requeue: %s", mustJSON(e))
 	}
-	c.advance(time.Minute)
+	c.advance(30 * time.Second)
 	complete(t, m, w3.ID, a3.Task.ID) // 30 s per frame: samples 180, 300, 30
 	if tpf := mustJob(t, m, j.ID).TimePerFrame; tpf.MedianSeconds != 180 || tpf.Tasks != 3 || len(tpf.Workers) != 3 {
 		t.Errorf("third sample: %s", mustJSON(tpf))
@@ -195,5 +209,29 @@ func TestETALeavesOutBlocklistedWorkers(t *testing.T) {
 	}
 	if j := mustJob(t, m, j.ID); !j.Blocked(bad.ID, "blender") || j.ETA.Workers != 1 || j.ETA.SecondsLeft != 6*120 {
 		t.Errorf("blocklisted worker counted: blocked %v, %s", j.Blocked(bad.ID, "blender"), mustJSON(j.ETA))
+	}
+}
+
+// What Submit can store with a new job: its frames, counted from the tasks'
+// blender-render commands, and why its time left is not known yet.
+func TestSetNewETA(t *testing.T) {
+	render := func(frames int) []model.Command {
+		return []model.Command{{Name: "blender-render", TotalSteps: frames}}
+	}
+	created := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	tasks := []*model.Task{{Type: "blender", Commands: render(3)}, {Type: "blender", Commands: render(2)},
+		{Type: "ffmpeg", Commands: []model.Command{{Name: "frames-to-video"}}}}
+	j := &model.Job{Status: model.JobQueued, Created: created}
+	setNewETA(j, tasks)
+	want := model.ETA{Unit: model.UnitFrame, TaskType: "blender", FramesTotal: 5, FramesLeft: 5,
+		Reason: "no task has completed yet", AsOf: created}
+	if *j.ETA != want {
+		t.Errorf("render job: %+v", j.ETA)
+	}
+	paused := &model.Job{Status: model.JobPaused, Created: created}
+	setNewETA(paused, []*model.Task{{Type: "misc", Commands: []model.Command{{Name: "echo"}}}})
+	want = model.ETA{Unit: model.UnitTask, TaskType: "misc", FramesTotal: 1, FramesLeft: 1, Reason: "the job is paused", AsOf: created}
+	if *paused.ETA != want {
+		t.Errorf("paused echo job: %+v", paused.ETA)
 	}
 }
