@@ -43,7 +43,7 @@ func runBackup(e *env, args []string) error {
 		return fmt.Errorf("backing up: %w", err)
 	}
 	online := *cf.manager != ""
-	how := ""
+	how, noLocal := "", false
 	if !online {
 		err = saveAtomically(dest, func(w io.Writer) error {
 			_, _, err := store.BackupFile(*cf.data, w)
@@ -54,6 +54,7 @@ func runBackup(e *env, args []string) error {
 			how = "from " + filepath.Join(*cf.data, store.FileName) + ", no manager running"
 		case errors.Is(err, store.ErrInUse), errors.Is(err, os.ErrNotExist):
 			online = true // a manager runs here, or the farm's manager is elsewhere
+			noLocal = errors.Is(err, os.ErrNotExist)
 		default:
 			return err
 		}
@@ -64,6 +65,9 @@ func runBackup(e *env, args []string) error {
 			return err
 		}
 		err = saveAtomically(dest, func(w io.Writer) error { return downloadBackup(context.Background(), ref, w) })
+		if err != nil && noLocal {
+			return fmt.Errorf("no farm database in %s (--data), and %w", *cf.data, err)
+		}
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,8 @@
 // compete with the scheduler for its write transaction. Appends are queued and
 // written by one goroutine, a batch per transaction, so that a worker's report
 // never waits for the disk. An earlier layout kept one text file per task;
-// creating those files took about half the manager's CPU under load.
+// creating those files took about half the manager's CPU under load. Open
+// imports the files such a build left (legacy.go).
 // Readers call Sync first, so they see every line appended before them.
 package tasklog
 
