@@ -82,7 +82,7 @@ func (v *settingsView) object() fyne.CanvasObject {
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
 	refresh.Importance = widget.LowImportance
 	v.scroll = container.NewVScroll(container.NewVBox(
-		heading("Farm"), v.farm,
+		heading("Farm"), v.farm, container.NewHBox(v.addonButton()),
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, refresh, heading("Job types")),
 		v.typeNote, v.types,
