@@ -5,7 +5,7 @@ BIN       ?= farmhand
 GUI_TAGS  := migrated_fynedo
 # Debian packages the GUI build and the tests need.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-APT_TEST  := xvfb xauth xdotool imagemagick iproute2 util-linux blender ffmpeg python3
+APT_TEST  := xvfb xauth xdotool imagemagick iproute2 util-linux blender ffmpeg python3 openssl
 # Every test run goes through testsum: the output of failed tests, each
 # package's ok/FAIL line, and the skipped tests with their reasons, also kept in
 # SKIPLOG for the list `make test` ends with. Under CI=true a skip fails the run.
@@ -85,6 +85,7 @@ vet:
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) vet -tags headless ./...
 	$(GO) vet -tags e2e ./app/ ./ui/
+	$(GO) vet -tags package ./app/
 
 $(GOLANGCI):
 	GOBIN=$(GOLANGCI_BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
@@ -112,6 +113,7 @@ fuzz:
 test: setup vet skips-reset unit e2e
 	FUZZTIME=15s $(MAKE) fuzz
 	CGO_ENABLED=0 $(GO) build -tags headless -o /dev/null .
+	$(MAKE) --no-print-directory package-test
 	@$(MAKE) --no-print-directory skips
 
 skips-reset:
