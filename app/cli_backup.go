@@ -2,20 +2,17 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
-	"farmhand/farm/api/wire"
+	"farmhand/farm/api/client"
 	"farmhand/farm/store"
-	"farmhand/farm/trust"
 )
 
 // backupRoute streams a consistent copy of a running manager's database
@@ -146,45 +143,14 @@ func saveAtomically(dest string, write func(io.Writer) error) error {
 	return err
 }
 
-// downloadBackup copies the running manager's database to w through
-// GET /api/v1/backup, as the member of ref's token (an admin), trusting the
-// manager's certificate by ref's fingerprint as the API client does.
+// downloadBackup asks a running manager for a copy of its database, through
+// the API client like every other command.
 func downloadBackup(ctx context.Context, ref farmRef, w io.Writer) error {
-	base := ref.URL
-	if !strings.Contains(base, "://") {
-		base = "http://" + base
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+backupRoute, nil)
-	if err != nil {
-		return fmt.Errorf("asking the manager for a backup: %w", err)
-	}
-	if ref.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+ref.Token)
-	}
-	req.Header.Set(wire.APIVersionHeader, strconv.Itoa(wire.APIVersion))
-	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: trust.ClientConfig(ref.Pin, nil)}}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("asking the manager at %s for a backup: %w", ref.URL, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		var apiErr wire.Error
-		msg := strings.TrimSpace(string(raw))
-		if json.Unmarshal(raw, &apiErr) == nil && apiErr.Message != "" {
-			msg = apiErr.Message
+	if _, err := ref.client().Backup(ctx, w); err != nil {
+		if s := client.StatusOf(err); s == http.StatusNotFound || s == http.StatusMethodNotAllowed {
+			return errors.New("this manager cannot send backups (it is an older Farmhand): stop it and run 'farmhand backup' on its computer")
 		}
-		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
-			msg = "this manager cannot send backups (it is an older Farmhand): stop it and run 'farmhand backup' on its computer"
-		}
-		return fmt.Errorf("the manager at %s refused the backup (%s): %s", ref.URL, resp.Status, msg)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/octet-stream" {
-		return fmt.Errorf("the manager at %s sent %q, not a database", ref.URL, ct)
-	}
-	if _, err := io.Copy(w, resp.Body); err != nil {
-		return fmt.Errorf("receiving the backup from %s: %w", ref.URL, err)
+		return fmt.Errorf("the manager at %s sent no backup: %w", ref.URL, err)
 	}
 	return nil
 }

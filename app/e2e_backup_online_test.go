@@ -1,4 +1,4 @@
-//go:build e2e && backuproute
+//go:build e2e
 
 package app_test
 

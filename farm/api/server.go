@@ -135,6 +135,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Delete("/variables/{name}", s.deleteVariable)
 			r.Get("/joincode", s.getJoinCode)
 			r.Post("/joincode", s.newJoinCode)
+			r.Get("/backup", s.getBackup)
 		})
 	})
 	s.router = r

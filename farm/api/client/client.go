@@ -545,3 +545,38 @@ func (c *Client) Config(ctx context.Context) (*wire.FarmConfig, error) {
 	_, err := c.do(ctx, http.MethodGet, "/api/v1/config", nil, &v)
 	return &v, err
 }
+
+// Backup copies the farm's database to w (GET /api/v1/backup, admin only) and
+// returns the bytes copied: a bbolt file for 'farmhand restore'. A copy that
+// broke off returns an error; w then holds part of it.
+func (c *Client) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL()+"/api/v1/backup", nil)
+	if err != nil {
+		return 0, fmt.Errorf("building the backup request: %w", err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	req.Header.Set(wire.APIVersionHeader, strconv.Itoa(wire.APIVersion))
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("GET /api/v1/backup: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		apiErr := &Error{Status: resp.StatusCode, raw: string(raw)}
+		var e wire.Error
+		if json.Unmarshal(raw, &e) == nil && e.Message != "" {
+			apiErr.Message = e.Message
+		} else {
+			apiErr.Message = strings.TrimSpace(string(raw))
+		}
+		return 0, apiErr
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("receiving the backup: %w", err)
+	}
+	return n, nil
+}
