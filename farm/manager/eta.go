@@ -23,6 +23,7 @@ type frameChange struct {
 	completed bool
 	workerID  string
 	started   time.Time
+	frames    int // -1 until read
 }
 
 // noteFrames records a task's move into or out of completed, for updateETA;
@@ -32,7 +33,7 @@ func (o *op) noteFrames(jc *jobChange, t *model.Task, from, to model.TaskStatus)
 		return
 	}
 	jc.frames = append(jc.frames, frameChange{index: t.Index, completed: to == model.TaskCompleted,
-		workerID: t.WorkerID, started: t.Started})
+		workerID: t.WorkerID, started: t.Started, frames: -1})
 }
 
 // updateETA brings the job's frame counts, time per frame and ETA up to date
@@ -54,11 +55,12 @@ func (o *op) updateETA(jc *jobChange) error {
 			return err
 		}
 	} else {
-		for _, c := range jc.frames {
+		for i, c := range jc.frames {
 			frames, err := o.taskFrames(jc, c.index)
 			if err != nil {
 				return err
 			}
+			jc.frames[i].frames = frames
 			if c.completed {
 				j.ETA.FramesDone += frames
 			} else {
@@ -178,9 +180,15 @@ func (o *op) sampleFrames(jc *jobChange, c frameChange) error {
 	if !c.completed || c.started.IsZero() || c.workerID == "" {
 		return nil
 	}
-	frames, err := o.taskFrames(jc, c.index)
-	if err != nil || frames == 0 {
-		return err
+	frames := c.frames
+	if frames < 0 {
+		var err error
+		if frames, err = o.taskFrames(jc, c.index); err != nil {
+			return err
+		}
+	}
+	if frames == 0 {
+		return nil
 	}
 	seconds := o.now.Sub(c.started).Seconds()
 	if seconds < 0 {
