@@ -17,6 +17,8 @@
 //	members       member id → JSON model.Member (workers, workstations, add-ons, scripts)
 //	tokens        SHA-256 of a member's token → member id
 //	settings      "farm" → JSON model.Settings (one record, with its own layout version)
+//	audit         big-endian Unix nanoseconds + sequence number → JSON model.AuditEntry
+//	              (bounded: the oldest go as new ones come; meta "audit_count" counts them)
 //
 // A task's id is its job's id and its index (model.TaskID), so finding a task
 // by id needs no index of its own.

@@ -63,7 +63,9 @@ func migrate(db *bolt.DB, now time.Time) error {
 			// A new file: create the current layout directly.
 			version = SchemaVersion
 		}
-		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens, bucketSettings} {
+		// A bucket added empty needs no migration: every open creates the
+		// missing ones (audit came thus, within schema 5).
+		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens, bucketSettings, bucketAudit} {
 			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}

@@ -34,6 +34,7 @@ var (
 	bucketMembers      = []byte("members")
 	bucketTokens       = []byte("tokens")
 	bucketSettings     = []byte("settings")
+	bucketAudit        = []byte("audit")
 	keySchemaVersion   = []byte("schema_version")
 )
 
