@@ -8,16 +8,21 @@ import (
 	"farmhand/farm/model"
 )
 
-// Actor is who asks for a job or task action: a member, and whether it is an
-// admin. Admins act on every job; others (artists) on the jobs they submitted
-// only. The check runs inside the action's transaction, against the job as
-// it is then.
+// Actor is who asks for a change: a member, and whether it is an admin.
+// Admins act on every job; others (artists) on the jobs they submitted only.
+// The check runs inside the action's transaction, against the job as it is
+// then. Name, Role and Address (the request's IP address) go into the audit
+// log with MemberID.
 type Actor struct {
 	MemberID string
 	Admin    bool
+	Name     string
+	Role     model.Role
+	Address  string
 }
 
 // AsAdmin acts as the farm itself: for the manager's own callers and tests.
+// Its audit entries name no member ("the manager").
 var AsAdmin = Actor{Admin: true}
 
 // mayActOn returns an error wrapping ErrForbidden unless a may act on j.
@@ -76,7 +81,11 @@ func (m *Manager) JobActions(by Actor, action model.JobAction, ids []string, pri
 			if err := model.CheckJobAction(jc.job.ID, jc.job.Status, action); err != nil {
 				return err
 			}
+			was := *jc.job
 			if err := o.jobAction(jc, action, priority); err != nil {
+				return err
+			}
+			if err := o.audit(by, jobActionNote(&was, jc, action)); err != nil {
 				return err
 			}
 			if jc.deleted || jc.archived {
@@ -255,7 +264,7 @@ func (m *Manager) TaskActions(by Actor, action model.TaskAction, taskIDs []strin
 				return err
 			}
 		}
-		return nil
+		return o.auditTaskAction(by, action, taskIDs)
 	})
 	if err != nil {
 		var ae *model.ActionError

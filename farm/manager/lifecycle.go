@@ -26,15 +26,24 @@ func (e *StatusChangeError) Error() string {
 	return fmt.Sprintf("worker must change to %s first", e.Change.Status)
 }
 
-// WorkerAction applies a user's lifecycle action to a worker: sleep, wake,
-// pause, shutdown or restart (after the current task, or at once when now is
-// set: the running task is stopped and requeued), or delete.
+// WorkerAction applies a lifecycle action to a worker as the manager itself;
+// see WorkerActionBy.
 func (m *Manager) WorkerAction(id string, action model.WorkerAction, now bool) (*model.Worker, error) {
+	return m.WorkerActionBy(AsAdmin, id, action, now)
+}
+
+// WorkerActionBy applies a user's lifecycle action to a worker: sleep, wake,
+// pause, shutdown or restart (after the current task, or at once when now is
+// set: the running task is stopped and requeued), or delete; by's action goes
+// into the audit log. Errors: ErrInvalid for an unknown action;
+// store.ErrNotFound (wrapped) for an unknown worker; a *model.ActionError
+// when the worker's status does not allow the action.
+func (m *Manager) WorkerActionBy(by Actor, id string, action model.WorkerAction, now bool) (*model.Worker, error) {
 	if !model.ValidWorkerAction(action) {
 		return nil, fmt.Errorf("%w: unknown worker action %q; actions are %v", ErrInvalid, action, model.WorkerActions)
 	}
 	if action == model.WorkerDelete {
-		return nil, m.DeleteWorker(id)
+		return nil, m.DeleteWorkerBy(by, id)
 	}
 	target, _ := action.RequestedStatus()
 	var result *model.Worker
@@ -52,7 +61,7 @@ func (m *Manager) WorkerAction(id string, action model.WorkerAction, now bool) (
 			w.StatusRequested, w.Lazy = target, !now
 		}
 		result = withWorkerActions(w)
-		return nil
+		return o.audit(by, workerActionNote(w, action, target, now))
 	})
 	if err != nil {
 		var ae *model.ActionError
@@ -100,15 +109,23 @@ func (m *Manager) AckStatus(workerID string, s model.WorkerStatus) (*model.Worke
 	return result, nil
 }
 
-// DeleteWorker forgets a worker; its running task goes back to the queue and
-// its token stops working.
-func (m *Manager) DeleteWorker(id string) error {
+// DeleteWorker forgets a worker as the manager itself; see DeleteWorkerBy.
+func (m *Manager) DeleteWorker(id string) error { return m.DeleteWorkerBy(AsAdmin, id) }
+
+// DeleteWorkerBy forgets a worker; its running task goes back to the queue
+// and its token stops working. by's deletion goes into the audit log.
+// Errors: store.ErrNotFound (wrapped) for an unknown worker.
+func (m *Manager) DeleteWorkerBy(by Actor, id string) error {
 	err := m.update(func(o *op) error {
 		w, err := o.worker(id)
 		if err != nil {
 			return err
 		}
 		if err := o.releaseTask(w, w.Name+" was deleted"); err != nil {
+			return err
+		}
+		if err := o.audit(by, auditNote{action: "worker.delete", targetID: w.ID, targetName: w.Name,
+			detail: fmt.Sprintf("was %s", w.Status)}); err != nil {
 			return err
 		}
 		delete(o.workers, id)
@@ -131,9 +148,16 @@ type WorkerChange struct {
 	Tags *[]string
 }
 
-// UpdateWorker renames a worker or replaces its tags. A renamed worker keeps
-// the new name when it signs on again under its own.
+// UpdateWorker edits a worker as the manager itself; see UpdateWorkerBy.
 func (m *Manager) UpdateWorker(id string, c WorkerChange) (*model.Worker, error) {
+	return m.UpdateWorkerBy(AsAdmin, id, c)
+}
+
+// UpdateWorkerBy renames a worker or replaces its tags, and records by's
+// change in the audit log. A renamed worker keeps the new name when it signs
+// on again under its own. Errors: ErrInvalid for an empty name or tag;
+// store.ErrNotFound (wrapped) for an unknown worker.
+func (m *Manager) UpdateWorkerBy(by Actor, id string, c WorkerChange) (*model.Worker, error) {
 	var name string
 	if c.Name != nil {
 		if name = strings.TrimSpace(*c.Name); name == "" {
@@ -158,6 +182,7 @@ func (m *Manager) UpdateWorker(id string, c WorkerChange) (*model.Worker, error)
 		if err != nil {
 			return err
 		}
+		note := workerChangeNote(w, c.Name != nil, name, c.Tags != nil, tags)
 		if c.Name != nil {
 			w.Name, w.Renamed = name, true
 		}
@@ -165,7 +190,7 @@ func (m *Manager) UpdateWorker(id string, c WorkerChange) (*model.Worker, error)
 			w.Tags = tags
 		}
 		result = withWorkerActions(w)
-		return nil
+		return o.audit(by, note)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("updating worker %s: %w", id, err)

@@ -125,12 +125,19 @@ func (m *Manager) Members(status model.MemberStatus) ([]*model.Member, error) {
 	return out, err
 }
 
-// Approve lets a member in with a role.
+// Approve lets a member in with a role, as the manager itself; see ApproveBy.
 func (m *Manager) Approve(id string, role model.Role) (*model.Member, error) {
+	return m.ApproveBy(AsAdmin, id, role)
+}
+
+// ApproveBy lets a member in with a role, and records by's decision in the
+// audit log. Errors: ErrInvalid for an unknown role or a revoked member;
+// store.ErrNotFound (wrapped) for an unknown member.
+func (m *Manager) ApproveBy(by Actor, id string, role model.Role) (*model.Member, error) {
 	if !role.Valid() {
 		return nil, fmt.Errorf("%w: unknown role %q; roles are worker, artist and admin", ErrInvalid, role)
 	}
-	return m.decide(id, func(mb *model.Member) error {
+	return m.decide(by, "member.approve", id, func(mb *model.Member) error {
 		if mb.Status == model.MemberRevoked {
 			return fmt.Errorf("%w: member %s was revoked; it must ask to join again", ErrInvalid, mb.Name)
 		}
@@ -139,9 +146,14 @@ func (m *Manager) Approve(id string, role model.Role) (*model.Member, error) {
 	})
 }
 
-// Reject turns a join request down; its token never works.
-func (m *Manager) Reject(id string) (*model.Member, error) {
-	return m.decide(id, func(mb *model.Member) error {
+// Reject turns a join request down, as the manager itself; see RejectBy.
+func (m *Manager) Reject(id string) (*model.Member, error) { return m.RejectBy(AsAdmin, id) }
+
+// RejectBy turns a join request down (its token never works) and records
+// by's decision in the audit log. Errors: ErrInvalid when the member is not
+// pending; store.ErrNotFound (wrapped) for an unknown member.
+func (m *Manager) RejectBy(by Actor, id string) (*model.Member, error) {
+	return m.decide(by, "member.reject", id, func(mb *model.Member) error {
 		if mb.Status != model.MemberPending {
 			return fmt.Errorf("%w: member %s is %s, not pending; revoke it instead", ErrInvalid, mb.Name, mb.Status)
 		}
@@ -150,10 +162,14 @@ func (m *Manager) Reject(id string) (*model.Member, error) {
 	})
 }
 
-// Revoke takes a member's access away: its token stops working at once, and a
-// worker's running task goes back to the queue.
-func (m *Manager) Revoke(id string) (*model.Member, error) {
-	mb, err := m.decide(id, func(mb *model.Member) error {
+// Revoke takes a member's access away as the manager itself; see RevokeBy.
+func (m *Manager) Revoke(id string) (*model.Member, error) { return m.RevokeBy(AsAdmin, id) }
+
+// RevokeBy takes a member's access away: its token stops working at once, and
+// a worker's running task goes back to the queue. by's decision goes into the
+// audit log. Errors: store.ErrNotFound (wrapped) for an unknown member.
+func (m *Manager) RevokeBy(by Actor, id string) (*model.Member, error) {
+	mb, err := m.decide(by, "member.revoke", id, func(mb *model.Member) error {
 		mb.Status = model.MemberRevoked
 		return nil
 	})
@@ -172,18 +188,25 @@ func (m *Manager) Revoke(id string) (*model.Member, error) {
 	return mb, err
 }
 
-func (m *Manager) decide(id string, change func(*model.Member) error) (*model.Member, error) {
+// decide changes a member by change and records it in the audit log as
+// action, in one transaction.
+func (m *Manager) decide(by Actor, action, id string, change func(*model.Member) error) (*model.Member, error) {
 	var result *model.Member
 	err := m.update(func(o *op) error {
 		mb, err := o.tx.Member(id)
 		if err != nil {
 			return err
 		}
+		was := memberText(mb)
 		if err := change(mb); err != nil {
 			return err
 		}
 		mb.Decided = o.now
 		result = mb
+		if err := o.audit(by, auditNote{action: action, targetID: mb.ID, targetName: mb.Name,
+			detail: was + " → " + memberText(mb)}); err != nil {
+			return err
+		}
 		return o.putMember(mb)
 	})
 	if err != nil {
@@ -276,13 +299,28 @@ func (m *Manager) JoinCode() (string, error) {
 	if code != "" {
 		return code, nil
 	}
-	return m.NewJoinCode()
+	return m.newJoinCode(nil) // the farm's first: nobody's decision to record
 }
 
-// NewJoinCode replaces the join code; the old one stops working.
-func (m *Manager) NewJoinCode() (string, error) {
+// NewJoinCode replaces the join code as the manager itself; see NewJoinCodeBy.
+func (m *Manager) NewJoinCode() (string, error) { return m.NewJoinCodeBy(AsAdmin) }
+
+// NewJoinCodeBy replaces the join code (the old one stops working) and
+// records by's renewal in the audit log. Errors: the store's, wrapped.
+func (m *Manager) NewJoinCodeBy(by Actor) (string, error) { return m.newJoinCode(&by) }
+
+// newJoinCode stores a new join code, recording by's renewal unless by is nil.
+func (m *Manager) newJoinCode(by *Actor) (string, error) {
 	code := joinCode()
-	if err := m.store.Update(func(tx *store.Tx) error { return tx.SetJoinCode(code) }); err != nil {
+	err := m.store.Update(func(tx *store.Tx) error {
+		if by != nil {
+			if err := auditIn(tx, m.now(), *by, auditNote{action: "joincode.renew", detail: "the old code stops working"}); err != nil {
+				return err
+			}
+		}
+		return tx.SetJoinCode(code)
+	})
+	if err != nil {
 		return "", fmt.Errorf("storing a new join code: %w", err)
 	}
 	return code, nil

@@ -114,28 +114,69 @@ func (m *Manager) scriptsDir(s *model.Settings) string {
 // sorted by name. The copy is the caller's.
 func (m *Manager) Variables() []model.Variable { return m.Settings().Variables }
 
-// UpdateSettings changes the stored settings by p, validates them and stores
-// them; a setting it changes is no longer overridden by a flag for this run.
-// The change applies at once (timeouts, thresholds, the scripts folder, which
-// is created if missing) and is published as an EventSettings. It returns the
-// settings now in effect. Errors: ErrInvalid naming the field and the rule
-// (nothing is stored then); store.ErrClosed once the manager is closing.
+// UpdateSettings changes the settings as the manager itself; see
+// UpdateSettingsBy.
 func (m *Manager) UpdateSettings(p model.SettingsPatch) (model.Settings, error) {
-	return m.changeSettings(func(s *model.Settings) error { p.Apply(s); return nil }, p)
+	return m.UpdateSettingsBy(AsAdmin, p)
 }
 
-// PutVariable adds the path variable (or storage location) v, or replaces
-// the one of the same name; see UpdateSettings for how it applies. Errors:
-// ErrInvalid naming the variable and the rule.
+// UpdateSettingsBy changes the stored settings by p, validates them and
+// stores them with by's change in the audit log; a setting it changes is no
+// longer overridden by a flag for this run. The change applies at once
+// (timeouts, thresholds, the scripts folder, which is created if missing) and
+// is published as an EventSettings. It returns the settings now in effect.
+// Errors: ErrInvalid naming the field and the rule (nothing is stored then);
+// store.ErrClosed once the manager is closing.
+func (m *Manager) UpdateSettingsBy(by Actor, p model.SettingsPatch) (model.Settings, error) {
+	note := func(old, next model.Settings) auditNote {
+		return auditNote{action: "settings.update", detail: settingsDiff(old, next)}
+	}
+	return m.changeSettings(by, note, func(s *model.Settings) error { p.Apply(s); return nil }, p)
+}
+
+// PutVariable adds or replaces a variable as the manager itself; see
+// PutVariableBy.
 func (m *Manager) PutVariable(v model.Variable) (model.Settings, error) {
-	v = model.Settings{Variables: []model.Variable{v}}.Clone().Variables[0]
-	return m.changeSettings(func(s *model.Settings) error { s.PutVariable(v); return nil }, model.SettingsPatch{})
+	return m.PutVariableBy(AsAdmin, v)
 }
 
-// DeleteVariable removes the path variable (or storage location) named name.
-// Errors: ErrNotFound when there is none.
+// PutVariableBy adds the path variable (or storage location) v, or replaces
+// the one of the same name; see UpdateSettingsBy for how it applies and is
+// recorded. Errors: ErrInvalid naming the variable and the rule.
+func (m *Manager) PutVariableBy(by Actor, v model.Variable) (model.Settings, error) {
+	v = model.Settings{Variables: []model.Variable{v}}.Clone().Variables[0]
+	note := func(old, _ model.Settings) auditNote {
+		n := auditNote{action: "variable.put", targetName: v.Name, detail: variableText(v)}
+		for _, was := range old.Variables {
+			if was.Name == v.Name {
+				n.detail = variableText(was) + " → " + n.detail
+			}
+		}
+		return n
+	}
+	return m.changeSettings(by, note, func(s *model.Settings) error { s.PutVariable(v); return nil }, model.SettingsPatch{})
+}
+
+// DeleteVariable removes a variable as the manager itself; see
+// DeleteVariableBy.
 func (m *Manager) DeleteVariable(name string) (model.Settings, error) {
-	return m.changeSettings(func(s *model.Settings) error {
+	return m.DeleteVariableBy(AsAdmin, name)
+}
+
+// DeleteVariableBy removes the path variable (or storage location) named
+// name, with by's deletion in the audit log. Errors: ErrNotFound when there
+// is none.
+func (m *Manager) DeleteVariableBy(by Actor, name string) (model.Settings, error) {
+	note := func(old, _ model.Settings) auditNote {
+		n := auditNote{action: "variable.delete", targetName: name}
+		for _, was := range old.Variables {
+			if was.Name == name {
+				n.detail = "was " + variableText(was)
+			}
+		}
+		return n
+	}
+	return m.changeSettings(by, note, func(s *model.Settings) error {
 		if !s.RemoveVariable(name) {
 			return fmt.Errorf("variable %q: %w", name, ErrNotFound)
 		}
@@ -144,9 +185,11 @@ func (m *Manager) DeleteVariable(name string) (model.Settings, error) {
 }
 
 // changeSettings applies change to a copy of the stored settings, validates
-// and stores it, drops the overrides of the fields in clears, and publishes
-// the settings then in effect.
-func (m *Manager) changeSettings(change func(*model.Settings) error, clears model.SettingsPatch) (model.Settings, error) {
+// and stores it with by's audit entry (note, given the stored settings before
+// and after), drops the overrides of the fields in clears, and publishes the
+// settings then in effect.
+func (m *Manager) changeSettings(by Actor, note func(old, next model.Settings) auditNote,
+	change func(*model.Settings) error, clears model.SettingsPatch) (model.Settings, error) {
 	m.settingsMu.Lock()
 	defer m.settingsMu.Unlock()
 	next := m.stored.Clone()
@@ -166,7 +209,14 @@ func (m *Manager) changeSettings(change func(*model.Settings) error, clears mode
 			return model.Settings{}, invalidSetting{fmt.Errorf("scripts_dir: cannot create %s on the manager's computer: %w", next.ScriptsDir, err)}
 		}
 	}
-	err := m.store.Update(func(tx *store.Tx) error { s := next.Clone(); return tx.PutSettings(&s) })
+	n := note(m.stored, next)
+	err := m.store.Update(func(tx *store.Tx) error {
+		if err := auditIn(tx, m.now(), by, n); err != nil {
+			return err
+		}
+		s := next.Clone()
+		return tx.PutSettings(&s)
+	})
 	if err != nil {
 		return model.Settings{}, fmt.Errorf("storing the farm settings: %w", err)
 	}
