@@ -63,10 +63,12 @@ func (s *Server) ownWorker(next http.Handler) http.Handler {
 
 // actor is the caller as the manager's actions see it: artists may act on
 // the jobs they submitted only, admins on all (checked in the action's
-// transaction, see manager.Actor).
+// transaction, see manager.Actor); the audit log names the member and the
+// address the request came from.
 func actor(r *http.Request) manager.Actor {
 	c := caller(r)
-	return manager.Actor{MemberID: c.ID, Admin: c.Role.AtLeast(model.RoleAdmin)}
+	return manager.Actor{MemberID: c.ID, Admin: c.Role.AtLeast(model.RoleAdmin), Name: c.Name, Role: c.Role,
+		Address: remoteHost(r)}
 }
 
 // APIVersionHeader is wire.APIVersionHeader, for tests of this package.

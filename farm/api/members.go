@@ -79,17 +79,17 @@ func (s *Server) approveMember(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	m, err := s.m.Approve(chi.URLParam(r, "member_id"), req.Role)
+	m, err := s.m.ApproveBy(actor(r), chi.URLParam(r, "member_id"), req.Role)
 	s.answerMember(w, m, err)
 }
 
 func (s *Server) rejectMember(w http.ResponseWriter, r *http.Request) {
-	m, err := s.m.Reject(chi.URLParam(r, "member_id"))
+	m, err := s.m.RejectBy(actor(r), chi.URLParam(r, "member_id"))
 	s.answerMember(w, m, err)
 }
 
 func (s *Server) revokeMember(w http.ResponseWriter, r *http.Request) {
-	m, err := s.m.Revoke(chi.URLParam(r, "member_id"))
+	m, err := s.m.RevokeBy(actor(r), chi.URLParam(r, "member_id"))
 	s.answerMember(w, m, err)
 }
 
@@ -111,7 +111,7 @@ func (s *Server) getJoinCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) newJoinCode(w http.ResponseWriter, r *http.Request) {
-	code, err := s.m.NewJoinCode()
+	code, err := s.m.NewJoinCodeBy(actor(r))
 	if err != nil {
 		writeError(w, s.log, err)
 		return

@@ -136,6 +136,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Get("/joincode", s.getJoinCode)
 			r.Post("/joincode", s.newJoinCode)
 			r.Get("/backup", s.getBackup)
+			r.Get("/audit", s.getAudit)
 		})
 	})
 	s.router = r

@@ -43,7 +43,7 @@ func (s *Server) updateConfig(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, badSetting{err})
 		return
 	}
-	if _, err := s.m.UpdateSettings(p); err != nil {
+	if _, err := s.m.UpdateSettingsBy(actor(r), p); err != nil {
 		writeError(w, s.log, err)
 		return
 	}
@@ -71,7 +71,7 @@ func (s *Server) putVariable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := chi.URLParam(r, "name")
-	set, err := s.m.PutVariable(model.Variable{Name: name, Storage: c.Storage, Values: c.Values})
+	set, err := s.m.PutVariableBy(actor(r), model.Variable{Name: name, Storage: c.Storage, Values: c.Values})
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -81,7 +81,7 @@ func (s *Server) putVariable(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteVariable(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.m.DeleteVariable(chi.URLParam(r, "name")); err != nil {
+	if _, err := s.m.DeleteVariableBy(actor(r), chi.URLParam(r, "name")); err != nil {
 		writeError(w, s.log, err)
 		return
 	}

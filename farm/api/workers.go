@@ -117,7 +117,7 @@ func (s *Server) applyWorkerAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	wk, err := s.m.WorkerAction(chi.URLParam(r, "worker_id"), req.Action, req.Now)
+	wk, err := s.m.WorkerActionBy(actor(r), chi.URLParam(r, "worker_id"), req.Action, req.Now)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -135,7 +135,7 @@ func (s *Server) updateWorker(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	wk, err := s.m.UpdateWorker(chi.URLParam(r, "worker_id"), manager.WorkerChange{Name: req.Name, Tags: req.Tags})
+	wk, err := s.m.UpdateWorkerBy(actor(r), chi.URLParam(r, "worker_id"), manager.WorkerChange{Name: req.Name, Tags: req.Tags})
 	if err != nil {
 		writeError(w, s.log, err)
 		return
@@ -144,7 +144,7 @@ func (s *Server) updateWorker(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteWorker(w http.ResponseWriter, r *http.Request) {
-	if err := s.m.DeleteWorker(chi.URLParam(r, "worker_id")); err != nil {
+	if err := s.m.DeleteWorkerBy(actor(r), chi.URLParam(r, "worker_id")); err != nil {
 		writeError(w, s.log, err)
 		return
 	}
