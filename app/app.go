@@ -66,6 +66,7 @@ func init() {
 		"service":  {"run farmhand as a systemd service: service install [--role R] [--system] | uninstall | status", runService},
 		"backup":   {"save a copy of the farm's database: backup FILE (from the running manager, or the data directory when it is stopped)", runBackup},
 		"restore":  {"put a backup back as the farm's database, manager stopped: restore FILE (the replaced one is kept)", runRestore},
+		"audit":    {"show who did what on the farm, newest first: audit [--limit N] [--json] (admins)", runAudit},
 		"config":   {"show the farm's settings, or change them: config set KEY VALUE", runConfig}, "variables": {"list the path variables and storage locations", runVariables}, "variable": {"variable set NAME --linux V --windows V --darwin V [--all V] [--storage] | delete NAME", runVariable},
 	}
 }
