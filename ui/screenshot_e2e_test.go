@@ -56,6 +56,18 @@ func TestScreenshots(t *testing.T) {
 	startProc(t, "worker", bin, nil, "worker", "--headless", "--manager", url, "--data", filepath.Join(dir, "worker"),
 		"--name", "render-01", "--tags", "gpu", "--join", code)
 	makeJobs(t, cl)
+	// The studio's shared storage, as the Settings view shows it: a project
+	// root seen under three names, and where renders go.
+	for _, v := range []model.Variable{
+		{Name: "projects", Storage: true, Values: map[string]string{
+			model.PlatformWindows: `P:\`, model.PlatformLinux: "/mnt/projects", model.PlatformDarwin: "/Volumes/projects"}},
+		{Name: "renders", Storage: true, Values: map[string]string{
+			model.PlatformWindows: `\\fileserver\renders`, model.PlatformLinux: "/mnt/renders", model.PlatformDarwin: "/Volumes/renders"}},
+	} {
+		if _, err := cl.PutVariable(context.Background(), v.Name, wire.VariableChange{Storage: v.Storage, Values: v.Values}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A second render node, played by the test: it reports its load with
 	// heartbeats (for the graphs) and uploads a frame (for the last-rendered
 	// view, since echo jobs render no images). A third computer asks to join
@@ -145,8 +157,7 @@ func approveDesk(t *testing.T, cl *client.Client) {
 func fakeRenderNode(t *testing.T, url, code string) *atomic.Int64 {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(cancel)
 	j, err := client.New(url).Join(ctx, wire.JoinRequest{Name: "render-02", Platform: "windows", Wants: model.RoleWorker, JoinCode: code})
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +182,10 @@ func fakeRenderNode(t *testing.T, url, code string) *atomic.Int64 {
 		t.Fatal(err)
 	}
 	beats := &atomic.Int64{}
+	// Waited for only once it runs: a setup failure above must not leave the
+	// cleanup waiting for a goroutine that never started.
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
 	go func() {
 		defer close(done)
 		for i := 0; ; i++ {
