@@ -33,7 +33,8 @@ var openFolder = func(dir string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	go cmd.Wait() // reap it; explorer exits 1 even when it worked, so its status says nothing
+	// Reap it; explorer exits 1 even when it worked, so its status says nothing.
+	go func() { _ = cmd.Wait() }()
 	return nil
 }
 

@@ -20,5 +20,5 @@ func (s *Server) getAddonZip(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="farmhand-blender-addon.zip"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	writeBody(w, data)
 }

@@ -30,12 +30,12 @@ func serveSpecJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(b)
+	writeBody(w, b)
 }
 
 func serveSpecYAML(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/yaml")
-	w.Write(Spec)
+	writeBody(w, Spec)
 }
 
 // docsHandler serves Swagger UI from assets embedded in the binary: the docs

@@ -71,7 +71,9 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Accept has answered the request already
 	}
-	defer conn.CloseNow()
+	// Closing a connection that already failed or closed says so; there is
+	// nothing to do about it on the way out.
+	defer func() { _ = conn.CloseNow() }()
 	sub := s.m.Events().Subscribe(eventBuffer)
 	defer sub.Close()
 	// Reading is only for control frames; a client's close ends the context.

@@ -183,7 +183,7 @@ func (s *Server) listJobTasks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(raw)
+	writeBody(w, raw)
 }
 
 func (s *Server) applyTaskAction(w http.ResponseWriter, r *http.Request) {
@@ -217,7 +217,11 @@ func (s *Server) getTaskLog(w http.ResponseWriter, r *http.Request) {
 	}
 	defer log.Close()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	io.Copy(w, log)
+	// The status is out once the copy starts: a failure can only be logged
+	// (a read error is ours; a write error means the client has gone).
+	if _, err := io.Copy(w, log); err != nil {
+		s.log.Warn("sending a task log", "task", chi.URLParam(r, "task_id"), "err", err)
+	}
 }
 
 // maxTailLines bounds a tail request; the full log has its own route.
@@ -239,7 +243,7 @@ func (s *Server) getTaskLogTail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	io.WriteString(w, tail)
+	writeBody(w, []byte(tail))
 }
 
 func (s *Server) getJobBlocklist(w http.ResponseWriter, r *http.Request) {

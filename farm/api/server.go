@@ -174,7 +174,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error 
 		if errors.As(err, &tooBig) {
 			return tooLarge(limit)
 		}
-		return fmt.Errorf("%w: reading JSON body: %v", manager.ErrInvalid, err)
+		return fmt.Errorf("%w: reading JSON body: %w", manager.ErrInvalid, err)
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: request body holds more than one JSON value", manager.ErrInvalid)
@@ -182,10 +182,26 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error 
 	return nil
 }
 
+// writeJSON answers with status and v as JSON. A value that cannot be encoded
+// (a NaN in a float, say) is the manager's fault: it is logged and answered
+// with a 500 before any header goes out, rather than as a cut-off 200.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		slog.Error("encoding a response", "type", fmt.Sprintf("%T", v), "err", err)
+		http.Error(w, "internal error: the response could not be encoded; the manager's log says more", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	writeBody(w, append(b, '\n'))
+}
+
+// writeBody sends b after the header. A failed write means the client has
+// gone: the status is out already and nobody is left to tell, so the error
+// is dropped.
+func writeBody(w http.ResponseWriter, b []byte) {
+	_, _ = w.Write(b)
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {

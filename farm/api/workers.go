@@ -179,7 +179,7 @@ func (s *Server) uploadRendered(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeError(w, s.log, fmt.Errorf("%w: reading the image: %v", manager.ErrInvalid, err))
+		writeError(w, s.log, fmt.Errorf("%w: reading the image: %w", manager.ErrInvalid, err))
 		return
 	}
 	img, err := s.m.PutRendered(chi.URLParam(r, "worker_id"), chi.URLParam(r, "task_id"), data)

@@ -8,10 +8,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"time"
 	"sync"
+	"time"
 	"unicode/utf8"
 
+	"farmhand/farm/jobtype"
 	"farmhand/farm/model"
 	"farmhand/farm/store"
 )
@@ -49,24 +50,9 @@ const (
 
 // Submit compiles a job and stores it with all its tasks in one transaction.
 func (m *Manager) Submit(s Submission) (*model.Job, error) {
-	name := strings.TrimSpace(s.Name)
-	switch {
-	case name == "":
-		return nil, fmt.Errorf("%w: the job needs a name", ErrInvalid)
-	case utf8.RuneCountInString(name) > maxNameLength:
-		return nil, fmt.Errorf("%w: the job name is longer than %d characters", ErrInvalid, maxNameLength)
-	}
-	prio := DefaultPriority
-	if s.Priority != nil {
-		prio = *s.Priority
-	}
-	if err := checkPriority(prio); err != nil {
+	name, prio, err := checkSubmission(s)
+	if err != nil {
 		return nil, err
-	}
-	for _, tag := range s.RequiredTags {
-		if strings.TrimSpace(tag) == "" {
-			return nil, fmt.Errorf("%w: required tags cannot be empty", ErrInvalid)
-		}
 	}
 	if err := m.jobTypes().CheckEtag(s.Type, s.TypeEtag); err != nil {
 		return nil, err
@@ -94,32 +80,12 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	if _, err := job.MaxTaskDuration(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	tasks := make([]*model.Task, len(specs))
-	for i, spec := range specs {
-		t := &model.Task{
-			ID: model.TaskID(job.ID, i), JobID: job.ID, Index: i, Name: spec.Name, Type: spec.Type, Priority: spec.Priority,
-			Status: model.TaskQueued, Commands: spec.Commands, DependsOn: spec.DependsOn, Created: now, Updated: now,
-		}
-		for _, c := range spec.Commands {
-			t.StepsTotal += c.Steps()
-		}
-		job.StepsTotal += t.StepsTotal
-		tasks[i] = t
-	}
-	if s.Paused {
-		// Paused tasks of a paused job are what a pause leaves behind, so
-		// Resume's rule (requeue the paused tasks) starts the job.
-		job.Status, job.StatusReason = model.JobPaused, "submitted paused"
-		for _, t := range tasks {
-			t.Status = model.TaskPaused
-		}
-	}
-	job.TaskCount = len(tasks)
-	job.TaskCounts = map[model.TaskStatus]int{newTaskStatus(s.Paused): len(tasks)}
+	tasks := newTasks(job, specs, s.Paused)
 	encoded, err := encodeTasks(tasks)
 	if err != nil {
 		return nil, err
 	}
+	setNewETA(job, tasks)
 	err = m.store.Update(func(tx *store.Tx) error {
 		job.Seq = 0 // a retried transaction numbers the job again
 		if err := tx.PutJob(job); err != nil {
@@ -145,6 +111,60 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	}
 	m.log.Info("job submitted", "job", job.ID, "name", name, "type", job.Type, "tasks", len(tasks))
 	return withJobActions(job), nil
+}
+
+// checkSubmission checks what Submit can check without the job types: the
+// trimmed name (1 to maxNameLength characters), the priority (DefaultPriority
+// when unset) and the required tags. Errors are ErrInvalid.
+func checkSubmission(s Submission) (name string, prio int, err error) {
+	name = strings.TrimSpace(s.Name)
+	switch {
+	case name == "":
+		return "", 0, fmt.Errorf("%w: the job needs a name", ErrInvalid)
+	case utf8.RuneCountInString(name) > maxNameLength:
+		return "", 0, fmt.Errorf("%w: the job name is longer than %d characters", ErrInvalid, maxNameLength)
+	}
+	prio = DefaultPriority
+	if s.Priority != nil {
+		prio = *s.Priority
+	}
+	if err := checkPriority(prio); err != nil {
+		return "", 0, err
+	}
+	for _, tag := range s.RequiredTags {
+		if strings.TrimSpace(tag) == "" {
+			return "", 0, fmt.Errorf("%w: required tags cannot be empty", ErrInvalid)
+		}
+	}
+	return name, prio, nil
+}
+
+// newTasks makes job's tasks from its compiled specs, queued (or paused, with
+// the job, when paused), and sets the job's step and task counts from them.
+func newTasks(job *model.Job, specs []jobtype.TaskSpec, paused bool) []*model.Task {
+	tasks := make([]*model.Task, len(specs))
+	for i, spec := range specs {
+		t := &model.Task{
+			ID: model.TaskID(job.ID, i), JobID: job.ID, Index: i, Name: spec.Name, Type: spec.Type, Priority: spec.Priority,
+			Status: model.TaskQueued, Commands: spec.Commands, DependsOn: spec.DependsOn, Created: job.Created, Updated: job.Created,
+		}
+		for _, c := range spec.Commands {
+			t.StepsTotal += c.Steps()
+		}
+		job.StepsTotal += t.StepsTotal
+		tasks[i] = t
+	}
+	if paused {
+		// Paused tasks of a paused job are what a pause leaves behind, so
+		// Resume's rule (requeue the paused tasks) starts the job.
+		job.Status, job.StatusReason = model.JobPaused, "submitted paused"
+		for _, t := range tasks {
+			t.Status = model.TaskPaused
+		}
+	}
+	job.TaskCount = len(tasks)
+	job.TaskCounts = map[model.TaskStatus]int{newTaskStatus(paused): len(tasks)}
+	return tasks
 }
 
 // encodeTasks encodes new tasks on every core, outside the write transaction.

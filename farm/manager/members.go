@@ -12,8 +12,8 @@ import (
 
 	"farmhand/farm/model"
 	"farmhand/farm/store"
+	"farmhand/farm/trust"
 )
-
 
 // JoinRequest is a machine or person asking to become a member of the farm.
 type JoinRequest struct {
@@ -255,12 +255,17 @@ func (m *Manager) Authenticate(token string) (*model.Member, error) {
 // works with a token that is not approved (yet).
 func (m *Manager) JoinStatus(token string) (*model.Member, error) {
 	var mb *model.Member
-	m.store.View(func(tx *store.Tx) error {
+	err := m.store.View(func(tx *store.Tx) (err error) {
 		if id := tx.TokenMember(store.TokenHash(token)); id != "" {
-			mb, _ = tx.Member(id)
+			mb, err = tx.Member(id)
 		}
-		return nil
+		return err
 	})
+	if err != nil {
+		// As in Authenticate: the caller gets a 401, the log says why.
+		m.log.Error("reading the member of a token", "err", err)
+		return nil, ErrUnauthorized
+	}
 	if mb == nil {
 		return nil, ErrUnauthorized
 	}
@@ -334,6 +339,12 @@ func (m *Manager) checkJoinCode(given string) bool {
 	}
 	norm := func(s string) string {
 		return strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), "-", ""), " ", "")
+	}
+	// The code as people see it carries the start of the manager's
+	// fingerprint after the digits (trust.JoinCode); clients check that part
+	// and send the digits, but a script may send it all.
+	if secret, _, err := trust.SplitJoinCode(given); err == nil {
+		given = secret
 	}
 	return code != "" && subtle.ConstantTimeCompare([]byte(norm(given)), []byte(norm(code))) == 1
 }

@@ -9,7 +9,7 @@ import (
 	"farmhand/farm/store"
 )
 
-// ErrNothingRendered: the job or farm has no last-rendered image yet (404).
+// ErrNothingRendered means the job or farm has no last-rendered image yet (404).
 var ErrNothingRendered = fmt.Errorf("%w: nothing rendered yet", ErrNotFound)
 
 // PutRendered stores an image a worker's renderer saved for its task as the

@@ -37,14 +37,14 @@ const (
 	Thumb = "thumb"
 )
 
-// ErrUnsupported: the upload is not a PNG or JPEG image.
+// ErrUnsupported means the upload is not a PNG or JPEG image.
 var ErrUnsupported = errors.New("not a PNG or JPEG image")
 
 // MaxPixels bounds an uploaded image: 64 megapixels, twice an 8K frame.
 // Workers send previews of at most 1920 pixels a side.
 const MaxPixels = 64_000_000
 
-// ErrNone: nothing was rendered yet.
+// ErrNone means nothing was rendered yet.
 var ErrNone = errors.New("nothing rendered yet")
 
 // Store holds the images.
@@ -92,7 +92,7 @@ func (s *Store) Put(jobID, taskID string, data []byte) (*model.RenderedImage, er
 	// would allocate that much before finding out the data is not there.
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, fmt.Errorf("%w: %d×%d pixels is more than the %d megapixels a preview may have; workers send previews scaled down",
@@ -100,7 +100,7 @@ func (s *Store) Put(jobID, taskID string, data []byte) (*model.RenderedImage, er
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
 	dir := filepath.Join(s.dir, safe(jobID))
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"farmhand/farm/model"
 )
@@ -68,7 +69,7 @@ func Open(dataDir string, log *slog.Logger) (*Logs, error) {
 	// damage the file, which is then set aside and started afresh.
 	opts := &bolt.Options{Timeout: 2 * time.Second, NoSync: true}
 	db, err := bolt.Open(path, 0o600, opts)
-	if err != nil && !errors.Is(err, bolt.ErrTimeout) {
+	if err != nil && !errors.Is(err, berrors.ErrTimeout) {
 		aside := fmt.Sprintf("%s.damaged-%s", path, time.Now().UTC().Format("20060102-150405"))
 		log.Warn("task log database unreadable; setting it aside and starting a new one", "file", path, "aside", aside, "err", err)
 		if rerr := os.Rename(path, aside); rerr == nil {
@@ -211,8 +212,9 @@ func chunkKey(index int, seq uint32) []byte {
 // lastChunk positions c on the task's last chunk and returns it, or nil.
 func lastChunk(c *bolt.Cursor, index int) ([]byte, []byte) {
 	prefix := binary.BigEndian.AppendUint32(nil, uint32(index))
-	k, v := c.Seek(chunkKey(index+1, 0))
-	if k == nil {
+	// The first key past the task's chunks; the one before it is the last.
+	var k, v []byte
+	if next, _ := c.Seek(chunkKey(index+1, 0)); next == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()
@@ -290,7 +292,7 @@ func (l *Logs) RemoveJob(jobID string) error {
 	l.Sync()
 	err := l.db.Update(func(tx *bolt.Tx) error {
 		err := tx.DeleteBucket([]byte(jobID))
-		if errors.Is(err, bolt.ErrBucketNotFound) {
+		if errors.Is(err, berrors.ErrBucketNotFound) {
 			return nil
 		}
 		return err

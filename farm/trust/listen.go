@@ -68,12 +68,19 @@ func (l *Listener) acceptLoop() {
 // refuses it.
 func (l *Listener) sniff(c net.Conn) {
 	var first [1]byte
-	c.SetReadDeadline(time.Now().Add(sniffTimeout))
+	// A deadline fails to set only on a closed connection: nothing to hand on.
+	if err := c.SetReadDeadline(time.Now().Add(sniffTimeout)); err != nil {
+		c.Close()
+		return
+	}
 	if _, err := io.ReadFull(c, first[:]); err != nil {
 		c.Close()
 		return
 	}
-	c.SetReadDeadline(time.Time{})
+	if err := c.SetReadDeadline(time.Time{}); err != nil {
+		c.Close()
+		return
+	}
 	pc := &peekedConn{Conn: c, r: io.MultiReader(bytes.NewReader(first[:]), c)}
 	var out net.Conn
 	switch {
@@ -94,12 +101,14 @@ func (l *Listener) sniff(c net.Conn) {
 
 // refusePlain answers a plain HTTP request from another computer and closes.
 func refusePlain(c net.Conn) {
-	c.SetDeadline(time.Now().Add(sniffTimeout))
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(sniffTimeout)); err != nil {
+		return // closed already: nobody to answer
+	}
 	body := fmt.Sprintf(`{"message":%q}`, "this Farmhand manager speaks HTTPS only to other computers: "+
 		"use https://"+c.LocalAddr().String()+" with its fingerprint (a Farmhand older than this manager cannot connect: update it)")
 	fmt.Fprintf(c, "HTTP/1.1 426 Upgrade Required\r\nUpgrade: TLS/1.2, HTTP/1.1\r\nContent-Type: application/json\r\n"+
 		"Content-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-	c.Close()
 }
 
 func isLoopback(a net.Addr) bool {

@@ -149,6 +149,9 @@ func FingerprintOf(der []byte) Fingerprint {
 	return Fingerprint(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]))
 }
 
+// base32Alphabet is base32.StdEncoding's alphabet (RFC 4648).
+const base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
 // ParseFingerprint reads a fingerprint or a prefix of one as people write it:
 // case, spaces and dashes do not matter, and a "SHA256:" prefix is allowed.
 // It returns an error for anything but base32 characters.
@@ -156,7 +159,7 @@ func ParseFingerprint(s string) (Fingerprint, error) {
 	s = strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "SHA256:")
 	s = strings.NewReplacer("-", "", " ", "").Replace(s)
 	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= '2' && r <= '7') {
+		if !strings.ContainsRune(base32Alphabet, r) {
 			return "", fmt.Errorf("fingerprint %q: only letters A–Z and digits 2–7 may appear", s)
 		}
 	}

@@ -34,8 +34,9 @@ func logLines(r io.Reader, log func(string)) {
 		}
 		if err != nil {
 			// A pipe's writer only ever closes it cleanly (io.EOF); drain
-			// anything else so the writer is never left blocked.
-			io.Copy(io.Discard, r)
+			// anything else so the writer is never left blocked. A reader
+			// that fails again has nothing left to drain.
+			_, _ = io.Copy(io.Discard, r)
 			return
 		}
 	}

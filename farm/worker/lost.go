@@ -74,9 +74,12 @@ func (w *Worker) reportLostTask() error {
 		return fmt.Errorf("reading the running-task record: %w", err)
 	}
 	var lost runningTask
-	if err := json.Unmarshal(b, &lost); err != nil || lost.TaskID == "" {
+	if err = json.Unmarshal(b, &lost); err == nil && lost.TaskID == "" {
+		err = errors.New("it names no task")
+	}
+	if err != nil {
 		os.Remove(path)
-		return fmt.Errorf("running-task record %s is damaged (%v); removed it", path, err)
+		return fmt.Errorf("running-task record %s is damaged (%w); removed it", path, err)
 	}
 	why := fmt.Sprintf("worker %s restarted; its previous run of this task (started %s) ended with the worker process, killed or crashed",
 		w.cfg.Name, lost.Started.Format(time.RFC3339))

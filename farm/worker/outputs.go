@@ -249,5 +249,5 @@ func (c *renderCheck) verify() error {
 	if len(problems) > 10 {
 		problems = append(problems[:10], fmt.Sprintf("and %d more", len(problems)-10))
 	}
-	return fmt.Errorf("Blender exited without error, but not every frame was written: %s", strings.Join(problems, "; "))
+	return fmt.Errorf("not every frame was written, though Blender exited without error: %s", strings.Join(problems, "; "))
 }

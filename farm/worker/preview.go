@@ -133,8 +133,11 @@ func previewWithFFmpeg(ctx context.Context, path, ffmpeg string) ([]byte, error)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	if err != nil || len(out) < 2 || out[0] != 0xff || out[1] != 0xd8 {
-		return nil, fmt.Errorf("making a preview of %s with FFmpeg: %v: %s", path, err, truncate(strings.TrimSpace(stderr.String()), 300))
+	if err == nil && (len(out) < 2 || out[0] != 0xff || out[1] != 0xd8) {
+		err = errors.New("its output is not a JPEG image")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("making a preview of %s with FFmpeg: %w: %s", path, err, truncate(strings.TrimSpace(stderr.String()), 300))
 	}
 	return out, nil
 }

@@ -26,6 +26,9 @@ func stopProcess(cmd *exec.Cmd) error {
 		return nil
 	}
 	pgid := cmd.Process.Pid
-	time.AfterFunc(stopGrace, func() { syscall.Kill(-pgid, syscall.SIGKILL) })
+	time.AfterFunc(stopGrace, func() {
+		// ESRCH: the group ended within the grace, nothing left to kill.
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	})
 	return syscall.Kill(-pgid, syscall.SIGTERM)
 }

@@ -68,7 +68,7 @@ func findTool(name, configured string, versionArgs []string) (path, version stri
 	cmd := exec.CommandContext(ctx, path, versionArgs...)
 	out, err := cmd.Output()
 	if err != nil {
-		return "", "", fmt.Errorf("%s: %s %s does not work: %v", name, path, strings.Join(versionArgs, " "), err)
+		return "", "", fmt.Errorf("%s: %s %s does not work: %w", name, path, strings.Join(versionArgs, " "), err)
 	}
 	first, _, _ := bytes.Cut(bytes.TrimSpace(out), []byte("\n"))
 	return path, strings.TrimSpace(string(first)), nil

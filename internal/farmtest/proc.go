@@ -54,7 +54,11 @@ func Start(t testing.TB, name string, cmd *exec.Cmd) *Proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
-	go func() { cmd.Wait(); close(p.done) }()
+	go func() {
+		// The exit status stays in cmd.ProcessState, where ExitCode reads it.
+		_ = cmd.Wait()
+		close(p.done)
+	}()
 	t.Cleanup(func() {
 		p.Stop(syscall.SIGTERM)
 		if t.Failed() {
@@ -75,11 +79,13 @@ func (p *Proc) Stop(sig os.Signal) {
 		return
 	default:
 	}
-	p.Cmd.Process.Signal(sig)
+	// Signal and Kill fail only on a process that has exited, and then done
+	// closes by itself.
+	_ = p.Cmd.Process.Signal(sig)
 	select {
 	case <-p.done:
 	case <-time.After(stopGrace):
-		p.Cmd.Process.Kill()
+		_ = p.Cmd.Process.Kill()
 		<-p.done
 	}
 }

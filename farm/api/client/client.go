@@ -142,7 +142,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("manager answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
 }
 
-
 // StatusOf returns the HTTP status of an *Error in err's chain, or 0 when err
 // is not an answer of the manager (it could not be reached, say).
 func StatusOf(err error) int {
@@ -204,7 +203,9 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 		return resp.StatusCode, apiErr
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
-		io.Copy(io.Discard, resp.Body)
+		// Drained so that the connection can be reused; a failure only
+		// costs that reuse, the answer is complete.
+		_, _ = io.Copy(io.Discard, resp.Body)
 		return resp.StatusCode, nil
 	}
 	if s, ok := out.(*string); ok {

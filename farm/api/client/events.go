@@ -63,7 +63,9 @@ func (c *Client) dialEvents(ctx context.Context) (*websocket.Conn, error) {
 }
 
 func (c *Client) readEvents(ctx context.Context, conn *websocket.Conn, out chan<- model.Event) {
-	defer conn.CloseNow()
+	// Closing a connection that already failed or closed says so; there is
+	// nothing to do about it on the way out.
+	defer func() { _ = conn.CloseNow() }()
 	for {
 		_, msg, err := conn.Read(ctx)
 		if err != nil {

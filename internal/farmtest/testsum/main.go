@@ -70,10 +70,8 @@ func (s *summary) take(ev event) {
 	key := ev.Package + " " + ev.Test
 	switch ev.Action {
 	case "output", "build-output":
-		if ev.Test == "" || s.verbose {
-			if !(ev.Test == "" && !s.verbose && isNoise(ev.Output)) {
-				fmt.Fprint(s.out, ev.Output)
-			}
+		if s.verbose || (ev.Test == "" && !isNoise(ev.Output)) {
+			fmt.Fprint(s.out, ev.Output)
 		}
 		if ev.Test != "" {
 			if s.output[key] == nil {
