@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -28,9 +29,28 @@ type savedFilter struct {
 	Project string `json:"project,omitempty"`
 }
 
+// damagedFiltersKey keeps saved filters that could not be read, so that the
+// next save does not overwrite the only copy.
+const damagedFiltersKey = savedFiltersKey + ".damaged"
+
+// loadSavedFilters returns the saved filters, none when none were saved.
+// Filters that cannot be read (a preferences file edited by hand, say) do not
+// vanish in silence: the log says so, the text moves to damagedFiltersKey
+// for the person to recover, and the list starts empty, so the warning comes
+// once rather than on every load.
 func loadSavedFilters(p fyne.Preferences) []savedFilter {
+	raw := p.String(savedFiltersKey)
+	if raw == "" {
+		return nil
+	}
 	var out []savedFilter
-	json.Unmarshal([]byte(p.String(savedFiltersKey)), &out)
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		slog.Warn("the saved job filters cannot be read; their text is kept in the preferences under "+damagedFiltersKey,
+			"err", err)
+		p.SetString(damagedFiltersKey, raw)
+		p.RemoveValue(savedFiltersKey)
+		return nil
+	}
 	return out
 }
 
