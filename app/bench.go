@@ -22,11 +22,11 @@ func runBench(e *env, args []string) error {
 	}
 	sizes, err := intList(*tasks)
 	if err != nil {
-		return fmt.Errorf("%w: --tasks: %v", errUsage, err)
+		return fmt.Errorf("%w: --tasks: %w", errUsage, err)
 	}
 	counts, err := intList(*workers)
 	if err != nil {
-		return fmt.Errorf("%w: --workers: %v", errUsage, err)
+		return fmt.Errorf("%w: --workers: %w", errUsage, err)
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

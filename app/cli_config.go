@@ -134,7 +134,7 @@ func setConfig(ctx context.Context, cl *client.Client, pairs []string) (*wire.Fa
 			return nil, fmt.Errorf("%w: unknown setting %q; settings are %s", errUsage, pairs[i], strings.Join(keys, ", "))
 		}
 		if err := configKeys[k].set(&u, pairs[i+1]); err != nil {
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
 		}
 	}
 	c, err := cl.UpdateConfig(ctx, u)

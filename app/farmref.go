@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,8 +44,14 @@ type refFlags struct {
 // one is an error wrapping errUsage; unreadable files are skipped.
 func resolveFarm(f refFlags, dataDir string) (farmRef, error) {
 	var mb membership
-	if b, err := os.ReadFile(filepath.Join(dataDir, memberFile)); err == nil {
-		json.Unmarshal(b, &mb) // a damaged file counts as none
+	path := filepath.Join(dataDir, memberFile)
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &mb); err != nil {
+			// A damaged file counts as none, but not in silence: the
+			// command would otherwise reach another farm unexplained.
+			slog.Warn("ignoring this computer's damaged membership file", "file", path, "err", err)
+			mb = membership{}
+		}
 	}
 	creds, _ := worker.ReadCredentials(dataDir)
 	ref := farmRef{

@@ -54,13 +54,8 @@ func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
 	fr := &firstRun{
 		farms: func(ctx context.Context) []farmChoice { return lookForFarms(ctx, e, wf.discovery) },
 		start: func() (*client.Client, *localWorker, error) {
-			m, err := startManager(ctx, e, mf)
+			m, code, err := startManagerForWorker(ctx, e, mf)
 			if err != nil {
-				return nil, nil, err
-			}
-			code, err := m.m.JoinCode()
-			if err != nil {
-				m.stop()
 				return nil, nil, err
 			}
 			w := newLocalWorker(ctx, workerMaker(e, client.New(m.url), *mf.data, wf, code, model.RoleWorker, nil))
@@ -112,8 +107,12 @@ func lookForFarms(ctx context.Context, e *env, df *discoveryFlags) []farmChoice 
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	b := discovery.NewBrowser(df.config(e))
-	go b.Run(ctx)
-	<-ctx.Done()
+	// Run browses until ctx's few seconds are over; it fails at once only on
+	// a bad configuration (an unknown --discovery-interface, say).
+	if err := b.Run(ctx); err != nil {
+		e.log.Warn("looking for farms on the network", "err", err)
+		return nil
+	}
 	var farms []farmChoice
 	for _, p := range b.Peers() {
 		farms = append(farms, farmChoice{name: p.FarmName, url: p.URL, managerID: p.ManagerID})

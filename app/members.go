@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,21 +28,58 @@ const (
 
 // ensureAdminToken gives the manager's computer an admin token at the first
 // start, so its own windows and command line can do everything.
+//
+// An admin whose token nobody holds must never be left behind, so the file
+// comes first: a temporary file is created (an unwritable data directory
+// fails here, before any member exists), then the member, then the token is
+// written and the file renamed into place. Should that fail, the new member
+// is revoked and the error returned; the next start tries again.
 func ensureAdminToken(e *env, m *manager.Manager, dataDir string) error {
 	path := filepath.Join(dataDir, adminTokenFile)
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
-	host, _ := os.Hostname()
-	_, token, err := m.CreateAdmin(strings.TrimSpace(host + " (manager)"))
+	f, err := os.CreateTemp(dataDir, adminTokenFile+".new-*") // mode 0600
 	if err != nil {
+		return fmt.Errorf("saving the admin token: %w", err)
+	}
+	defer os.Remove(f.Name()) // gone after the rename; left over only on failure
+	host, _ := os.Hostname()
+	mb, token, err := m.CreateAdmin(strings.TrimSpace(host + " (manager)"))
+	if err != nil {
+		_ = f.Close() // nothing was written to it
 		return err
 	}
-	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
-		return fmt.Errorf("saving the admin token: %w", err)
+	if err := writeTokenFile(f, token, path); err != nil {
+		if _, rerr := m.Revoke(mb.ID); rerr != nil {
+			return errors.Join(fmt.Errorf("saving the admin token: %w", err),
+				fmt.Errorf("revoking admin %s, whose token could not be saved: %w", mb.ID, rerr))
+		}
+		return fmt.Errorf("saving the admin token (admin %s revoked again): %w", mb.ID, err)
 	}
 	e.log.Info("admin token created for this computer", "file", path)
 	return nil
+}
+
+// renameFile is os.Rename; a variable so that a test can make the last step
+// of saving the admin token fail.
+var renameFile = os.Rename
+
+// writeTokenFile writes token to f, syncs and closes it, and renames it to
+// path.
+func writeTokenFile(f *os.File, token, path string) error {
+	if _, err := f.WriteString(token + "\n"); err != nil {
+		_ = f.Close() // the write error is the one to report
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close() // the sync error is the one to report
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return renameFile(f.Name(), path)
 }
 
 // membership is what 'farmhand join' keeps.

@@ -250,15 +250,8 @@ func runBothOrWelcome(e *env, args []string, welcome bool) error {
 // unless headless, until ctx ends or the person quits the windows; then it
 // stops the worker (which signs off) before the manager.
 func runBothUntil(ctx context.Context, e *env, mf *managerFlags, wf *workerFlags) error {
-	mh, err := startManager(ctx, e, mf)
+	mh, code, err := startManagerForWorker(ctx, e, mf)
 	if err != nil {
-		return err
-	}
-	// The local worker and the windows take the same road as anyone else: HTTP
-	// to the manager, even though it runs in this process.
-	code, err := mh.m.JoinCode()
-	if err != nil {
-		mh.stop()
 		return err
 	}
 	// Its own worker joins with the join code: the manager's computer needs
@@ -276,6 +269,27 @@ func runBothUntil(ctx context.Context, e *env, mf *managerFlags, wf *workerFlags
 		err = serr
 	}
 	return err
+}
+
+// startManagerForWorker starts the manager and returns it with the secret of
+// its join code, for this computer's own worker. The code comes over the API
+// with the admin token: the local worker and the windows take the same road
+// as anyone else, even though the manager runs in this process. The code's
+// fingerprint part is dropped: the worker reaches the manager over loopback
+// HTTP. A manager whose code cannot be read is stopped again.
+func startManagerForWorker(ctx context.Context, e *env, mf *managerFlags) (*runningManager, string, error) {
+	mh, err := startManager(ctx, e, mf)
+	if err != nil {
+		return nil, "", err
+	}
+	code, err := mh.adminClient().JoinCode(ctx, false)
+	if err == nil {
+		code, _, err = trust.SplitJoinCode(code)
+	}
+	if err != nil {
+		return nil, "", errors.Join(fmt.Errorf("reading the join code of this computer's manager: %w", err), mh.stop())
+	}
+	return mh, code, nil
 }
 
 // taskTypesFlag collects --task-type flags: each a task type, or several

@@ -23,7 +23,7 @@ func (mf *managerFlags) farmSettings() (initial model.Settings, override model.S
 	scripts := *mf.scriptsDir
 	if scripts != "" {
 		if scripts, err = filepath.Abs(scripts); err != nil {
-			return initial, override, fmt.Errorf("%w: --scripts-dir: %v", errUsage, err)
+			return initial, override, fmt.Errorf("%w: --scripts-dir: %w", errUsage, err)
 		}
 	}
 	initial = model.DefaultSettings()
@@ -33,7 +33,7 @@ func (mf *managerFlags) farmSettings() (initial model.Settings, override model.S
 	initial.FailThreshold, initial.ForgetWorkersAfter = *mf.failShare, model.Duration(*mf.forgetAfter)
 	initial.ScriptsDir = scripts
 	if err := initial.Validate(); err != nil {
-		return initial, override, fmt.Errorf("%w: %s", errUsage, asFlag(err))
+		return initial, override, fmt.Errorf("%w: %w", errUsage, asFlag(err))
 	}
 	mf.fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
