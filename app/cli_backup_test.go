@@ -42,7 +42,9 @@ func jobIn(t *testing.T, dbFile, id string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, store.FileName), raw, 0o600)
+	if err := os.WriteFile(filepath.Join(dir, store.FileName), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -62,10 +64,14 @@ func TestBackupFromARunningManager(t *testing.T) {
 			http.NotFound(w, r)
 		case r.Header.Get("Authorization") != "Bearer admin-secret":
 			w.WriteHeader(http.StatusForbidden)
-			json.NewEncoder(w).Encode(wire.Error{Message: "this needs the admin role"})
+			if err := json.NewEncoder(w).Encode(wire.Error{Message: "this needs the admin role"}); err != nil {
+				t.Errorf("answering the non-admin: %v", err)
+			}
 		default:
 			w.Header().Set("Content-Type", "application/octet-stream")
-			st.Backup(w)
+			if _, err := st.Backup(w); err != nil {
+				t.Errorf("sending the backup: %v", err)
+			}
 		}
 	}))
 	defer srv.Close()
@@ -83,7 +89,7 @@ func TestBackupFromARunningManager(t *testing.T) {
 		t.Error("the backup lacks the farm's job")
 	}
 
-	e, out = backupEnv()
+	e, _ = backupEnv()
 	err = runBackup(e, []string{dest + "2", "--manager", srv.URL, "--token", "artist", "--data", t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "this needs the admin role") {
 		t.Errorf("backup as a non-admin: %v", err)
@@ -123,7 +129,9 @@ func TestBackupAndRestoreOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Update(func(tx *store.Tx) error { return tx.PutJob(&model.Job{ID: "second", Name: "second"}) })
+	if err := st.Update(func(tx *store.Tx) error { return tx.PutJob(&model.Job{ID: "second", Name: "second"}) }); err != nil {
+		t.Fatal(err)
+	}
 	if err := runRestore(e, []string{dest, "--data", data}); err == nil || !strings.Contains(err.Error(), "stop the manager first") {
 		t.Errorf("restore under a running manager: %v", err)
 	}

@@ -186,12 +186,15 @@ func TestE2EAddonFindJoinSubmitPaused(t *testing.T) {
 		t.Fatalf("the job ended %s: %s", j.Status, j.StatusReason)
 	}
 	var frames []string
-	filepath.WalkDir(output, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(output, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(path, ".png") {
 			frames = append(frames, path)
 		}
-		return nil
+		return err
 	})
+	if err != nil {
+		t.Fatalf("listing the frames in %s: %v", output, err)
+	}
 	if len(frames) != 3 {
 		t.Errorf("%d frames on disk, want 3: %v", len(frames), frames)
 	}

@@ -37,7 +37,9 @@ func TestE2ECase06OutputsVerified(t *testing.T) {
 	startWorker(t, addr, "w1")
 	blend := tinyScene(t, filepath.Join(work, "tiny.blend"))
 	out := filepath.Join(work, "out06")
-	os.MkdirAll(out, 0o755)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(out, "000003.png"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,9 @@ func lastRenderedStatus(t *testing.T, addr, id string) int {
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusOK {
 		var body bytes.Buffer
-		body.ReadFrom(resp.Body)
+		if _, err := body.ReadFrom(resp.Body); err != nil {
+			t.Fatalf("reading the last-rendered thumbnail of %s: %v", id, err)
+		}
 		if _, err := jpeg.Decode(&body); err != nil {
 			t.Errorf("last-rendered thumbnail of %s is not a JPEG: %v", id, err)
 		}

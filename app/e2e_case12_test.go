@@ -66,7 +66,7 @@ func TestE2ECase12ProcessesDieWithTheWorker(t *testing.T) {
 	seconds := strconv.Itoa(17300 + rand.IntN(700)) // unique: other tests may run sleeps too
 	t.Cleanup(func() {
 		for pid := range sleepers(seconds) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			_ = syscall.Kill(pid, syscall.SIGKILL) // best effort: it may have ended already
 		}
 	})
 	addr, _ := managerWithScripts(t, map[string]string{"long_exec.js": longExecJS})

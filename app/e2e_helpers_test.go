@@ -47,7 +47,7 @@ func farmhandBinary(t *testing.T) string {
 		cmd := exec.Command("go", "build", "-tags", "headless", "-o", binary, "..")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("building farmhand: %v\n%s", err, out)
+			buildErr = fmt.Errorf("building farmhand: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {

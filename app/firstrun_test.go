@@ -10,7 +10,9 @@ func TestFirstRunIsAComputerOfNoFarm(t *testing.T) {
 	for _, file := range []string{"", "farmhand.db", "worker.json", "member.json", "unrelated.txt"} {
 		dir := t.TempDir()
 		if file != "" {
-			os.WriteFile(filepath.Join(dir, file), []byte("{}"), 0o600)
+			if err := os.WriteFile(filepath.Join(dir, file), []byte("{}"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 		want := file == "" || file == "unrelated.txt"
 		if got := isFirstRun(dir); got != want {

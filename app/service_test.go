@@ -238,7 +238,8 @@ func TestServiceInstallWithoutSystemdWritesTheUnitAndSaysHowToEnable(t *testing.
 		if !strings.Contains(r.out.String(), "systemctl --user enable --now farmhand.service") {
 			t.Errorf("no enabling recipe:\n%s", r.out.String())
 		}
-		if err := r.run("status"); !errors.As(err, new(exitCode)) || err.(exitCode) != 3 {
+		var code exitCode
+		if err := r.run("status"); !errors.As(err, &code) || code != 3 {
 			t.Errorf("status without systemd: %v, want exit code 3\n%s", err, r.out.String())
 		}
 		if err := r.run("uninstall"); err != nil {

@@ -34,7 +34,9 @@ func TestManagerFlagsGiveFirstSettingsThenOverrideOneRun(t *testing.T) {
 	if s := rm.m.Settings(); s.TaskTimeout.D() != 20*time.Minute || s.FarmName != "Studio" {
 		t.Fatalf("first start: %s %q", s.TaskTimeout, s.FarmName)
 	}
-	rm.stop()
+	if err := rm.stop(); err != nil {
+		t.Fatal(err)
+	}
 
 	rm = startWith(t, dir, "--task-timeout", "3m")
 	s := rm.m.Settings()
@@ -44,10 +46,16 @@ func TestManagerFlagsGiveFirstSettingsThenOverrideOneRun(t *testing.T) {
 	if o := rm.m.Overridden(); len(o) != 1 || o[0] != "task_timeout" {
 		t.Errorf("overridden %v", o)
 	}
-	rm.stop()
+	if err := rm.stop(); err != nil {
+		t.Fatal(err)
+	}
 
 	rm = startWith(t, dir)
-	defer rm.stop()
+	defer func() {
+		if err := rm.stop(); err != nil {
+			t.Error(err)
+		}
+	}()
 	if s := rm.m.Settings(); s.TaskTimeout.D() != 20*time.Minute || s.FarmName != "Studio" {
 		t.Errorf("without flags: %s %q, want the stored 20m and Studio", s.TaskTimeout, s.FarmName)
 	}

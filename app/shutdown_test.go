@@ -71,7 +71,7 @@ func TestQuitWorkerWhileRendering(t *testing.T) {
 	stopped := false
 	defer func() {
 		if !stopped {
-			rm.stop()
+			_ = rm.stop() // after a failure the test reports already
 		}
 	}()
 	code, err := rm.m.JoinCode()

@@ -48,7 +48,7 @@ func TestQuitWindowsWhileBusy(t *testing.T) {
 	handler := api.New(m, "test", quiet)
 	srv := &http.Server{Handler: handler}
 	served := make(chan struct{})
-	go func() { srv.Serve(ln); close(served) }()
+	go func() { _ = srv.Serve(ln); close(served) }() // ErrServerClosed when the test shuts it down
 	url := "http://" + ln.Addr().String()
 	_, adminToken, err := m.CreateAdmin("test")
 	if err != nil {

@@ -54,7 +54,9 @@ func testGetAddonZip(t *testing.T, f *opFarm) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Errorf("reading the download: %v", err)
+	}
 	resp.Body.Close()
 	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "application/zip" {
 		t.Errorf("a browser's download answered %d %q", resp.StatusCode, ct)

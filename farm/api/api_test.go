@@ -120,7 +120,7 @@ func (c *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(rec.Code)
-	w.Write(rec.Body.Bytes())
+	_, _ = w.Write(rec.Body.Bytes()) // the client under test sees any failure
 }
 
 func (c *contract) mark(op string) {
@@ -177,22 +177,6 @@ func wantStatus(t *testing.T, err error, status int) {
 	}
 }
 
-func asError(err error, target **client.Error) bool {
-	e, ok := err.(interface{ Unwrap() error })
-	for err != nil {
-		if ce, is := err.(*client.Error); is {
-			*target = ce
-			return true
-		}
-		if !ok {
-			return false
-		}
-		err = e.Unwrap()
-		e, ok = err.(interface{ Unwrap() error })
-	}
-	return false
-}
-
 // TestRoutesMatchTheDocument checks both directions: every route the server
 // has is in the document, and every operation in the document has a route.
 func TestRoutesMatchTheDocument(t *testing.T) {
@@ -210,13 +194,16 @@ func TestRoutesMatchTheDocument(t *testing.T) {
 	}
 	defer m.Close()
 	served := map[string]bool{}
-	chi.Walk(api.New(m, "test", quiet).Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+	err = chi.Walk(api.New(m, "test", quiet).Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		if !strings.HasPrefix(route, "/api/v1/") || strings.HasSuffix(route, "/openapi.yaml") {
 			return nil // the docs page and the YAML twin of the document are not API operations
 		}
 		served[method+" "+strings.TrimSuffix(route, "/")] = true
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for r := range served {
 		if !documented[r] {
 			t.Errorf("route %s is served but not documented", r)
@@ -252,7 +239,9 @@ func TestBadBodiesAreRefusedClearly(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			var e wire.Error
-			json.NewDecoder(resp.Body).Decode(&e)
+			if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+				t.Fatalf("decoding the %d answer: %v", resp.StatusCode, err)
+			}
 			if resp.StatusCode != c.status || !strings.Contains(e.Message, c.says) {
 				t.Errorf("%d %q, want %d saying %q", resp.StatusCode, e.Message, c.status, c.says)
 			}
@@ -406,7 +395,9 @@ func TestOtherAPIVersionIsRefused(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	var e wire.Error
-	json.NewDecoder(resp.Body).Decode(&e)
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		t.Fatalf("decoding the %d answer: %v", resp.StatusCode, err)
+	}
 	if resp.StatusCode != 400 || !strings.Contains(e.Message, "speaks API version 1, the client speaks 2") {
 		t.Fatalf("%d %q", resp.StatusCode, e.Message)
 	}

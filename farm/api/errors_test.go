@@ -52,7 +52,9 @@ func TestWriteError(t *testing.T) {
 	rec := httptest.NewRecorder()
 	writeError(rec, slog.New(slog.NewTextHandler(&logged, nil)), fmt.Errorf("opening /srv/farm/secret.db: input/output error"))
 	var body wire.Error
-	json.Unmarshal(rec.Body.Bytes(), &body)
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("the 500 answer is not an error body: %v\n%s", err, rec.Body)
+	}
 	if rec.Code != http.StatusInternalServerError || strings.Contains(body.Message, "/srv/farm") || !strings.HasPrefix(body.Message, "internal error ") {
 		t.Fatalf("500 answer %d %q", rec.Code, body.Message)
 	}

@@ -30,7 +30,9 @@ func postJoin(t *testing.T, baseURL string, req wire.JoinRequest) (int, string, 
 	}
 	defer resp.Body.Close()
 	var answer wire.Error
-	json.NewDecoder(resp.Body).Decode(&answer)
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		t.Fatalf("decoding the %d answer: %v", resp.StatusCode, err)
+	}
 	return resp.StatusCode, answer.Message, resp.Header.Get("Retry-After")
 }
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -281,7 +282,7 @@ func testApplyJobAction(t *testing.T, f *opFarm) {
 	_, err := f.cl.JobAction(f.ctx, r.job.ID, model.JobResume, nil)
 	wantStatus(t, err, 409)
 	var apiErr *client.Error
-	if !asError(err, &apiErr) || !slices.Contains(apiErr.AllowedActions, "pause") {
+	if !errors.As(err, &apiErr) || !slices.Contains(apiErr.AllowedActions, "pause") {
 		t.Errorf("409 without the allowed actions: %+v", apiErr)
 	}
 	_, err = f.cl.JobAction(f.ctx, r.job.ID, "explode", nil)

@@ -186,14 +186,19 @@ func TestLimiterKeepsABoundedNumberOfCallers(t *testing.T) {
 	k := newKeyedLimiter("join requests", "address", Limit{Burst: 2, Every: time.Second})
 	k.now = clock.now
 	for i := range maxLimiterKeys {
-		k.take(fmt.Sprint("old ", i))
+		if err := k.take(fmt.Sprint("old ", i)); err != nil {
+			t.Fatalf("a new caller's first request: %v", err)
+		}
 	}
 	if n := len(k.buckets); n != maxLimiterKeys {
 		t.Fatalf("%d buckets, want %d", n, maxLimiterKeys)
 	}
 	clock.add(2 * time.Second) // 2 tokens at 1/s: every old bucket is full again
-	k.take("busy 0")
-	k.take("busy 0")
+	for range 2 {
+		if err := k.take("busy 0"); err != nil {
+			t.Fatalf("a request within the burst of 2: %v", err)
+		}
+	}
 	if n := len(k.buckets); n != 1 {
 		t.Errorf("%d buckets after the idle ones refilled, want 1", n)
 	}
@@ -202,7 +207,9 @@ func TestLimiterKeepsABoundedNumberOfCallers(t *testing.T) {
 	}
 
 	for i := 1; i < maxLimiterKeys+10; i++ {
-		k.take(fmt.Sprint("busy ", i))
+		if err := k.take(fmt.Sprint("busy ", i)); err != nil {
+			t.Fatalf("a new caller's first request: %v", err)
+		}
 		clock.add(time.Microsecond)
 	}
 	if n := len(k.buckets); n != maxLimiterKeys {

@@ -80,7 +80,7 @@ func openTestFarm(dir string) (_ *testFarm, err error) {
 	f.jobID = job.ID
 	a, err := m.Schedule(f.workerID)
 	if err != nil || a == nil {
-		return nil, fmt.Errorf("scheduling the fixture's task: %v, %v", a, err)
+		return nil, fmt.Errorf("scheduling the fixture's task: %v, %w", a, err)
 	}
 	f.taskID = a.Task.ID
 	return f, nil

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
 )
 
 // nextOfType returns the next event of type typ, failing after 10 s.
@@ -34,15 +35,15 @@ func TestWorkerLoadIsPublishedAndThrottled(t *testing.T) {
 		return &model.HostStats{CPUPercent: cpu, CPUs: 2, Sampled: c.Now()}
 	}
 
-	m.Heartbeat(w.ID, "", stats(10))
+	farmtest.Must(m.Heartbeat(w.ID, "", stats(10)))(t)
 	ev := nextOfType(t, sub.C, model.EventWorkerLoad)
 	if ev.Load == nil || ev.Load.WorkerID != w.ID || ev.Load.Stats.CPUPercent != 10 {
 		t.Fatalf("first load event %+v", ev.Load)
 	}
 	c.advance(loadEvery / 2)
-	m.Heartbeat(w.ID, "", stats(20)) // too soon: kept, not published
+	farmtest.Must(m.Heartbeat(w.ID, "", stats(20)))(t) // too soon: kept, not published
 	c.advance(loadEvery / 2)
-	m.Heartbeat(w.ID, "", stats(30))
+	farmtest.Must(m.Heartbeat(w.ID, "", stats(30)))(t)
 	if ev := nextOfType(t, sub.C, model.EventWorkerLoad); ev.Load.Stats.CPUPercent != 30 {
 		t.Fatalf("second load event has %v%% CPU, want the 30%% one (20%% came too soon)", ev.Load.Stats.CPUPercent)
 	}

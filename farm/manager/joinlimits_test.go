@@ -30,7 +30,7 @@ func mustJoin(t *testing.T, m *Manager, req JoinRequest) *model.Member {
 	return mb
 }
 
-func wantLimit(t *testing.T, err error, reason string) *LimitError {
+func wantLimit(t *testing.T, err error, reason string) (retryAfter time.Duration) {
 	t.Helper()
 	var limit *LimitError
 	if !errors.Is(err, ErrTooMany) || !errors.As(err, &limit) {
@@ -39,7 +39,7 @@ func wantLimit(t *testing.T, err error, reason string) *LimitError {
 	if !strings.Contains(err.Error(), reason) || !strings.Contains(err.Error(), fmt.Sprintf("retry in %d s", limit.RetrySeconds())) {
 		t.Fatalf("the message must name the limit (%q) and the wait: %v", reason, err)
 	}
-	return limit
+	return limit.RetryAfter
 }
 
 func TestJoinRefusesAHugeNameAndStoresNothing(t *testing.T) {
@@ -106,9 +106,9 @@ func TestJoinAtMostThreePendingPerAddress(t *testing.T) {
 		}
 	}
 	_, _, err := m.Join(JoinRequest{Name: "box-3", Address: "192.0.2.7"})
-	limit := wantLimit(t, err, "3 join requests from 192.0.2.7 already wait for an admin (at most 3 from one address)")
-	if limit.RetryAfter <= 0 || limit.RetryAfter > maxPendingRetry {
-		t.Errorf("retry after %s", limit.RetryAfter)
+	wait := wantLimit(t, err, "3 join requests from 192.0.2.7 already wait for an admin (at most 3 from one address)")
+	if wait <= 0 || wait > maxPendingRetry {
+		t.Errorf("retry after %s", wait)
 	}
 	if n := len(farmtest.Must(m.Members(model.MemberPending))(t)); n != MaxPendingPerAddress {
 		t.Fatalf("%d pending, want %d", n, MaxPendingPerAddress)
@@ -189,8 +189,8 @@ func TestJoinRequestsExpireAfterADay(t *testing.T) {
 		mustJoin(t, m, JoinRequest{Name: fmt.Sprintf("box-%d", i), Address: "192.0.2.7"})
 	}
 	_, _, err = m.Join(JoinRequest{Name: "box-x", Address: "192.0.2.7"})
-	if limit := wantLimit(t, err, "at most 3 from one address"); limit.RetryAfter != maxPendingRetry {
-		t.Errorf("retry after %s: the oldest expires in 23 h, so the cap applies", limit.RetryAfter)
+	if wait := wantLimit(t, err, "at most 3 from one address"); wait != maxPendingRetry {
+		t.Errorf("retry after %s: the oldest expires in 23 h, so the cap applies", wait)
 	}
 
 	c.advance(JoinRequestTTL - time.Hour - time.Second)
@@ -198,8 +198,8 @@ func TestJoinRequestsExpireAfterADay(t *testing.T) {
 		t.Fatalf("a second before its day is up: %d pending", n)
 	}
 	_, _, err = m.Join(JoinRequest{Name: "box-x", Address: "192.0.2.7"})
-	if limit := wantLimit(t, err, "at most 3 from one address"); limit.RetryAfter != time.Second {
-		t.Errorf("retry after %s, want the 1 s until the oldest expires", limit.RetryAfter)
+	if wait := wantLimit(t, err, "at most 3 from one address"); wait != time.Second {
+		t.Errorf("retry after %s, want the 1 s until the oldest expires", wait)
 	}
 
 	c.advance(time.Second) // box-0 expires; a new request takes its place
@@ -254,9 +254,8 @@ func TestWrongJoinCodesAreSlowedDownAndASuccessResets(t *testing.T) {
 	// Now every attempt waits, the right code too, and each failure doubles the wait.
 	want := CodeDelayFirst
 	for range 12 {
-		limit := wantLimit(t, try("192.0.2.66", code), "too many wrong join codes from 192.0.2.66")
-		if limit.RetryAfter != want {
-			t.Fatalf("wait %s, want %s", limit.RetryAfter, want)
+		if wait := wantLimit(t, try("192.0.2.66", code), "too many wrong join codes from 192.0.2.66"); wait != want {
+			t.Fatalf("wait %s, want %s", wait, want)
 		}
 		c.advance(want - time.Millisecond)
 		wantLimit(t, try("192.0.2.66", code), "too many wrong join codes")
@@ -327,7 +326,10 @@ func TestCodeGuardForgetsTheQuietestAddressWhenFull(t *testing.T) {
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	wrong := func() bool { return false }
 	for i := range codeGuardSize + 10 {
-		g.attempt(fmt.Sprintf("10.%d.%d.1", i/256, i%256), start.Add(time.Duration(i)*time.Millisecond), wrong)
+		ok, err := g.attempt(fmt.Sprintf("10.%d.%d.1", i/256, i%256), start.Add(time.Duration(i)*time.Millisecond), wrong)
+		if ok || err != nil {
+			t.Fatalf("a new address's first wrong code: %v, %v; want false, no limit", ok, err)
+		}
 	}
 	if len(g.by) != codeGuardSize {
 		t.Fatalf("%d addresses remembered, want at most %d", len(g.by), codeGuardSize)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
 )
 
 // clock is a test clock that moves only when told.
@@ -124,7 +125,7 @@ func TestMaxTaskDurationStopsAHungTask(t *testing.T) {
 	}
 	for minute := 1; minute <= 31; minute++ {
 		c.advance(time.Minute)
-		m.Heartbeat(w.ID, a.Task.ID)
+		farmtest.Must(m.Heartbeat(w.ID, a.Task.ID))(t)
 		m.checkTaskTimeouts()
 		if got := mustTask(t, m, a.Task.ID); (got.Status == model.TaskActive) != (minute <= 30) {
 			t.Fatalf("minute %d: task %s (%q)", minute, got.Status, got.Activity)
@@ -169,10 +170,10 @@ func TestTaskLogEventsAreInCommitOrder(t *testing.T) {
 	for len(seen) < 5 {
 		select {
 		case ev := <-sub.C:
-			switch {
-			case ev.Type == model.EventTaskLog:
+			switch ev.Type {
+			case model.EventTaskLog:
 				seen = append(seen, "log:"+strings.TrimSpace(ev.TaskLog.Text))
-			case ev.Type == model.EventTask:
+			case model.EventTask:
 				seen = append(seen, "task:"+string(ev.Task.Status))
 			}
 		case <-time.After(10 * time.Second):

@@ -15,7 +15,8 @@ import (
 	"testing"
 )
 
-func pngOf(w, h int) []byte {
+func pngOf(t *testing.T, w, h int) []byte {
+	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := range w {
 		for y := range h {
@@ -23,7 +24,9 @@ func pngOf(w, h int) []byte {
 		}
 	}
 	var buf bytes.Buffer
-	png.Encode(&buf, img)
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 
@@ -36,7 +39,7 @@ func TestPutKeepsImageAndThumbnail(t *testing.T) {
 	if _, err := s.Latest(); !errors.Is(err, ErrNone) {
 		t.Fatalf("new store has a latest image: %v", err)
 	}
-	info, err := s.Put("job1", "job1.0", pngOf(3840, 1600))
+	info, err := s.Put("job1", "job1.0", pngOf(t, 3840, 1600))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +58,7 @@ func TestPutKeepsImageAndThumbnail(t *testing.T) {
 			t.Errorf("%s: %v %v, want %v", size, img.Bounds(), err, want)
 		}
 	}
-	small, _ := s.Put("job2", "job2.3", pngOf(64, 64))
+	small, _ := s.Put("job2", "job2.3", pngOf(t, 64, 64))
 	if small.Width != 64 {
 		t.Errorf("a small image was scaled: %d", small.Width)
 	}
@@ -77,7 +80,7 @@ func TestPutKeepsImageAndThumbnail(t *testing.T) {
 
 func TestBadUploadsAreRefused(t *testing.T) {
 	s, _ := Open(t.TempDir())
-	for _, data := range [][]byte{nil, []byte("GIF89a not really"), pngOf(8, 8)[:20]} {
+	for _, data := range [][]byte{nil, []byte("GIF89a not really"), pngOf(t, 8, 8)[:20]} {
 		if _, err := s.Put("j", "j.0", data); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%q: %v", data, err)
 		}

@@ -68,10 +68,13 @@ func TestLegacyTextLogsImportedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketImported) == nil {
 			t.Error("no import marker")
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

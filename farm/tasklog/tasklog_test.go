@@ -98,7 +98,9 @@ func TestCloseWritesWhatIsQueued(t *testing.T) {
 
 func TestDamagedFileIsSetAside(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, FileName), []byte("this is not a bbolt file, but it is long enough to be read as one......"), 0o600)
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte("this is not a bbolt file, but it is long enough to be read as one......"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	l := open(t, dir)
 	l.Append("j", "j.0", "fresh start")
 	if got, _ := l.Tail("j", "j.0", 1); got != "fresh start\n" {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -25,7 +27,12 @@ func TestHelperRunSleep(t *testing.T) {
 	if dir == "" {
 		t.Skip("helper process of TestKilledWorkerTakesItsProcessWith")
 	}
-	runProcess(context.Background(), Env{Log: func(string) {}, ProcDir: dir}, "sleep", []string{"1731"})
+	// The parent test kills this process; sleep ending by itself is a failure
+	// it sees as a record gone too early.
+	if err := runProcess(context.Background(), Env{Log: func(string) {}, ProcDir: dir}, "sleep", []string{"1731"}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	os.Exit(0)
 }
 
@@ -34,11 +41,11 @@ func waitGone(t *testing.T, pid int, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		if _, err := processStart(pid); err == errGone {
+		if _, err := processStart(pid); errors.Is(err, errGone) {
 			return
 		}
 		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			_ = syscall.Kill(pid, syscall.SIGKILL) // best effort, not to leave it behind
 			t.Fatalf("process %d still runs %s later", pid, within)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -74,7 +81,7 @@ func TestKilledWorkerTakesItsProcessWith(t *testing.T) {
 	if err := helper.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer helper.Wait()
+	defer func() { _ = helper.Wait() }() // killed below: its status says only that
 	r := waitRecord(t, dir)
 	if out, _ := os.ReadFile("/proc/" + strconv.Itoa(r.PID) + "/cmdline"); !bytes.Equal(out, []byte("sleep\x001731\x00")) {
 		t.Fatalf("recorded process %d is %q, not sleep 1731", r.PID, out)
@@ -82,7 +89,9 @@ func TestKilledWorkerTakesItsProcessWith(t *testing.T) {
 	if r.Exe != "sleep" || r.Start == "" || !ownedMember(r.PID, r) {
 		t.Errorf("record %+v: want exe sleep, a start time and the token in its environment", r)
 	}
-	helper.Process.Kill()
+	if err := helper.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
 	waitGone(t, r.PID, 5*time.Second)
 }
 
@@ -98,7 +107,9 @@ func TestRunProcessRecordsWhileRunning(t *testing.T) {
 		t.Errorf("recorded start %q, the process's is %q (%v)", r.Start, start, err)
 	}
 	cancel()
-	<-done
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("runProcess ended with %v, want the context's error", err)
+	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
 		t.Errorf("records left after the process ended: %v", files)
 	}
@@ -117,7 +128,11 @@ func startGroup(t *testing.T, dir, script string) (*exec.Cmd, io.WriteCloser) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	t.Cleanup(func() {
+		// Best effort: KillLeftovers may have ended the group already.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
 	recordProcess(dir, cmd.Process.Pid, token, "sh", func(s string) { t.Error(s) })
 	return cmd, stdin
 }
@@ -150,18 +165,22 @@ func TestKillLeftovers(t *testing.T) {
 	orphaned, stdin := startGroup(t, dir, "sleep 1733 & read x")
 	orphan := waitMembers(t, orphaned.Process.Pid, 2)
 	stdin.Close()
-	orphaned.Wait()
+	_ = orphaned.Wait() // read at EOF ends sh with status 1: only its end matters
 	waitMembers(t, orphaned.Process.Pid, 1)
 	// A record whose PID now belongs to another process: spared.
 	stranger := exec.Command("sleep", "1734")
 	if err := stranger.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { stranger.Process.Kill(); stranger.Wait() }()
+	defer func() { _ = stranger.Process.Kill(); _ = stranger.Wait() }() // killed: its status says only that
 	data, _ := json.Marshal(procRecord{PID: stranger.Process.Pid, Start: "another-boot/1", Exe: "blender"})
-	os.WriteFile(filepath.Join(dir, strconv.Itoa(stranger.Process.Pid)+".json"), data, 0o600)
+	if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(stranger.Process.Pid)+".json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	// A half-written record of a worker killed mid-write.
-	os.WriteFile(filepath.Join(dir, "123.json.tmp"), []byte("{"), 0o600)
+	if err := os.WriteFile(filepath.Join(dir, "123.json.tmp"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	if err := KillLeftovers(dir, log); err != nil {
 		t.Fatal(err)

@@ -32,8 +32,7 @@ func TestBlenderOutputsVerified(t *testing.T) {
 
 	t.Run("an empty frame is rendered again", func(t *testing.T) {
 		out := filepath.Join(dir, "empty")
-		os.MkdirAll(out, 0o755)
-		os.WriteFile(filepath.Join(out, "frame_002.png"), nil, 0o644)
+		writeFile(t, filepath.Join(out, "frame_002.png"), "")
 		rec, err := render(out, "--python-expr", noOverwrite)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, rec.log())
@@ -46,8 +45,7 @@ func TestBlenderOutputsVerified(t *testing.T) {
 
 	t.Run("a frame cut short fails the task", func(t *testing.T) {
 		out := filepath.Join(dir, "cut")
-		os.MkdirAll(out, 0o755)
-		os.WriteFile(filepath.Join(out, "frame_002.png"), pngBytes[:20], 0o644)
+		writeFile(t, filepath.Join(out, "frame_002.png"), string(pngBytes[:20]))
 		rec, err := render(out, "--python-expr", noOverwrite)
 		want := "frame 2 (" + filepath.Join(out, "frame_002.png") + " is cut short)"
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "frame 1") {
@@ -98,7 +96,7 @@ func TestBlenderOutputsVerified(t *testing.T) {
 		if _, err := video("bad.mp4", map[string]any{"frames": "1-10x0"}); err == nil || !strings.Contains(err.Error(), "parameter frames") {
 			t.Errorf("a bad frame range: %v", err)
 		}
-		os.WriteFile(filepath.Join(frames, "frame_003.png"), nil, 0o644)
+		writeFile(t, filepath.Join(frames, "frame_003.png"), "")
 		if _, err := video("empty.mp4", nil); err == nil || !strings.Contains(err.Error(), filepath.Join(frames, "frame_003.png")+" is empty") {
 			t.Errorf("an empty frame: %v", err)
 		}

@@ -139,7 +139,7 @@ func TestCheckFrameFiles(t *testing.T) {
 	var files []string
 	for _, name := range []string{"shot_0001.png", "shot_0002.png", "shot_0004.png"} {
 		p := filepath.Join(dir, name)
-		os.WriteFile(p, pngBytes, 0o644)
+		writeFile(t, p, string(pngBytes))
 		files = append(files, p)
 	}
 	if err := checkFrameFiles(files, []int{1, 2, 4}); err != nil {
@@ -148,7 +148,7 @@ func TestCheckFrameFiles(t *testing.T) {
 	if err := checkFrameFiles(files, []int{1, 2, 3, 4, 5}); err == nil || !strings.Contains(err.Error(), "no file for frame 3, 5") {
 		t.Errorf("frames 3 and 5 missing: %v", err)
 	}
-	os.WriteFile(files[1], nil, 0o644)
+	writeFile(t, files[1], "")
 	if err := checkFrameFiles(files, nil); err == nil || !strings.Contains(err.Error(), files[1]+" is empty") {
 		t.Errorf("an empty frame: %v", err)
 	}

@@ -91,7 +91,7 @@ func TestMakePreview(t *testing.T) {
 
 	// Go cannot read OpenEXR: without FFmpeg that is an error naming the file.
 	exr := filepath.Join(dir, "frame.exr")
-	os.WriteFile(exr, []byte("v/1\x01"), 0o644)
+	writeFile(t, exr, "v/1\x01")
 	if _, _, err := makePreview(ctx, exr, ""); err == nil || !strings.Contains(err.Error(), exr) ||
 		!strings.Contains(err.Error(), "no FFmpeg") {
 		t.Errorf("EXR without FFmpeg: %v", err)
@@ -120,7 +120,7 @@ func TestMakePreviewWithFFmpeg(t *testing.T) {
 	}
 	// What neither Go nor FFmpeg reads fails with FFmpeg's words.
 	bad := filepath.Join(dir, "bad.exr")
-	os.WriteFile(bad, []byte("not an image"), 0o644)
+	writeFile(t, bad, "not an image")
 	if _, _, err := makePreview(ctx, bad, tools.FFmpeg); err == nil || !strings.Contains(err.Error(), "with FFmpeg") {
 		t.Errorf("an unreadable EXR: %v", err)
 	}

@@ -1,13 +1,13 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -29,7 +29,7 @@ func TestUploaderFlush(t *testing.T) {
 		got = append(got, r.URL.Path+" "+r.Header.Get("Content-Type")+" "+string(body[:4]))
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, "{}")
+		_, _ = io.WriteString(w, "{}") // the uploader judges what arrived
 	}))
 	defer srv.Close()
 	u := newUploader(client.New(srv.URL), slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -38,9 +38,11 @@ func TestUploaderFlush(t *testing.T) {
 	go u.run(ctx)
 
 	frame := filepath.Join(t.TempDir(), "frame.png")
-	f, _ := os.Create(frame)
-	png.Encode(f, noisy16(2000, 100)) // wide enough to need a scaled preview
-	f.Close()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, noisy16(2000, 100)); err != nil { // wide enough to need a scaled preview
+		t.Fatal(err)
+	}
+	writeFile(t, frame, buf.String())
 
 	u.offer("job.0", frame)
 	flushed, stop := context.WithTimeout(ctx, 30*time.Second)

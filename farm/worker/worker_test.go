@@ -65,7 +65,7 @@ func (f *farm) up() {
 	}
 	f.addr = ln.Addr().String()
 	f.srv = &http.Server{Handler: api.New(f.m, "test", quiet)}
-	go f.srv.Serve(ln)
+	go func() { _ = f.srv.Serve(ln) }() // ErrServerClosed when the test takes the farm down
 }
 
 func (f *farm) down() {
@@ -81,10 +81,32 @@ func startWorker(t *testing.T, f *farm, name string) context.CancelFunc {
 	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: name, Version: "test",
 		Logger: quiet, Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond, LogFlush: 50 * time.Millisecond,
 		JoinCode: f.code})
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	wait := runWorker(ctx, w)
+	t.Cleanup(func() {
+		cancel()
+		if err := wait(); err != nil {
+			t.Errorf("worker %s ended with %v", name, err)
+		}
+	})
 	return cancel
+}
+
+// runWorker runs w until ctx ends. The returned wait waits until Run has
+// returned and gives its error, nil for ctx's own (a cancel that came while
+// the worker signed on ends Run with it); it may be called more than once.
+func runWorker(ctx context.Context, w *Worker) (wait func() error) {
+	ended := make(chan error, 1)
+	go func() { ended <- w.Run(ctx) }()
+	var once sync.Once
+	var err error
+	return func() error {
+		once.Do(func() {
+			if err = <-ended; errors.Is(err, ctx.Err()) {
+				err = nil
+			}
+		})
+		return err
+	}
 }
 
 func submit(t *testing.T, f *farm, settings map[string]any) *model.Job {
@@ -242,15 +264,16 @@ func TestRestartedWorkerKeepsItsIdentity(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		w := New(Config{Client: client.New(f.cl.BaseURL()), DataDir: dir, Name: "same", Logger: quiet,
 			IdlePoll: 20 * time.Millisecond, JoinCode: f.code})
-		done := make(chan struct{})
-		go func() { w.Run(ctx); close(done) }()
+		wait := runWorker(ctx, w)
 		// Signed on: awake (the first run's sign-off left it offline).
 		waitFor(t, fmt.Sprintf("run %d to sign on", run+1), func() bool {
 			ws, err := f.m.Workers()
 			return err == nil && slices.ContainsFunc(ws, func(w *model.Worker) bool { return w.Status == model.WorkerAwake })
 		})
 		cancel()
-		<-done
+		if err := wait(); err != nil {
+			t.Fatalf("run %d ended with %v", run+1, err)
+		}
 	}
 	ws := farmtest.Must(f.m.Workers())(t)
 	if len(ws) != 1 || ws[0].Status != model.WorkerOffline {
@@ -304,9 +327,13 @@ func TestPauseAfterCurrentTask(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: "desk", Logger: quiet,
 		IdlePoll: 50 * time.Millisecond, AsleepPoll: 50 * time.Millisecond, JoinCode: f.code, PauseRequested: pause.Load})
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	wait := runWorker(ctx, w)
+	t.Cleanup(func() {
+		cancel()
+		if err := wait(); err != nil {
+			t.Errorf("the worker ended with %v", err)
+		}
+	})
 	j := submit(t, f, map[string]any{"frames": "1-3", "sleep_seconds": 0.5})
 	waitJob(t, f, j.ID, model.JobActive, 10*time.Second)
 	pause.Store(true)
@@ -329,10 +356,16 @@ func runWorkerIn(t *testing.T, f *farm, dir, name string) (stop func()) {
 	w := New(Config{Client: client.New("http://" + f.addr), DataDir: dir, Name: name, Version: "test",
 		Logger: quiet, Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond, LogFlush: 50 * time.Millisecond,
 		JoinCode: f.code})
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
+	wait := runWorker(ctx, w)
 	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); <-done }) }
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := wait(); err != nil {
+				t.Errorf("worker %s ended with %v", name, err)
+			}
+		})
+	}
 	t.Cleanup(stop)
 	return stop
 }

@@ -23,9 +23,10 @@ func serveTLS(t *testing.T) (url string, id *trust.Identity) {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"name":"farmhand","version":"test","api_version":1,"manager_id":"m1"}`)
+		_, _ = io.WriteString(w, `{"name":"farmhand","version":"test","api_version":1,"manager_id":"m1"}`) // the client judges what arrived
 	})}
-	go srv.Serve(trust.NewListener(ln, id, false))
+	go func() { _ = srv.Serve(trust.NewListener(ln, id, false)) }() // ErrServerClosed at cleanup
+
 	t.Cleanup(func() { srv.Close() })
 	return "https://" + ln.Addr().String(), id
 }
