@@ -35,7 +35,7 @@ APT_PACKAGE        := xz-utils tar dpkg
 
 help:
 	@echo "make run            set up, build and start Farmhand (manager + worker on this computer)"
-	@echo "make test           the whole test suite: vet, unit tests with -race, end-to-end tests, short fuzzing"
+	@echo "make test           the whole test suite: vet, lint, unit tests with -race, end-to-end tests, short fuzzing"
 	@echo "make setup          install the Debian packages the build and tests need (asks for sudo)"
 	@echo "make build          the desktop binary ./$(BIN) (cgo)"
 	@echo "make build-headless a GUI-free, static binary ./$(BIN)-headless for servers"
@@ -110,7 +110,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRewriteExpand -fuzztime $${FUZZTIME:-60s} ./farm/pathvars/
 	$(GO) test -run '^$$' -fuzz FuzzRequestBodies -fuzztime $${FUZZTIME:-60s} ./farm/api/
 
-test: setup vet skips-reset unit e2e
+test: setup vet lint skips-reset unit e2e
 	FUZZTIME=15s $(MAKE) fuzz
 	CGO_ENABLED=0 $(GO) build -tags headless -o /dev/null .
 	$(MAKE) --no-print-directory package-test
