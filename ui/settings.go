@@ -40,6 +40,7 @@ type settingsView struct {
 	gen      int
 	cfgGen   int
 	scroll   *container.Scroll
+	audit    *auditSection // admins only
 }
 
 func newSettingsView(u *UI) *settingsView {
@@ -69,6 +70,7 @@ func newSettingsView(u *UI) *settingsView {
 	v.vars = container.NewVBox()
 	v.addVar = widget.NewButtonWithIcon("Add variable", theme.ContentAddIcon(), func() { v.editVariable(model.Variable{}) })
 	v.addVar.Hide()
+	v.audit = newAuditSection(u, v.relayout)
 	return v
 }
 
@@ -90,6 +92,7 @@ func (v *settingsView) object() fyne.CanvasObject {
 		heading("Farm settings"), v.settings, kept,
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, v.addVar, heading("Path variables and storage locations")), about, v.vars,
+		v.audit.box,
 	))
 	return v.scroll
 }
@@ -120,6 +123,7 @@ func (v *settingsView) meChanged() {
 	if v.cfg != nil {
 		v.showConfig(v.cfg) // editable for admins
 	}
+	v.audit.setAdmin(v.u.isAdmin(), v.u.tabs, v.scroll)
 	v.relayout()
 }
 
@@ -132,6 +136,7 @@ func (v *settingsView) showCode(code string) {
 // load fetches the manager's version, job types and settings.
 func (v *settingsView) load() {
 	v.loadConfig()
+	v.audit.load()
 	v.gen++
 	gen, u := v.gen, v.u
 	go func() {
