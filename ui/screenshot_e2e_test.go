@@ -86,7 +86,7 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, view := range []string{"jobs", "job", "workers", "rendered", "settings"} {
+	for _, view := range []string{"jobs", "job", "workers", "rendered", "settings", "variables"} {
 		t.Run(view, func(t *testing.T) {
 			env := []string{"DISPLAY=" + display, "FARMHAND_OPEN=" + view, "LANG=en_US.UTF-8",
 				// No session bus: the tray then only logs that it has no host,

@@ -20,7 +20,11 @@ import (
 // the join code (admins), the job types, and the farm settings and path
 // variables kept by the manager, which admins edit here (others read them).
 type settingsView struct {
-	u        *UI
+	u *UI
+	// varsHead is the path variables' heading; with showVars the view keeps
+	// it at the top (Config.Open "variables", for the docs' screenshot).
+	varsHead *fyne.Container
+	showVars bool
 	farm     *widget.Form
 	version  *widget.Label
 	me       *widget.Label
@@ -91,7 +95,7 @@ func (v *settingsView) object() fyne.CanvasObject {
 		widget.NewSeparator(),
 		heading("Farm settings"), v.settings, kept,
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, v.addVar, heading("Path variables and storage locations")), about, v.vars,
+		v.varsHeading(), about, v.vars,
 		v.audit.box,
 	))
 	return v.scroll
@@ -102,8 +106,16 @@ func (v *settingsView) object() fyne.CanvasObject {
 func (v *settingsView) relayout() {
 	if v.scroll != nil {
 		v.scroll.Content.Refresh()
+		if v.showVars {
+			v.scroll.Offset = fyne.NewPos(0, v.varsHead.Position().Y)
+		}
 		v.scroll.Refresh()
 	}
+}
+
+func (v *settingsView) varsHeading() *fyne.Container {
+	v.varsHead = container.NewBorder(nil, nil, nil, v.addVar, heading("Path variables and storage locations"))
+	return v.varsHead
 }
 
 func heading(s string) *widget.Label {

@@ -151,6 +151,10 @@ func (u *UI) openStartView() {
 		u.tabs.SelectIndex(2)
 	case "settings":
 		u.tabs.SelectIndex(3)
+	case "variables":
+		u.settings.showVars = true
+		u.tabs.SelectIndex(3)
+		u.settings.relayout()
 	case "job":
 		if u.jobs.list.Len() == 0 {
 			return
