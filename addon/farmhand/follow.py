@@ -1,5 +1,5 @@
 """Following the job submitted last: its status, "X of Y frames" and its
-last-rendered thumbnail, in the Farmhand panel, and Open in Farmhand.
+last-rendered thumbnail, in the Farmhand panel.
 
 The manager's live events come over a websocket, which Python's standard
 library does not speak; the add-on asks for the job every POLL_SECONDS
@@ -7,8 +7,6 @@ instead, from a worker thread (tasks.py), until the job ends.
 """
 
 import os
-import shutil
-import subprocess
 import tempfile
 
 import bpy
@@ -106,7 +104,7 @@ def stop():
 
 
 def draw(layout, scene):
-    """The followed job: status and frames, the thumbnail, Open in Farmhand."""
+    """The followed job: status and frames, the thumbnail."""
     if not scene.farmhand_last_job_id:
         return
     box = layout.box()
@@ -116,46 +114,9 @@ def draw(layout, scene):
     tasks.draw_status(box, "follow")
     if job["icon"] and job["id"] == scene.farmhand_last_job_id:
         box.template_icon(icon_value=job["icon"], scale=8.0)
-    box.operator(FARMHAND_OT_open_job.bl_idname, icon="WINDOW")
 
 
-def farmhand_program():
-    """The farmhand program on this computer (PATH, then the usual install
-    places), or ""."""
-    found = shutil.which("farmhand")
-    if found:
-        return found
-    for path in ("/usr/bin/farmhand", "/usr/local/bin/farmhand", "/Applications/Farmhand.app/Contents/MacOS/farmhand",
-                 os.path.expandvars(r"%ProgramFiles%\Farmhand\farmhand.exe")):
-        if os.path.isfile(path):
-            return path
-    return ""
-
-
-class FARMHAND_OT_open_job(bpy.types.Operator):
-    bl_idname = "farmhand.open_job"
-    bl_label = "Open in Farmhand"
-    bl_description = "Show this job in the Farmhand desktop app, when it runs on this computer"
-
-    @classmethod
-    def poll(cls, context):
-        return bool(context.scene and context.scene.farmhand_last_job_id)
-
-    def execute(self, context):
-        program = farmhand_program()
-        if not program:
-            self.report({"ERROR"}, "Farmhand is not installed on this computer: open the job in Farmhand where "
-                        "it runs (job %s)" % context.scene.farmhand_last_job_id)
-            return {"CANCELLED"}
-        try:
-            # Detached: the desktop app outlives Blender's operator.
-            subprocess.Popen([program, "--open-job", context.scene.farmhand_last_job_id],
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-        except OSError as err:
-            self.report({"ERROR"}, "Cannot start %s: %s" % (program, err))
-            return {"CANCELLED"}
-        return {"FINISHED"}
-
-
-classes = (FARMHAND_OT_open_job,)
+# "Open in Farmhand" (show the job in the desktop app) needs the app to take
+# a job from another program while it runs; until it can, the panel shows the
+# job here and no button that would start a second app.
+classes = ()
