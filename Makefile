@@ -113,6 +113,7 @@ fuzz:
 test: setup vet lint skips-reset unit e2e
 	FUZZTIME=15s $(MAKE) fuzz
 	CGO_ENABLED=0 $(GO) build -tags headless -o /dev/null .
+	$(MAKE) --no-print-directory cross
 	$(MAKE) --no-print-directory package-test
 	@$(MAKE) --no-print-directory skips
 
