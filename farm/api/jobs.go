@@ -32,11 +32,7 @@ func (s *Server) listJobTypes(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) exportJobType(w http.ResponseWriter, r *http.Request) {
 	path, err := s.m.ExportJobType(chi.URLParam(r, "name"))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wire.Exported{Path: path})
+	s.answer(w, http.StatusOK, wire.Exported{Path: path}, err)
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
@@ -115,11 +111,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	job, err := s.m.Job(chi.URLParam(r, "job_id"))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, job)
+	s.answer(w, http.StatusOK, job, err)
 }
 
 func (s *Server) deleteJob(w http.ResponseWriter, r *http.Request) {
@@ -136,13 +128,10 @@ func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	prio := 0
-	if req.Action == model.JobSetPriority {
-		if req.Priority == nil {
-			writeError(w, s.log, fmt.Errorf("%w: set-priority needs a priority", manager.ErrInvalid))
-			return
-		}
-		prio = *req.Priority
+	prio, err := actionPriority(req.Action, req.Priority)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
 	}
 	jobs, err := s.m.JobActions(actor(r), req.Action, []string{chi.URLParam(r, "job_id")}, prio)
 	if err != nil {
@@ -150,6 +139,18 @@ func (s *Server) applyJobAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, jobs[0])
+}
+
+// actionPriority is the priority a set-priority action carries, 0 for other
+// actions; set-priority without one is a manager.ErrInvalid.
+func actionPriority(a model.JobAction, priority *int) (int, error) {
+	if a != model.JobSetPriority {
+		return 0, nil
+	}
+	if priority == nil {
+		return 0, fmt.Errorf("%w: set-priority needs a priority", manager.ErrInvalid)
+	}
+	return *priority, nil
 }
 
 // applyJobActions applies one action to several jobs, all or nothing, with
@@ -160,20 +161,13 @@ func (s *Server) applyJobActions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	prio := 0
-	if req.Action == model.JobSetPriority {
-		if req.Priority == nil {
-			writeError(w, s.log, fmt.Errorf("%w: set-priority needs a priority", manager.ErrInvalid))
-			return
-		}
-		prio = *req.Priority
-	}
-	jobs, err := s.m.JobActions(actor(r), req.Action, req.JobIDs, prio)
+	prio, err := actionPriority(req.Action, req.Priority)
 	if err != nil {
 		writeError(w, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.JobList{Jobs: jobs})
+	jobs, err := s.m.JobActions(actor(r), req.Action, req.JobIDs, prio)
+	s.answer(w, http.StatusOK, wire.JobList{Jobs: jobs}, err)
 }
 
 func (s *Server) listJobTasks(w http.ResponseWriter, r *http.Request) {
@@ -193,20 +187,12 @@ func (s *Server) applyTaskAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tasks, err := s.m.TaskActions(actor(r), req.Action, req.TaskIDs)
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wire.TaskList{Tasks: tasks})
+	s.answer(w, http.StatusOK, wire.TaskList{Tasks: tasks}, err)
 }
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 	task, err := s.m.Task(chi.URLParam(r, "task_id"))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, task)
+	s.answer(w, http.StatusOK, task, err)
 }
 
 func (s *Server) getTaskLog(w http.ResponseWriter, r *http.Request) {
@@ -262,20 +248,12 @@ func (s *Server) getJobBlocklist(w http.ResponseWriter, r *http.Request) {
 func (s *Server) clearJobBlocklist(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	job, err := s.m.ClearBlocklist(actor(r), chi.URLParam(r, "job_id"), q.Get("worker_id"), q.Get("task_type"))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, job)
+	s.answer(w, http.StatusOK, job, err)
 }
 
 func (s *Server) getTaskWhy(w http.ResponseWriter, r *http.Request) {
 	why, err := s.m.Why(chi.URLParam(r, "task_id"))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, why)
+	s.answer(w, http.StatusOK, why, err)
 }
 
 func (s *Server) updateJob(w http.ResponseWriter, r *http.Request) {
@@ -316,9 +294,5 @@ func (s *Server) getJobLastRendered(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getLastRendered(w http.ResponseWriter, r *http.Request) {
 	img, err := s.m.LatestRendered()
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, img)
+	s.answer(w, http.StatusOK, img, err)
 }

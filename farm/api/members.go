@@ -80,25 +80,27 @@ func (s *Server) approveMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.m.ApproveBy(actor(r), chi.URLParam(r, "member_id"), req.Role)
-	s.answerMember(w, m, err)
+	s.answer(w, http.StatusOK, m, err)
 }
 
 func (s *Server) rejectMember(w http.ResponseWriter, r *http.Request) {
 	m, err := s.m.RejectBy(actor(r), chi.URLParam(r, "member_id"))
-	s.answerMember(w, m, err)
+	s.answer(w, http.StatusOK, m, err)
 }
 
 func (s *Server) revokeMember(w http.ResponseWriter, r *http.Request) {
 	m, err := s.m.RevokeBy(actor(r), chi.URLParam(r, "member_id"))
-	s.answerMember(w, m, err)
+	s.answer(w, http.StatusOK, m, err)
 }
 
-func (s *Server) answerMember(w http.ResponseWriter, m *model.Member, err error) {
+// answer sends v with status, or err's answer (writeError) when err is not
+// nil: the ending of every handler that returns what the manager gave it.
+func (s *Server) answer(w http.ResponseWriter, status int, v any, err error) {
 	if err != nil {
 		writeError(w, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, m)
+	writeJSON(w, status, v)
 }
 
 func (s *Server) getJoinCode(w http.ResponseWriter, r *http.Request) {

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,30 +14,13 @@ import (
 
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
+	"farmhand/internal/farmtest"
 )
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // useClock makes every limit of s read clock.
-func useClock(s *Server, clock *fakeClock) {
+func useClock(s *Server, clock *farmtest.Clock) {
 	for _, k := range s.limits.all() {
-		k.now = clock.now
+		k.now = clock.Now
 	}
 }
 
@@ -51,7 +33,7 @@ func submitBody(name string) []byte {
 // token is not affected; after the wait Retry-After gave, the next succeeds.
 func TestBurstOfSubmitsGets429WithRetryAfter(t *testing.T) {
 	f := newTestFarm(t)
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clock := farmtest.NewClock(time.Unix(1_700_000_000, 0))
 	f.s.WithRateLimits(RateLimits{Submit: Limit{Burst: 3, Every: 2 * time.Second}})
 	useClock(f.s, clock)
 
@@ -83,7 +65,7 @@ func TestBurstOfSubmitsGets429WithRetryAfter(t *testing.T) {
 	}
 
 	secs, _ := strconv.Atoi(retry)
-	clock.add(time.Duration(secs) * time.Second)
+	clock.Advance(time.Duration(secs) * time.Second)
 	if rec := f.callJSON("POST", "/api/v1/jobs", f.adminToken, submitBody("after the wait")); rec.Code != http.StatusCreated {
 		t.Errorf("submission after waiting Retry-After: %d %s", rec.Code, rec.Body)
 	}
@@ -121,7 +103,7 @@ func TestClientSees429(t *testing.T) {
 // Retry-After; another caller goes on.
 func TestLimitedRoutes(t *testing.T) {
 	f := newTestFarm(t)
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clock := farmtest.NewClock(time.Unix(1_700_000_000, 0))
 	tight := Limit{Burst: 2, Every: 10 * time.Second}
 	f.s.WithRateLimits(RateLimits{Submit: tight, TaskList: tight, Upload: tight, Join: tight})
 	useClock(f.s, clock)
@@ -182,9 +164,9 @@ func TestLimitedRoutes(t *testing.T) {
 // refilled are dropped first; when none is, the least recently used goes, and
 // the map never holds more than maxLimiterKeys.
 func TestLimiterKeepsABoundedNumberOfCallers(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clock := farmtest.NewClock(time.Unix(1_700_000_000, 0))
 	k := newKeyedLimiter("join requests", "address", Limit{Burst: 2, Every: time.Second})
-	k.now = clock.now
+	k.now = clock.Now
 	for i := range maxLimiterKeys {
 		if err := k.take(fmt.Sprint("old ", i)); err != nil {
 			t.Fatalf("a new caller's first request: %v", err)
@@ -193,7 +175,7 @@ func TestLimiterKeepsABoundedNumberOfCallers(t *testing.T) {
 	if n := len(k.buckets); n != maxLimiterKeys {
 		t.Fatalf("%d buckets, want %d", n, maxLimiterKeys)
 	}
-	clock.add(2 * time.Second) // 2 tokens at 1/s: every old bucket is full again
+	clock.Advance(2 * time.Second) // 2 tokens at 1/s: every old bucket is full again
 	for range 2 {
 		if err := k.take("busy 0"); err != nil {
 			t.Fatalf("a request within the burst of 2: %v", err)
@@ -210,7 +192,7 @@ func TestLimiterKeepsABoundedNumberOfCallers(t *testing.T) {
 		if err := k.take(fmt.Sprint("busy ", i)); err != nil {
 			t.Fatalf("a new caller's first request: %v", err)
 		}
-		clock.add(time.Microsecond)
+		clock.Advance(time.Microsecond)
 	}
 	if n := len(k.buckets); n != maxLimiterKeys {
 		t.Errorf("%d buckets with every caller busy, want the bound %d", n, maxLimiterKeys)

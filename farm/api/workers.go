@@ -28,11 +28,7 @@ func (s *Server) listWorkers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getWorker(w http.ResponseWriter, r *http.Request) {
 	wk, err := s.m.Worker(chi.URLParam(r, "worker_id"))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wk)
+	s.answer(w, http.StatusOK, wk, err)
 }
 
 func workerInfo(req wire.WorkerRegistration, r *http.Request) manager.WorkerInfo {
@@ -47,11 +43,7 @@ func (s *Server) signOn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wk, err := s.m.SignOn(chi.URLParam(r, "worker_id"), workerInfo(req, r))
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wk)
+	s.answer(w, http.StatusOK, wk, err)
 }
 
 func (s *Server) signOff(w http.ResponseWriter, r *http.Request) {
@@ -136,11 +128,7 @@ func (s *Server) updateWorker(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wk, err := s.m.UpdateWorkerBy(actor(r), chi.URLParam(r, "worker_id"), manager.WorkerChange{Name: req.Name, Tags: req.Tags})
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wk)
+	s.answer(w, http.StatusOK, wk, err)
 }
 
 func (s *Server) deleteWorker(w http.ResponseWriter, r *http.Request) {
@@ -158,11 +146,7 @@ func (s *Server) reportWorkerStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wk, err := s.m.AckStatus(chi.URLParam(r, "worker_id"), req.Status)
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wk)
+	s.answer(w, http.StatusOK, wk, err)
 }
 
 func (s *Server) uploadRendered(w http.ResponseWriter, r *http.Request) {
@@ -183,9 +167,5 @@ func (s *Server) uploadRendered(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	img, err := s.m.PutRendered(chi.URLParam(r, "worker_id"), chi.URLParam(r, "task_id"), data)
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, img)
+	s.answer(w, http.StatusOK, img, err)
 }

@@ -366,16 +366,7 @@ func appendWithActions(buf *bytes.Buffer, raw []byte) error {
 // or every entry when workerID is empty. The worker's failure count goes with
 // it, so it gets the full threshold again.
 func (m *Manager) ClearBlocklist(by Actor, jobID, workerID, taskType string) (*model.Job, error) {
-	var result *model.Job
-	err := m.update(func(o *op) error {
-		jc, err := o.job(jobID)
-		if err != nil {
-			return err
-		}
-		if err := by.mayActOn(jc.job); err != nil {
-			return err
-		}
-		j := jc.job
+	job, err := m.changeJob(by, jobID, func(j *model.Job) error {
 		kept := j.Blocklist[:0]
 		for _, b := range j.Blocklist {
 			if workerID == "" || b.WorkerID == workerID && (taskType == "" || b.TaskType == taskType) {
@@ -388,12 +379,33 @@ func (m *Manager) ClearBlocklist(by Actor, jobID, workerID, taskType string) (*m
 			return fmt.Errorf("%w: worker %s is not on the blocklist of job %s", ErrNotFound, workerID, jobID)
 		}
 		j.Blocklist = kept
-		jc.dirty = true
-		result = withJobActions(j)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("clearing blocklist of job %s: %w", jobID, err)
 	}
-	return result, nil
+	return job, nil
+}
+
+// changeJob runs change on job jobID in one transaction when by may act on
+// it, stores the changed job and returns it with its allowed actions. Errors:
+// ErrNotFound, ErrForbidden (from mayActOn), and change's own.
+func (m *Manager) changeJob(by Actor, jobID string, change func(*model.Job) error) (*model.Job, error) {
+	var result *model.Job
+	err := m.update(func(o *op) error {
+		jc, err := o.job(jobID)
+		if err != nil {
+			return err
+		}
+		if err := by.mayActOn(jc.job); err != nil {
+			return err
+		}
+		if err := change(jc.job); err != nil {
+			return err
+		}
+		jc.dirty = true
+		result = withJobActions(jc.job)
+		return nil
+	})
+	return result, err
 }

@@ -3,7 +3,6 @@ package manager
 import (
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,27 +10,14 @@ import (
 	"farmhand/internal/farmtest"
 )
 
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// clock is farmtest's Clock with the advance the manager's tests call.
+type clock struct{ *farmtest.Clock }
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+func (c *clock) advance(d time.Duration) { c.Advance(d) }
 
 func openWithClock(t *testing.T, taskTimeout time.Duration) (*Manager, *clock) {
 	t.Helper()
-	c := &clock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	c := &clock{farmtest.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
 	return openWith(t, Config{TaskTimeout: taskTimeout, WorkerTimeout: 24 * time.Hour, Now: c.Now}), c
 }
 

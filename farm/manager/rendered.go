@@ -70,24 +70,14 @@ func (m *Manager) LatestRendered() (*model.RenderedImage, error) {
 // SetPythonOverrides changes the Python lines a job's Blender commands run
 // before rendering. Tasks dispatched from now on (a requeue, say) use them.
 func (m *Manager) SetPythonOverrides(by Actor, jobID, lines string) (*model.Job, error) {
-	var result *model.Job
-	err := m.update(func(o *op) error {
-		jc, err := o.job(jobID)
-		if err != nil {
-			return err
-		}
-		if err := by.mayActOn(jc.job); err != nil {
-			return err
-		}
-		jc.job.PythonOverrides = lines
-		jc.dirty = true
-		result = withJobActions(jc.job)
+	job, err := m.changeJob(by, jobID, func(j *model.Job) error {
+		j.PythonOverrides = lines
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("setting python overrides of job %s: %w", jobID, err)
 	}
-	return result, nil
+	return job, nil
 }
 
 // withOverrides returns the commands as a worker gets them: Blender renders

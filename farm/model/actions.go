@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -88,22 +89,15 @@ func AllowedWorkerActions(s WorkerStatus) []WorkerAction {
 
 // CheckWorkerAction returns an *ActionError when status s does not allow action a.
 func CheckWorkerAction(id string, s WorkerStatus, a WorkerAction) error {
-	for _, ok := range workerActionTable[s] {
-		if ok == a {
-			return nil
-		}
+	if slices.Contains(workerActionTable[s], a) {
+		return nil
 	}
 	return &ActionError{Kind: "worker", ID: id, Status: string(s), Action: string(a), Allowed: toStrings(workerActionTable[s])}
 }
 
 // ValidWorkerAction reports whether a names a worker action at all.
 func ValidWorkerAction(a WorkerAction) bool {
-	for _, v := range WorkerActions {
-		if v == a {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(WorkerActions, a)
 }
 
 // jobActionTable is the one place that says which action a job status allows.
@@ -173,42 +167,28 @@ func (e *ActionError) Error() string {
 
 // CheckJobAction returns an *ActionError when status s does not allow action a.
 func CheckJobAction(id string, s JobStatus, a JobAction) error {
-	for _, ok := range jobActionTable[s] {
-		if ok == a {
-			return nil
-		}
+	if slices.Contains(jobActionTable[s], a) {
+		return nil
 	}
 	return &ActionError{Kind: "job", ID: id, Status: string(s), Action: string(a), Allowed: toStrings(jobActionTable[s])}
 }
 
 // CheckTaskAction returns an *ActionError when status s does not allow action a.
 func CheckTaskAction(id string, s TaskStatus, a TaskAction) error {
-	for _, ok := range taskActionTable[s] {
-		if ok == a {
-			return nil
-		}
+	if slices.Contains(taskActionTable[s], a) {
+		return nil
 	}
 	return &ActionError{Kind: "task", ID: id, Status: string(s), Action: string(a), Allowed: toStrings(taskActionTable[s])}
 }
 
 // ValidJobAction reports whether a names a job action at all.
 func ValidJobAction(a JobAction) bool {
-	for _, v := range JobActions {
-		if v == a {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(JobActions, a)
 }
 
 // ValidTaskAction reports whether a names a task action at all.
 func ValidTaskAction(a TaskAction) bool {
-	for _, v := range TaskActions {
-		if v == a {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(TaskActions, a)
 }
 
 func toStrings[T ~string](in []T) []string {

@@ -102,7 +102,7 @@ func blenderArgv(tools Tools, params map[string]any) (string, []string, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("parameter exeArgs: %w", err)
 	}
-	before, err := stringsParam(params, "argsBefore")
+	before, err := optionalStrings(params, "argsBefore")
 	if err != nil {
 		return "", nil, err
 	}
@@ -113,7 +113,7 @@ func blenderArgv(tools Tools, params map[string]any) (string, []string, error) {
 	if err := checkLocalPath("blendfile", blendfile); err != nil {
 		return "", nil, err
 	}
-	after, err := stringsParam(params, "args")
+	after, err := optionalStrings(params, "args")
 	if err != nil {
 		return "", nil, err
 	}

@@ -44,7 +44,8 @@ var commands = map[string]Command{
 }
 
 func echoCommand(ctx context.Context, env Env, params map[string]any) error {
-	msg, err := stringParam(params, "message")
+	// An empty message is a line like any other; so is a missing one.
+	msg, err := optionalString(params, "message")
 	if err != nil {
 		return err
 	}
@@ -70,11 +71,11 @@ func sleepCommand(ctx context.Context, env Env, params map[string]any) error {
 // execCommand runs a program with an argument list, never through a shell, and
 // puts its output in the task log line by line.
 func execCommand(ctx context.Context, env Env, params map[string]any) error {
-	exe, err := stringParam(params, "exe")
+	exe, err := requiredString(params, "exe")
 	if err != nil {
 		return err
 	}
-	args, err := stringsParam(params, "args")
+	args, err := optionalStrings(params, "args")
 	if err != nil {
 		return err
 	}
@@ -167,34 +168,6 @@ func launch(cmd *exec.Cmd) (<-chan error, error) {
 		return nil, err
 	}
 	return waited, nil
-}
-
-func stringParam(params map[string]any, key string) (string, error) {
-	s, ok := params[key].(string)
-	if !ok {
-		return "", fmt.Errorf("parameter %s must be a string, not %T", key, params[key])
-	}
-	return s, nil
-}
-
-func stringsParam(params map[string]any, key string) ([]string, error) {
-	raw, present := params[key]
-	if !present || raw == nil {
-		return nil, nil
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		return nil, fmt.Errorf("parameter %s must be a list of strings, not %T", key, raw)
-	}
-	out := make([]string, len(list))
-	for i, v := range list {
-		s, ok := v.(string)
-		if !ok {
-			return nil, fmt.Errorf("parameter %s[%d] must be a string, not %T", key, i, v)
-		}
-		out[i] = s
-	}
-	return out, nil
 }
 
 func quoteArgs(argv []string) string {

@@ -134,10 +134,10 @@ func readVideoParams(tools Tools, params map[string]any) (v videoParams, err err
 	if v.outputFile, err = localParam(params, "outputFile"); err != nil {
 		return v, err
 	}
-	if v.before, err = stringsParam(params, "argsBefore"); err != nil {
+	if v.before, err = optionalStrings(params, "argsBefore"); err != nil {
 		return v, err
 	}
-	if v.after, err = stringsParam(params, "args"); err != nil {
+	if v.after, err = optionalStrings(params, "args"); err != nil {
 		return v, err
 	}
 	spec, err := optionalString(params, "frames")

@@ -39,6 +39,28 @@ func optionalString(params map[string]any, key string) (string, error) {
 	return s, nil
 }
 
+// optionalStrings is a list-of-strings parameter that may be missing (then
+// nil), e.g. exec's args.
+func optionalStrings(params map[string]any, key string) ([]string, error) {
+	raw, present := params[key]
+	if !present || raw == nil {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("parameter %s must be a list of strings, not %T", key, raw)
+	}
+	out := make([]string, len(list))
+	for i, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("parameter %s[%d] must be a string, not %T", key, i, v)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
 // splitParam is a string parameter holding a command line, split into words
 // the way Flamenco does (shlex rules), e.g. exeArgs "-b -y".
 func splitParam(params map[string]any, key string) ([]string, error) {
