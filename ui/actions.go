@@ -41,16 +41,21 @@ var jobActionSpecs = []jobActionSpec{
 	{model.JobDelete, "Delete…", theme.IconNameDelete, true},
 }
 
-// allowing returns the jobs whose allowed actions include a.
-func allowing(jobs []*model.Job, a model.JobAction) []*model.Job {
-	var out []*model.Job
-	for _, j := range jobs {
-		if slices.Contains(j.AllowedActions, a) {
-			out = append(out, j)
+// allowing returns the items (jobs, workers) whose allowed actions, as
+// actionsOf reads them, include a.
+func allowing[T any, A comparable](items []T, actionsOf func(T) []A, a A) []T {
+	var out []T
+	for _, it := range items {
+		if slices.Contains(actionsOf(it), a) {
+			out = append(out, it)
 		}
 	}
 	return out
 }
+
+// jobAllows and workerAllows read the manager's allowed_actions for allowing.
+func jobAllows(j *model.Job) []model.JobAction          { return j.AllowedActions }
+func workerAllows(w *model.Worker) []model.WorkerAction { return w.AllowedActions }
 
 // jobActions is the button bar for the selected jobs. A button shows only
 // when at least one selected job allows its action (the manager's
@@ -92,7 +97,7 @@ func (a *jobActions) update(selected []*model.Job) {
 		a.label.SetText(fmt.Sprintf("%d jobs selected:", len(selected)))
 	}
 	for i, s := range jobActionSpecs {
-		b, n := a.buttons[i], len(allowing(selected, s.action))
+		b, n := a.buttons[i], len(allowing(selected, jobAllows, s.action))
 		if n == 0 {
 			b.Hide()
 			continue
@@ -120,7 +125,7 @@ func (a *jobActions) visibleActions() []model.JobAction {
 
 // run asks what the action needs (a confirmation, a priority) and applies it.
 func (a *jobActions) run(s jobActionSpec) {
-	jobs := allowing(a.selected, s.action)
+	jobs := allowing(a.selected, jobAllows, s.action)
 	if len(jobs) == 0 {
 		return
 	}

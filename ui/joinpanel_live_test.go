@@ -7,18 +7,15 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"testing"
-	"time"
-
-	"fyne.io/fyne/v2/test"
 
 	"farmhand/farm/api"
 	"farmhand/farm/api/client"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
-	"farmhand/ui"
 )
 
-// startJoinFarm is startFarm that also returns the manager, whose Join can
+// startJoinFarm runs a real manager with its API on 127.0.0.1 and returns it
+// with an admin's client. The manager itself is for tests whose Join must
 // tell requests from several addresses apart (over HTTP every test request
 // comes from 127.0.0.1).
 func startJoinFarm(t *testing.T) (*manager.Manager, *client.Client) {
@@ -44,11 +41,9 @@ func startJoinFarm(t *testing.T) (*manager.Manager, *client.Client) {
 // that computer's requests on the manager, and only those.
 func TestJoinPanelGroupsARealFarmsRequestsAndRejectsAnAddress(t *testing.T) {
 	m, cl := startJoinFarm(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	u := ui.NewSerial(ctx, ui.Config{App: test.NewTempApp(t), Client: cl, Farm: "test"})
-	u.Start()
-	const wait = 10 * time.Second
+	ctx := t.Context()
+	u := openWindows(t, cl)
+	const wait = liveWait
 	u.Until(t, "admin rights", wait, u.Admin)
 
 	for _, r := range []manager.JoinRequest{

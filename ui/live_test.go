@@ -1,40 +1,36 @@
 package ui_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 
-	"farmhand/farm/api"
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
-	"farmhand/farm/manager"
 	"farmhand/farm/model"
 	"farmhand/ui"
 )
 
-// startFarm runs a real manager with its API on 127.0.0.1.
+// startFarm runs a real manager with its API on 127.0.0.1 and returns an
+// admin's client of it.
 func startFarm(t *testing.T) *client.Client {
 	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	go m.Run(ctx)
-	srv := httptest.NewServer(api.New(m, "test", quiet))
-	t.Cleanup(func() { cancel(); srv.Close(); m.Close() })
-	_, admin, err := m.CreateAdmin("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client.New(srv.URL).WithToken(admin)
+	_, admin := startJoinFarm(t)
+	return admin
+}
+
+// liveWait bounds each wait for the windows to follow the farm.
+const liveWait = 10 * time.Second
+
+// openWindows starts the windows' logic on cl, as the GUI does, and waits for
+// the first load. The windows close when the test ends.
+func openWindows(t *testing.T, cl *client.Client) *ui.Serial {
+	t.Helper()
+	u := ui.NewSerial(t.Context(), ui.Config{App: test.NewTempApp(t), Client: cl, Farm: "test"})
+	u.Start()
+	u.Until(t, "the first load", liveWait, u.Online)
+	return u
 }
 
 // TestLiveWindowFollowsTheFarm drives a real manager through the same API
@@ -42,12 +38,9 @@ func startFarm(t *testing.T) *client.Client {
 // load, job events, a mass task change (refresh_tasks) and task actions.
 func TestLiveWindowFollowsTheFarm(t *testing.T) {
 	cl := startFarm(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	u := ui.NewSerial(ctx, ui.Config{App: test.NewTempApp(t), Client: cl, Farm: "test"})
-	u.Start()
-	const wait = 10 * time.Second
-	u.Until(t, "the first load", wait, u.Online)
+	ctx := t.Context()
+	u := openWindows(t, cl)
+	const wait = liveWait
 
 	job, err := cl.Submit(ctx, wire.SubmitJob{Name: "shot 1", Type: "echo-sleep-test",
 		Settings: map[string]any{"frames": "1-40", "chunk_size": 1}})
@@ -86,12 +79,9 @@ func TestLiveWindowFollowsTheFarm(t *testing.T) {
 // CPU use and a new join request reach the window through the event stream.
 func TestWindowGetsLoadAndJoinRequestsFromEvents(t *testing.T) {
 	cl := startFarm(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	u := ui.NewSerial(ctx, ui.Config{App: test.NewTempApp(t), Client: cl, Farm: "test"})
-	u.Start()
-	const wait = 10 * time.Second
-	u.Until(t, "the first load", wait, u.Online)
+	ctx := t.Context()
+	u := openWindows(t, cl)
+	const wait = liveWait
 
 	code, err := cl.JoinCode(ctx, false)
 	if err != nil {

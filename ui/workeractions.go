@@ -33,17 +33,6 @@ var workerActionSpecs = []workerActionSpec{
 	{model.WorkerShutdown, "Shut down", theme.IconNameLogout, "shut down"},
 }
 
-// workersAllowing returns the workers whose allowed actions include a.
-func workersAllowing(ws []*model.Worker, a model.WorkerAction) []*model.Worker {
-	var out []*model.Worker
-	for _, w := range ws {
-		if slices.Contains(w.AllowedActions, a) {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 // workerActions is the button bar for the selected workers. Only admins may
 // steer workers (the API's x-min-role), so for others it just says so. A
 // lifecycle button shows when a selected worker allows its action; "Now"
@@ -97,7 +86,7 @@ func (a *workerActions) update(selected []*model.Worker) {
 	}
 	some := false
 	for i, s := range workerActionSpecs {
-		b, n := a.buttons[i], len(workersAllowing(selected, s.action))
+		b, n := a.buttons[i], len(allowing(selected, workerAllows, s.action))
 		if !admin || n == 0 {
 			b.Hide()
 			continue
@@ -113,7 +102,7 @@ func (a *workerActions) update(selected []*model.Worker) {
 	showIf(a.now, some)
 	showIf(a.tags, admin && len(selected) > 0)
 	showIf(a.rename, admin && len(selected) == 1)
-	showIf(a.del, admin && len(workersAllowing(selected, model.WorkerDelete)) > 0)
+	showIf(a.del, admin && len(allowing(selected, workerAllows, model.WorkerDelete)) > 0)
 	a.bar.Refresh()
 }
 
@@ -142,7 +131,7 @@ func (a *workerActions) visibleActions() []model.WorkerAction {
 // run asks the manager for a lifecycle action on the selected workers that
 // allow it.
 func (a *workerActions) run(s workerActionSpec) {
-	ws := workersAllowing(a.selected, s.action)
+	ws := allowing(a.selected, workerAllows, s.action)
 	now := a.now.Checked
 	a.each(ws, s.verb, func(ctx context.Context, w *model.Worker) (*model.Worker, error) {
 		return a.u.client.WorkerAction(ctx, w.ID, s.action, now)
@@ -217,7 +206,7 @@ func (a *workerActions) askRename() {
 }
 
 func (a *workerActions) askDelete() {
-	ws := workersAllowing(a.selected, model.WorkerDelete)
+	ws := allowing(a.selected, workerAllows, model.WorkerDelete)
 	if len(ws) == 0 {
 		return
 	}

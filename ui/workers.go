@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -115,21 +116,12 @@ func (v *workersView) object() fyne.CanvasObject {
 func (v *workersView) setAll(ws []*model.Worker) {
 	v.record(ws)
 	for id := range v.load {
-		if _, ok := v.list.all[id]; !ok && !hasWorker(ws, id) {
+		if _, ok := v.list.all[id]; !ok && !slices.ContainsFunc(ws, func(w *model.Worker) bool { return w.ID == id }) {
 			delete(v.load, id)
 		}
 	}
 	v.update(v.list.setAll(ws))
 	v.selectionMayHaveChanged()
-}
-
-func hasWorker(ws []*model.Worker, id string) bool {
-	for _, w := range ws {
-		if w.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // apply takes worker events: changed workers and deleted ids.
