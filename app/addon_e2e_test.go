@@ -7,6 +7,7 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"maps"
 	"os"
@@ -85,14 +86,7 @@ func runBlender(t *testing.T, env []string, blend, script string) map[string]str
 	if err != nil {
 		t.Fatalf("blender: %v\n%s", err, out)
 	}
-	said := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	for sc.Scan() {
-		if kv, ok := strings.CutPrefix(sc.Text(), "FARMHAND-TEST "); ok {
-			k, v, _ := strings.Cut(kv, "=")
-			said[k] = v
-		}
-	}
+	said := blenderSaid(out)
 	t.Logf("blender said %v", redacted(said))
 	return said
 }
@@ -304,4 +298,18 @@ func etagOf(types []wire.JobType, name string) string {
 		}
 	}
 	return ""
+}
+
+// blenderSaid reads the "FARMHAND-TEST key=value" lines a test script in
+// Blender printed (see addonPrelude's say) into a map.
+func blenderSaid(out []byte) map[string]string {
+	said := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if kv, ok := strings.CutPrefix(sc.Text(), "FARMHAND-TEST "); ok {
+			k, v, _ := strings.Cut(kv, "=")
+			said[k] = v
+		}
+	}
+	return said
 }

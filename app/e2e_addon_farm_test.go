@@ -9,7 +9,6 @@
 package app_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io/fs"
@@ -222,19 +221,6 @@ func projectJobs(t *testing.T, addr, project string) []string {
 	return ids
 }
 
-// makeScene saves the tiny Cycles scene of the worker tests at path.
-func makeScene(t *testing.T, path string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("blender", "-b", "--factory-startup", "--python",
-		filepath.Join("..", "farm", "worker", "testdata", "make_scene.py"), "--", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("making the scene: %v\n%s", err, out)
-	}
-}
-
 // blenderSays runs script in headless Blender (first, the blend file or a
 // flag such as --factory-startup) and returns what it said with
 // "FARMHAND-TEST key=value" lines.
@@ -248,14 +234,7 @@ func blenderSays(t *testing.T, env []string, first, script string) map[string]st
 	if err != nil {
 		t.Fatalf("blender: %v\n%s", err, out)
 	}
-	said := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	for sc.Scan() {
-		if kv, ok := strings.CutPrefix(sc.Text(), "FARMHAND-TEST "); ok {
-			k, v, _ := strings.Cut(kv, "=")
-			said[k] = v
-		}
-	}
+	said := blenderSaid(out)
 	t.Logf("blender said %v", said)
 	return said
 }

@@ -20,11 +20,7 @@ func TestE2ECase02BracketsInJobName(t *testing.T) {
 	}
 	work := t.TempDir()
 	blend := filepath.Join(work, "tiny.blend")
-	out, err := exec.Command("blender", "-b", "--factory-startup", "--python",
-		filepath.Join("..", "farm", "worker", "testdata", "make_scene.py"), "--", blend).CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the scene: %v\n%s", err, out)
-	}
+	makeScene(t, blend)
 	addr := freePort(t)
 	startManager(t, t.TempDir(), addr)
 	startWorker(t, addr, "w1")

@@ -6,7 +6,6 @@
 package app_test
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,14 +18,7 @@ func TestE2ECase08PathVariablesAcrossPlatforms(t *testing.T) {
 		needTool(t, tool, "apt-get install blender ffmpeg")
 	}
 	projects := t.TempDir() // what the Windows machines call P:\
-	if err := os.MkdirAll(filepath.Join(projects, "shots"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("blender", "-b", "--factory-startup", "--python",
-		filepath.Join("..", "farm", "worker", "testdata", "make_scene.py"), "--", filepath.Join(projects, "shots", "scene.blend")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the scene: %v\n%s", err, out)
-	}
+	makeScene(t, filepath.Join(projects, "shots", "scene.blend"))
 	addr := freePort(t)
 	startManagerWith(t, addr, nil)
 	cli(t, addr, "variable", "set", "projects", "--windows", `P:\`, "--linux", projects)

@@ -114,11 +114,7 @@ func TestE2ECase11BlenderFrameStep(t *testing.T) {
 	}
 	work := t.TempDir()
 	scene := filepath.Join(work, "scene.blend")
-	out, err := exec.Command("blender", "-b", "--factory-startup", "--python",
-		filepath.Join("..", "farm", "worker", "testdata", "make_scene.py"), "--", scene).CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the scene: %v\n%s", err, out)
-	}
+	makeScene(t, scene)
 	addr := freePort(t)
 	startManager(t, t.TempDir(), addr)
 	startWorker(t, addr, "render")

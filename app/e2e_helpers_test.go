@@ -278,3 +278,16 @@ func decodePNGConfig(t *testing.T, path string) image.Config {
 	}
 	return cfg
 }
+
+// makeScene saves the tiny Cycles scene of the worker tests at path.
+func makeScene(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("blender", "-b", "--factory-startup", "--python",
+		filepath.Join("..", "farm", "worker", "testdata", "make_scene.py"), "--", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("making the scene: %v\n%s", err, out)
+	}
+}

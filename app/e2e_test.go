@@ -256,11 +256,7 @@ func TestE2EBlenderRender(t *testing.T) {
 	}
 	work := t.TempDir()
 	blend := filepath.Join(work, "scene.blend")
-	out, err := exec.Command("blender", "-b", "--factory-startup", "--python",
-		filepath.Join("..", "farm", "worker", "testdata", "make_scene.py"), "--", blend).CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the scene: %v\n%s", err, out)
-	}
+	makeScene(t, blend)
 	addr := freePort(t)
 	startManager(t, t.TempDir(), addr)
 	startWorker(t, addr, "render-a")
@@ -281,6 +277,7 @@ func TestE2EBlenderRender(t *testing.T) {
 	id := submitType(t, addr, "simple-blender-render", "cube turntable", "frames=1-6", "chunk_size=2", "blendfile="+blend, "render_output_root="+renders,
 		"render_output_path="+filepath.Join(renders, "shot", "######"), "format=PNG", "fps=24")
 	var job *model.Job
+	var err error
 	waitFor(t, "the render job", 3*time.Minute, func() bool {
 		job, err = cl.Job(ctx, id)
 		if err == nil && job.Status.Final() && job.Status != model.JobCompleted {
