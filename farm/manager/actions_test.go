@@ -2,6 +2,7 @@ package manager
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"farmhand/farm/model"
@@ -72,5 +73,32 @@ func TestJobActionsRefuseBadInput(t *testing.T) {
 	}
 	if got := mustJob(t, m, j.ID); got.Status != model.JobQueued {
 		t.Errorf("a refused batch changed the job to %s", got.Status)
+	}
+}
+
+// Clearing a blocklist and editing Python overrides are in the audit log too.
+func TestJobChangesAreAudited(t *testing.T) {
+	m := openManager(t)
+	j := submitAs(t, m, "ann", "x")
+	ann := Actor{MemberID: "ann", Name: "Ann", Role: model.RoleArtist, Address: "10.0.0.7"}
+	if _, err := m.SetPythonOverrides(ann, j.ID, "import bpy\nprint(1)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.ClearBlocklist(ann, j.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := m.Audit(10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.MemberName == "Ann" && e.Address == "10.0.0.7" && e.TargetID == j.ID {
+			got = append(got, e.Action+": "+e.Detail)
+		}
+	}
+	want := []string{"job.clear-blocklist: every worker", "job.python-overrides: 2 lines"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("audit entries %q, want %q", got, want)
 	}
 }

@@ -366,7 +366,11 @@ func appendWithActions(buf *bytes.Buffer, raw []byte) error {
 // or every entry when workerID is empty. The worker's failure count goes with
 // it, so it gets the full threshold again.
 func (m *Manager) ClearBlocklist(by Actor, jobID, workerID, taskType string) (*model.Job, error) {
-	job, err := m.changeJob(by, jobID, func(j *model.Job) error {
+	detail := "every worker"
+	if workerID != "" {
+		detail = strings.TrimSpace("worker " + workerID + " " + taskType)
+	}
+	job, err := m.changeJob(by, jobID, "job.clear-blocklist", detail, func(j *model.Job) error {
 		kept := j.Blocklist[:0]
 		for _, b := range j.Blocklist {
 			if workerID == "" || b.WorkerID == workerID && (taskType == "" || b.TaskType == taskType) {
@@ -388,9 +392,10 @@ func (m *Manager) ClearBlocklist(by Actor, jobID, workerID, taskType string) (*m
 }
 
 // changeJob runs change on job jobID in one transaction when by may act on
-// it, stores the changed job and returns it with its allowed actions. Errors:
-// ErrNotFound, ErrForbidden (from mayActOn), and change's own.
-func (m *Manager) changeJob(by Actor, jobID string, change func(*model.Job) error) (*model.Job, error) {
+// it, records it in the audit log as action with detail, stores the changed
+// job and returns it with its allowed actions. Errors: ErrNotFound,
+// ErrForbidden (from mayActOn), and change's own.
+func (m *Manager) changeJob(by Actor, jobID, action, detail string, change func(*model.Job) error) (*model.Job, error) {
 	var result *model.Job
 	err := m.update(func(o *op) error {
 		jc, err := o.job(jobID)
@@ -401,6 +406,9 @@ func (m *Manager) changeJob(by Actor, jobID string, change func(*model.Job) erro
 			return err
 		}
 		if err := change(jc.job); err != nil {
+			return err
+		}
+		if err := o.audit(by, auditNote{action: action, targetID: jc.job.ID, targetName: jc.job.Name, detail: detail}); err != nil {
 			return err
 		}
 		jc.dirty = true

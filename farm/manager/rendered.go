@@ -3,6 +3,7 @@ package manager
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"farmhand/farm/model"
 	"farmhand/farm/rendered"
@@ -70,7 +71,7 @@ func (m *Manager) LatestRendered() (*model.RenderedImage, error) {
 // SetPythonOverrides changes the Python lines a job's Blender commands run
 // before rendering. Tasks dispatched from now on (a requeue, say) use them.
 func (m *Manager) SetPythonOverrides(by Actor, jobID, lines string) (*model.Job, error) {
-	job, err := m.changeJob(by, jobID, func(j *model.Job) error {
+	job, err := m.changeJob(by, jobID, "job.python-overrides", fmt.Sprintf("%d lines", strings.Count(lines, "\n")+1), func(j *model.Job) error {
 		j.PythonOverrides = lines
 		return nil
 	})
