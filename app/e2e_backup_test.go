@@ -4,6 +4,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,9 +28,11 @@ func farmhandCmd(t *testing.T, args ...string) (string, int) {
 	cmd := exec.Command(farmhandBinary(t), args...)
 	cmd.Env = append(os.Environ(), "FARMHAND_MANAGER=")
 	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		return string(out), ee.ExitCode()
-	} else if err != nil {
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	return string(out), 0
@@ -57,7 +60,9 @@ func TestE2EBackupAndRestore(t *testing.T) {
 
 	backup := filepath.Join(t.TempDir(), "farm.backup")
 	other := filepath.Join(t.TempDir(), "other.backup")
-	os.WriteFile(other, []byte("not a database"), 0o600)
+	if err := os.WriteFile(other, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out, code := farmhandCmd(t, "restore", other, "--data", data)
 	if code != 1 || !strings.Contains(out, "in use by another Farmhand process (stop the manager first)") {
 		t.Errorf("restore under a running manager: exit %d\n%s", code, out)
@@ -101,12 +106,23 @@ func TestE2ENewerDatabaseRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Update(func(tx *bolt.Tx) error {
-		b, _ := tx.CreateBucket([]byte("meta"))
+	err = db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("meta"))
+		if err != nil {
+			return err
+		}
 		return b.Put([]byte("schema_version"), []byte("7"))
 	})
-	db.Close()
-	before, _ := os.ReadFile(path)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("writing a schema-7 database: %v", err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := start(t, "manager", "manager", "--headless", "--data", data, "--listen", freePort(t), "--no-discovery")
 	if code := exitCodeOf(t, p, 30*time.Second); code == 0 {
 		t.Fatal("the manager ran on a newer database")
@@ -140,7 +156,9 @@ func TestE2EUpgradeFromSchema4(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	json.Unmarshal(raw, &want)
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatalf("reading the manifest: %v", err)
+	}
 	data, addr := t.TempDir(), freePort(t)
 	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() == "manifest.json" {

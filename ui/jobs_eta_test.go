@@ -47,7 +47,7 @@ func TestJobFramesColumn(t *testing.T) {
 		}
 	}
 	// Sorting by the column: the least time left first, the unknown last.
-	if !(jobTimeLeft(jobs[1]) < jobTimeLeft(jobs[5]) && jobTimeLeft(jobs[5]) == jobTimeLeft(jobs[0])) {
+	if jobTimeLeft(jobs[1]) >= jobTimeLeft(jobs[5]) || jobTimeLeft(jobs[5]) != jobTimeLeft(jobs[0]) {
 		t.Errorf("time left: %v %v %v", jobTimeLeft(jobs[1]), jobTimeLeft(jobs[5]), jobTimeLeft(jobs[0]))
 	}
 }

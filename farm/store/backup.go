@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,17 +153,31 @@ func writeCopy(db *bolt.DB, path string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	syncDir(filepath.Dir(path))
+	// A backup whose name a power loss could undo is no backup to migrate on.
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
 	return nil
 }
 
-// syncDir makes a rename in dir durable where the system allows it (not on
-// Windows, where opening a directory fails; NTFS journals renames).
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+// syncDir fsyncs the directory dir, so that a rename in it survives a power
+// loss. On Windows it does nothing and returns nil: a directory cannot be
+// flushed there, and NTFS journals renames. Errors are those of opening or
+// fsyncing dir, wrapped with its name.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
 	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("syncing folder %s: %w", dir, err)
+	}
+	err = d.Sync()
+	d.Close()
+	if err != nil {
+		return fmt.Errorf("syncing folder %s: %w", dir, err)
+	}
+	return nil
 }
 
 // Backups lists the automatic backups in dataDir, newest first, as paths.

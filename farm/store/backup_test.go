@@ -19,23 +19,13 @@ import (
 // writeSchema4 writes a database of schema 4 with one job in dir.
 func writeSchema4(t *testing.T, dir string) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(btx *bolt.Tx) error {
-		meta, _ := btx.CreateBucket(bucketMeta)
-		meta.Put(keySchemaVersion, []byte("4"))
-		for _, b := range [][]byte{bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens} {
-			btx.CreateBucket(b)
+	boltUpdate(t, filepath.Join(dir, FileName), func(btx *bolt.Tx) error {
+		err := createSchema(btx, 4, bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens)
+		if err != nil {
+			return err
 		}
-		jobs, _ := btx.CreateBucket(bucketJobs)
-		return jobs.Put([]byte("j1"), mustJSON(map[string]any{"id": "j1", "name": "shot 1", "status": "queued"}))
+		return btx.Bucket(bucketJobs).Put([]byte("j1"), mustJSON(map[string]any{"id": "j1", "name": "shot 1", "status": "queued"}))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func schemaAt(t *testing.T, path string) int {
@@ -61,7 +51,7 @@ func TestMigrationBackupsKeepTheLastFew(t *testing.T) {
 		}
 	}
 	kept := filepath.Join(dir, FileName+".before-restore-20250101T000000.000Z")
-	os.WriteFile(kept, []byte("a person's copy"), 0o600)
+	writeFile(t, kept, []byte("a person's copy"))
 
 	s, err := Open(dir)
 	if err != nil {
@@ -163,24 +153,31 @@ func TestHotBackupIsConsistent(t *testing.T) {
 		t.Fatalf("Backup: %d bytes, %v (buffer %d)", n, err, buf.Len())
 	}
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, FileName), buf.Bytes(), 0o600)
+	writeFile(t, filepath.Join(dir, FileName), buf.Bytes())
 	copyStore, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer copyStore.Close()
 	jobs := 0
-	copyStore.View(func(tx *Tx) error {
-		return tx.Jobs(func(j *model.Job) bool {
+	err = copyStore.View(func(tx *Tx) error {
+		var tasksErr error
+		err := tx.Jobs(func(j *model.Job) bool {
 			jobs++
 			count := 0
-			tx.Tasks(j.ID, func(*model.Task) bool { count++; return true })
+			if tasksErr = tx.Tasks(j.ID, func(*model.Task) bool { count++; return true }); tasksErr != nil {
+				return false
+			}
 			if count != tasksPerJob {
 				t.Errorf("job %s has %d tasks in the copy, want %d", j.ID, count, tasksPerJob)
 			}
 			return true
 		})
+		return errors.Join(err, tasksErr)
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if jobs < 5 {
 		t.Errorf("the copy has %d jobs, want at least 5", jobs)
 	}
@@ -212,8 +209,11 @@ func putJob(t *testing.T, s *Store, id string, tasks int) {
 }
 
 func jobCount(t *testing.T, s *Store) int {
+	t.Helper()
 	n := 0
-	s.View(func(tx *Tx) error { return tx.Jobs(func(*model.Job) bool { n++; return true }) })
+	if err := s.View(func(tx *Tx) error { return tx.Jobs(func(*model.Job) bool { n++; return true }) }); err != nil {
+		t.Fatal(err)
+	}
 	return n
 }
 
@@ -235,7 +235,7 @@ func TestBackupFileOffline(t *testing.T) {
 		t.Fatalf("BackupFile: schema %d, %d bytes, %v", schema, n, err)
 	}
 	copyPath := filepath.Join(t.TempDir(), "copy.db")
-	os.WriteFile(copyPath, buf.Bytes(), 0o600)
+	writeFile(t, copyPath, buf.Bytes())
 	if v := schemaAt(t, copyPath); v != SchemaVersion {
 		t.Errorf("copy's schema %d", v)
 	}

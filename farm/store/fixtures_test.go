@@ -139,11 +139,20 @@ func checkFarm(t *testing.T, s *store.Store, logs *tasklog.Logs, want *manifest)
 			}
 		}
 		var workers, members []string
-		tx.Workers(func(w *model.Worker) bool { workers = append(workers, w.ID+" "+w.Name+" "+w.Platform); return true })
-		tx.Members(func(m *model.Member) bool {
+		err := tx.Workers(func(w *model.Worker) bool {
+			workers = append(workers, w.ID+" "+w.Name+" "+w.Platform)
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("listing workers: %w", err)
+		}
+		err = tx.Members(func(m *model.Member) bool {
 			members = append(members, fmt.Sprint(m.ID, m.Name, m.Role, m.Status))
 			return true
 		})
+		if err != nil {
+			return fmt.Errorf("listing members: %w", err)
+		}
 		var wantWorkers, wantMembers []string
 		for _, w := range want.Workers {
 			wantWorkers = append(wantWorkers, w.ID+" "+w.Name+" "+w.Platform)

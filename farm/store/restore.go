@@ -36,7 +36,7 @@ func inspect(path, name string) (int, error) {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%s is %w (%v)", name, ErrNotFarmhand, err)
+		return 0, fmt.Errorf("%s is %w (%w)", name, ErrNotFarmhand, err)
 	}
 	defer db.Close()
 	st, err := os.Stat(path)
@@ -66,7 +66,7 @@ func inspect(path, name string) (int, error) {
 	})
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("%s is %w (%v)", name, ErrNotFarmhand, err)
+		return 0, fmt.Errorf("%s is %w (%w)", name, ErrNotFarmhand, err)
 	case schema < 1:
 		return 0, fmt.Errorf("%s is %w (it has no schema version)", name, ErrNotFarmhand)
 	case schema > SchemaVersion:
@@ -87,8 +87,11 @@ type Restored struct {
 // and the copy checked with Inspect, so what is put in place is exactly what
 // was checked, and src itself is left as it was. Errors: ErrInUse when a
 // process (a running manager) holds dataDir's database, ErrNotFarmhand or a
-// *NewerSchemaError for src, or the file operation that failed; on any error
-// dataDir's database is unchanged.
+// *NewerSchemaError for src, or the file operation that failed. On an error
+// dataDir's database is unchanged, with two exceptions the error names: when
+// putting the replaced database back after a failed rename fails too (it is
+// then at the kept path only), and when the restored database is in place but
+// fsyncing dataDir failed (r then says what was done).
 func Restore(dataDir, src string, now time.Time) (Restored, error) {
 	var r Restored
 	dst := filepath.Join(dataDir, FileName)
@@ -120,13 +123,22 @@ func Restore(dataDir, src string, now time.Time) (Restored, error) {
 		}
 	}
 	if err := os.Rename(tmp, dst); err != nil {
-		if r.Replaced != "" {
-			os.Rename(r.Replaced, dst)
-		}
 		os.Remove(tmp)
+		if r.Replaced != "" {
+			if perr := os.Rename(r.Replaced, dst); perr != nil {
+				return Restored{}, fmt.Errorf("restoring %s: %w; putting the current database back failed too, it is kept as %s: %w",
+					src, err, r.Replaced, perr)
+			}
+		}
 		return Restored{}, fmt.Errorf("restoring %s: %w", src, err)
 	}
-	syncDir(dataDir)
+	if err := syncDir(dataDir); err != nil {
+		kept := ""
+		if r.Replaced != "" {
+			kept = " (the database it replaced is kept as " + r.Replaced + ")"
+		}
+		return r, fmt.Errorf("restoring %s: it is in place%s, but a power loss could undo that: %w", src, kept, err)
+	}
 	return r, nil
 }
 

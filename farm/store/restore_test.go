@@ -68,8 +68,11 @@ func TestRestoreKeepsTheReplacedDatabase(t *testing.T) {
 		t.Error("the restored database is not the backup")
 	}
 	kept := t.TempDir()
-	raw, _ := os.ReadFile(wantKept)
-	os.WriteFile(filepath.Join(kept, FileName), raw, 0o600)
+	raw, err := os.ReadFile(wantKept)
+	if err != nil {
+		t.Fatalf("the replaced database was not kept: %v", err)
+	}
+	writeFile(t, filepath.Join(kept, FileName), raw)
 	if !hasJob(t, kept, "current") {
 		t.Error("the replaced database was not kept whole")
 	}
@@ -118,23 +121,16 @@ func TestRestoreChecksTheFile(t *testing.T) {
 	other := t.TempDir()
 
 	text := filepath.Join(other, "notes.txt")
-	os.WriteFile(text, []byte(strings.Repeat("not a database\n", 1000)), 0o600)
+	writeFile(t, text, []byte(strings.Repeat("not a database\n", 1000)))
 	foreign := filepath.Join(other, "foreign.db")
-	db, err := bolt.Open(foreign, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("stuff")); return err })
-	db.Close()
+	boltUpdate(t, foreign, func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("stuff")); return err })
 	newer := filepath.Join(other, "newer.db")
-	raw, _ := os.ReadFile(backupOf(t, "x"))
-	os.WriteFile(newer, raw, 0o600)
-	db, err = bolt.Open(newer, 0o600, nil)
+	raw, err := os.ReadFile(backupOf(t, "x"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte("9")) })
-	db.Close()
+	writeFile(t, newer, raw)
+	boltUpdate(t, newer, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte("9")) })
 
 	for _, c := range []struct {
 		file string
@@ -174,7 +170,7 @@ func TestRestoreRefusesACopyCutShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	short := filepath.Join(t.TempDir(), "short.db")
-	os.WriteFile(short, raw[:len(raw)-4096], 0o600)
+	writeFile(t, short, raw[:len(raw)-4096])
 	if _, err := Inspect(short); !errors.Is(err, ErrNotFarmhand) || !strings.Contains(err.Error(), "cut short") {
 		t.Errorf("Inspect of a copy cut short: %v", err)
 	}

@@ -57,28 +57,18 @@ func TestSettingsSurviveReopening(t *testing.T) {
 // settings; one whose record is already there keeps it.
 func TestMigrateSchema4AddsDefaultSettings(t *testing.T) {
 	dir := t.TempDir()
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(btx *bolt.Tx) error {
-		meta, _ := btx.CreateBucket(bucketMeta)
-		meta.Put(keySchemaVersion, []byte("4"))
-		for _, b := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens} {
-			btx.CreateBucket(b)
-		}
-		return nil
+	boltUpdate(t, filepath.Join(dir, FileName), func(btx *bolt.Tx) error {
+		return createSchema(btx, 4, bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens)
 	})
-	db.Close()
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	s.View(func(tx *Tx) error {
+	err = s.View(func(tx *Tx) error {
 		got, err := tx.Settings()
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		want := model.DefaultSettings()
 		if !reflect.DeepEqual(*got, want) {
@@ -89,6 +79,9 @@ func TestMigrateSchema4AddsDefaultSettings(t *testing.T) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A record written by a newer Farmhand is refused, not half read.

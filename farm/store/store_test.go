@@ -104,7 +104,7 @@ func TestJobAndTasksRoundTrip(t *testing.T) {
 	if err := s.Update(func(tx *Tx) error { return tx.DeleteJob("job-1") }); err != nil {
 		t.Fatal(err)
 	}
-	s.View(func(tx *Tx) error {
+	err = s.View(func(tx *Tx) error {
 		if _, err := tx.TaskByID("job-1.1"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("task of deleted job still found: %v", err)
 		}
@@ -113,6 +113,9 @@ func TestJobAndTasksRoundTrip(t *testing.T) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A failing writer must not take the writers that shared its transaction down
@@ -150,17 +153,21 @@ func TestFailingWriterRollsBackAlone(t *testing.T) {
 		t.Errorf("%d commit hooks ran, want 36", hooks)
 	}
 	n := 0
-	s.View(func(tx *Tx) error {
+	err := s.View(func(tx *Tx) error {
 		return tx.Workers(func(w *model.Worker) bool {
 			var i int
-			fmt.Sscanf(w.ID, "w%d", &i)
-			if i%10 == 0 {
+			if _, err := fmt.Sscanf(w.ID, "w%d", &i); err != nil {
+				t.Errorf("worker %q is none the writers stored: %v", w.ID, err)
+			} else if i%10 == 0 {
 				t.Errorf("failed writer's worker %s was stored", w.ID)
 			}
 			n++
 			return true
 		})
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n != 36 {
 		t.Errorf("%d workers stored, want 36", n)
 	}
@@ -168,7 +175,7 @@ func TestFailingWriterRollsBackAlone(t *testing.T) {
 
 func TestTokensFindTheirMember(t *testing.T) {
 	s := openTemp(t)
-	s.Update(func(tx *Tx) error {
+	err := s.Update(func(tx *Tx) error {
 		if err := tx.PutMember(&model.Member{ID: "m1", Name: "box", Role: model.RoleWorker, Status: model.MemberApproved}); err != nil {
 			return err
 		}
@@ -177,7 +184,10 @@ func TestTokensFindTheirMember(t *testing.T) {
 		}
 		return tx.SetToken("m1", "secret") // replaces the old one
 	})
-	s.View(func(tx *Tx) error {
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(func(tx *Tx) error {
 		if id := tx.TokenMember(TokenHash("secret")); id != "m1" {
 			t.Errorf("token found %q", id)
 		}
@@ -189,41 +199,45 @@ func TestTokensFindTheirMember(t *testing.T) {
 		}
 		return nil
 	})
-	s.Update(func(tx *Tx) error { return tx.DropTokens("m1") })
-	s.View(func(tx *Tx) error {
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.DropTokens("m1") }); err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(func(tx *Tx) error {
 		if id := tx.TokenMember(TokenHash("secret")); id != "" {
 			t.Errorf("dropped token still finds %q", id)
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Schema 3 kept worker tokens by worker id; schema 4 makes those workers
 // members whose tokens still work.
 func TestMigrateWorkerTokensToMembers(t *testing.T) {
 	dir := t.TempDir()
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(btx *bolt.Tx) error {
-		meta, _ := btx.CreateBucket(bucketMeta)
-		meta.Put(keySchemaVersion, []byte("3"))
-		for _, b := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands} {
-			btx.CreateBucket(b)
+	boltUpdate(t, filepath.Join(dir, FileName), func(btx *bolt.Tx) error {
+		err := createSchema(btx, 3, bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketWorkerTokens)
+		if err != nil {
+			return err
 		}
-		workers, _ := btx.CreateBucket(bucketWorkers)
-		workers.Put([]byte("w1"), mustJSON(map[string]any{"id": "w1", "name": "render-01", "platform": "linux", "status": "offline"}))
-		tokens, _ := btx.CreateBucket(bucketWorkerTokens)
-		return tokens.Put([]byte("w1"), TokenHash("w1-secret"))
+		err = btx.Bucket(bucketWorkers).Put([]byte("w1"),
+			mustJSON(map[string]any{"id": "w1", "name": "render-01", "platform": "linux", "status": "offline"}))
+		if err != nil {
+			return err
+		}
+		return btx.Bucket(bucketWorkerTokens).Put([]byte("w1"), TokenHash("w1-secret"))
 	})
-	db.Close()
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	s.View(func(tx *Tx) error {
+	err = s.View(func(tx *Tx) error {
 		if id := tx.TokenMember(TokenHash("w1-secret")); id != "w1" {
 			t.Errorf("old worker token finds %q", id)
 		}
@@ -236,6 +250,9 @@ func TestMigrateWorkerTokensToMembers(t *testing.T) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A database from a newer Farmhand is refused with a message naming both
@@ -243,15 +260,7 @@ func TestMigrateWorkerTokensToMembers(t *testing.T) {
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error {
-		b, _ := tx.CreateBucket(bucketMeta)
-		return b.Put(keySchemaVersion, []byte("7"))
-	})
-	db.Close()
+	boltUpdate(t, path, func(btx *bolt.Tx) error { return createSchema(btx, 7) })
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -310,7 +319,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	if b, err := Backups(dir); err != nil || len(b) != 1 || !strings.Contains(b[0], FileName+".backup-schema1-") {
 		t.Errorf("backups before migrating schema 1: %v, %v; want one", b, err)
 	}
-	s.View(func(tx *Tx) error {
+	err = s.View(func(tx *Tx) error {
 		if v := string(tx.btx.Bucket(bucketMeta).Get(keySchemaVersion)); v != strconv.Itoa(SchemaVersion) {
 			t.Errorf("schema version %q after migration, want %d", v, SchemaVersion)
 		}
@@ -320,7 +329,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 		}
 		j, err := tx.Job("job-old")
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		want := map[model.TaskStatus]int{model.TaskCompleted: 2, model.TaskQueued: 1}
 		if j.TaskCount != 3 || fmt.Sprint(j.TaskCounts) != fmt.Sprint(want) {
@@ -343,6 +352,9 @@ func TestMigrateFromSchema1(t *testing.T) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // writeSchema1Fixture writes what a schema-1 Farmhand stored: jobs without
@@ -356,15 +368,15 @@ func writeSchema1Fixture(t *testing.T, path string) {
 	defer db.Close()
 	created := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	err = db.Update(func(tx *bolt.Tx) error {
-		meta, _ := tx.CreateBucket(bucketMeta)
-		meta.Put(keySchemaVersion, []byte("1"))
-		jobs, _ := tx.CreateBucket(bucketJobs)
-		tasks, _ := tx.CreateBucket(bucketTasks)
-		ids, _ := tx.CreateBucket(bucketTaskIDs)
-		tx.CreateBucket(bucketWorkers)
+		if err := createSchema(tx, 1, bucketJobs, bucketTasks, bucketTaskIDs, bucketWorkers); err != nil {
+			return err
+		}
+		tasks, ids := tx.Bucket(bucketTasks), tx.Bucket(bucketTaskIDs)
 		oldJob := map[string]any{"id": "job-old", "name": "old job", "type": "echo-sleep-test", "priority": 50,
 			"status": "active", "created": created, "updated": created, "seq": 1}
-		jobs.Put([]byte("job-old"), mustJSON(oldJob))
+		if err := tx.Bucket(bucketJobs).Put([]byte("job-old"), mustJSON(oldJob)); err != nil {
+			return err
+		}
 		statuses := []string{"completed", "completed", "queued"}
 		for i, st := range statuses {
 			steps := 1
@@ -381,8 +393,12 @@ func writeSchema1Fixture(t *testing.T, path string) {
 				"type": "misc", "priority": 50, "status": st, "commands": cmds, "steps_completed": done,
 				"created": created, "updated": created}
 			k := taskKey("job-old", i)
-			tasks.Put(k, mustJSON(task))
-			ids.Put([]byte(task["id"].(string)), k)
+			if err := tasks.Put(k, mustJSON(task)); err != nil {
+				return err
+			}
+			if err := ids.Put([]byte(task["id"].(string)), k); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -397,4 +413,48 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// createSchema creates the meta bucket holding schema version schema, and the
+// empty buckets named, as a Farmhand of that schema would have; errors are
+// bbolt's, naming the bucket.
+func createSchema(btx *bolt.Tx, schema int, buckets ...[]byte) error {
+	meta, err := btx.CreateBucket(bucketMeta)
+	if err != nil {
+		return fmt.Errorf("creating bucket %s: %w", bucketMeta, err)
+	}
+	if err := meta.Put(keySchemaVersion, []byte(strconv.Itoa(schema))); err != nil {
+		return fmt.Errorf("writing schema version: %w", err)
+	}
+	for _, b := range buckets {
+		if _, err := btx.CreateBucket(b); err != nil {
+			return fmt.Errorf("creating bucket %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// boltUpdate runs fn in one write transaction on the bbolt file at path
+// (created when missing) and closes it, failing the test at once on an error.
+func boltUpdate(t *testing.T, path string, fn func(*bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(fn)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("writing %s: %v", path, err)
+	}
+}
+
+// writeFile writes data to path, failing the test at once if it cannot.
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
