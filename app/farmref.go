@@ -55,7 +55,7 @@ func resolveFarm(f refFlags, dataDir string) (farmRef, error) {
 	}
 	creds, _ := worker.ReadCredentials(dataDir)
 	ref := farmRef{
-		URL:   firstOf(f.manager, os.Getenv("FARMHAND_MANAGER"), mb.Manager, "http://127.0.0.1:"+DefaultPort),
+		URL:   firstOf(f.manager, os.Getenv("FARMHAND_MANAGER"), mb.Manager, localManagerURL(dataDir), "http://127.0.0.1:"+DefaultPort),
 		Token: firstOf(f.token, os.Getenv("FARMHAND_TOKEN"), readAdminToken(dataDir), mb.Token, creds.Token),
 	}
 	pin := firstOf(f.fingerprint, os.Getenv("FARMHAND_FINGERPRINT"), mb.Fingerprint, creds.Fingerprint, string(localFingerprint(dataDir)))
@@ -63,6 +63,10 @@ func resolveFarm(f refFlags, dataDir string) (farmRef, error) {
 		p, err := trust.ParseFingerprint(pin)
 		if err != nil {
 			return ref, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		if len(p) < trust.PrefixLen {
+			return ref, fmt.Errorf("%w: fingerprint %s is too short: give the whole fingerprint, or at least its first %d characters, as 'farmhand joincode' on the manager shows it",
+				errUsage, p, trust.PrefixLen)
 		}
 		ref.Pin = p
 	}
@@ -86,6 +90,20 @@ func firstOf(values ...string) string {
 // readAdminToken is the manager's computer's own admin token, or "".
 func readAdminToken(dataDir string) string {
 	b, err := os.ReadFile(filepath.Join(dataDir, adminTokenFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// managerURLFile, in a manager's data directory, holds how commands on its
+// computer reach it (plain HTTP on loopback, at the port it listens on).
+const managerURLFile = "manager.url"
+
+// localManagerURL is the URL of the manager whose data directory this is, as
+// it last started, or "".
+func localManagerURL(dataDir string) string {
+	b, err := os.ReadFile(filepath.Join(dataDir, managerURLFile))
 	if err != nil {
 		return ""
 	}

@@ -189,6 +189,10 @@ func runWorker(e *env, args []string) error {
 		return exitCode(*restartCode)
 	case errors.Is(exit, worker.ErrShutdownRequested):
 		e.log.Info("shutting down as the manager asked")
+	case errors.Is(exit, worker.ErrNotAdmitted):
+		// Refused (a wrong join code, a revoked membership): not a success,
+		// or a service manager or script would take it for one.
+		return exit
 	}
 	return nil
 }
@@ -478,6 +482,11 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 	if *mf.allowPlain {
 		e.log.Warn("plain HTTP is served to other computers too (--allow-plain-http): tokens cross the network readable by anyone on it")
 	}
+	// Commands on this computer given this data directory find this
+	// manager at whatever port it listens on.
+	if err := os.WriteFile(filepath.Join(*mf.data, managerURLFile), []byte(rm.url+"\n"), 0o644); err != nil {
+		e.log.Warn("noting the manager's address for this computer's commands", "err", err)
+	}
 	if e.managerStarted != nil {
 		e.managerStarted(rm.url)
 	}
@@ -516,5 +525,6 @@ func (rm *runningManager) stop() error {
 	if err := rm.m.Close(); err != nil {
 		return fmt.Errorf("closing the farm's database: %w", err)
 	}
+	rm.log.Info("manager stopped")
 	return nil
 }

@@ -73,7 +73,7 @@ func (m *Manager) JobActions(by Actor, action model.JobAction, ids []string, pri
 		for _, id := range ids {
 			jc, err := o.job(id)
 			if err != nil {
-				return fmt.Errorf("job %s: %w", id, err)
+				return err // it names the job
 			}
 			if err := by.mayActOn(jc.job); err != nil {
 				return err
@@ -100,7 +100,7 @@ func (m *Manager) JobActions(by Actor, action model.JobAction, ids []string, pri
 		if errors.As(err, &ae) || errors.Is(err, ErrForbidden) {
 			return nil, err // it names the job and the action already
 		}
-		return nil, fmt.Errorf("%s jobs %v: %w", action, ids, err)
+		return nil, fmt.Errorf("%s: %w", action, err) // err names the job
 	}
 	m.dropJobFiles(action, dropped)
 	for _, j := range result {
