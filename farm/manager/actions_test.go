@@ -102,3 +102,16 @@ func TestJobChangesAreAudited(t *testing.T) {
 		t.Errorf("audit entries %q, want %q", got, want)
 	}
 }
+
+// An emptied setting (absent from the stored JSON) is a change the audit
+// log names, from its old value to none.
+func TestSettingsDiffNamesEmptiedSettings(t *testing.T) {
+	old, next := model.DefaultSettings(), model.DefaultSettings()
+	old.ScriptsDir = "/srv/scripts"
+	if got := settingsDiff(old, next); got != "scripts_dir /srv/scripts → (none)" {
+		t.Errorf("diff %q", got)
+	}
+	if got := settingsDiff(next, old); got != "scripts_dir (none) → /srv/scripts" {
+		t.Errorf("diff %q", got)
+	}
+}

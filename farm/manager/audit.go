@@ -100,8 +100,12 @@ func listNames(names []string) string {
 // have audit entries of their own when changed one by one.
 func settingsDiff(old, next model.Settings) string {
 	a, b := settingsFields(old), settingsFields(next)
+	// Both sides' fields: an emptied setting (omitted from the JSON) is a
+	// change too.
+	keys := maps.Clone(a)
+	maps.Copy(keys, b)
 	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(b)) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if k == "version" || a[k] == b[k] {
 			continue
 		}
@@ -109,12 +113,20 @@ func settingsDiff(old, next model.Settings) string {
 			parts = append(parts, "variables")
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %s → %s", k, a[k], b[k]))
+		parts = append(parts, fmt.Sprintf("%s %s → %s", k, shownValue(a[k]), shownValue(b[k])))
 	}
 	if len(parts) == 0 {
 		return "no change"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// shownValue writes an empty setting so that it can be seen.
+func shownValue(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
 }
 
 // settingsFields is s as its JSON fields, each value as JSON text.
