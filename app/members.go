@@ -289,7 +289,8 @@ func runJoinCode(e *env, args []string) error {
 	if *cf.asJSON {
 		return printJSON(e.stdout, jc)
 	}
-	fmt.Fprintf(e.stdout, "%s\n\nA worker started with 'farmhand worker --join %s' joins this farm without waiting for approval.\n", jc.Code, jc.Code)
+	fmt.Fprintf(e.stdout, "%s\n\nA worker started with 'farmhand worker --join %s' joins this farm without waiting for approval\n"+
+		"(it finds the manager on the network; where mDNS does not reach, add --manager https://HOST:PORT).\n", jc.Code, jc.Code)
 	if jc.Fingerprint != "" {
 		fmt.Fprintf(e.stdout, "The code also tells it which manager to trust: this one, whose certificate fingerprint is\n  %s\n",
 			trust.Fingerprint(jc.Fingerprint))
