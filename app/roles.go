@@ -23,83 +23,6 @@ import (
 	"farmhand/farm/worker"
 )
 
-type managerFlags struct {
-	data          *string
-	listen        *string
-	workerTimeout *time.Duration
-	taskTimeout   *time.Duration
-	blocklist     *int
-	taskFailures  *int
-	failShare     *float64
-	forgetAfter   *time.Duration
-	scriptsDir    *string
-	headless      *bool
-	farmName      *string
-	discovery     *discoveryFlags
-	allowPlain    *bool
-	fs            *flagSet // to tell which flags were given (see farmSettings)
-}
-
-func addManagerFlags(e *env, name, synopsis string) (*managerFlags, *flagSet) {
-	fs := &flagSet{newFlags(e, name, synopsis)}
-	return &managerFlags{
-		fs:            fs,
-		farmName:      fs.String("farm-name", model.DefaultFarmName(), "the farm's name, as workers and windows list it"+settingNote),
-		discovery:     addDiscoveryFlags(fs),
-		data:          fs.String("data", defaultDataDir(), "data directory (database, task logs, credentials)"),
-		listen:        fs.String("listen", ":"+DefaultPort, "address the manager's API listens on"),
-		workerTimeout: fs.Duration("worker-timeout", manager.DefaultWorkerTimeout, "a worker silent this long is lost and its task requeued"+settingNote),
-		taskTimeout: fs.Duration("task-timeout", manager.DefaultTaskTimeout, "a running task its worker stops reporting on (in heartbeats, "+
-			"logs or progress) this long counts as failed by that worker; a quiet process whose worker heartbeats lives on "+
-			"(use the job setting max_task_duration to bound one task)"+settingNote),
-		blocklist:    fs.Int("blocklist-threshold", manager.DefaultBlocklistThreshold, "failed tasks of one type of one job that blocklist a worker for them"+settingNote),
-		taskFailures: fs.Int("max-task-failures", manager.DefaultMaxTaskFailures, "distinct workers that may fail a task before it fails for good"+settingNote),
-		failShare:    fs.Float64("fail-threshold", model.DefaultFailThreshold, "share of failed tasks (0–1) above which a job fails"+settingNote),
-		forgetAfter:  fs.Duration("forget-workers-after", manager.DefaultForgetAfter, "delete workers offline this long (0 keeps them)"+settingNote),
-		scriptsDir:   fs.String("scripts-dir", "", "folder of custom job-type scripts (default: scripts in the data directory)"+settingNote),
-		headless:     fs.Bool("headless", false, "never open windows, even with a display"),
-		allowPlain: fs.Bool("allow-plain-http", false, "also serve plain HTTP to other computers (tokens then cross the network "+
-			"readable by anyone on it); without it plain HTTP is served to this computer only and others must use https"),
-	}, fs
-}
-
-type workerFlags struct {
-	manager     *string
-	fingerprint *string
-	farm        *string
-	discovery   *discoveryFlags
-	name        *string
-	tags        *string
-	taskTypes   *taskTypesFlag
-	blender     *string
-	ffmpeg      *string
-}
-
-// addWorkerFlags adds the worker's flags; df is the discovery flags when the
-// flag set has them already (the manager's, in 'both').
-func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
-	if df == nil {
-		df = addDiscoveryFlags(fs)
-	}
-	host, _ := os.Hostname()
-	taskTypes := &taskTypesFlag{}
-	fs.Func("task-type", "offer this task type besides blender, ffmpeg, misc and file-management, for job types with "+
-		"task types of their own, e.g. blender-gpu (repeatable, or comma-separated; kept for later runs; --task-type '' offers none)", taskTypes.add)
-	fs.Func("task-types", "the same as --task-type", taskTypes.add)
-	return &workerFlags{
-		taskTypes: taskTypes,
-		manager:   fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else found on the network with mDNS)"),
-		fingerprint: fs.String("fingerprint", "", "the manager's certificate fingerprint to trust (default $FARMHAND_FINGERPRINT, "+
-			"else the one kept when this worker joined, else the one in --join's code, else the one the network announces)"),
-		farm:      fs.String("farm", "", "with several farms on the network: the name of the one to join"),
-		discovery: df,
-		name:      fs.String("name", host, "worker name shown on the farm"),
-		tags:      fs.String("tags", "", "comma-separated tags (jobs can require them)"),
-		blender:   fs.String("blender", "", "Blender to render with (default: blender on PATH)"),
-		ffmpeg:    fs.String("ffmpeg", "", "FFmpeg to make videos with (default: ffmpeg on PATH)"),
-	}
-}
-
 func runManager(e *env, args []string) error {
 	mf, fs := addManagerFlags(e, "manager", "manager [--data DIR] [--listen ADDR] [--farm-name NAME] [--headless]")
 	if _, err := parse(fs.FlagSet, args); err != nil {
@@ -294,37 +217,6 @@ func startManagerForWorker(ctx context.Context, e *env, mf *managerFlags) (*runn
 		return nil, "", errors.Join(fmt.Errorf("reading the join code of this computer's manager: %w", err), mh.stop())
 	}
 	return mh, code, nil
-}
-
-// taskTypesFlag collects --task-type flags: each a task type, or several
-// separated by commas.
-type taskTypesFlag struct {
-	given bool
-	types []string
-}
-
-func (f *taskTypesFlag) add(s string) error {
-	f.given = true
-	for _, t := range strings.Split(s, ",") {
-		if t = strings.TrimSpace(t); t == "" {
-			continue
-		}
-		if err := jobtype.CheckTaskType(t); err != nil {
-			return err
-		}
-		f.types = append(f.types, t)
-	}
-	return nil
-}
-
-// extraTaskTypes returns the task types the worker offers besides its tools':
-// the flags', which are then kept in the data dir, or else the kept ones.
-func (f *taskTypesFlag) extraTaskTypes(data string) ([]string, error) {
-	if f.given {
-		return f.types, worker.SaveSettings(data, worker.Settings{TaskTypes: f.types})
-	}
-	s, err := worker.LoadSettings(data)
-	return s.TaskTypes, err
 }
 
 func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCode string, wants model.Role,

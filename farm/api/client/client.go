@@ -371,20 +371,6 @@ func (c *Client) TaskLogTail(ctx context.Context, id string, lines int) (string,
 	return s, err
 }
 
-// Workers lists the farm's workers.
-func (c *Client) Workers(ctx context.Context) ([]*model.Worker, error) {
-	var v wire.WorkerList
-	_, err := c.do(ctx, http.MethodGet, "/api/v1/workers", nil, &v)
-	return v.Workers, err
-}
-
-// Worker fetches one worker.
-func (c *Client) Worker(ctx context.Context, id string) (*model.Worker, error) {
-	var v model.Worker
-	_, err := c.do(ctx, http.MethodGet, "/api/v1/workers/"+url.PathEscape(id), nil, &v)
-	return &v, err
-}
-
 // Why explains what keeps a task from running, per worker.
 func (c *Client) Why(ctx context.Context, taskID string) (*model.WhyReport, error) {
 	var v model.WhyReport
@@ -418,31 +404,6 @@ func (c *Client) ClearBlocklist(ctx context.Context, jobID, workerID, taskType s
 	return &v, err
 }
 
-// WorkerAction asks a worker to sleep, wake, pause, shut down or restart
-// (after its current task, or now), or deletes it (the answer is then nil).
-func (c *Client) WorkerAction(ctx context.Context, id string, action model.WorkerAction, now bool) (*model.Worker, error) {
-	var v model.Worker
-	status, err := c.do(ctx, http.MethodPost, "/api/v1/workers/"+url.PathEscape(id)+"/actions",
-		wire.WorkerActionRequest{Action: action, Now: now}, &v)
-	if err != nil || status == http.StatusNoContent {
-		return nil, err
-	}
-	return &v, nil
-}
-
-// UpdateWorker renames a worker or replaces its tags.
-func (c *Client) UpdateWorker(ctx context.Context, id string, change wire.WorkerChange) (*model.Worker, error) {
-	var v model.Worker
-	_, err := c.do(ctx, http.MethodPatch, "/api/v1/workers/"+url.PathEscape(id), change, &v)
-	return &v, err
-}
-
-// DeleteWorker forgets a worker; its task is requeued.
-func (c *Client) DeleteWorker(ctx context.Context, id string) error {
-	_, err := c.do(ctx, http.MethodDelete, "/api/v1/workers/"+url.PathEscape(id), nil, nil)
-	return err
-}
-
 // SetPythonOverrides changes the Python lines a job's renders run first.
 func (c *Client) SetPythonOverrides(ctx context.Context, jobID, lines string) (*model.Job, error) {
 	var v model.Job
@@ -463,81 +424,6 @@ func (c *Client) LastRenderedImage(ctx context.Context, jobID, size string) ([]b
 	var s string
 	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(jobID)+"/last-rendered?size="+url.QueryEscape(size), nil, &s)
 	return []byte(s), err
-}
-
-// Join asks to become a member of the farm. The token it returns works once an
-// admin approves the member (at once with the farm's join code, for workers).
-func (c *Client) Join(ctx context.Context, req wire.JoinRequest) (*wire.Joined, error) {
-	var v wire.Joined
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/join", req, &v)
-	return &v, err
-}
-
-// JoinStatus says where the join request of this client's token stands.
-func (c *Client) JoinStatus(ctx context.Context) (*model.Member, error) {
-	var v model.Member
-	_, err := c.do(ctx, http.MethodGet, "/api/v1/join", nil, &v)
-	return &v, err
-}
-
-// Whoami returns the member this client's token belongs to.
-func (c *Client) Whoami(ctx context.Context) (*model.Member, error) {
-	var v model.Member
-	_, err := c.do(ctx, http.MethodGet, "/api/v1/whoami", nil, &v)
-	return &v, err
-}
-
-// Members lists the farm's members, optionally in one status ("pending").
-func (c *Client) Members(ctx context.Context, status model.MemberStatus) ([]*model.Member, error) {
-	path := "/api/v1/members"
-	if status != "" {
-		path += "?status=" + url.QueryEscape(string(status))
-	}
-	var v wire.MemberList
-	_, err := c.do(ctx, http.MethodGet, path, nil, &v)
-	return v.Members, err
-}
-
-// Approve lets a member in with a role.
-func (c *Client) Approve(ctx context.Context, id string, role model.Role) (*model.Member, error) {
-	var v model.Member
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/members/"+url.PathEscape(id)+"/approve", wire.ApproveRequest{Role: role}, &v)
-	return &v, err
-}
-
-// Reject turns a join request down.
-func (c *Client) Reject(ctx context.Context, id string) (*model.Member, error) {
-	var v model.Member
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/members/"+url.PathEscape(id)+"/reject", nil, &v)
-	return &v, err
-}
-
-// Revoke takes a member's access away.
-func (c *Client) Revoke(ctx context.Context, id string) (*model.Member, error) {
-	var v model.Member
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/members/"+url.PathEscape(id)+"/revoke", nil, &v)
-	return &v, err
-}
-
-// JoinCode returns the farm's join code; with renew, a new one replacing it.
-func (c *Client) JoinCode(ctx context.Context, renew bool) (string, error) {
-	v, err := c.JoinCodeInfo(ctx, renew)
-	if err != nil {
-		return "", err
-	}
-	return v.Code, nil
-}
-
-// JoinCodeInfo returns the join code with the manager's whole certificate
-// fingerprint; renew replaces the code first (admins only).
-func (c *Client) JoinCodeInfo(ctx context.Context, renew bool) (*wire.JoinCode, error) {
-	method := http.MethodGet
-	if renew {
-		method = http.MethodPost
-	}
-	var v wire.JoinCode
-	_, err := c.do(ctx, method, "/api/v1/joincode", nil, &v)
-	return &v, err
 }
 
 // Config returns how the manager was set up: its data folders, timeouts and thresholds.
