@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,11 +58,7 @@ func resolveFarm(f refFlags, dataDir string) (farmRef, error) {
 		URL:   firstOf(f.manager, os.Getenv("FARMHAND_MANAGER"), mb.Manager, localManagerURL(dataDir), "http://127.0.0.1:"+DefaultPort),
 		Token: firstOf(f.token, os.Getenv("FARMHAND_TOKEN"), readAdminToken(dataDir), mb.Token, creds.Token),
 	}
-	pin := firstOf(f.fingerprint, os.Getenv("FARMHAND_FINGERPRINT"), mb.Fingerprint, creds.Fingerprint)
-	if pin == "" && onThisComputer(ref.URL) {
-		// Only this computer's own manager presents this computer's certificate.
-		pin = string(localFingerprint(dataDir))
-	}
+	pin := firstOf(f.fingerprint, os.Getenv("FARMHAND_FINGERPRINT"), mb.Fingerprint, creds.Fingerprint, string(localFingerprint(dataDir)))
 	if pin != "" {
 		p, err := trust.ParseFingerprint(pin)
 		if err != nil {
@@ -118,20 +112,6 @@ func localManagerURL(dataDir string) string {
 
 // tlsDir is where a manager keeps its certificate and key.
 func tlsDir(dataDir string) string { return filepath.Join(dataDir, "tls") }
-
-// onThisComputer reports whether url names a loopback address.
-func onThisComputer(url string) bool {
-	u, err := neturl.Parse(url)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // localFingerprint is the certificate fingerprint of the manager whose data
 // directory this is, or "" when this computer runs none.
