@@ -12,7 +12,10 @@ require (
 	golang.org/x/time v0.16.0
 )
 
-require go.uber.org/goleak v1.3.0 // indirect
+require (
+	github.com/jezek/xgb v1.1.1 // indirect
+	go.uber.org/goleak v1.3.0 // indirect
+)
 
 require (
 	github.com/ebitengine/purego v0.11.2 // indirect
