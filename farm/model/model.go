@@ -48,6 +48,15 @@ type Job struct {
 	// the job first changes after its submission.
 	ETA          *ETA          `json:"eta,omitempty"`
 	TimePerFrame *TimePerFrame `json:"time_per_frame,omitempty"`
+	// Storage is "upload" for a job whose files the manager holds (issue 13);
+	// "" (or "shared") for one whose workers read the paths its settings name.
+	Storage string `json:"storage,omitempty"`
+	// FilesMissing is how many distinct files of an upload job the manager
+	// still lacks; the job waits in JobWaitingForFiles while it is above 0.
+	FilesMissing int `json:"files_missing,omitempty"`
+	// OutputFolder is the folder on the manager's computer where an upload
+	// job's workers send its output (absolute path).
+	OutputFolder string `json:"output_folder,omitempty"`
 	// AllowedActions is derived from Status by the API; the store never keeps it.
 	AllowedActions []JobAction `json:"allowed_actions,omitempty"`
 }
@@ -146,6 +155,19 @@ type Worker struct {
 	// Stats is the computer's load as of its last heartbeat; kept in memory
 	// only, it is absent after a manager restart until the next heartbeat.
 	Stats *HostStats `json:"stats,omitempty"`
+	// Blenders are the Blender installs the worker found or was given, as it
+	// reported them at sign-on; a job's blender_version setting picks among them.
+	Blenders []BlenderInstall `json:"blenders,omitempty"`
+	// CyclesDevice is the Cycles device type the worker renders with (CPU,
+	// CUDA, OPTIX, HIP, METAL, ONEAPI); empty leaves each file's own setting.
+	CyclesDevice string `json:"cycles_device,omitempty"`
+}
+
+// BlenderInstall is one Blender program on a worker: its path there and the
+// version it printed for `blender --version` ("4.1.1"; empty if unreadable).
+type BlenderInstall struct {
+	Path    string `json:"path"`
+	Version string `json:"version"`
 }
 
 // SetTask records that the worker runs t.
@@ -357,4 +379,41 @@ type HostStats struct {
 	MemTotalMB uint64    `json:"mem_total_mb"`
 	CPUs       int       `json:"cpus"`
 	Sampled    time.Time `json:"sampled"`
+	// GPUs are the graphics cards whose use could be read (nvidia-smi, or
+	// the Linux amdgpu sysfs files); none readable leaves it empty, and then
+	// no GPU use is shown rather than a made-up zero.
+	GPUs []GPUStats `json:"gpus,omitempty"`
+}
+
+// HostSample is a worker's host stats over one step of its history (see the
+// manager's History): the mean of the heartbeats that came in the Step
+// seconds from Time. GPUPercent is the mean busy share of the readable cards,
+// absent (nil) when the worker read none; GPU memory is summed over cards.
+type HostSample struct {
+	Time          time.Time `json:"time"`
+	CPUPercent    float64   `json:"cpu_percent"`
+	MemUsedMB     uint64    `json:"mem_used_mb"`
+	MemTotalMB    uint64    `json:"mem_total_mb"`
+	GPUPercent    *float64  `json:"gpu_percent,omitempty"`
+	GPUMemUsedMB  uint64    `json:"gpu_mem_used_mb,omitempty"`
+	GPUMemTotalMB uint64    `json:"gpu_mem_total_mb,omitempty"`
+	// Heartbeats is how many heartbeats the sample is the mean of.
+	Heartbeats int `json:"heartbeats"`
+}
+
+// HostHistory is a worker's host samples, oldest first, one per StepSeconds
+// at most (steps without a heartbeat are missing, not zero).
+type HostHistory struct {
+	WorkerID    string       `json:"worker_id"`
+	StepSeconds int          `json:"step_seconds"`
+	Samples     []HostSample `json:"samples"`
+}
+
+// GPUStats is one graphics card's use. MemTotalMB is 0 when the card's memory
+// could not be read (AMD's sysfs gives only the busy share on some cards).
+type GPUStats struct {
+	Name        string  `json:"name,omitempty"`
+	BusyPercent float64 `json:"busy_percent"`
+	MemUsedMB   uint64  `json:"mem_used_mb,omitempty"`
+	MemTotalMB  uint64  `json:"mem_total_mb,omitempty"`
 }

@@ -10,10 +10,10 @@ import (
 	"farmhand/farm/model"
 )
 
-// hostStats samples the computer's CPU and memory use for the heartbeat, so
-// the farm's windows can show how busy each worker is. The CPU share is over
-// the time since the previous sample (gopsutil keeps the last reading), so
-// sampling costs no waiting.
+// hostStats samples the computer's CPU, memory and (where readable, see
+// gpuStats) GPU use for the heartbeat, so the farm's windows can show how busy
+// each worker is. The CPU share is over the time since the previous sample
+// (gopsutil keeps the last reading), so sampling costs no waiting.
 func hostStats() *model.HostStats {
 	s := &model.HostStats{CPUs: runtime.NumCPU(), Sampled: time.Now().UTC()}
 	if pct, err := cpu.Percent(0, false); err == nil && len(pct) == 1 {
@@ -22,5 +22,6 @@ func hostStats() *model.HostStats {
 	if vm, err := mem.VirtualMemory(); err == nil {
 		s.MemUsedMB, s.MemTotalMB = vm.Used>>20, vm.Total>>20
 	}
+	s.GPUs = gpuStats()
 	return s
 }
