@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -36,6 +38,18 @@ func showWindows(p windowsParams) error {
 	if noTray {
 		p.env.log.Info("no system tray: no D-Bus session bus; closing the window quits Farmhand")
 	}
+	var shown atomic.Pointer[shownFarm] // the window the desktop door shows jobs in
+	if closeDoor, err := openDoor(ctx, defaultDataDir(), func(ctx context.Context, id string) error {
+		err := showJob(ctx, shown.Load(), id)
+		if err == nil {
+			p.env.log.Info("showing a job in the window, as another program asked", "job", id)
+		}
+		return err
+	}); err != nil {
+		p.env.log.Warn("the Blender add-on cannot open jobs in this window", "err", err)
+	} else {
+		defer closeDoor()
+	}
 	open := func(cl *client.Client, lw *localWorker) fyne.Window {
 		var worker ui.WorkerControl // a nil interface, not a typed nil, when there is no worker
 		if lw != nil {
@@ -44,6 +58,7 @@ func showWindows(p windowsParams) error {
 		w := ui.New(ctx, ui.Config{App: a, Client: cl, Worker: worker, Farm: farmName(cl),
 			Open: os.Getenv("FARMHAND_OPEN"), NoTray: noTray})
 		w.Start()
+		shown.Store(&shownFarm{ui: w, client: cl})
 		return w.Window()
 	}
 	var first fyne.Window
@@ -64,6 +79,25 @@ func showWindows(p windowsParams) error {
 	}()
 	first.ShowAndRun()
 	cancel() // the app has quit: the windows must not repaint any more (see ui.New)
+	return nil
+}
+
+// shownFarm is the main window and the farm it shows.
+type shownFarm struct {
+	ui     *ui.UI
+	client *client.Client
+}
+
+// showJob brings the window of s forward with job id selected, when that job
+// is on s's farm.
+func showJob(ctx context.Context, s *shownFarm, id string) error {
+	if s == nil {
+		return errors.New("Farmhand has not joined a farm yet")
+	}
+	if _, err := s.client.Job(ctx, id); err != nil {
+		return fmt.Errorf("job %s is not on the farm this window shows: %w", id, err)
+	}
+	fyne.Do(func() { s.ui.ShowJob(id) })
 	return nil
 }
 

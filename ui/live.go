@@ -131,6 +131,7 @@ func (u *UI) applyEvents(evs []model.Event) {
 	if len(jobs) > 0 || len(deleted) > 0 {
 		u.jobs.apply(jobs, deleted)
 		u.panel.jobsChanged()
+		u.showPendingJob()
 	}
 	u.panel.tasks.apply(tasks)
 	if reloadTasks {
@@ -182,6 +183,7 @@ func (u *UI) loaded(jobs []*model.Job, jerr error, workers []*model.Worker, werr
 	u.status.online()
 	u.jobs.setAll(jobs)
 	u.panel.jobsChanged()
+	u.showPendingJob()
 	u.workers.setAll(workers)
 	if u.panel.tasks.jobID != "" {
 		u.panel.tasks.reload()

@@ -60,6 +60,8 @@ type UI struct {
 	retrying bool // a reload after a failure is scheduled
 	started  bool // the first load arrived
 	toldTray bool // the user was told that closing hides to the tray
+
+	pendingJob string // the job ShowJob asked for, until the jobs list has it
 }
 
 // New builds the main window and, on desktops, the tray. Nothing is loaded

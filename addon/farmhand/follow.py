@@ -11,7 +11,7 @@ import tempfile
 
 import bpy
 
-from . import manager_api, state, tasks
+from . import desktop, manager_api, state, tasks
 
 POLL_SECONDS = 3.0
 
@@ -112,11 +112,42 @@ def draw(layout, scene):
     row.label(text="Job %s: %s" % (scene.farmhand_last_job_id, scene.farmhand_last_job_status), icon="RENDER_RESULT")
     row.operator("farmhand.job_status", text="", icon="FILE_REFRESH")
     tasks.draw_status(box, "follow")
+    if desktop.door() is not None:
+        box.operator("farmhand.open_in_farmhand", icon="WINDOW")
+        tasks.draw_status(box, "open")
     if job["icon"] and job["id"] == scene.farmhand_last_job_id:
         box.template_icon(icon_value=job["icon"], scale=8.0)
 
 
-# "Open in Farmhand" (show the job in the desktop app) needs the app to take
-# a job from another program while it runs; until it can, the panel shows the
-# job here and no button that would start a second app.
-classes = ()
+def _ask_app(job_id):
+    """On the worker thread: the desktop app shows the job; "" or why not."""
+    try:
+        desktop.show_job(job_id)
+    except (desktop.NotRunning, RuntimeError) as err:
+        return str(err)
+    return ""
+
+
+class FARMHAND_OT_open_in_farmhand(bpy.types.Operator):
+    """Show this job in the Farmhand window running on this computer"""
+    bl_idname = "farmhand.open_in_farmhand"
+    bl_label = "Open in Farmhand"
+
+    @classmethod
+    def poll(cls, context):
+        # Offered only while the app runs here (its door file exists); the
+        # panel shows the job either way.
+        return bool(context.scene and context.scene.farmhand_last_job_id) and desktop.door() is not None
+
+    def invoke(self, context, event):
+        return self._run(context, wait=False)
+
+    def execute(self, context):
+        return self._run(context, wait=True)  # from a script: it wants the answer
+
+    def _run(self, context, wait):
+        return tasks.run_operator(self, "open", "Opening in Farmhand…", _ask_app, lambda why: why,
+                                  (context.scene.farmhand_last_job_id,), wait=wait, failed="Open in Farmhand")
+
+
+classes = (FARMHAND_OT_open_in_farmhand,)
