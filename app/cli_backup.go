@@ -25,8 +25,9 @@ const backupRoute = "/api/v1/backup"
 // sends it (GET /api/v1/backup, as an admin). The copy is checked to be a
 // Farmhand database before it takes FILE's name, so FILE is never half a copy.
 func runBackup(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "backup", "backup FILE [--data DIR] [--manager URL]")}
+	fs := &flagSet{newFlags(e, "backup", "backup FILE [--force] [--data DIR] [--manager URL]")}
 	cf := addClientFlags(fs)
+	force := fs.Bool("force", false, "replace FILE when it exists")
 	pos, err := parse(fs.FlagSet, args)
 	if err != nil {
 		return err
@@ -38,6 +39,11 @@ func runBackup(e *env, args []string) error {
 	dest, err := filepath.Abs(pos[0])
 	if err != nil {
 		return fmt.Errorf("backing up: %w", err)
+	}
+	// An earlier backup may be the only good copy left: never replace one
+	// without being asked to.
+	if _, err := os.Stat(dest); err == nil && !*force {
+		return fmt.Errorf("%w: %s exists; choose another name, or replace it with --force", errUsage, dest)
 	}
 	online := *cf.manager != ""
 	how, noLocal := "", false

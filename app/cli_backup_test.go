@@ -99,7 +99,11 @@ func TestBackupFromARunningManager(t *testing.T) {
 	}
 	old := httptest.NewServer(http.NotFoundHandler())
 	defer old.Close()
-	err = runBackup(e, []string{dest, "--manager", old.URL, "--token", "admin-secret", "--data", t.TempDir()})
+	err = runBackup(e, []string{dest, "--manager", srv.URL, "--token", "admin-secret", "--data", t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "exists; choose another name, or replace it with --force") {
+		t.Errorf("a backup onto an earlier one: %v", err)
+	}
+	err = runBackup(e, []string{dest, "--force", "--manager", old.URL, "--token", "admin-secret", "--data", t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "it is an older Farmhand") {
 		t.Errorf("backup from a manager without the route: %v", err)
 	}
