@@ -45,6 +45,8 @@ type Server struct {
 	noStreams chan struct{} // closed when streams drops to 0; nil while nobody waits
 
 	limits *limiters // per-caller rate limits of the expensive routes (ratelimit.go)
+
+	history *manager.History // the workers' last 24 h of host stats (history.go)
 }
 
 // WithFingerprint sets the manager's certificate fingerprint that the
@@ -62,7 +64,7 @@ func (s *Server) WithFarmName(name string) *Server {
 
 // New returns the API server of m. version is the application version it reports.
 func New(m *manager.Manager, version string, log *slog.Logger) *Server {
-	s := &Server{m: m, log: log, version: version, limits: newLimiters(DefaultRateLimits)}
+	s := &Server{m: m, log: log, version: version, limits: newLimiters(DefaultRateLimits), history: manager.FollowHistory(m)}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(s.limitBodies)
@@ -119,6 +121,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Get("/tasks/{task_id}/why", s.getTaskWhy)
 			r.Get("/workers", s.listWorkers)
 			r.Get("/workers/{worker_id}", s.getWorker)
+			r.Get("/workers/{worker_id}/history", s.getWorkerHistory)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.require(model.RoleAdmin))
