@@ -235,12 +235,25 @@ def stage_relative_copy(bpy, root, stage):
     return copy
 
 
+def scene_info(bpy):
+    """What a command-line submission needs of the scene to fill in a job
+    type's settings that the add-on computes inside Blender: the scene's
+    name, frame range and step, frames per second and image format."""
+    scene = bpy.context.scene
+    r = scene.render
+    return {"name": scene.name, "frame_start": scene.frame_start, "frame_end": scene.frame_end,
+            "frame_step": scene.frame_step, "fps": r.fps / r.fps_base,
+            "format": r.image_settings.file_format, "file_extension": r.file_extension}
+
+
 def collect(bpy, stage):
     """Collects the open file and stages copies of the .blend files that
-    store absolute paths; returns the manifest dict."""
-    blend = os.path.normpath(bpy.data.filepath)
-    if not blend:
+    store absolute paths; returns the manifest dict, with "scene" (see
+    scene_info) besides the design's keys."""
+    if not bpy.data.filepath:
         raise ValueError("the file was never saved: collect a saved .blend")
+    blend = os.path.normpath(bpy.data.filepath)
+    info = scene_info(bpy)
     deps, missing, warnings, _ = collect_session(bpy)
     libraries = sorted({_abs(bpy, lib.filepath, lib.parent) for lib in bpy.data.libraries})
     root = deepest_root([blend] + deps)
@@ -255,7 +268,9 @@ def collect(bpy, stage):
         copy = stage_relative_copy(bpy, root, stage)
         if copy:
             staged[lib] = copy
-    return build_manifest(blend, deps, staged, missing, warnings)
+    manifest = build_manifest(blend, deps, staged, missing, warnings)
+    manifest["scene"] = info
+    return manifest
 
 
 def main(argv):

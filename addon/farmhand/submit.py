@@ -8,7 +8,7 @@ scripts calling the operators get the answer before they go on."""
 import bpy
 from bpy.app.handlers import persistent
 
-from . import follow, jobtypes, manager_api, project, settings_props, state, tasks
+from . import follow, jobtypes, manager_api, project, settings_props, state, tasks, upload
 
 STALE = ("The job type changed on the manager: Refresh from manager, check the settings "
          "and submit again")
@@ -161,9 +161,28 @@ class FARMHAND_OT_eval_setting(bpy.types.Operator):
 
 def storage_warning():
     """The panel's warning when the blend file lies outside every storage
-    location the farm declares, else ""."""
+    location the farm declares, else "" (and "" when its files are uploaded)."""
+    scene = bpy.context.scene
+    if scene is not None and scene.farmhand_upload:
+        return ""
+    return outside_storage()
+
+
+def outside_storage():
     roots = project.storage_roots(state.cache().config, manager_api.platform_name())
     return project.outside_storage(bpy.data.filepath, roots, manager_api.platform_name())
+
+
+# The upload toggle: on by itself when the file lies outside every storage
+# location the farm declares; a click overrides that for the scene (kept in
+# the scene's "farmhand_upload_choice": 1 on, 0 off).
+def _get_upload(scene):
+    choice = scene.get("farmhand_upload_choice")
+    return bool(choice) if choice is not None else bool(outside_storage())
+
+
+def _set_upload(scene, value):
+    scene["farmhand_upload_choice"] = 1 if value else 0
 
 
 def prefill_metadata(scene, force=False):
@@ -245,17 +264,26 @@ class FARMHAND_OT_submit(bpy.types.Operator):
         if warning:
             self.report({"WARNING"}, warning)
         frames = frame_count(scene)
+        fn, args = _submit, (mgr, job)
+        if scene.farmhand_upload:
+            # The saved file is what the collector reads, in a Blender of its own.
+            fn, args = upload.submit_with_files, (mgr, job, bpy.app.binary_path, bpy.data.filepath,
+                                                  scene.farmhand_allow_missing, _submit)
+            if not wait and not bpy.app.timers.is_registered(_show_upload):
+                bpy.app.timers.register(_show_upload, first_interval=0.5)
 
         def apply(stored):
             state.remember(mgr)
             scene.farmhand_last_job_id = stored.get("id", "")
             scene.farmhand_last_job_status = "%s, %s" % (stored.get("status", ""), follow.frames_text(stored, frames))
             follow.start(scene.farmhand_last_job_id, stored.get("status", ""), frames)
-            tasks.say("submit", "Submitted %s as job %s (%d tasks%s)" % (
+            sent = stored.get("uploaded")
+            tasks.say("submit", "Submitted %s as job %s (%d tasks%s%s)" % (
                 job["name"], scene.farmhand_last_job_id, stored.get("task_count", 0),
-                ", paused: resume it in Farmhand" if stored.get("status") == "paused" else ""))
+                ", paused: resume it in Farmhand" if stored.get("status") == "paused" else "",
+                ", %d files uploaded (%.1f MB)" % (sent["files"], sent["bytes"] / 1e6) if sent else ""))
             return ""
-        return tasks.run_operator(self, "submit", "Submitting…", _submit, apply, (mgr, job), wait=wait,
+        return tasks.run_operator(self, "submit", "Submitting…", fn, apply, args, wait=wait,
                                   failed="The manager refused the job")
 
     @staticmethod
@@ -284,6 +312,13 @@ class FARMHAND_OT_submit(bpy.types.Operator):
         if selected(scene) is None:
             return "Pick a job type"
         return ""
+
+
+def _show_upload():
+    """Timer: the panel shows the upload's progress, which changes on the
+    worker thread where no redraw can be asked for."""
+    state.redraw()
+    return 0.5 if tasks.busy("submit") else None
 
 
 def _submit(mgr, job):
@@ -362,7 +397,12 @@ class FARMHAND_PT_submit(bpy.types.Panel):
         warning = storage_warning()
         if warning:
             layout.label(text=warning, icon="ERROR")
+        layout.prop(scene, "farmhand_upload")
+        if scene.farmhand_upload:
+            layout.prop(scene, "farmhand_allow_missing")
         layout.operator(FARMHAND_OT_submit.bl_idname, icon="RENDER_ANIMATION")
+        if upload.progress_text():
+            layout.label(text=upload.progress_text(), icon="EXPORT")
         tasks.draw_status(layout, "submit")
         follow.draw(layout, scene)
 
@@ -423,6 +463,12 @@ def register_scene_props():
                       ("artist", "Who made the file")):
         setattr(S, "farmhand_meta_" + key, bpy.props.StringProperty(
             name=key.title(), description=what + " (filled in from the file's path and your user name)"))
+    S.farmhand_upload = bpy.props.BoolProperty(
+        name="Upload files (no shared storage)", get=_get_upload, set=_set_upload,
+        description="Send the blend file and every file it uses to the manager, for farms whose workers do not see "
+                    "this computer's files; on by itself when the file is outside the farm's storage locations")
+    S.farmhand_allow_missing = bpy.props.BoolProperty(
+        name="Submit with Missing Files", description="Upload even when the blend file uses files that do not exist")
     S.farmhand_last_job_id = bpy.props.StringProperty(name="Last Job")
     S.farmhand_last_job_status = bpy.props.StringProperty(name="Last Job Status")
     bpy.app.handlers.load_post.append(_after_load)
@@ -434,7 +480,8 @@ def unregister_scene_props():
         if _after_load in handlers:
             handlers.remove(_after_load)
     for name in ("farmhand_job_name", "farmhand_priority", "farmhand_job_type", "farmhand_job_type_name",
-                 "farmhand_last_job_id", "farmhand_last_job_status", "farmhand_tags", "farmhand_paused") + tuple(
+                 "farmhand_last_job_id", "farmhand_last_job_status", "farmhand_tags", "farmhand_paused",
+                 "farmhand_upload", "farmhand_allow_missing") + tuple(
                      "farmhand_meta_" + key for key in META_KEYS):
         delattr(bpy.types.Scene, name)
     settings_props.clear()
