@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
 	"farmhand/farm/model"
 	"farmhand/farm/store"
 )
@@ -149,5 +150,33 @@ func TestBackupAndRestoreOffline(t *testing.T) {
 	}
 	if db := filepath.Join(data, store.FileName); !jobIn(t, db, "first") || jobIn(t, db, "second") {
 		t.Error("the restored database is not the backup")
+	}
+	checkRestoreAudited(t, e, data, dest)
+}
+
+// checkRestoreAudited: the manager's next start records the restore in the
+// restored farm's audit log, once.
+func checkRestoreAudited(t *testing.T, e *env, data, src string) {
+	t.Helper()
+	for start := range 2 {
+		m, err := manager.Open(manager.Config{DataDir: data, Logger: e.log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recordRestore(e, m, data)
+		entries, _, err := m.Audit(100, "")
+		m.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range entries {
+			if a.Action == "database.restore" && strings.Contains(a.Detail, "restored "+src) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("start %d: %d audit entries of the restore, want 1: %+v", start+1, n, entries)
+		}
 	}
 }

@@ -328,6 +328,7 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 	if err != nil {
 		return nil, err
 	}
+	recordRestore(e, m, *mf.data)
 	if o := m.Overridden(); len(o) > 0 {
 		e.log.Info("command-line flags override stored farm settings for this run only", "settings", o)
 	}
@@ -368,8 +369,12 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 		m.Run(runCtx)
 	}()
 	rm.advertised = advertise(runCtx, e, mf.discovery, rm, farmName, port)
+	others := fmt.Sprintf("https://<this computer>:%d", port)
+	if ip := tcp.Addr().(*net.TCPAddr).IP; ip.IsLoopback() {
+		others = "none (listening on this computer only; --listen :PORT serves the network)"
+	}
 	e.log.Info("manager ready", "api", rm.url+"/api/v1", "docs", rm.url+"/api/docs", "farm", m.ID(),
-		"listen", tcp.Addr().String(), "other_computers", fmt.Sprintf("https://<this computer>:%d", port),
+		"listen", tcp.Addr().String(), "other_computers", others,
 		"fingerprint", id.Fingerprint.String(), "data", *mf.data)
 	if *mf.allowPlain {
 		e.log.Warn("plain HTTP is served to other computers too (--allow-plain-http): tokens cross the network readable by anyone on it")
@@ -383,6 +388,21 @@ func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManage
 		e.managerStarted(rm.url)
 	}
 	return rm, nil
+}
+
+// recordRestore puts the note of a restore into the audit log (as done by
+// the manager's own command line), then removes it; a failure is logged and
+// the note kept for the next start.
+func recordRestore(e *env, m *manager.Manager, data string) {
+	note, done, err := store.RestoreNote(data)
+	if err == nil && note != "" {
+		if err = m.RecordAudit(manager.Actor{}, "database.restore", note); err == nil {
+			err = done()
+		}
+	}
+	if err != nil {
+		e.log.Warn("recording the restore in the audit log", "err", err)
+	}
 }
 
 // stop shuts the manager down within stopWithin, each part before what it

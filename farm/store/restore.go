@@ -139,6 +139,9 @@ func Restore(dataDir, src string, now time.Time) (Restored, error) {
 		}
 		return r, fmt.Errorf("restoring %s: it is in place%s, but a power loss could undo that: %w", src, kept, err)
 	}
+	if err := writeRestoreNote(dataDir, src, r, now); err != nil {
+		return r, fmt.Errorf("restoring %s: it is in place, but %w", src, err)
+	}
 	return r, nil
 }
 
