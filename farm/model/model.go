@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"farmhand/farm/availability"
 )
 
 // Job is one submission: a name, a job type with its settings, and the tasks the
@@ -161,6 +163,12 @@ type Worker struct {
 	// CyclesDevice is the Cycles device type the worker renders with (CPU,
 	// CUDA, OPTIX, HIP, METAL, ONEAPI); empty leaves each file's own setting.
 	CyclesDevice string `json:"cycles_device,omitempty"`
+	// Availability is what the worker's availability rules said at its last
+	// report (rule and until when); nil before it reported any.
+	Availability *availability.Decision `json:"availability,omitempty"`
+	// MACs are the hardware addresses of its interfaces that have IPv4 and
+	// broadcast, as it last reported them: where Wake-on-LAN reaches it.
+	MACs []string `json:"macs,omitempty"`
 }
 
 // BlenderInstall is one Blender program on a worker: its path there and the

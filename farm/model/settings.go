@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"farmhand/farm/availability"
 )
 
 // The platforms a path variable has values for, named as Go's GOOS and
@@ -58,9 +60,18 @@ type Settings struct {
 	// ScriptsDir is the absolute folder of custom job-type scripts on the
 	// manager's computer; "" is the data directory's scripts folder.
 	ScriptsDir string `json:"scripts_dir,omitempty"`
+	// MaxFileSize is the most bytes one uploaded file may have (an input of
+	// an upload job, or one output file); 0 is DefaultMaxFileSize.
+	MaxFileSize int64 `json:"max_file_size,omitempty"`
+	// MaxJobSize is the most bytes the input files of one upload job may
+	// have together, and its output files together; 0 is DefaultMaxJobSize.
+	MaxJobSize int64 `json:"max_job_size,omitempty"`
 	// Variables are the path variables, storage locations among them, sorted
 	// by name; never nil once validated.
 	Variables []Variable `json:"variables"`
+	// Availability holds each worker's availability rules, by worker id; a
+	// worker without an entry is always available.
+	Availability map[string]availability.Rules `json:"availability,omitempty"`
 }
 
 // Variable is a path variable in Flamenco's sense: jobs and job types write
@@ -124,6 +135,12 @@ func (s Settings) Clone() Settings {
 		v.Values = maps(v.Values)
 		c.Variables[i] = v
 	}
+	if s.Availability != nil {
+		c.Availability = make(map[string]availability.Rules, len(s.Availability))
+		for id, r := range s.Availability {
+			c.Availability[id] = r.Clone()
+		}
+	}
 	return c
 }
 
@@ -170,6 +187,32 @@ func (s *Settings) RemoveVariable(name string) bool {
 	return len(s.Variables) < n
 }
 
+// ReservedVariableNames are names no farm variable may take: upload jobs'
+// {job_files} and {job_output}, which each worker expands to its own folders
+// (issue 13; files.VarJobFiles and files.VarJobOutput).
+var ReservedVariableNames = []string{"job_files", "job_output"}
+
+// Default size limits of uploaded files, in bytes (Settings.MaxFileSize and
+// Settings.MaxJobSize).
+const (
+	DefaultMaxFileSize int64 = 50 << 30
+	DefaultMaxJobSize  int64 = 200 << 30
+)
+
+// FileLimits returns the most bytes one uploaded file and one job's files
+// (its inputs, and its outputs, each counted alone) may take; a setting of 0
+// (a farm from before the limits) is the default.
+func (s Settings) FileLimits() (perFile, perJob int64) {
+	perFile, perJob = s.MaxFileSize, s.MaxJobSize
+	if perFile == 0 {
+		perFile = DefaultMaxFileSize
+	}
+	if perJob == 0 {
+		perJob = DefaultMaxJobSize
+	}
+	return perFile, perJob
+}
+
 // Bounds of the settings, checked by Validate.
 const (
 	minTimeout     = time.Second
@@ -181,6 +224,7 @@ const (
 	maxValueLen    = 1024
 	maxVariables   = 256
 	maxScriptsPath = 4096
+	minFileLimit   = 1 << 20 // a limit below 1 MiB refuses any real scene
 )
 
 var variableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
@@ -206,6 +250,10 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("forget_workers_after: must be 0 (keep workers) or between %s and %s, not %s", minForget, maxForget, s.ForgetWorkersAfter)
 	case s.ScriptsDir != "" && (!filepath.IsAbs(s.ScriptsDir) || len(s.ScriptsDir) > maxScriptsPath || !printable(s.ScriptsDir)):
 		return fmt.Errorf("scripts_dir: must be an absolute folder on the manager's computer, or empty for the data folder's scripts, not %q", s.ScriptsDir)
+	case s.MaxFileSize < 0 || (s.MaxFileSize > 0 && s.MaxFileSize < minFileLimit):
+		return fmt.Errorf("max_file_size: must be 0 (the default, %d bytes) or at least %d bytes, not %d", DefaultMaxFileSize, minFileLimit, s.MaxFileSize)
+	case s.MaxJobSize < 0 || (s.MaxJobSize > 0 && s.MaxJobSize < minFileLimit):
+		return fmt.Errorf("max_job_size: must be 0 (the default, %d bytes) or at least %d bytes, not %d", DefaultMaxJobSize, minFileLimit, s.MaxJobSize)
 	case len(s.Variables) > maxVariables:
 		return fmt.Errorf("variables: at most %d, not %d", maxVariables, len(s.Variables))
 	}
@@ -219,6 +267,11 @@ func (s Settings) Validate() error {
 		}
 		seen[v.Name] = true
 	}
+	for id, r := range s.Availability {
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("availability[%s]: %w", id, err)
+		}
+	}
 	return nil
 }
 
@@ -227,6 +280,9 @@ func (s Settings) Validate() error {
 func (v Variable) Validate() error {
 	if !variableName.MatchString(v.Name) {
 		return fmt.Errorf("variables[%s]: a name is a letter, then letters, digits, _ or -, at most %d in all", v.Name, maxNameLen)
+	}
+	if slices.ContainsFunc(ReservedVariableNames, func(r string) bool { return strings.EqualFold(r, v.Name) }) {
+		return fmt.Errorf("variables[%s]: the name is reserved: workers of upload jobs put their own folders there", v.Name)
 	}
 	if len(v.Values) == 0 {
 		return fmt.Errorf("variables[%s]: needs a value for at least one platform (%s)", v.Name, strings.Join(Platforms, ", "))
