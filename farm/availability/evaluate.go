@@ -77,8 +77,8 @@ func (r Rules) Evaluate(now time.Time, idle Idle, load Load) Decision {
 		}
 		if idle.Idle < r.IdleAfter.D() {
 			until := now.Add(r.IdleAfter.D() - idle.Idle)
-			return Decision{false, RulePresent, until, "in use: idle " + idle.Idle.Round(time.Second).String() +
-				" of " + r.IdleAfter.String() + untilText(now, until, " at the earliest")}
+			return Decision{false, RulePresent, until, "in use: renders after " + r.IdleAfter.String() +
+				" without input" + untilText(now, until, " at the earliest")}
 		}
 	}
 	if load.Known && r.MaxOtherCPU > 0 && load.OtherCPU > r.MaxOtherCPU {
@@ -89,7 +89,7 @@ func (r Rules) Evaluate(now time.Time, idle Idle, load Load) Decision {
 	}
 	switch {
 	case r.IdleAfter > 0:
-		return Decision{true, RuleIdle, schedUntil, "away for " + idle.Idle.Round(time.Second).String() + untilText(now, schedUntil, " at the latest")}
+		return Decision{true, RuleIdle, schedUntil, "away from the computer" + untilText(now, schedUntil, " at the latest")}
 	case len(r.Schedule) > 0:
 		return Decision{true, RuleSchedule, schedUntil, "within the schedule" + untilText(now, schedUntil, "")}
 	}

@@ -42,6 +42,9 @@ type Rules struct {
 	// SuspendAfter, when set (opt-in), suspends the computer after this long
 	// without a task while nobody uses it.
 	SuspendAfter Duration `json:"suspend_after,omitempty"`
+	// WakeForWork (opt-in) lets the manager wake this computer with
+	// Wake-on-LAN when queued work needs more workers than are awake.
+	WakeForWork bool `json:"wake_for_work,omitempty"`
 }
 
 // Override is a person's "render now until Until" (Render) or "don't render
@@ -89,7 +92,7 @@ func (r Rules) ReturnOrDefault() Return {
 // IsZero reports whether r has no rule at all (always available).
 func (r Rules) IsZero() bool {
 	return r.IdleAfter == 0 && r.MaxOtherCPU == 0 && r.MinFreeMemory == 0 && len(r.Schedule) == 0 &&
-		r.Override == nil && r.OnReturn == "" && r.Grace == 0 && r.SuspendAfter == 0
+		r.Override == nil && r.OnReturn == "" && r.Grace == 0 && r.SuspendAfter == 0 && !r.WakeForWork
 }
 
 // Validate checks r and returns the first problem as "<json field>: <rule>",

@@ -152,7 +152,8 @@ func (wk *Waker) send(ctx context.Context, w *model.Worker) ([]string, error) {
 
 // WakeForQueue wakes offline or lost workers when more tasks are ready than
 // awake workers are free, as many as are missing, each at most once per Gap.
-// A worker is woken only if it reported a MAC, its last availability report
+// A worker is woken only if its rules allow it (WakeForWork), it reported a
+// MAC, its last availability report
 // does not hold it back for a while yet, and a ready task fits it (task
 // types, tags). It returns the ids of the workers woken.
 func (wk *Waker) WakeForQueue(ctx context.Context) []string {
@@ -194,7 +195,8 @@ func (wk *Waker) WakeForQueue(ctx context.Context) []string {
 
 // wanted reports whether w is one WakeForQueue may wake at now.
 func (wk *Waker) wanted(w *model.Worker, now time.Time) bool {
-	if (w.Status != model.WorkerOffline && w.Status != model.WorkerLost) || len(w.MACs) == 0 {
+	if (w.Status != model.WorkerOffline && w.Status != model.WorkerLost) || len(w.MACs) == 0 ||
+		!wk.m.current().Availability[w.ID].WakeForWork {
 		return false
 	}
 	if a := w.Availability; a != nil && !a.Available && a.Until.After(now) {

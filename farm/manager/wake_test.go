@@ -47,10 +47,14 @@ func receive(t *testing.T, c <-chan []byte) []byte {
 	}
 }
 
-// offlineWithMAC registers a worker, has it report a MAC, and signs it off.
+// offlineWithMAC registers a worker that may be woken for work, has it
+// report a MAC, and signs it off.
 func offlineWithMAC(t *testing.T, m *Manager, name, mac string) *model.Worker {
 	t.Helper()
 	w := register(t, m, name)
+	if _, err := m.SetWorkerAvailabilityBy(AsAdmin, w.ID, availability.Rules{WakeForWork: true}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := m.ReportAvailability(w.ID, availability.Decision{Available: true, Rule: availability.RuleAlways}, []string{mac}); err != nil {
 		t.Fatal(err)
 	}
@@ -151,5 +155,16 @@ func TestWakeForQueue(t *testing.T) {
 	submit(t, m2, "1")
 	if woken := wk2.WakeForQueue(context.Background()); len(woken) != 0 {
 		t.Errorf("woke %v though an awake worker is free", woken)
+	}
+	// A worker not opted in is never woken automatically.
+	m3 := openManager(t)
+	wk3 := NewWaker(m3, WakeConfig{Targets: func() ([]string, error) { return []string{addr}, nil }})
+	w := offlineWithMAC(t, m3, "not-opted-in", "02:00:00:00:00:0e")
+	if _, err := m3.SetWorkerAvailabilityBy(AsAdmin, w.ID, availability.Rules{}); err != nil {
+		t.Fatal(err)
+	}
+	submit(t, m3, "1")
+	if woken := wk3.WakeForQueue(context.Background()); len(woken) != 0 {
+		t.Errorf("woke %v, which did not opt in", woken)
 	}
 }
