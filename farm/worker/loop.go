@@ -20,6 +20,7 @@ func (w *Worker) nudges(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
 	go func() {
 		for ev := range w.cl.Events(ctx) {
+			w.noteJobEvent(ev)
 			if wakesIdleWorkers(ev) {
 				select {
 				case out <- struct{}{}:
@@ -108,6 +109,7 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 			continue
 		case err == nil:
 			w.setState(StateIdle)
+			w.sweepJobFolders(ctx)
 			wait = w.cfg.IdlePoll
 		case client.StatusOf(err) == http.StatusConflict:
 			// Not awake in the manager's eyes (marked lost while unreachable):
@@ -204,6 +206,8 @@ func (w *Worker) changeStatus(ctx context.Context, s model.WorkerStatus) error {
 		return ErrShutdownRequested
 	case model.WorkerRestartRequested:
 		return ErrRestartRequested
+	case model.WorkerUpgradeRequested:
+		return w.upgrade(ctx) // upgrade.go
 	case model.WorkerAwake, model.WorkerAsleep, model.WorkerPaused:
 		if _, err := w.cl.ReportStatus(ctx, s); err != nil {
 			w.log.Warn("reporting status change; will retry", "status", s, "err", err)

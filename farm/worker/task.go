@@ -46,7 +46,7 @@ func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 
 	go w.heartbeat(taskCtx, t.ID)
 
-	failure := w.runCommands(taskCtx, a, logs)
+	failure := w.runJobTask(taskCtx, a, logs) // runCommands, with an uploaded job's files around it
 
 	w.mu.Lock()
 	why := w.why

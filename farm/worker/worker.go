@@ -79,6 +79,9 @@ type Config struct {
 	// worker finishes its task, then switches itself to paused, and back to
 	// awake when the person changes their mind.
 	PauseRequested func() bool
+	// CacheSize bounds, in bytes, the worker's cache of uploaded jobs' files
+	// (<DataDir>/cache); ≤ 0 takes DefaultCacheSize.
+	CacheSize int64
 }
 
 // Worker runs tasks for one manager.
@@ -89,6 +92,7 @@ type Worker struct {
 	creds Credentials
 	up    *upstream
 	shots *uploader
+	files *jobFiles // folders and cache of uploaded jobs' files; nil without a data folder
 
 	state atomic.Value // State
 
@@ -190,6 +194,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	w.openJobFiles()
 	upCtx, stopUp := context.WithCancel(context.Background())
 	defer stopUp()
 	w.up = newUpstream(w.cl, w.log)

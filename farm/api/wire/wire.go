@@ -171,6 +171,10 @@ type AssignedJob struct {
 	Type     string         `json:"type"`
 	Priority int            `json:"priority"`
 	Settings map[string]any `json:"settings,omitempty"`
+	// Storage is "upload" for a job whose files the manager holds (the worker
+	// fetches them and puts its folders in for {job_files} and {job_output});
+	// "" or "shared" for paths every worker sees.
+	Storage string `json:"storage,omitempty"`
 }
 
 // AssignedTask is a task handed to a worker.
