@@ -44,7 +44,7 @@ func (m *Manager) Schedule(workerID string) (*Assignment, error) {
 		if t.Commands, err = tx.TaskCommands(t.JobID, t.Index); err != nil {
 			return err
 		}
-		if t.Commands, err = m.commandsFor(j, t.Commands, w); err != nil {
+		if t.Commands, err = m.renderCommandsFor(j, t.Commands, w); err != nil {
 			return err
 		}
 		resumed = &Assignment{Task: withTaskActions(t), Job: j}
@@ -65,7 +65,7 @@ func (m *Manager) Schedule(workerID string) (*Assignment, error) {
 	}
 	want := sched.Worker{ID: w.ID, TaskTypes: w.TaskTypes, Tags: w.Tags}
 	for range maxPickAttempts {
-		c, ok := m.index.Pick(want)
+		c, ok := m.pickFor(want, w) // blenderversion.go: only jobs whose Blender w has
 		if !ok {
 			return nil, nil
 		}
@@ -111,7 +111,7 @@ func (m *Manager) assign(workerID string, c sched.Candidate) (*Assignment, error
 		if err != nil {
 			return err
 		}
-		if cmds, err = m.commandsFor(jc.job, cmds, w); err != nil {
+		if cmds, err = m.renderCommandsFor(jc.job, cmds, w); err != nil {
 			if !isExpandError(err) {
 				return err
 			}

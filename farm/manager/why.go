@@ -58,8 +58,10 @@ func (m *Manager) Why(taskID string) (*model.WhyReport, error) {
 			}
 		}
 		offered := false
+		var workers []*model.Worker
 		err = tx.Workers(func(w *model.Worker) bool {
 			offered = offered || w.Supports(t.Type)
+			workers = append(workers, w)
 			reasons := whyNot(w, j, t, true)
 			r.Workers = append(r.Workers, model.WorkerVerdict{WorkerID: w.ID, WorkerName: w.Name, Status: string(w.Status),
 				WouldRun: len(reasons) == 0, Reasons: reasons})
@@ -70,6 +72,9 @@ func (m *Manager) Why(taskID string) (*model.WhyReport, error) {
 		}
 		if !offered {
 			r.Reasons = append(r.Reasons, model.Reason{Code: WhyNoWorkerType, Message: fmt.Sprintf("no worker offers task type %s", t.Type)})
+		}
+		if no := noWorkerHasBlender(j, workers); no != nil {
+			r.Reasons = append(r.Reasons, *no)
 		}
 		for i := range r.Workers {
 			r.Workers[i].WouldRun = r.Workers[i].WouldRun && len(r.Reasons) == 0
@@ -133,5 +138,6 @@ func whyNot(w *model.Worker, j *model.Job, t *model.Task, now bool) []model.Reas
 	if j.Blocked(w.ID, t.Type) {
 		add(WhyBlocklisted, "%s is blocklisted for %s tasks of this job", w.Name, t.Type)
 	}
+	rs = append(rs, blenderReasons(w, j)...) // blenderversion.go
 	return rs
 }
