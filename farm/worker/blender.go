@@ -67,7 +67,8 @@ func blenderRenderCommand(ctx context.Context, env Env, params map[string]any) e
 			check.video = true
 		}
 	}
-	if err := tail.wrap(runProcess(ctx, out, exe, args)); err != nil {
+	// Warm (one Blender kept for the job's chunks, warm.go) when it can be.
+	if err := tail.wrap(runBlender(ctx, out, exe, args, params)); err != nil {
 		return err
 	}
 	return check.verify()
