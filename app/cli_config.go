@@ -89,10 +89,12 @@ func configSynopsis() string {
 func runConfig(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "config", configSynopsis())}
 	cf := addClientFlags(fs)
-	pos, err := parse(fs.FlagSet, args)
+	pairs, flags := splitSetPairs(fs.FlagSet, args)
+	pos, err := parse(fs.FlagSet, flags)
 	if err != nil {
 		return err
 	}
+	pos = append(pos, pairs...)
 	if len(pos) > 0 && (pos[0] != "set" || len(pos) < 3 || len(pos)%2 == 0) {
 		fs.Usage()
 		return usageError(e, "config", "use 'farmhand config' or 'farmhand config set KEY VALUE'")
@@ -102,10 +104,9 @@ func runConfig(e *env, args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	var c *wire.FarmConfig
-	if len(pos) == 0 {
-		c, err = cl.Config(ctx)
-	} else {
+	old, err := cl.Config(ctx)
+	c := old
+	if err == nil && len(pos) > 0 {
 		c, err = setConfig(ctx, cl, pos[1:])
 	}
 	if errors.Is(err, errUsage) {
@@ -114,18 +115,79 @@ func runConfig(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *cf.asJSON {
+	switch {
+	case *cf.asJSON:
 		return printJSON(e.stdout, c)
+	case len(pos) > 0:
+		printConfigChange(e.stdout, old, c)
+	default:
+		printConfig(e.stdout, c)
 	}
-	printConfig(e.stdout, c)
 	return nil
+}
+
+// splitSetPairs takes the KEY VALUE pairs of 'config set' out of args, so
+// that a value such as -5m is not read as a flag; the rest (the command's
+// flags with their values, and any other word) goes to the flag parser.
+func splitSetPairs(fs *flag.FlagSet, args []string) (pairs, rest []string) {
+	if len(args) == 0 || args[0] != "set" {
+		return nil, args
+	}
+	rest = append(rest, args[0])
+	for i := 1; i < len(args); {
+		a := args[i]
+		i++
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			rest = append(rest, a)
+			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) && i < len(args) {
+				rest = append(rest, args[i])
+				i++
+			}
+			continue
+		}
+		pairs = append(pairs, a)
+		if i < len(args) { // the value, whatever it looks like
+			pairs = append(pairs, args[i])
+			i++
+		}
+	}
+	return pairs, rest
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// printConfigChange says what 'config set' changed, setting by setting.
+func printConfigChange(w io.Writer, old, cur *wire.FarmConfig) {
+	changed := false
+	for _, k := range configKeys {
+		if before, after := k.show(old), k.show(cur); before != after {
+			fmt.Fprintf(w, "%s: %s → %s\n", k.key, shownOrNone(before), shownOrNone(after))
+			changed = true
+		}
+	}
+	if !changed {
+		fmt.Fprintln(w, "Nothing changed: the settings already had those values.")
+	}
+}
+
+func shownOrNone(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
 }
 
 // setConfig sends the KEY VALUE pairs as one update.
 func setConfig(ctx context.Context, cl *client.Client, pairs []string) (*wire.FarmConfig, error) {
 	var u wire.ConfigUpdate
 	for i := 0; i < len(pairs); i += 2 {
-		k := slices.IndexFunc(configKeys, func(k configKey) bool { return k.key == pairs[i] })
+		// The manager's errors name settings by their JSON field
+		// (task_timeout); both spellings are taken.
+		k := slices.IndexFunc(configKeys, func(k configKey) bool { return k.key == pairs[i] || k.field == pairs[i] })
 		if k < 0 {
 			keys := make([]string, len(configKeys))
 			for j, k := range configKeys {

@@ -33,8 +33,8 @@ func TestE2ESettingsSurviveRestart(t *testing.T) {
 	data, addr := t.TempDir(), freePort(t)
 	mgr := startManager(t, data, addr) // with --worker-timeout 2s
 	out := cli(t, addr, "config", "set", "task-timeout", "15m")
-	if !strings.Contains(out, "task-timeout          15m0s") {
-		t.Errorf("config set printed:\n%s", out)
+	if !strings.Contains(out, "task-timeout: ") || !strings.Contains(out, " → 15m0s") || strings.Contains(out, "farm-name") {
+		t.Errorf("config set printed, rather than the change:\n%s", out)
 	}
 	cli(t, addr, "variable", "set", "projects", "--linux", "/mnt/projects", "--windows", `P:\`, "--storage")
 	cli(t, addr, "variable", "set", "projects", "--darwin", "/Volumes/projects") // adds, keeps the others
@@ -44,6 +44,13 @@ func TestE2ESettingsSurviveRestart(t *testing.T) {
 	bad, err := cmd.CombinedOutput()
 	if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 || !strings.Contains(string(bad), "task_timeout: must be between 1s") {
 		t.Errorf("config set task-timeout 0s: exit %d, %s", code, bad)
+	}
+	// The key as the manager's errors spell it, and a negative value: the
+	// manager's refusal, not a flag error.
+	cmd = exec.Command(farmhandBinary(t), "config", "set", "task_timeout", "-5m", "--manager", "http://"+addr, "--data", data)
+	bad, err = cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 || !strings.Contains(string(bad), "task_timeout: must be between 1s") {
+		t.Errorf("config set task_timeout -5m: exit %d, %s", code, bad)
 	}
 
 	mgr.stop(syscall.SIGTERM)
