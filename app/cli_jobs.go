@@ -137,7 +137,10 @@ func printJob(w io.Writer, j *model.Job) {
 	fmt.Fprintf(tw, "Status\t%s\n", status)
 	fmt.Fprintf(tw, "Priority\t%d\n", j.Priority)
 	fmt.Fprintf(tw, "Tasks\t%s\n", countsText(j))
-	fmt.Fprintf(tw, "Progress\t%s (%d of %d steps)\n", percent(j.StepsCompleted, j.StepsTotal), j.StepsCompleted, j.StepsTotal)
+	// Steps are what tasks report done: frames of render tasks, commands of
+	// others.
+	fmt.Fprintf(tw, "Progress\t%s (%d of %d steps: frames rendered or commands run)\n",
+		percent(j.StepsCompleted, j.StepsTotal), j.StepsCompleted, j.StepsTotal)
 	printTiming(tw, j, time.Now())
 	if len(j.RequiredTags) > 0 {
 		fmt.Fprintf(tw, "Needs tags\t%s\n", strings.Join(j.RequiredTags, ", "))
@@ -199,7 +202,11 @@ func printTiming(tw io.Writer, j *model.Job, now time.Time) {
 		case e.Reason != "":
 			line += ": " + e.Reason
 		}
-		fmt.Fprintf(tw, "Frames\t%s\n", line)
+		label := "Frames" // a job that renders no frames is counted in tasks
+		if e.Unit != model.UnitFrame {
+			label = "Done"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, line)
 	}
 	tpf := j.TimePerFrame
 	if tpf == nil {

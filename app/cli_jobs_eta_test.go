@@ -32,7 +32,7 @@ func TestPrintTiming(t *testing.T) {
 				"  w1            3m0s (3m0s–3m0s), 1 task, 2 frames\n" +
 				"  w2            5m0s (5m0s–5m0s), 1 task, 2 frames\n"},
 		{"done", model.Job{ETA: &model.ETA{Unit: model.UnitTask, FramesTotal: 3, FramesDone: 3, Known: true, Finish: now}},
-			"Frames  3 of 3 tasks\n"},
+			"Done  3 of 3 tasks\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
