@@ -71,7 +71,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/api/docs", http.StatusFound) })
 	r.Mount("/api/docs", docsHandler())
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(s.checkVersion)
+		r.Use(s.checkAPI) // upgrade.go: adjacent versions work together
 		// Public: enough to find and join a farm, and read its contract.
 		r.Get("/version", s.getVersion)
 		r.Get("/openapi.json", serveSpecJSON)
@@ -93,7 +93,10 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 				r.Post("/status", s.reportWorkerStatus)
 				r.Post("/tasks/{task_id}/update", s.updateTask)
 				r.With(s.perMember(s.limits.upload)).Post("/tasks/{task_id}/output", s.uploadRendered)
+				r.Post("/upgrade", s.reportUpgrade) // upgrade.go
 			})
+			r.Get("/binaries", s.listBinaries)
+			r.Get("/binaries/{platform}", s.getBinary)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.require(model.RoleArtist))

@@ -49,10 +49,13 @@ const (
 	WorkerShutdown WorkerAction = "shutdown"
 	WorkerRestart  WorkerAction = "restart"
 	WorkerDelete   WorkerAction = "delete"
+	// WorkerUpgrade asks the worker to replace itself with the manager's
+	// binary for its platform and sign on again (farm/worker/upgrade.go).
+	WorkerUpgrade WorkerAction = "upgrade"
 )
 
 // WorkerActions lists every worker action.
-var WorkerActions = []WorkerAction{WorkerSleep, WorkerWake, WorkerPause, WorkerShutdown, WorkerRestart, WorkerDelete}
+var WorkerActions = []WorkerAction{WorkerSleep, WorkerWake, WorkerPause, WorkerShutdown, WorkerRestart, WorkerDelete, WorkerUpgrade}
 
 // RequestedStatus is the status a lifecycle action asks the worker to go to;
 // false for actions that are not status requests (delete).
@@ -68,6 +71,8 @@ func (a WorkerAction) RequestedStatus() (WorkerStatus, bool) {
 		return WorkerOffline, true
 	case WorkerRestart:
 		return WorkerRestartRequested, true
+	case WorkerUpgrade:
+		return WorkerUpgradeRequested, true
 	}
 	return "", false
 }
@@ -75,9 +80,9 @@ func (a WorkerAction) RequestedStatus() (WorkerStatus, bool) {
 // workerActionTable says which actions a worker status allows. Status requests
 // need a worker that answers; delete is always possible.
 var workerActionTable = map[WorkerStatus][]WorkerAction{
-	WorkerAwake:   {WorkerSleep, WorkerPause, WorkerShutdown, WorkerRestart, WorkerDelete},
-	WorkerAsleep:  {WorkerWake, WorkerPause, WorkerShutdown, WorkerRestart, WorkerDelete},
-	WorkerPaused:  {WorkerWake, WorkerSleep, WorkerShutdown, WorkerRestart, WorkerDelete},
+	WorkerAwake:   {WorkerSleep, WorkerPause, WorkerShutdown, WorkerRestart, WorkerUpgrade, WorkerDelete},
+	WorkerAsleep:  {WorkerWake, WorkerPause, WorkerShutdown, WorkerRestart, WorkerUpgrade, WorkerDelete},
+	WorkerPaused:  {WorkerWake, WorkerSleep, WorkerShutdown, WorkerRestart, WorkerUpgrade, WorkerDelete},
 	WorkerOffline: {WorkerDelete},
 	WorkerLost:    {WorkerDelete},
 }

@@ -108,6 +108,9 @@ const (
 	// WorkerRestartRequested is never a worker's status, only a request: sign off and
 	// exit with the restart exit code, for a service manager to start it again.
 	WorkerRestartRequested WorkerStatus = "restart"
+	// WorkerUpgradeRequested is never a worker's status either: replace the
+	// executable with the manager's newer binary, restart and sign on again.
+	WorkerUpgradeRequested WorkerStatus = "upgrade"
 )
 
 // Reachable reports whether a worker in this status is signed on and answering.

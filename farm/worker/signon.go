@@ -67,8 +67,10 @@ func (w *Worker) trySignOn(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.APIVersion != wire.APIVersion {
-		return fmt.Errorf("manager speaks API version %d, this worker needs %d: run the same Farmhand version on both", v.APIVersion, wire.APIVersion)
+	// Versions one release apart work together; further apart, the message
+	// says which side to upgrade (upgrade.go in package wire).
+	if err := wire.CheckAPI(v.APIVersion, "this worker (Farmhand "+w.cfg.Version+")", "the manager (Farmhand "+v.Version+")"); err != nil {
+		return err
 	}
 	if w.creds.ManagerID != v.ManagerID || w.creds.Token == "" {
 		if err := w.join(ctx, v.ManagerID); err != nil {
