@@ -63,6 +63,7 @@ type workerFlags struct {
 	taskTypes   *taskTypesFlag
 	blender     *string
 	ffmpeg      *string
+	cacheSize   *int64 // bytes
 }
 
 // addWorkerFlags adds the worker's flags; df is the discovery flags when the
@@ -73,11 +74,15 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 	}
 	host, _ := os.Hostname()
 	taskTypes := &taskTypesFlag{}
+	cacheSize := worker.DefaultCacheSize
+	fs.Func("cache-size", "how much room the cache of uploaded jobs' files may take, e.g. 20GiB or 500MiB (default 20GiB)",
+		func(s string) (err error) { cacheSize, err = worker.ParseSize(s); return err })
 	fs.Func("task-type", "offer this task type besides blender, ffmpeg, misc and file-management, for job types with "+
 		"task types of their own, e.g. blender-gpu (repeatable, or comma-separated; kept for later runs; --task-type '' offers none)", taskTypes.add)
 	fs.Func("task-types", "the same as --task-type", taskTypes.add)
 	return &workerFlags{
 		taskTypes: taskTypes,
+		cacheSize: &cacheSize,
 		manager:   fs.String("manager", "", "manager URL (default $FARMHAND_MANAGER, else found on the network with mDNS)"),
 		fingerprint: fs.String("fingerprint", "", "the manager's certificate fingerprint to trust (default $FARMHAND_FINGERPRINT, "+
 			"else the one kept when this worker joined, else the one in --join's code, else the one the network announces)"),

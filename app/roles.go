@@ -241,7 +241,7 @@ func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCo
 	return func(onState func(worker.State), paused func() bool) *worker.Worker {
 		return worker.New(worker.Config{Client: cl, DataDir: data, Name: *wf.name, Tags: tags, Version: Version,
 			Logger: e.log, OnState: onState, Tools: tools, JoinCode: joinCode, Wants: wants, Locate: locate,
-			PauseRequested: paused, ExtraTaskTypes: extra})
+			PauseRequested: paused, ExtraTaskTypes: extra, CacheSize: *wf.cacheSize})
 	}
 }
 
