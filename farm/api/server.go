@@ -47,6 +47,8 @@ type Server struct {
 	limits *limiters // per-caller rate limits of the expensive routes (ratelimit.go)
 
 	history *manager.History // the workers' last 24 h of host stats (history.go)
+
+	waker *manager.Waker // Wake-on-LAN, by hand and for queued work (availability.go)
 }
 
 // WithFingerprint sets the manager's certificate fingerprint that the
@@ -64,7 +66,8 @@ func (s *Server) WithFarmName(name string) *Server {
 
 // New returns the API server of m. version is the application version it reports.
 func New(m *manager.Manager, version string, log *slog.Logger) *Server {
-	s := &Server{m: m, log: log, version: version, limits: newLimiters(DefaultRateLimits), history: manager.FollowHistory(m)}
+	s := &Server{m: m, log: log, version: version, limits: newLimiters(DefaultRateLimits), history: manager.FollowHistory(m),
+		waker: manager.FollowQueue(m, manager.WakeConfig{})}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(s.limitBodies)
@@ -84,6 +87,10 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Use(s.require(model.RoleWorker))
 			r.Get("/whoami", s.whoami)
 			r.Get("/events", s.streamEvents) // workers wake on it when work arrives
+			// A worker's own member (a workstation's person) edits its rules;
+			// the handlers let admins (and artists, reading) at anyone's.
+			r.Get("/workers/{worker_id}/availability", s.getWorkerAvailability)
+			r.Put("/workers/{worker_id}/availability", s.putWorkerAvailability)
 			r.Route("/worker/{worker_id}", func(r chi.Router) {
 				r.Use(s.ownWorker)
 				r.Post("/sign-on", s.signOn)
@@ -91,6 +98,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 				r.Post("/heartbeat", s.heartbeat)
 				r.Post("/schedule", s.scheduleTask)
 				r.Post("/status", s.reportWorkerStatus)
+				r.Post("/availability", s.reportAvailability)
 				r.Post("/tasks/{task_id}/update", s.updateTask)
 				r.With(s.perMember(s.limits.upload)).Post("/tasks/{task_id}/output", s.uploadRendered)
 				r.Post("/upgrade", s.reportUpgrade) // upgrade.go
@@ -131,6 +139,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Patch("/workers/{worker_id}", s.updateWorker)
 			r.Delete("/workers/{worker_id}", s.deleteWorker)
 			r.Post("/workers/{worker_id}/actions", s.applyWorkerAction)
+			r.Post("/workers/{worker_id}/wake", s.wakeWorker)
 			r.Get("/members", s.listMembers)
 			r.Post("/members/{member_id}/approve", s.approveMember)
 			r.Post("/members/{member_id}/reject", s.rejectMember)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,7 +74,7 @@ func NewWaker(m *Manager, cfg WakeConfig) *Waker {
 		cfg.Send = wol.Send
 	}
 	if cfg.Targets == nil {
-		cfg.Targets = wol.Broadcasts
+		cfg.Targets = envTargets
 	}
 	if cfg.Every <= 0 {
 		cfg.Every = 30 * time.Second
@@ -81,6 +83,26 @@ func NewWaker(m *Manager, cfg WakeConfig) *Waker {
 		cfg.Gap = 10 * time.Minute
 	}
 	return &Waker{m: m, cfg: cfg, log: m.log, sent: map[string]time.Time{}}
+}
+
+// WakeTargetsEnv names an environment variable of the manager's: a
+// comma-separated list of addresses ("192.168.2.255:9, 10.0.0.255") to send
+// magic packets to instead of the manager's own subnets' broadcast addresses,
+// for workers on another subnet (a directed broadcast) and for tests.
+const WakeTargetsEnv = "FARMHAND_WAKE_TARGETS"
+
+func envTargets() ([]string, error) {
+	v := os.Getenv(WakeTargetsEnv)
+	if strings.TrimSpace(v) == "" {
+		return wol.Broadcasts()
+	}
+	var out []string
+	for t := range strings.SplitSeq(v, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // WakeResult says what WakeBy did: sent magic packets (to an offline or lost
