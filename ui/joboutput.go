@@ -72,10 +72,12 @@ type outputView struct {
 	open   *widget.Button
 	dir    string
 	gen    int
+
+	download *downloadView
 }
 
 func newOutputView(u *UI) *outputView {
-	v := &outputView{u: u}
+	v := &outputView{u: u, download: newDownloadView(u)}
 	v.thumb = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth}
 	v.thumb.SetMinSize(fyne.NewSize(320, 180))
 	v.note = widget.NewLabel("")
@@ -94,6 +96,7 @@ func (v *outputView) object() fyne.CanvasObject {
 		widget.NewLabelWithStyle("Output", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.folder,
 		container.NewHBox(v.open),
+		v.download.object(),
 	))
 }
 
@@ -105,6 +108,7 @@ func (v *outputView) show(j *model.Job) {
 	v.note.SetText("Loading…")
 	v.note.Show()
 	v.showFolder(j)
+	v.download.show(j)
 	v.load()
 }
 

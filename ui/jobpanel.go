@@ -175,6 +175,7 @@ func (p *jobPanel) fillSettings() {
 	add("Submitter", orDash(j.Submitter))
 	add("Submitted", longTime(j.Created))
 	add("Tasks", fmt.Sprint(j.TaskCount))
+	add("Storage", storageText(j))
 	add("Needs tags", orDash(strings.Join(j.RequiredTags, ", ")))
 	for _, k := range slices.Sorted(maps.Keys(j.Settings)) {
 		add(k, fmt.Sprint(j.Settings[k]))
