@@ -11,7 +11,10 @@ import (
 )
 
 func runWorkers(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "workers", "workers [pending] [--json]")}
+	if len(args) > 0 && args[0] == "upgrade" {
+		return runWorkersUpgrade(e, args[1:]) // cli_upgrade.go
+	}
+	fs := &flagSet{newFlags(e, "workers", "workers [pending] [--json] | upgrade --all | ID...")}
 	cf := addClientFlags(fs)
 	pos, err := parse(fs.FlagSet, args)
 	if err != nil {
