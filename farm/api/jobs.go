@@ -170,9 +170,34 @@ func (s *Server) applyJobActions(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, http.StatusOK, wire.JobList{Jobs: jobs}, err)
 }
 
+// listJobTasks answers a job's task list, whole or compact (?fields=compact,
+// see Manager.TasksCompactJSON), with an ETag from the list's version: a
+// client that sends it back in If-None-Match gets 304 Not Modified, without
+// the list being read, while no task of the job changed.
 func (s *Server) listJobTasks(w http.ResponseWriter, r *http.Request) {
-	raw, err := s.m.TasksJSON(chi.URLParam(r, "job_id"))
+	jobID := chi.URLParam(r, "job_id")
+	fields := r.URL.Query().Get("fields")
+	build := s.m.TasksJSON
+	switch fields {
+	case "", "all":
+		fields = "all"
+	case "compact":
+		build = s.m.TasksCompactJSON
+	default:
+		writeError(w, s.log, fmt.Errorf("%w: fields must be all or compact, not %q", manager.ErrInvalid, fields))
+		return
+	}
+	// Weak: the same list goes out compressed or not (compressed).
+	etag := `W/"` + s.m.TaskListVersion(jobID) + "-" + fields + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	raw, err := build(jobID)
 	if err != nil {
+		w.Header().Del("ETag")
 		writeError(w, s.log, err)
 		return
 	}

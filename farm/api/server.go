@@ -120,7 +120,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Patch("/jobs/{job_id}", s.updateJob)
 			r.Delete("/jobs/{job_id}", s.deleteJob)
 			r.Post("/jobs/{job_id}/actions", s.applyJobAction)
-			r.With(s.perMember(s.limits.taskList)).Get("/jobs/{job_id}/tasks", s.listJobTasks)
+			r.With(s.perMember(s.limits.taskList), compressed).Get("/jobs/{job_id}/tasks", s.listJobTasks)
 			r.Get("/jobs/{job_id}/last-rendered", s.getJobLastRendered)
 			r.Get("/jobs/{job_id}/blocklist", s.getJobBlocklist)
 			r.Delete("/jobs/{job_id}/blocklist", s.clearJobBlocklist)

@@ -268,7 +268,7 @@ func (o *op) ableWorkers(jc *jobChange) (int, error) {
 	}
 	n := 0
 	stored := map[string]bool{}
-	err := o.tx.Workers(func(w *model.Worker) bool {
+	err := o.storedWorkers(func(w *model.Worker) bool {
 		stored[w.ID] = true
 		if cached, ok := o.workers[w.ID]; ok {
 			w = cached

@@ -100,6 +100,11 @@ type Manager struct {
 
 	tokens sync.Map // worker id → SHA-256 of its token, once checked against the store
 
+	// lists are the task lists' versions, for ETags (tasklist.go).
+	lists taskListVersions
+	// decoded keeps the workers' records decoded (workermemo.go).
+	decoded workerMemo
+
 	// The settings (settings.go): stored and override under settingsMu; cur
 	// is the snapshot in effect, registry the job types of its scripts folder.
 	settingsMu sync.Mutex

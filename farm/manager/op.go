@@ -342,6 +342,7 @@ func (o *op) apply() {
 		switch {
 		case jc.deleted:
 			ix.Remove(j.ID)
+			o.m.lists.bump(j.ID, true)
 			hub.Publish(model.Event{Type: model.EventJob, Job: withJobActions(j), Deleted: true})
 			continue
 		case jc.all && sched.Indexed(j.Status):
@@ -360,6 +361,7 @@ func (o *op) apply() {
 		if !jc.dirty && len(jc.changed) == 0 {
 			continue
 		}
+		o.m.lists.bump(j.ID, false)
 		// A handful of task changes go out one by one; a mass change (a job
 		// action) as one job event that asks subscribers to reload the tasks.
 		mass := len(jc.changed) > MassChange

@@ -46,7 +46,7 @@ func (h *readyHeap) firstFor(workerID string) int32 {
 			h.pop()
 			continue
 		}
-		if slices.Contains(h.job.tasks[top].failedBy, workerID) {
+		if slices.Contains(h.job.failedBy[top], workerID) {
 			skipped = append(skipped, h.pop())
 			continue
 		}

@@ -9,6 +9,7 @@
 package sched
 
 import (
+	"container/heap"
 	"slices"
 	"sync"
 
@@ -43,21 +44,28 @@ type job struct {
 	status model.JobStatus
 	tags   []string
 	tasks  []task
+	types  []string              // task types, by task.typ
 	ready  map[string]*readyHeap // task type → ready tasks
 	// blocked holds "worker id/task type" pairs on the job's blocklist.
 	blocked map[string]bool
+	// dependents lists, per task that others depend on, those others; failedBy
+	// the workers that failed a task, per task some worker failed. Few tasks
+	// have either, so they are kept apart from task.
+	dependents map[int32][]int32
+	failedBy   map[int32][]string
 }
 
+// task is what the index keeps of a task: 16 bytes, so that a job of 100,000
+// tasks costs the manager under 2 MB (issue 16). Its id is the job's id and
+// its index (model.TaskID).
 type task struct {
-	id         string
-	typ        string
-	prio       int
-	status     model.TaskStatus
-	dependents []int32
-	waiting    int32 // dependencies not completed yet
-	failedBy   []string
-	reserved   bool
-	inHeap     bool
+	prio        int32
+	waiting     int32  // dependencies not completed yet
+	typ         uint32 // index into job.types
+	schedulable bool   // its status is queued or soft-failed
+	completed   bool
+	reserved    bool
+	inHeap      bool
 }
 
 // New returns an empty index.
@@ -84,19 +92,38 @@ func (ix *Index) Load(j *model.Job, tasks []*model.Task) {
 	}
 	e := &job{id: j.ID, prio: j.Priority, seq: j.Seq, status: j.Status, tags: slices.Clone(j.RequiredTags),
 		tasks: make([]task, len(tasks)), ready: map[string]*readyHeap{}, blocked: blockedSet(j)}
+	types := map[string]uint32{}
 	for _, t := range tasks {
-		e.tasks[t.Index] = task{id: t.ID, typ: t.Type, prio: t.Priority, status: t.Status, failedBy: slices.Clone(t.FailedBy)}
+		n, ok := types[t.Type]
+		if !ok {
+			n = uint32(len(e.types))
+			types[t.Type] = n
+			e.types = append(e.types, t.Type)
+		}
+		e.tasks[t.Index] = task{typ: n, prio: int32(t.Priority)}
+		e.setStatus(int32(t.Index), t)
 	}
 	for _, t := range tasks {
 		for _, d := range t.DependsOn {
-			e.tasks[d].dependents = append(e.tasks[d].dependents, int32(t.Index))
-			if e.tasks[d].status != model.TaskCompleted {
+			if e.dependents == nil {
+				e.dependents = map[int32][]int32{}
+			}
+			e.dependents[int32(d)] = append(e.dependents[int32(d)], int32(t.Index))
+			if !e.tasks[d].completed {
 				e.tasks[t.Index].waiting++
 			}
 		}
 	}
+	// Ready tasks go in in index order and are heaped once: O(n), where n
+	// pushes cost O(n log n).
 	for i := range e.tasks {
-		e.pushIfReady(int32(i))
+		if t := &e.tasks[i]; e.isReady(int32(i)) {
+			e.heapOf(t.typ).items = append(e.heapOf(t.typ).items, int32(i))
+			t.inHeap = true
+		}
+	}
+	for _, h := range e.ready {
+		heap.Init((*heapAdapter)(h))
 	}
 	ix.jobs[j.ID] = e
 	ix.order = append(ix.order, e)
@@ -142,24 +169,24 @@ func (ix *Index) UpdateTask(t *model.Task) {
 	if !ok || t.Index >= len(e.tasks) {
 		return
 	}
-	te := &e.tasks[t.Index]
-	old := te.status
-	te.status = t.Status
-	te.prio = t.Priority
-	te.failedBy = slices.Clone(t.FailedBy)
+	i := int32(t.Index)
+	te := &e.tasks[i]
+	wasCompleted := te.completed
+	e.setStatus(i, t)
+	te.prio = int32(t.Priority)
 	te.reserved = false
 	switch {
-	case old != model.TaskCompleted && t.Status == model.TaskCompleted:
-		for _, d := range te.dependents {
+	case !wasCompleted && te.completed:
+		for _, d := range e.dependents[i] {
 			e.tasks[d].waiting--
 			e.pushIfReady(d)
 		}
-	case old == model.TaskCompleted && t.Status != model.TaskCompleted:
-		for _, d := range te.dependents {
+	case wasCompleted && !te.completed:
+		for _, d := range e.dependents[i] {
 			e.tasks[d].waiting++
 		}
 	}
-	e.pushIfReady(int32(t.Index))
+	e.pushIfReady(i)
 }
 
 // Pick chooses the best ready task for w and reserves it, so that no concurrent
@@ -191,9 +218,8 @@ func (ix *Index) Pick(w Worker) (Candidate, bool) {
 	if bestJob == nil {
 		return Candidate{}, false
 	}
-	t := &bestJob.tasks[bestTask]
-	t.reserved = true
-	return Candidate{JobID: bestJob.id, Index: int(bestTask), TaskID: t.id}, true
+	bestJob.tasks[bestTask].reserved = true
+	return Candidate{JobID: bestJob.id, Index: int(bestTask), TaskID: model.TaskID(bestJob.id, int(bestTask))}, true
 }
 
 // Release gives back a reservation whose assignment did not happen.
@@ -257,7 +283,22 @@ func (ix *Index) sortOrder() {
 
 func (e *job) isReady(i int32) bool {
 	t := &e.tasks[i]
-	return t.status.Schedulable() && t.waiting == 0 && !t.reserved
+	return t.schedulable && t.waiting == 0 && !t.reserved
+}
+
+// setStatus takes what the index keeps of t's status and failures.
+func (e *job) setStatus(i int32, t *model.Task) {
+	te := &e.tasks[i]
+	te.schedulable, te.completed = t.Status.Schedulable(), t.Status == model.TaskCompleted
+	switch {
+	case len(t.FailedBy) > 0:
+		if e.failedBy == nil {
+			e.failedBy = map[int32][]string{}
+		}
+		e.failedBy[i] = slices.Clone(t.FailedBy)
+	case e.failedBy != nil:
+		delete(e.failedBy, i)
+	}
 }
 
 func (e *job) pushIfReady(i int32) {
@@ -265,13 +306,18 @@ func (e *job) pushIfReady(i int32) {
 	if t.inHeap || !e.isReady(i) {
 		return
 	}
-	h := e.ready[t.typ]
+	e.heapOf(t.typ).push(i)
+	t.inHeap = true
+}
+
+// heapOf returns the heap of ready tasks of task type number typ.
+func (e *job) heapOf(typ uint32) *readyHeap {
+	h := e.ready[e.types[typ]]
 	if h == nil {
 		h = &readyHeap{job: e}
-		e.ready[t.typ] = h
+		e.ready[e.types[typ]] = h
 	}
-	h.push(i)
-	t.inHeap = true
+	return h
 }
 
 // bestFor returns the best ready task of this job that w can run, or -1.

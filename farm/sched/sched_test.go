@@ -15,7 +15,7 @@ func mkJob(id string, prio int, seq uint64, tags ...string) *model.Job {
 func mkTasks(jobID string, n int, typ string) []*model.Task {
 	ts := make([]*model.Task, n)
 	for i := range ts {
-		ts[i] = &model.Task{ID: fmt.Sprintf("%s-%d", jobID, i), JobID: jobID, Index: i, Type: typ, Priority: 50, Status: model.TaskQueued}
+		ts[i] = &model.Task{ID: model.TaskID(jobID, i), JobID: jobID, Index: i, Type: typ, Priority: 50, Status: model.TaskQueued}
 	}
 	return ts
 }
@@ -39,7 +39,7 @@ func TestPickOrder(t *testing.T) {
 		}
 		got = append(got, c.TaskID)
 	}
-	want := "[new2-1 old-0 old-1 new-0 new-1 new2-0 low-0 low-1]"
+	want := "[new2.1 old.0 old.1 new.0 new.1 new2.0 low.0 low.1]"
 	if fmt.Sprint(got) != want {
 		t.Errorf("order %v\nwant  %s", got, want)
 	}
@@ -55,21 +55,21 @@ func TestPickRespectsTypesTagsFailuresAndDependencies(t *testing.T) {
 	ix.Load(mkJob("gpu", 99, 2, "gpu"), mkTasks("gpu", 1, "misc"))
 
 	c, ok := ix.Pick(renderer)
-	if !ok || c.TaskID != "j-0" {
+	if !ok || c.TaskID != "j.0" {
 		t.Fatalf("first pick %v %v, want j-0 (gpu job needs a tag, j-1 a type, j-2 was failed by w1, j-3 waits for j-0)", c, ok)
 	}
 	if c, ok := ix.Pick(renderer); ok {
 		t.Fatalf("second pick %v while j-3 still waits for j-0", c)
 	}
-	if c, ok := ix.Pick(Worker{ID: "w2", TaskTypes: []string{"misc"}}); !ok || c.TaskID != "j-2" {
+	if c, ok := ix.Pick(Worker{ID: "w2", TaskTypes: []string{"misc"}}); !ok || c.TaskID != "j.2" {
 		t.Fatalf("another worker got %v %v, want j-2", c, ok)
 	}
 	tasks[0].Status = model.TaskCompleted
 	ix.UpdateTask(tasks[0])
-	if c, ok := ix.Pick(renderer); !ok || c.TaskID != "j-3" {
+	if c, ok := ix.Pick(renderer); !ok || c.TaskID != "j.3" {
 		t.Fatalf("after j-0 completed: %v %v, want j-3", c, ok)
 	}
-	if c, ok := ix.Pick(Worker{ID: "w3", TaskTypes: []string{"misc"}, Tags: []string{"gpu", "big"}}); !ok || c.TaskID != "gpu-0" {
+	if c, ok := ix.Pick(Worker{ID: "w3", TaskTypes: []string{"misc"}, Tags: []string{"gpu", "big"}}); !ok || c.TaskID != "gpu.0" {
 		t.Fatalf("tagged worker got %v %v, want gpu-0", c, ok)
 	}
 }
@@ -88,7 +88,7 @@ func TestReleaseAndRequeue(t *testing.T) {
 	ix.UpdateTask(tasks[0])
 	tasks[0].Status = model.TaskQueued // requeued: its dependent must wait again
 	ix.UpdateTask(tasks[0])
-	if c, _ := ix.Pick(renderer); c.TaskID != "j-0" {
+	if c, _ := ix.Pick(renderer); c.TaskID != "j.0" {
 		t.Fatalf("got %v, want j-0", c)
 	}
 	if c, ok := ix.Pick(renderer); ok {
@@ -183,10 +183,10 @@ func TestBlocklistedWorkerSkipsThatType(t *testing.T) {
 	tasks[1].Type = "blender"
 	j.Blocklist = []model.BlockEntry{{WorkerID: "w1", TaskType: "misc"}}
 	ix.Load(j, tasks)
-	if c, ok := ix.Pick(renderer); !ok || c.TaskID != "j-1" {
+	if c, ok := ix.Pick(renderer); !ok || c.TaskID != "j.1" {
 		t.Fatalf("blocklisted worker got %v %v, want the blender task", c, ok)
 	}
-	if c, ok := ix.Pick(Worker{ID: "w2", TaskTypes: []string{"misc"}}); !ok || c.TaskID != "j-0" {
+	if c, ok := ix.Pick(Worker{ID: "w2", TaskTypes: []string{"misc"}}); !ok || c.TaskID != "j.0" {
 		t.Fatalf("other worker got %v %v", c, ok)
 	}
 	j.Blocklist = nil

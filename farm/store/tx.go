@@ -256,6 +256,18 @@ func (tx *Tx) Workers(fn func(*model.Worker) bool) error {
 	return nil
 }
 
+// RawWorkers calls fn with the id and the stored JSON of every worker, in id
+// order, until fn returns false. The bytes are valid only during the call:
+// for callers that keep decoded records and decode only what changed.
+func (tx *Tx) RawWorkers(fn func(id, raw []byte) bool) {
+	c := tx.btx.Bucket(bucketWorkers).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if !fn(k, v) {
+			return
+		}
+	}
+}
+
 // PutMember stores a member.
 func (tx *Tx) PutMember(m *model.Member) error {
 	v, err := json.Marshal(m)

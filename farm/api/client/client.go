@@ -38,6 +38,8 @@ type Client struct {
 	// https:// URLs; seen is the whole fingerprint once a handshake passed.
 	pin  trust.Fingerprint
 	seen *atomic.Pointer[trust.Fingerprint]
+	// lists keeps the last task list fetched, shared by the copies (tasklist.go).
+	lists *taskListCache
 }
 
 // New returns a client of the manager at baseURL ("http://host:port"). A URL
@@ -49,7 +51,7 @@ func New(baseURL string) *Client {
 	base := &atomic.Pointer[string]{}
 	u := strings.TrimRight(baseURL, "/")
 	base.Store(&u)
-	c := &Client{base: base, seen: &atomic.Pointer[trust.Fingerprint]{}}
+	c := &Client{base: base, seen: &atomic.Pointer[trust.Fingerprint]{}, lists: &taskListCache{}}
 	c.http = c.newHTTP()
 	return c
 }
@@ -168,39 +170,17 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (in
 
 // doRaw is do with a body of any content type.
 func (c *Client) doRaw(ctx context.Context, method, path, contentType string, body []byte, out any) (int, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL()+path, rd)
+	req, err := c.newRequest(ctx, method, path, contentType, body)
 	if err != nil {
-		return 0, fmt.Errorf("building %s %s: %w", method, path, err)
+		return 0, err
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	req.Header.Set(wire.APIVersionHeader, strconv.Itoa(wire.APIVersion))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		apiErr := &Error{Status: resp.StatusCode, raw: string(raw)}
-		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
-			apiErr.RetryAfter = time.Duration(secs) * time.Second
-		}
-		var e wire.Error
-		if json.Unmarshal(raw, &e) == nil && e.Message != "" {
-			apiErr.Message, apiErr.AllowedActions = e.Message, e.AllowedActions
-		} else {
-			apiErr.Message = strings.TrimSpace(string(raw))
-		}
-		return resp.StatusCode, apiErr
+		return resp.StatusCode, answerError(resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		// Drained so that the connection can be reused; a failure only
@@ -217,6 +197,43 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 		return resp.StatusCode, fmt.Errorf("decoding answer of %s %s: %w", method, path, err)
 	}
 	return resp.StatusCode, nil
+}
+
+// newRequest makes a request to the manager with the client's token and API
+// version.
+func (c *Client) newRequest(ctx context.Context, method, path, contentType string, body []byte) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL()+path, rd)
+	if err != nil {
+		return nil, fmt.Errorf("building %s %s: %w", method, path, err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	req.Header.Set(wire.APIVersionHeader, strconv.Itoa(wire.APIVersion))
+	return req, nil
+}
+
+// answerError reads an error answer (status 300 or more) into an *Error.
+func answerError(resp *http.Response) *Error {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	apiErr := &Error{Status: resp.StatusCode, raw: string(raw)}
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+		apiErr.RetryAfter = time.Duration(secs) * time.Second
+	}
+	var e wire.Error
+	if json.Unmarshal(raw, &e) == nil && e.Message != "" {
+		apiErr.Message, apiErr.AllowedActions = e.Message, e.AllowedActions
+	} else {
+		apiErr.Message = strings.TrimSpace(string(raw))
+	}
+	return apiErr
 }
 
 // Version identifies the manager.
@@ -336,11 +353,15 @@ func (c *Client) DeleteJob(ctx context.Context, id string) error {
 	return err
 }
 
-// Tasks lists a job's tasks in index order (without their commands).
+// Tasks lists a job's tasks in index order, with every field but their
+// commands. The answer comes gzip-compressed (Go's transport asks for it and
+// unpacks it), and the client keeps the last list it fetched: asked for the
+// same list again, it sends the list's ETag and a manager that has seen no
+// change answers 304 with no list. Each call returns tasks of its own, which
+// the caller may change. Errors are *Error for answers of 300 or more (404:
+// no such job), or the transport's, wrapped.
 func (c *Client) Tasks(ctx context.Context, jobID string) ([]*model.Task, error) {
-	var v wire.TaskList
-	_, err := c.do(ctx, http.MethodGet, "/api/v1/jobs/"+url.PathEscape(jobID)+"/tasks", nil, &v)
-	return v.Tasks, err
+	return c.taskList(ctx, jobID, false)
 }
 
 // Task fetches one task with its commands.
