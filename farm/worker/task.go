@@ -26,7 +26,8 @@ func (w *Worker) stopTask(taskID, reason string) {
 // runTask runs a task's commands in order and reports the outcome.
 func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 	t := a.Task
-	taskCtx, cancel := context.WithCancel(ctx)
+	// The job's warm Blender (warm.go) renders its chunks; one of another job stops.
+	taskCtx, cancel := context.WithCancel(withWarmPool(ctx, w.warmFor(ctx, a.Job.ID)))
 	defer cancel()
 	w.mu.Lock()
 	w.current, w.stop, w.why = t.ID, cancel, ""

@@ -178,15 +178,28 @@ func TestWarmBlenderMatchesCold(t *testing.T) {
 	}
 }
 
+// makeWarmScene builds testdata/warm_scene.py's scene as dir/scene.blend;
+// with loadSeconds, loading it takes that much longer (run with -y, as the
+// worker does).
 func makeWarmScene(t testing.TB, tools Tools, dir string, loadSeconds float64) string {
+	t.Helper()
+	return makeSlowScene(t, tools, dir, loadSeconds, 0)
+}
+
+// makeSlowScene is makeWarmScene whose frames also take frameSeconds longer.
+func makeSlowScene(t testing.TB, tools Tools, dir string, loadSeconds, frameSeconds float64) string {
 	t.Helper()
 	script, err := filepath.Abs(filepath.Join("testdata", "warm_scene.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	blend := filepath.Join(dir, "scene.blend")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	out, err := exec.Command(tools.Blender, "-b", "--factory-startup", "--python-exit-code", "1",
-		"--python", script, "--", blend, strconv.FormatFloat(loadSeconds, 'f', -1, 64)).CombinedOutput()
+		"--python", script, "--", blend, strconv.FormatFloat(loadSeconds, 'f', -1, 64),
+		strconv.FormatFloat(frameSeconds, 'f', -1, 64)).CombinedOutput()
 	if err != nil {
 		t.Fatalf("building the scene: %v\n%s", err, out)
 	}

@@ -46,6 +46,11 @@ const JOB_TYPE = {
           visible: "hidden", description: "Whether Blender also writes JPEG previews of the images" },
         { key: "scene", type: "string", eval: "C.scene.name", visible: "web",
           description: "Name of the scene to render" },
+        // Farmhand's own: a worker keeps one Blender with the scene loaded for
+        // the job's chunks (a warm Blender) unless this is off.
+        { key: "warm_blender", type: "bool", default: true, label: "Warm Blender", visible: "submission",
+          description: "Keep one Blender per worker with the scene and overrides loaded for this job's chunks, instead of " +
+            "starting Blender for every task (frames are identical; turn it off for scenes whose scripts need a fresh Blender per chunk)" },
         { key: "max_task_duration", type: "string", default: "", label: "Max task duration", visible: "submission",
           description: "Hard limit for one task, e.g. 2h30m or 5400 (seconds); empty: no limit (a task lives as long as its worker reports it running)" },
     ],
@@ -140,14 +145,18 @@ function authorRenderTasks(settings, renderDir, renderOutput) {
             // step, which --render-frame would not take.
             "--render-frame", chunk.replace(/-/g, ".."),
         );
-        const task = author.Task(`render-${chunk}`, "blender");
-        task.addCommand(author.Command("blender-render", {
+        const params = {
             exe: "{blender}",
             exeArgs: "{blenderArgs}",
             argsBefore: [],
             blendfile: settings.blendfile,
             args: args,
-        }, frameCount(chunk))); // one progress step per frame
+        };
+        if (settings.warm_blender === false) {
+            params.warmBlender = false; // absent, a Farmhand worker keeps Blender warm
+        }
+        const task = author.Task(`render-${chunk}`, "blender");
+        task.addCommand(author.Command("blender-render", params, frameCount(chunk))); // one progress step per frame
         tasks.push(task);
     }
     return tasks;

@@ -1,5 +1,5 @@
 # Builds the warm-Blender test scene (issue 16):
-#   blender -b --factory-startup --python warm_scene.py -- out.blend [load_seconds]
+#   blender -b --factory-startup --python warm_scene.py -- out.blend [load_seconds [frame_seconds]]
 # Cycles on the CPU, 64x64, 4 samples with a seed that changes every frame, a
 # cube turning over frames 1-24, and two cameras that timeline markers switch
 # between at frame 4: a frame rendered at the wrong frame number, with the
@@ -7,7 +7,9 @@
 #
 # With load_seconds, the file also holds a registered script that takes that
 # long when the file is loaded (run with -y), standing in for a production
-# scene that takes seconds to load.
+# scene that takes seconds to load. With frame_seconds, that script also has
+# each frame take that long more to render (a render_pre handler), so that a
+# test can stop a render surely mid-chunk.
 import sys
 
 import bpy
@@ -15,6 +17,7 @@ import bpy
 argv = sys.argv[sys.argv.index("--") + 1:]
 out = argv[0]
 load_seconds = float(argv[1]) if len(argv) > 1 else 0.0
+frame_seconds = float(argv[2]) if len(argv) > 2 else 0.0
 
 bpy.ops.wm.read_factory_settings(use_empty=True)
 scene = bpy.context.scene
@@ -56,9 +59,11 @@ scene.frame_start = 1
 scene.frame_end = 24
 scene.frame_current = 1
 
-if load_seconds > 0:
-    text = bpy.data.texts.new("slow_load.py")
-    text.write("import time\ntime.sleep(%r)\n" % load_seconds)
+if load_seconds > 0 or frame_seconds > 0:
+    text = bpy.data.texts.new("slow.py")
+    text.write("import time\nimport bpy\ntime.sleep(%r)\n" % load_seconds)
+    if frame_seconds > 0:
+        text.write("bpy.app.handlers.render_pre.append(lambda *args: time.sleep(%r))\n" % frame_seconds)
     text.use_module = True
 
 bpy.ops.wm.save_as_mainfile(filepath=out)
