@@ -46,6 +46,7 @@ type workerActions struct {
 	tags     *widget.Button
 	rename   *widget.Button
 	del      *widget.Button
+	upgrade  *widget.Button // workerupgrade.go
 	selected []*model.Worker
 }
 
@@ -58,6 +59,8 @@ func newWorkerActions(u *UI) *workerActions {
 		a.bar.Add(b)
 	}
 	a.now = widget.NewCheck("Now, interrupting the current task", nil)
+	a.upgrade = newUpgradeButton(a)
+	a.bar.Add(a.upgrade)
 	a.bar.Add(a.now)
 	a.tags = widget.NewButtonWithIcon("Tags…", theme.Icon(theme.IconNameDocumentCreate), a.editTags)
 	a.rename = widget.NewButtonWithIcon("Rename…", theme.Icon(theme.IconNameDocumentCreate), a.askRename)
@@ -100,6 +103,7 @@ func (a *workerActions) update(selected []*model.Worker) {
 		b.Show()
 	}
 	showIf(a.now, some)
+	a.showUpgrade(selected) // workerupgrade.go
 	showIf(a.tags, admin && len(selected) > 0)
 	showIf(a.rename, admin && len(selected) == 1)
 	showIf(a.del, admin && len(allowing(selected, workerAllows, model.WorkerDelete)) > 0)

@@ -37,6 +37,8 @@ type workersView struct {
 	// load keeps each worker's recent CPU and memory use for the graphs;
 	// the manager keeps only the latest sample.
 	load map[string]*history
+
+	mver managerVersion // workerupgrade.go: which workers are out of date
 }
 
 func newWorkersView(u *UI, tips *tipLayer) *workersView {
@@ -59,8 +61,8 @@ func (v *workersView) columns() []column[*model.Worker] {
 			tip:  func(w *model.Worker) string { return workerLook(w).word },
 			cmp:  func(a, b *model.Worker) int { return strings.Compare(workerLook(a).word, workerLook(b).word) }},
 		{title: "Name", width: 130, kind: textCell,
-			text: func(w *model.Worker) string { return w.Name },
-			cmp:  func(a, b *model.Worker) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }},
+			text: v.nameText, tip: v.nameTip, // workerupgrade.go: "out of date"
+			cmp: func(a, b *model.Worker) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }},
 		{title: "Status", width: 215, kind: textCell,
 			text: workerStatusText,
 			tip:  workerStatusTip,
