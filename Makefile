@@ -127,6 +127,7 @@ skips:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./farm/sched/
 	CGO_ENABLED=0 $(GO) run -tags headless . bench
+	$(GO) test -run '^$$' -bench WarmBlender -benchtime 3x ./farm/worker/
 
 clean:
 	rm -f $(BIN) $(BIN)-headless
