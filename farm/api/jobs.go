@@ -100,7 +100,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 		Name: req.Name, Type: req.Type, Priority: req.Priority, Settings: req.Settings,
 		Metadata: req.Metadata, RequiredTags: req.RequiredTags, Submitter: submitter, SubmitterID: caller(r).ID,
 		PythonOverrides: req.PythonOverrides, TypeEtag: req.TypeEtag, Paused: req.Paused,
-		SubmitterPlatform: req.SubmitterPlatform,
+		SubmitterPlatform: req.SubmitterPlatform, Storage: req.Storage, Files: manifestOf(req.Files),
 	})
 	if err != nil {
 		writeError(w, s.log, err)

@@ -70,7 +70,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 		waker: manager.FollowQueue(m, manager.WakeConfig{})}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	r.Use(s.limitBodies)
+	r.Use(s.limitBodiesOrFiles)
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/api/docs", http.StatusFound) })
 	r.Mount("/api/docs", docsHandler())
 	r.Route("/api/v1", func(r chi.Router) {
@@ -87,6 +87,12 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Use(s.require(model.RoleWorker))
 			r.Get("/whoami", s.whoami)
 			r.Get("/events", s.streamEvents) // workers wake on it when work arrives
+			r.Post("/files/missing", s.missingFiles)
+			r.Get("/files/{sha256}", s.getFile)
+			r.Get("/jobs/{job_id}/files", s.getJobFiles)
+			r.Get("/jobs/{job_id}/output", s.listOutput)
+			r.Get("/jobs/{job_id}/output/file", s.getOutput)
+			r.Put("/jobs/{job_id}/output/file", s.putOutput)
 			// A worker's own member (a workstation's person) edits its rules;
 			// the handlers let admins (and artists, reading) at anyone's.
 			r.Get("/workers/{worker_id}/availability", s.getWorkerAvailability)
@@ -116,6 +122,7 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Get("/last-rendered", s.getLastRendered)
 			r.Get("/jobs", s.listJobs)
 			r.With(s.perMember(s.limits.submit)).Post("/jobs", s.submitJob)
+			r.Put("/files/{sha256}", s.putChunk)
 			r.Get("/jobs/{job_id}", s.getJob)
 			r.Patch("/jobs/{job_id}", s.updateJob)
 			r.Delete("/jobs/{job_id}", s.deleteJob)

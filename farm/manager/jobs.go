@@ -39,6 +39,10 @@ type Submission struct {
 	// ("linux", "windows", "darwin"); with it, paths under a path variable's
 	// value become {name}/… (see prepareSettings). "" rewrites nothing.
 	SubmitterPlatform string
+	// Storage is "upload" for a job whose Files the manager holds (files.go);
+	// "" or "shared" for one whose workers read the paths its settings name.
+	Storage string
+	Files   []store.ManifestEntry
 }
 
 // Job priorities.
@@ -55,6 +59,9 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 		return nil, err
 	}
 	if err := m.jobTypes().CheckEtag(s.Type, s.TypeEtag); err != nil {
+		return nil, err
+	}
+	if err := m.prepareUpload(&s); err != nil {
 		return nil, err
 	}
 	settings, warnings, err := m.prepareSettings(s.Type, s.Settings, s.SubmitterPlatform)
@@ -88,6 +95,9 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 	setNewETA(job, tasks)
 	err = m.store.Update(func(tx *store.Tx) error {
 		job.Seq = 0 // a retried transaction numbers the job again
+		if err := m.storeUpload(tx, job, &s); err != nil {
+			return err
+		}
 		if err := tx.PutJob(job); err != nil {
 			return err
 		}

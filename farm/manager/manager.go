@@ -83,6 +83,7 @@ type Manager struct {
 	events   *events.Hub
 	logs     *tasklog.Logs
 	rendered *rendered.Store
+	files    *fileState // uploaded files (files.go)
 	log      *slog.Logger
 
 	seenMu sync.Mutex
@@ -151,6 +152,10 @@ func Open(cfg Config) (*Manager, error) {
 		seen: map[string]time.Time{}, touched: map[string]time.Time{}, deadlines: map[string]time.Time{}, stats: map[string]*model.HostStats{}, loadSent: map[string]time.Time{},
 	}
 	m.life, m.endLife = context.WithCancel(context.Background())
+	if m.files, err = openFiles(cfg.DataDir); err != nil {
+		m.Close()
+		return nil, err
+	}
 	if cfg.JobTypes != nil {
 		m.registry.Store(cfg.JobTypes)
 	}
@@ -317,6 +322,7 @@ func (m *Manager) Run(ctx context.Context) {
 	forget := time.NewTicker(time.Hour)
 	defer forget.Stop()
 	m.forgetWorkers()
+	m.startFilesGC(ctx)
 	for {
 		select {
 		case <-ctx.Done():

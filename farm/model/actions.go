@@ -115,6 +115,8 @@ func ValidWorkerAction(a WorkerAction) bool {
 var jobActionTable = map[JobStatus][]JobAction{
 	JobUnderConstruction:  {},
 	JobConstructionFailed: {JobDelete},
+	// Nothing runs while files are missing, so a delete strands no worker.
+	JobWaitingForFiles: {JobCancel, JobDelete, JobSetPriority},
 	JobQueued:             {JobCancel, JobPause, JobSetPriority, JobDelete},
 	JobActive:             {JobCancel, JobPause, JobSetPriority},
 	JobPauseRequested:     {JobCancel, JobSetPriority},

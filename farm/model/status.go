@@ -7,6 +7,9 @@ type JobStatus string
 // moves on from them once no task of the job is running any more.
 const (
 	JobUnderConstruction  JobStatus = "under-construction"
+	// JobWaitingForFiles: an upload job whose files are not all on the
+	// manager yet; its tasks are paused until the last one arrives (issue 13).
+	JobWaitingForFiles JobStatus = "waiting-for-files"
 	JobConstructionFailed JobStatus = "construction-failed"
 	JobQueued             JobStatus = "queued"
 	JobActive             JobStatus = "active"
@@ -24,7 +27,7 @@ const (
 
 // JobStatuses lists every job status in the order a user reads them.
 var JobStatuses = []JobStatus{
-	JobUnderConstruction, JobConstructionFailed, JobQueued, JobActive,
+	JobUnderConstruction, JobConstructionFailed, JobWaitingForFiles, JobQueued, JobActive,
 	JobPauseRequested, JobPaused, JobCancelRequested, JobCanceled,
 	JobFailRequested, JobFailed, JobRequeueing, JobCompleted, JobArchiving, JobArchived,
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // SchemaVersion is the schema this build reads and writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrations[v] upgrades a database from schema version v to v+1. They all run in
 // the one transaction that opens the database, so a failed upgrade leaves the
@@ -27,6 +27,7 @@ var migrations = map[int]func(*bolt.Tx) error{
 	2: splitTaskCommands,
 	3: workersBecomeMembers,
 	4: addSettings,
+	5: addFileBuckets,
 }
 
 // migrate brings db to SchemaVersion. A database of an earlier schema is
@@ -65,7 +66,7 @@ func migrate(db *bolt.DB, now time.Time) error {
 		}
 		// A bucket added empty needs no migration: every open creates the
 		// missing ones (audit came thus, within schema 5).
-		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens, bucketSettings, bucketAudit} {
+		for _, name := range [][]byte{bucketJobs, bucketTasks, bucketTaskCommands, bucketWorkers, bucketMembers, bucketTokens, bucketSettings, bucketAudit, bucketBlobs, bucketJobFiles} {
 			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}

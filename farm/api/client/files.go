@@ -197,7 +197,7 @@ func (c *Client) JobFiles(ctx context.Context, jobID string) (*wire.JobFiles, er
 
 // PutOutput uploads the local file at localPath as the job's output file at
 // path (slash-separated, relative to the job's output folder; PUT
-// /api/v1/jobs/{id}/output/{path}), with its SHA-256 in X-Content-Sha256.
+// /api/v1/jobs/{id}/output/file?path=…), with its SHA-256 in X-Content-Sha256.
 // The file is streamed, never held in memory. Refusals are *Error: 400 for a
 // path that leaves the folder, 413 over the farm's limits, 422 when the bytes
 // changed between hashing and sending.
@@ -237,13 +237,10 @@ func (c *Client) DownloadOutput(ctx context.Context, jobID, path string, w io.Wr
 	return c.download(ctx, outputPath(jobID, path), w, from)
 }
 
-// outputPath escapes each segment of an output path, keeping its slashes.
+// outputPath is the URL of one output file: its path goes in the query, as
+// OpenAPI path parameters cannot hold slashes.
 func outputPath(jobID, path string) string {
-	segs := strings.Split(path, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	return "/api/v1/jobs/" + url.PathEscape(jobID) + "/output/" + strings.Join(segs, "/")
+	return "/api/v1/jobs/" + url.PathEscape(jobID) + "/output/file?path=" + url.QueryEscape(path)
 }
 
 func (c *Client) download(ctx context.Context, path string, w io.Writer, from int64) (int64, error) {

@@ -74,6 +74,11 @@ type SubmitJob struct {
 	// (linux, windows or darwin): paths under a path variable's value there
 	// are stored as {name}/… and expanded for each worker's platform.
 	SubmitterPlatform string `json:"submitter_platform,omitempty"`
+	// Storage is StorageUpload for a job whose Files the submitter uploads
+	// (POST /files/missing, PUT /files/{sha256}); "" or StorageShared for
+	// one whose workers read the paths its settings name.
+	Storage string    `json:"storage,omitempty"`
+	Files   []JobFile `json:"files,omitempty"`
 }
 
 // JobChange edits a job; absent fields stay.
