@@ -3,6 +3,7 @@ package app
 // The flags of the roles: the manager's, the worker's, and --task-type.
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"time"
@@ -74,6 +75,20 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 	}
 	host, _ := os.Hostname()
 	taskTypes := &taskTypesFlag{}
+	// The first --blender is the worker's default Blender; the others are
+	// offered beside it for jobs that require their version (worker.Blenders).
+	blender := ""
+	fs.Func("blender", "Blender to render with (default: blender on PATH); repeat it to offer more Blenders side by side "+
+		"for jobs that require a version (blender_version)", func(s string) error {
+		if blender == "" {
+			blender = s
+		} else {
+			worker.AddBlender(s)
+		}
+		return nil
+	})
+	fs.Func("cycles-device", "the Cycles device type this worker renders with: "+strings.Join(worker.CyclesDevices, ", ")+
+		" (kept for later runs; 'none' leaves each file's own setting, the default)", taskTypes.setCyclesDevice)
 	cacheSize := worker.DefaultCacheSize
 	fs.Func("cache-size", "how much room the cache of uploaded jobs' files may take, e.g. 20GiB or 500MiB (default 20GiB)",
 		func(s string) (err error) { cacheSize, err = worker.ParseSize(s); return err })
@@ -90,7 +105,7 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 		discovery: df,
 		name:      fs.String("name", host, "worker name shown on the farm"),
 		tags:      fs.String("tags", "", "comma-separated tags (jobs can require them)"),
-		blender:   fs.String("blender", "", "Blender to render with (default: blender on PATH)"),
+		blender:   &blender,
 		ffmpeg:    fs.String("ffmpeg", "", "FFmpeg to make videos with (default: ffmpeg on PATH)"),
 	}
 }
@@ -100,6 +115,19 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 type taskTypesFlag struct {
 	given bool
 	types []string
+	// device is --cycles-device's value, when deviceGiven; kept with the
+	// task types in the worker's settings (see extraTaskTypes).
+	device      string
+	deviceGiven bool
+}
+
+func (f *taskTypesFlag) setCyclesDevice(s string) error {
+	if strings.EqualFold(strings.TrimSpace(s), "none") {
+		s = ""
+	}
+	d, err := worker.ParseCyclesDevice(s)
+	f.device, f.deviceGiven = d, true
+	return err
 }
 
 func (f *taskTypesFlag) add(s string) error {
@@ -117,11 +145,24 @@ func (f *taskTypesFlag) add(s string) error {
 }
 
 // extraTaskTypes returns the task types the worker offers besides its tools':
-// the flags', which are then kept in the data dir, or else the kept ones.
+// the flags', which are then kept in the data dir, or else the kept ones. It
+// also sets the worker's Cycles device (worker.UseCyclesDevice) the same way:
+// --cycles-device's, then kept, or else the kept one.
 func (f *taskTypesFlag) extraTaskTypes(data string) ([]string, error) {
-	if f.given {
-		return f.types, worker.SaveSettings(data, worker.Settings{TaskTypes: f.types})
-	}
 	s, err := worker.LoadSettings(data)
-	return s.TaskTypes, err
+	if err != nil && (f.given || f.deviceGiven) {
+		s = worker.Settings{} // damaged: the flags replace it
+	} else if err != nil {
+		return nil, err
+	}
+	if f.given {
+		s.TaskTypes = f.types
+	}
+	if f.deviceGiven {
+		s.CyclesDevice = f.device
+	}
+	if f.given || f.deviceGiven {
+		err = worker.SaveSettings(data, s)
+	}
+	return s.TaskTypes, errors.Join(err, worker.UseCyclesDevice(s.CyclesDevice))
 }

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"farmhand/farm/shellwords"
 	"fmt"
 	"path/filepath"
@@ -90,10 +89,11 @@ func blenderArgv(tools Tools, params map[string]any) (string, []string, error) {
 		exe = "{blender}"
 	}
 	if blenderVar.MatchString(exe) {
-		if tools.Blender == "" {
-			return "", nil, errors.New("parameter exe asks for this worker's Blender, but none was found: configure its path or put blender on PATH")
+		own, err := blenderFor(tools, params) // blenders.go: the one of the job's blender_version, if set
+		if err != nil {
+			return "", nil, err
 		}
-		exe = blenderVar.ReplaceAllLiteralString(exe, tools.Blender)
+		exe = blenderVar.ReplaceAllLiteralString(exe, own)
 	}
 	exeArgs, err := optionalString(params, "exeArgs")
 	if err != nil {
@@ -126,6 +126,7 @@ func blenderArgv(tools Tools, params map[string]any) (string, []string, error) {
 	if blendfile != "" { // optional: a script given in args may build the scene instead
 		args = append(args, blendfile)
 	}
+	args = append(args, cyclesDeviceArgs(CyclesDevice())...) // devices.go: this worker's Cycles device, once the file is loaded
 	return exe, append(args, after...), nil
 }
 

@@ -16,6 +16,9 @@ type Settings struct {
 	// TaskTypes are the task types offered besides the tools' ones (see
 	// Config.ExtraTaskTypes).
 	TaskTypes []string `json:"task_types,omitempty"`
+	// CyclesDevice is the Cycles device type the worker renders with (see
+	// UseCyclesDevice); empty leaves each file's own setting.
+	CyclesDevice string `json:"cycles_device,omitempty"`
 }
 
 const settingsFile = "settings.json"
