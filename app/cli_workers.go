@@ -27,6 +27,9 @@ func runWorkers(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(pos) >= 2 && pos[0] == "history" { // workers history ID [SINCE] (cli_history.go)
+		return workerHistory(e, cl, pos[1], pos[2:], *cf.asJSON)
+	}
 	ws, err := cl.Workers(context.Background())
 	if err != nil {
 		return err
@@ -35,10 +38,10 @@ func runWorkers(e *env, args []string) error {
 		return printJSON(e.stdout, ws)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tPLATFORM\tTASK TYPES\tTAGS\tTASK\tLAST SEEN")
+	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tPLATFORM\tTASK TYPES\tTAGS\tBLENDERS\tDEVICE\tTASK\tLAST SEEN")
 	for _, w := range ws {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Name, w.Status, w.Platform,
-			strings.Join(w.TaskTypes, ","), strings.Join(w.Tags, ","), w.TaskID, ago(w.LastSeen))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Name, w.Status, w.Platform,
+			strings.Join(w.TaskTypes, ","), strings.Join(w.Tags, ","), blenderVersions(w), renderDevice(w), w.TaskID, ago(w.LastSeen))
 	}
 	return tw.Flush()
 }

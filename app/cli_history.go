@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"farmhand/farm/api/client"
+	"farmhand/farm/model"
+)
+
+// historyColumns is how many columns a sparkline of the history has: 48 over
+// 24 hours is one per half hour, and fits a terminal of 80 columns with its
+// label and figures.
+const historyColumns = 48
+
+// historyRows is how many of the newest samples the table lists.
+const historyRows = 10
+
+// sparks are the eight heights of a sparkline, lowest first.
+var sparks = []rune("▁▂▃▄▅▆▇█")
+
+// workerHistory prints worker id's host history (farmhand worker ID history
+// [SINCE]): sparklines of CPU, memory and GPU use over the span asked for (a
+// duration back from now, e.g. 2h; default all 24 hours the manager keeps),
+// each column the mean of its samples and a gap where there were none, then
+// the newest samples in a table, times local. With asJSON it prints the
+// manager's answer as is.
+func workerHistory(e *env, cl *client.Client, id string, args []string, asJSON bool) error {
+	var since time.Time
+	span := 24 * time.Hour
+	if len(args) > 1 {
+		return fmt.Errorf("%w: farmhand worker ID history [SINCE, e.g. 2h]", errUsage)
+	}
+	if len(args) == 1 {
+		d, err := time.ParseDuration(args[0])
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%w: history %q: give how far back, e.g. 30m or 2h", errUsage, args[0])
+		}
+		span, since = min(d, span), time.Now().Add(-d)
+	}
+	h, err := cl.WorkerHistory(context.Background(), id, since)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, h)
+	}
+	printHistory(e.stdout, h, time.Now(), span)
+	return nil
+}
+
+// printHistory writes h as sparklines over the span up to now, and a table
+// of its newest samples.
+func printHistory(w io.Writer, h *model.HostHistory, now time.Time, span time.Duration) {
+	if len(h.Samples) == 0 {
+		fmt.Fprintf(w, "No host history for worker %s in the last %s (the manager keeps 24 h, from heartbeats since it started).\n", h.WorkerID, span)
+		return
+	}
+	start := now.Add(-span)
+	fmt.Fprintf(w, "Worker %s, %s to %s (%d samples of %d s; each column %s)\n", h.WorkerID,
+		start.Local().Format("Jan 2 15:04"), now.Local().Format("15:04"), len(h.Samples), h.StepSeconds, span/historyColumns)
+	cpu := func(s model.HostSample) (float64, bool) { return s.CPUPercent, true }
+	mem := func(s model.HostSample) (float64, bool) {
+		return 100 * float64(s.MemUsedMB) / float64(s.MemTotalMB), s.MemTotalMB > 0
+	}
+	gpu := func(s model.HostSample) (float64, bool) {
+		if s.GPUPercent == nil {
+			return 0, false
+		}
+		return *s.GPUPercent, true
+	}
+	for _, line := range []struct {
+		label string
+		of    func(model.HostSample) (float64, bool)
+	}{{"CPU", cpu}, {"MEM", mem}, {"GPU", gpu}} {
+		spark, ok := sparkline(h.Samples, start, span, line.of)
+		if !ok {
+			fmt.Fprintf(w, "%s  (not readable on this worker)\n", line.label)
+			continue
+		}
+		fmt.Fprintf(w, "%s  %s\n", line.label, spark)
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tCPU\tMEMORY\tGPU\tGPU MEMORY")
+	for _, s := range h.Samples[max(0, len(h.Samples)-historyRows):] {
+		g, gm := "-", "-"
+		if s.GPUPercent != nil {
+			g = fmt.Sprintf("%.0f%%", *s.GPUPercent)
+			if s.GPUMemTotalMB > 0 {
+				gm = fmt.Sprintf("%.1f / %.1f GB", gb(s.GPUMemUsedMB), gb(s.GPUMemTotalMB))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%.0f%%\t%.1f / %.1f GB\t%s\t%s\n", s.Time.Local().Format("15:04:05"), s.CPUPercent,
+			gb(s.MemUsedMB), gb(s.MemTotalMB), g, gm)
+	}
+	tw.Flush()
+}
+
+func gb(mb uint64) float64 { return float64(mb) / 1024 }
+
+// sparkline draws the samples' values (of, percent 0-100) from start over
+// span in historyColumns columns, each the mean of its samples, a space where
+// none; ok is false when no sample has the value.
+func sparkline(samples []model.HostSample, start time.Time, span time.Duration, of func(model.HostSample) (float64, bool)) (string, bool) {
+	var sum [historyColumns]float64
+	var n [historyColumns]int
+	any := false
+	for _, s := range samples {
+		v, ok := of(s)
+		col := int(s.Time.Sub(start) * historyColumns / span)
+		if !ok || col < 0 {
+			continue
+		}
+		col = min(col, historyColumns-1)
+		sum[col] += v
+		n[col]++
+		any = true
+	}
+	var b strings.Builder
+	for i := range historyColumns {
+		if n[i] == 0 {
+			b.WriteRune(' ')
+			continue
+		}
+		mean := math.Max(0, math.Min(100, sum[i]/float64(n[i])))
+		b.WriteRune(sparks[min(len(sparks)-1, int(mean*float64(len(sparks))/100))])
+	}
+	return b.String(), any
+}
+
+// blenderVersions lists the versions of a worker's Blenders, e.g.
+// "4.1.1,3.6.5"; "-" when it reported none.
+func blenderVersions(w *model.Worker) string {
+	if len(w.Blenders) == 0 {
+		return "-"
+	}
+	vs := make([]string, len(w.Blenders))
+	for i, b := range w.Blenders {
+		vs[i] = b.Version
+	}
+	return strings.Join(vs, ",")
+}
+
+// renderDevice is a worker's Cycles device, or "file" when it leaves each
+// file's own setting.
+func renderDevice(w *model.Worker) string {
+	if w.CyclesDevice == "" {
+		return "file"
+	}
+	return w.CyclesDevice
+}
