@@ -39,13 +39,16 @@ type workersView struct {
 	load map[string]*history
 
 	mver managerVersion // workerupgrade.go: which workers are out of date
+
+	hist *historyPanel // historyplot.go: the selected worker's last 24 hours
 }
 
 func newWorkersView(u *UI, tips *tipLayer) *workersView {
 	v := &workersView{u: u, list: newWorkerList(), load: map[string]*history{}}
 	v.table = newTable(v.list, v.columns(), tips)
 	v.actions = newWorkerActions(u)
-	v.table.onSelect = func() { v.actions.update(v.list.selected()) }
+	v.hist = newHistoryPanel(u)
+	v.table.onSelect = v.selectionMayHaveChanged
 	v.join = newJoinPanel(u)
 	v.info = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.empty = widget.NewLabel("No workers yet.\nStart Farmhand on a render computer and it joins this farm.")
@@ -108,8 +111,9 @@ func (v *workersView) currentTask(w *model.Worker) string {
 
 func (v *workersView) object() fyne.CanvasObject {
 	top := container.NewVBox(v.info, v.actions.bar)
-	root := container.NewBorder(top, v.join.object(), nil, nil,
-		container.NewStack(v.table.object(), container.NewCenter(v.empty)))
+	split := container.NewVSplit(container.NewStack(v.table.object(), container.NewCenter(v.empty)), v.hist.object())
+	split.Offset = 0.6
+	root := container.NewBorder(top, v.join.object(), nil, nil, split)
 	v.join.relayout = root.Refresh
 	return root
 }
@@ -167,6 +171,7 @@ func (v *workersView) setLoads(loads []*model.WorkerLoad) {
 // workers' (possibly new) status.
 func (v *workersView) selectionMayHaveChanged() {
 	v.actions.update(v.list.selected())
+	v.hist.show(v.list.selected())
 }
 
 // record adds the workers' latest load samples to their graphs.
