@@ -206,6 +206,8 @@ func (w *Worker) changeStatus(ctx context.Context, s model.WorkerStatus) error {
 		return ErrShutdownRequested
 	case model.WorkerRestartRequested:
 		return ErrRestartRequested
+	case model.WorkerUpgradeRequested:
+		return w.upgrade(ctx) // upgrade.go
 	case model.WorkerAwake, model.WorkerAsleep, model.WorkerPaused:
 		if _, err := w.cl.ReportStatus(ctx, s); err != nil {
 			w.log.Warn("reporting status change; will retry", "status", s, "err", err)
