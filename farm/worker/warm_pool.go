@@ -15,7 +15,8 @@ type warmPool struct {
 
 	mu      sync.Mutex // held while a chunk renders
 	proc    *warmProc
-	coldWhy map[string]string // plan keys the server turned down, and why
+	job     string            // of the last task
+	coldWhy map[string]string // plan keys of job the server turned down, and why
 	closed  bool
 }
 
@@ -91,10 +92,16 @@ func (wp *warmProc) staleFor(plan warmPlan, maxChunks int) string {
 }
 
 // keepOnly stops the warm Blender unless it renders job, not waiting for it
-// to end: the next task is of another job.
+// to end: the next task is of another job. What it remembers of the last
+// job's renders is forgotten then.
 func (p *warmPool) keepOnly(job string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if job == p.job {
+		return
+	}
+	p.job = job
+	clear(p.coldWhy)
 	if p.proc != nil && p.proc.plan.job != job {
 		p.detach("the worker takes a task of another job")
 	}

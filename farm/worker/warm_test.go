@@ -260,3 +260,56 @@ func decodePNG(t *testing.T, path string) image.Image {
 	}
 	return img
 }
+
+// TestWarmBlenderRestarts: a warm Blender is replaced after its chunks, when
+// the overrides change, and a video output, which the server turns down, is
+// rendered cold; a job that turns warm Blender off leaves the warm one be.
+func TestWarmBlenderRestarts(t *testing.T) {
+	tools := realTools()
+	needTool(t, "blender", tools.Blender)
+	dir := t.TempDir()
+	blend := makeWarmScene(t, tools, dir, 0)
+	pool := newWarmPool(quiet)
+	pool.maxChunks = 2
+	t.Cleanup(func() { pool.close("the test ends") })
+	ctx := withWarmPool(context.Background(), pool)
+	render := func(params map[string]any) (int, string) {
+		t.Helper()
+		var rec recorder
+		env := rec.env(tools)
+		env.Vars = []string{"FARMHAND_JOB_ID=j"}
+		if err := blenderRenderCommand(ctx, env, params); err != nil {
+			t.Fatalf("%v\n%s", err, rec.log())
+		}
+		if pool.proc == nil {
+			return 0, rec.log()
+		}
+		return pool.proc.cmd.Process.Pid, rec.log()
+	}
+	out := []string{"-o", filepath.Join(dir, "out", "f_###")}
+	p1, _ := render(warmJobParams(blend, out, "1"))
+	p2, _ := render(warmJobParams(blend, out, "2"))
+	p3, log := render(warmJobParams(blend, out, "3"))
+	if p1 == 0 || p2 != p1 || p3 == p2 || !strings.Contains(log, "rendered its 2 chunks") {
+		t.Errorf("processes %d %d %d, want the third chunk in a new one (at most 2 chunks each):\n%s", p1, p2, p3, log)
+	}
+	off := warmJobParams(blend, out, "4")
+	off[warmParam] = false
+	if p4, log := render(off); p4 != p3 || !strings.Contains(log, "Blender quit") {
+		t.Errorf("with warmBlender false: warm process %d (was %d), log:\n%s", p4, p3, log)
+	}
+	other := append([]string{"--python-expr", "import bpy; bpy.context.scene.cycles.samples = 2"}, out...)
+	if p5, log := render(warmJobParams(blend, other, "5")); p5 == p3 || p5 == 0 || !strings.Contains(log, "the overrides or the options changed") {
+		t.Errorf("other overrides: process %d (was %d), log:\n%s", p5, p3, log)
+	}
+	video := []string{"-o", filepath.Join(dir, "video", "v_"), "-F", "FFMPEG"}
+	for range 2 {
+		if p, log := render(warmJobParams(blend, video, "1..3")); p != 0 || !strings.Contains(log, "Blender quit") ||
+			!strings.Contains(log, "video") {
+			t.Errorf("a video output: warm process %d, log:\n%s", p, log)
+		}
+	}
+	if files := listFiles(t, filepath.Join(dir, "video")); len(files) != 1 {
+		t.Errorf("video files %q, want one", files)
+	}
+}
