@@ -5,6 +5,7 @@ package app
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,6 +96,12 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 	fs.Func("task-type", "offer this task type besides blender, ffmpeg, misc and file-management, for job types with "+
 		"task types of their own, e.g. blender-gpu (repeatable, or comma-separated; kept for later runs; --task-type '' offers none)", taskTypes.add)
 	fs.Func("task-types", "the same as --task-type", taskTypes.add)
+	fs.BoolFunc("no-warm-blender", "start Blender anew for every task, instead of keeping one Blender with the scene loaded "+
+		"for a job's chunks (jobs can also turn that off: warm_blender)", func(s string) error {
+		off, err := strconv.ParseBool(s)
+		worker.SetWarmBlender(!off)
+		return err
+	})
 	return &workerFlags{
 		taskTypes: taskTypes,
 		cacheSize: &cacheSize,
