@@ -282,6 +282,7 @@ func (p *historyPanel) show(selected []*model.Worker) {
 		p.note.SetText("Select a worker to see its CPU, memory and GPU use over the last 24 hours.")
 		p.note.Show()
 		p.plot.Hide()
+		p.box.Refresh()
 		return
 	}
 	w := selected[0]
@@ -293,6 +294,7 @@ func (p *historyPanel) show(selected []*model.Worker) {
 	p.note.SetText("Loading…")
 	p.note.Show()
 	p.plot.Hide()
+	p.box.Refresh() // the note's new width re-centres it
 	p.load()
 	if !p.ticking {
 		p.ticking = true
@@ -356,6 +358,7 @@ func (p *historyPanel) loaded(gen int, h *model.HostHistory, err error) {
 		p.note.SetText("Could not fetch the worker's history: " + explain(err, p.u.client.BaseURL()))
 		p.note.Show()
 		p.plot.Hide()
+		p.box.Refresh()
 		return
 	}
 	p.plot.set(h, now())
@@ -363,7 +366,8 @@ func (p *historyPanel) loaded(gen int, h *model.HostHistory, err error) {
 	if len(h.Samples) == 0 {
 		p.note.SetText("No figures yet: they come with the worker's heartbeats.")
 		p.note.Show()
-		return
+	} else {
+		p.note.Hide()
 	}
-	p.note.Hide()
+	p.box.Refresh()
 }
