@@ -87,6 +87,10 @@ func New(m *manager.Manager, version string, log *slog.Logger) *Server {
 			r.Use(s.require(model.RoleWorker))
 			r.Get("/whoami", s.whoami)
 			r.Get("/events", s.streamEvents) // workers wake on it when work arrives
+			// A worker's own member (a workstation's person) edits its rules;
+			// the handlers let admins (and artists, reading) at anyone's.
+			r.Get("/workers/{worker_id}/availability", s.getWorkerAvailability)
+			r.Put("/workers/{worker_id}/availability", s.putWorkerAvailability)
 			r.Post("/files/missing", s.missingFiles)
 			r.Get("/files/{sha256}", s.getFile)
 			r.Get("/jobs/{job_id}/files", s.getJobFiles)

@@ -4,6 +4,8 @@ package availability
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"sync"
 	"time"
@@ -32,9 +34,16 @@ type X11 struct {
 	root    xproto.Window
 }
 
+var quietXGB sync.Once
+
 // NewX11 returns the source for display (such as ":0"); it connects on first
 // use.
-func NewX11(display string) *X11 { return &X11{display: display} }
+func NewX11(display string) *X11 {
+	// xgb logs to stderr on every connection (a missing .Xauthority, say);
+	// the errors this source returns say what matters.
+	quietXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) })
+	return &X11{display: display}
+}
 
 // Idle reads the display's time since the last input; an unreachable display
 // or one without the extension is an unknown reading saying so.

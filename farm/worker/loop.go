@@ -68,6 +68,8 @@ func (w *Worker) relocate(ctx context.Context) bool {
 func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 	backoff := retryMin
 	var lastStats time.Time
+	av := w.startAvailability(ctx) // availability.go
+	defer av.stop()
 	for ctx.Err() == nil {
 		// Deliver every report before taking new work: the manager would
 		// otherwise still see the last task as running here and hand it back.
@@ -93,6 +95,15 @@ func (w *Worker) loop(ctx context.Context, nudge <-chan struct{}) error {
 			// request for work just below finds out what is wrong.
 			_, _ = w.cl.Heartbeat(ctx, "", hostStats())
 			lastStats = time.Now()
+		}
+		if !av.mayTakeWork() {
+			// The rules say not now: ask for nothing, look again shortly.
+			w.setState(StateUnavailable)
+			select {
+			case <-ctx.Done():
+			case <-time.After(w.cfg.IdlePoll):
+			}
+			continue
 		}
 		a, change, err := w.cl.Schedule(ctx)
 		var wait time.Duration
