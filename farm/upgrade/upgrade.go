@@ -21,11 +21,11 @@ import (
 // the binary's build information.
 const VersionSymbol = "farmhand/app.Version"
 
-// ErrNoBinary: the manager has no binary for the platform asked for.
+// ErrNoBinary is the error of a manager that has no binary for the platform asked for.
 var ErrNoBinary = errors.New("no binary for this platform")
 
-// ErrHashMismatch: a downloaded binary's SHA-256 (or size) is not what the
-// manager's list says; the executable was left as it was.
+// ErrHashMismatch is the error of a downloaded binary whose SHA-256 is not
+// what the manager's list says; the executable was left as it was.
 var ErrHashMismatch = errors.New("the downloaded binary does not match its SHA-256")
 
 // Binary is one executable a manager hands out.
