@@ -20,7 +20,7 @@ var errJobUnsuccessful = errors.New("job did not complete")
 
 func runSubmit(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "submit", "submit --type TYPE --name NAME [--priority N] [--set key=value]... [--tag T]... "+
-		"[--meta key=value]... [--paused] [--wait] [--json]")}
+		"[--meta key=value]... [--paused] [--wait] [--json] [--upload FILE.blend [--allow-missing] [--blender PATH]]")}
 	cf := addClientFlags(fs)
 	typ := fs.String("type", "", "job type (see 'farmhand jobtypes')")
 	name := fs.String("name", "", "job name")
@@ -35,9 +35,11 @@ func runSubmit(e *env, args []string) error {
 	paused := fs.Bool("paused", false, "submit the job paused: nothing runs until 'farmhand job ID resume'")
 	platform := fs.String("platform", string(pathvars.HostPlatform()), "the platform whose paths the settings hold "+
 		"(linux, windows or darwin): paths under a path variable's value there reach each worker in its own form")
+	uf := addUploadFlags(fs)
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
 	}
+	uf.defaults(typ, name)
 	if *typ == "" || *name == "" {
 		fs.Usage()
 		return fmt.Errorf("%w: --type and --name are required", errUsage)
@@ -60,8 +62,14 @@ func runSubmit(e *env, args []string) error {
 	if jt != nil {
 		etag = jt.Etag
 	}
-	job, err := cl.Submit(ctx, wire.SubmitJob{Name: *name, Type: *typ, Priority: prio, Settings: typed, TypeEtag: etag,
-		RequiredTags: tags, Submitter: submitter(), Metadata: meta, Paused: *paused, SubmitterPlatform: *platform})
+	sub := wire.SubmitJob{Name: *name, Type: *typ, Priority: prio, Settings: typed, TypeEtag: etag,
+		RequiredTags: tags, Submitter: submitter(), Metadata: meta, Paused: *paused, SubmitterPlatform: *platform}
+	up, err := uf.prepare(ctx, e, &sub, jt)
+	if err != nil {
+		return err
+	}
+	defer up.done()
+	job, err := up.submit(ctx, e, cl, sub)
 	if err != nil {
 		return err
 	}
