@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +13,55 @@ import (
 	"farmhand/farm/api/client"
 	"farmhand/farm/model"
 )
+
+// 'farmhand worker ID history [SINCE]' has client flags of its own: it is
+// picked out before the worker command parses its flags, as the
+// availability verbs are (cli_workers.go; this init runs before that one's,
+// file names being in that order, and after app.go's, which fills commands).
+func init() {
+	worker := commands["worker"]
+	commands["worker"] = command{worker.summary, func(e *env, args []string) error {
+		if historyVerb(args) {
+			return runWorkerHistory(e, args)
+		}
+		return worker.run(e, args)
+	}}
+}
+
+// historyVerb reports whether args are 'ID history …', flags aside (those
+// taking a value skipped with it, see boolFlags).
+func historyVerb(args []string) bool {
+	var pos []string
+	for i := 0; i < len(args) && len(pos) < 2; i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			if name := strings.TrimLeft(a, "-"); !strings.Contains(name, "=") && !slices.Contains(boolFlags, name) {
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return len(pos) >= 2 && pos[1] == "history"
+}
+
+func runWorkerHistory(e *env, args []string) error {
+	fs := &flagSet{newFlags(e, "worker", "worker ID history [SINCE, e.g. 2h] [--json]")}
+	cf := addClientFlags(fs)
+	pos, err := parse(fs.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	cl, err := cf.client()
+	if err != nil {
+		return err
+	}
+	return workerHistory(e, cl, pos[0], pos[2:], *cf.asJSON)
+}
 
 // historyColumns is how many columns a sparkline of the history has: 48 over
 // 24 hours is one per half hour, and fits a terminal of 80 columns with its

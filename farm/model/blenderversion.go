@@ -142,16 +142,20 @@ func BlenderVersionOf(output string) string {
 }
 
 // JobBlenderRequirement is the job's blender_version setting, parsed; a job
-// without one gets the zero requirement. A setting that is not a string is an
-// error, as is a malformed one.
+// without one gets the zero requirement. A number is taken as written in
+// the shortest form (4.1 is "4.1": the command line's --set
+// blender_version=4.1 sends a number; Blender 2.80 must be given as text,
+// as the number 2.80 reads as 2.8). Other kinds of value are an error, as is
+// a malformed requirement.
 func JobBlenderRequirement(j *Job) (BlenderRequirement, error) {
-	v, ok := j.Settings[BlenderVersionSetting]
-	if !ok || v == nil {
+	switch v := j.Settings[BlenderVersionSetting].(type) {
+	case nil:
 		return BlenderRequirement{}, nil
-	}
-	s, ok := v.(string)
-	if !ok {
+	case string:
+		return ParseBlenderRequirement(v)
+	case float64:
+		return ParseBlenderRequirement(strconv.FormatFloat(v, 'f', -1, 64))
+	default:
 		return BlenderRequirement{}, fmt.Errorf("%s must be text like \"3.4\" or \">=4.1\", not %v", BlenderVersionSetting, v)
 	}
-	return ParseBlenderRequirement(s)
 }

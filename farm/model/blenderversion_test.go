@@ -30,8 +30,13 @@ func TestBlenderRequirementMatches(t *testing.T) {
 			t.Errorf("%q parsed; want an error", bad)
 		}
 	}
-	if _, err := JobBlenderRequirement(&Job{Settings: map[string]any{BlenderVersionSetting: 4.1}}); err == nil {
-		t.Error("a number as blender_version was taken; want an error (4.1 as a number loses 4.10)")
+	// The command line's --set blender_version=4.1 sends a number.
+	if r, err := JobBlenderRequirement(&Job{Settings: map[string]any{BlenderVersionSetting: 4.1}}); err != nil ||
+		r.String() != "4.1" || !r.Matches("4.1.2") || r.Matches("4.10.0") {
+		t.Errorf("blender_version 4.1 as a number: %q %v", r, err)
+	}
+	if _, err := JobBlenderRequirement(&Job{Settings: map[string]any{BlenderVersionSetting: true}}); err == nil {
+		t.Error("blender_version true was taken")
 	}
 }
 
