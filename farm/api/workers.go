@@ -85,7 +85,8 @@ func (s *Server) scheduleTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.AssignedTask{Task: a.Task, Job: &wire.AssignedJob{
-		ID: a.Job.ID, Name: a.Job.Name, Type: a.Job.Type, Priority: a.Job.Priority, Settings: a.Job.Settings}})
+		ID: a.Job.ID, Name: a.Job.Name, Type: a.Job.Type, Priority: a.Job.Priority, Settings: a.Job.Settings,
+		Storage: a.Job.Storage}})
 }
 
 func (s *Server) updateTask(w http.ResponseWriter, r *http.Request) {
