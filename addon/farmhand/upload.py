@@ -102,7 +102,15 @@ def make_upload_job(job, manifest):
     job["files"] = [entry for entry, _ in files]
     settings = job.setdefault("settings", {})
     settings["blendfile"] = "{job_files}/" + manifest["blend"]
+    # The output goes under the worker's folder of the job: a render output
+    # path computed from the artist's root keeps its job-specific tail there
+    # (else the job type computes it from the root).
+    root, path = settings.get("render_output_root") or "", settings.get("render_output_path")
     settings["render_output_root"] = "{job_output}"
+    if isinstance(path, str) and root and path.startswith(root):
+        settings["render_output_path"] = "{job_output}" + path[len(root):].replace("\\", "/")
+    else:
+        settings.pop("render_output_path", None)
     return files
 
 

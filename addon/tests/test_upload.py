@@ -106,6 +106,11 @@ class UploadTest(unittest.TestCase):
                                            "render_output_root": "{job_output}"})
         self.assertEqual([s for _, s in files], [a, t])
 
+        job = {"settings": {"render_output_root": "/mnt/renders", "render_output_path": "/mnt/renders/sh010/a/######"}}
+        upload.make_upload_job(job, {"blend": "a.blend", "files": []})
+        self.assertEqual(job["settings"]["render_output_path"], "{job_output}/sh010/a/######",
+                         "the computed output path moves under the job's output folder")
+
     def test_broken_connection_resumes_and_a_second_upload_sends_nothing(self):
         data = os.urandom(4500)
         path = self.write("big.bin", data)
