@@ -10,10 +10,6 @@ import (
 // The output command registers itself: its code is all here, and app.go's
 // init (which runs first: the go command hands a package's files to the
 // compiler in name order) has made the commands map.
-func init() {
-	commands["output"] = command{"download a job's output files: output JOB --out DIR (resumes; skips files already there)", runOutput}
-}
-
 func runOutput(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "output", "output JOB --out DIR [--json]")}
 	cf := addClientFlags(fs)
