@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
+
+	"farmhand/farm/availability"
 )
 
 // WorkerControl is this computer's worker as the windows see it: a switch and
@@ -60,6 +64,8 @@ func workerStatus(w WorkerControl, stopping bool) (trayState, string) {
 		return trayOff, "Worker: paused, taking no new work"
 	case "asleep":
 		return trayOff, "Worker: asleep"
+	case "unavailable":
+		return trayOff, "Worker: not rendering now (see below)"
 	}
 	return trayOff, "Worker: off"
 }
@@ -80,6 +86,12 @@ type tray struct {
 	toggle *fyne.MenuItem // "Worker on", checked while it is
 	pause  *fyne.MenuItem // "Pause after current task", checked while paused
 	state  trayState
+
+	// This computer's availability (availability.go): a line saying which
+	// rule holds until when, and the override items.
+	avail, renderNow, dontRender *fyne.MenuItem
+	decision                     *availability.Decision
+	setOverride                  func(render bool, until time.Time) // nil until the farm said who we are
 }
 
 // newTray builds the tray; worker may be nil, and then the menu has no worker
@@ -93,6 +105,14 @@ func newTray(host trayHost, worker WorkerControl, open, toggle, quit func()) *tr
 		t.toggle = fyne.NewMenuItem("Worker on", toggle)
 		t.pause = fyne.NewMenuItem("Pause after current task", func() { worker.SetPaused(!worker.Paused()) })
 		items = append(items, fyne.NewMenuItemSeparator(), t.status, t.toggle, t.pause)
+		t.avail = fyne.NewMenuItem("", nil)
+		t.avail.Disabled = true
+		setter := func() func(bool, time.Time) { return t.setOverride }
+		t.renderNow = fyne.NewMenuItem("Render now until…", nil)
+		t.renderNow.ChildMenu = overrideMenu(true, setter)
+		t.dontRender = fyne.NewMenuItem("Don't render until…", nil)
+		t.dontRender.ChildMenu = overrideMenu(false, setter)
+		items = append(items, fyne.NewMenuItemSeparator(), t.avail, t.renderNow, t.dontRender)
 	}
 	q := fyne.NewMenuItem("Quit Farmhand", quit)
 	q.IsQuit = true // Fyne adds a Quit of its own unless the menu has one
@@ -111,6 +131,9 @@ func (t *tray) show(worker WorkerControl, stopping bool) {
 		t.toggle.Disabled = stopping
 		t.pause.Checked = worker.Paused()
 		t.pause.Disabled = !worker.Enabled() || stopping
+		t.avail.Label = trayAvailabilityText(t.decision, time.Now())
+		t.renderNow.Disabled = t.setOverride == nil
+		t.dontRender.Disabled = t.setOverride == nil
 	}
 	t.host.SetSystemTrayIcon(trayIcon(state))
 	t.host.SetSystemTrayMenu(t.menu) // the way to make a tray menu show changed items

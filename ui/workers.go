@@ -41,6 +41,8 @@ type workersView struct {
 	mver managerVersion // workerupgrade.go: which workers are out of date
 
 	hist *historyPanel // historyplot.go: the selected worker's last 24 hours
+
+	avail *availabilityBar // availability.go: rules editor, Wake-on-LAN
 }
 
 func newWorkersView(u *UI, tips *tipLayer) *workersView {
@@ -48,6 +50,7 @@ func newWorkersView(u *UI, tips *tipLayer) *workersView {
 	v.table = newTable(v.list, v.columns(), tips)
 	v.actions = newWorkerActions(u)
 	v.hist = newHistoryPanel(u)
+	v.avail = newAvailabilityBar(u, v.actions.bar)
 	v.table.onSelect = v.selectionMayHaveChanged
 	v.join = newJoinPanel(u)
 	v.info = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -70,6 +73,7 @@ func (v *workersView) columns() []column[*model.Worker] {
 			text: workerStatusText,
 			tip:  workerStatusTip,
 			cmp:  func(a, b *model.Worker) int { return strings.Compare(workerStatusText(a), workerStatusText(b)) }},
+		availabilityColumn(),
 		{title: "Current task", kind: textCell,
 			text: v.currentTask,
 			cmp:  func(a, b *model.Worker) int { return strings.Compare(v.currentTask(a), v.currentTask(b)) }},
@@ -172,6 +176,7 @@ func (v *workersView) setLoads(loads []*model.WorkerLoad) {
 func (v *workersView) selectionMayHaveChanged() {
 	v.actions.update(v.list.selected())
 	v.hist.show(v.list.selected())
+	v.avail.update(v.list.selected())
 }
 
 // record adds the workers' latest load samples to their graphs.
@@ -347,4 +352,5 @@ func (v *workersView) update(ch change) {
 	v.info.SetText(text)
 	v.empty.Hidden = v.list.Total() > 0
 	v.empty.Refresh()
+	v.u.trayAvailability()
 }
