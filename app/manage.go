@@ -48,7 +48,7 @@ func manageWorker(e *env, cl *client.Client, pos []string, now, asJSON bool) err
 	default:
 		action := model.WorkerAction(verb)
 		if !model.ValidWorkerAction(action) {
-			return fmt.Errorf("%w: unknown worker action %q; use sleep, wake, pause, shutdown, restart, delete, tags or rename", errUsage, verb)
+			return fmt.Errorf("%w: unknown worker action %q; use sleep, wake, pause, shutdown, restart, upgrade, delete, tags or rename", errUsage, verb)
 		}
 		w, err = cl.WorkerAction(ctx, id, action, now)
 		if err == nil && w == nil {

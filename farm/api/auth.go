@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -73,15 +72,3 @@ func actor(r *http.Request) manager.Actor {
 
 // APIVersionHeader is wire.APIVersionHeader, for tests of this package.
 const APIVersionHeader = wire.APIVersionHeader
-
-func (s *Server) checkVersion(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if v := r.Header.Get(APIVersionHeader); v != "" && v != strconv.Itoa(wire.APIVersion) {
-			writeJSON(w, http.StatusBadRequest, wire.Error{Message: fmt.Sprintf(
-				"this manager (Farmhand %s) speaks API version %d, the client speaks %s: run the same Farmhand version on the manager and its workers and clients",
-				s.version, wire.APIVersion, v)})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}

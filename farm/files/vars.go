@@ -3,24 +3,17 @@ package files
 import (
 	"regexp"
 	"strings"
-
-	"farmhand/farm/pathvars"
 )
 
 // The reserved variables of upload jobs: the worker that runs a task
 // replaces them with its own folders of the job (its files root and its
 // output root); the manager never expands them, and a farm variable may not
-// take their names (model.ReservedVariableNames lists the same).
+// take their names (model.ReservedVariableNames lists the same, and
+// pathvars.WorkerVariables, so that dispatch passes them through).
 const (
 	VarJobFiles  = "job_files"
 	VarJobOutput = "job_output"
 )
-
-func init() {
-	// Workers expand these themselves, as they do {blender}: dispatch passes
-	// them through instead of refusing them as unknown variables.
-	pathvars.WorkerVariables = append(pathvars.WorkerVariables, VarJobFiles, VarJobOutput)
-}
 
 var unsafeInFolder = regexp.MustCompile(`[\\/:*?"<>|\x00-\x1f]`)
 

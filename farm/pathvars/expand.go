@@ -50,9 +50,11 @@ func joinPlatforms(ps []Platform) string {
 
 // WorkerVariables are the names a worker expands itself when the farm
 // declares no variable of that name: `{blender}` (the Blender it found) and
-// `{blenderArgs}` ("-b -y"), as farm/worker's blender-render does. Expand
-// leaves them as they are. Matched ignoring case, as the worker does.
-var WorkerVariables = []string{"blender", "blenderArgs"}
+// `{blenderArgs}` ("-b -y"), as farm/worker's blender-render does, and an
+// upload job's `{job_files}` and `{job_output}` (the worker's own folders of
+// the job; see package files). Expand leaves them as they are. Matched
+// ignoring case, as the worker does.
+var WorkerVariables = []string{"blender", "blenderArgs", "job_files", "job_output"}
 
 // Expand replaces every `{name}` in str, for a worker on platform to, with
 // the variable's value for to (or for All), and gives the rest of that path
