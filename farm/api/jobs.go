@@ -86,9 +86,14 @@ func jobFilter(q url.Values) (manager.JobFilter, error) {
 	return f, nil
 }
 
+// maxSubmitBody bounds a submission: an upload job's manifest names every
+// file of the scene (about 150 bytes each), so it takes more than maxBody —
+// room for some 150,000 files.
+const maxSubmitBody = 24 << 20
+
 func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	var req wire.SubmitJob
-	if err := readJSON(w, r, maxBody, &req); err != nil {
+	if err := readJSON(w, r, maxSubmitBody, &req); err != nil {
 		writeError(w, s.log, err)
 		return
 	}

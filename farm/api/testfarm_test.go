@@ -146,7 +146,7 @@ type bodyRoute struct {
 func (f *testFarm) bodyRoutes() []bodyRoute {
 	w := "/api/v1/worker/" + f.workerID
 	return []bodyRoute{
-		{"submitJob", "POST", "/api/v1/jobs", f.adminToken, "application/json", maxBody, []string{
+		{"submitJob", "POST", "/api/v1/jobs", f.adminToken, "application/json", maxSubmitBody, []string{
 			string(submitBody("seed")),
 			`{"name":"s","type":"echo-sleep-test","priority":70,"settings":{"frames":"1-2","sleep_seconds":0},"metadata":{"project":"x"},"required_tags":["gpu"],"submitter":"me","python_overrides":"import bpy"}`,
 		}},
