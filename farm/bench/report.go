@@ -3,19 +3,27 @@ package bench
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"time"
 )
 
-const rowFormat = "%7s %8s %10s %11s %11s %10s %10s %10s\n"
+const rowFormat = "%7s %8s %9s %10s %10s %10s %10s %8s %9s %9s %8s %11s\n"
 
 func printHeader(out io.Writer) {
-	fmt.Fprintf(out, rowFormat, "tasks", "workers", "tasks/s", "sched p50", "sched p99", "submit", "list", "elapsed")
+	fmt.Fprintf(out, rowFormat, "tasks", "workers", "tasks/s", "sched p50", "sched p99", "submit", "list", "list KB",
+		"cpu/task", "heap peak", "B/task", "load")
 }
 
 func printRow(out io.Writer, r Result) {
+	cpu := "n/a"
+	if r.CPUPerTask >= 0 {
+		cpu = fmt.Sprintf("%.0fµs", float64(r.CPUPerTask)/float64(time.Microsecond))
+	}
 	fmt.Fprintf(out, rowFormat, fmt.Sprint(r.Tasks), fmt.Sprint(r.Workers), fmt.Sprintf("%.0f", r.TasksPerSec),
-		ms(r.SchedP50), ms(r.SchedP99), ms(r.SubmitTime), ms(r.ListTime), ms(r.Elapsed))
+		ms(r.SchedP50), ms(r.SchedP99), ms(r.SubmitTime), ms(r.ListTime), fmt.Sprint(r.ListBytes>>10),
+		cpu, fmt.Sprintf("%dMB", r.HeapPeak>>20), fmt.Sprintf("%.0f", r.HeapPerTask),
+		formatLoad(r.LoadBefore)+"→"+formatLoad(r.LoadAfter))
 }
 
 // ms prints every duration in one unit so that the columns compare at a glance.
@@ -44,6 +52,17 @@ func printVerdict(out io.Writer, results []Result) {
 	}
 	skip := func(what, why string) { fmt.Fprintf(out, "  %-6s  %-52s %s\n", "-", what, why) }
 
+	fmt.Fprintf(out, "\ncpu/task: CPU time of the whole process (manager and fake workers) per task;\n"+
+		"heap peak: highest Go heap of the run; B/task: live heap the queued job added per task;\n"+
+		"load: the machine's one-minute load average at the run's start and end.\n")
+	worstLoad := -1.0
+	for _, r := range results {
+		worstLoad = max(worstLoad, r.LoadBefore, r.LoadAfter)
+	}
+	if cpus := float64(runtime.NumCPU()); worstLoad > cpus {
+		fmt.Fprintf(out, "WARNING: the load average reached %.1f on %d CPUs: other programs competed for the CPUs,\n"+
+			"so times and rates measure them too; cpu/task is the fairer comparison.\n", worstLoad, runtime.NumCPU())
+	}
 	fmt.Fprintf(out, "\ntargets:\n")
 
 	what := fmt.Sprintf("≥ %.0f tasks/s, %d-task job, %d workers", targetTasksPerSec, bigJob, targetWorkers)
@@ -76,15 +95,19 @@ func printVerdict(out io.Writer, results []Result) {
 		skip(fmt.Sprintf("%d-task vs %d-task throughput", bigJob, smallJob), "not run")
 	}
 
-	if len(results) > 0 {
-		worst := results[0]
-		for _, r := range results[1:] {
-			if r.SchedP99 > worst.SchedP99 {
-				worst = r
-			}
-		}
-		line(worst.SchedP99 < targetSchedP99, fmt.Sprintf("schedule p99 < %s (worst run)", targetSchedP99),
-			fmt.Sprintf("%s at %d tasks × %d workers", ms(worst.SchedP99), worst.Tasks, worst.Workers))
+	what = fmt.Sprintf("≥ %.0f× Flamenco's %.1f tasks/s, %d-task job, %d workers", targetVsFlamenco,
+		flamencoTasksPerSec, bigJob, flamencoWorkers)
+	if r, ok := find(bigJob, flamencoWorkers); ok {
+		line(r.TasksPerSec >= targetVsFlamenco*flamencoTasksPerSec, what,
+			fmt.Sprintf("%.0f tasks/s (%.0f×)", r.TasksPerSec, r.TasksPerSec/flamencoTasksPerSec))
+	} else {
+		skip(what, "not run")
+	}
+	what = fmt.Sprintf("schedule p99 < %s, %d-task job, %d workers", targetSchedP99, bigJob, targetWorkers)
+	if r, ok := find(bigJob, targetWorkers); ok {
+		line(r.SchedP99 < targetSchedP99, what, ms(r.SchedP99))
+	} else {
+		skip(what, "not run")
 	}
 
 	// Every run submits and lists once; judge by the slowest of them.

@@ -118,7 +118,7 @@ func (m *Manager) pickFor(want sched.Worker, w *model.Worker) (sched.Candidate, 
 // cannot be read is left to assign, which finds out the same way.
 func (m *Manager) jobFits(jobID string, w *model.Worker) bool {
 	var j *model.Job
-	if err := m.store.View(func(tx *store.Tx) (err error) { j, err = tx.Job(jobID); return err }); err != nil {
+	if err := m.store.View(func(tx *store.Tx) (err error) { j, err = m.peekJob(tx, jobID); return err }); err != nil {
 		return true
 	}
 	return len(blenderReasons(w, j)) == 0

@@ -103,8 +103,10 @@ type Manager struct {
 
 	// lists are the task lists' versions, for ETags (tasklist.go).
 	lists taskListVersions
-	// decoded keeps the workers' records decoded (workermemo.go).
-	decoded workerMemo
+	// jobMemo and workerMemo keep records decoded (memo.go): active jobs,
+	// and every worker.
+	jobMemo    recordMemo[model.Job]
+	workerMemo recordMemo[model.Worker]
 
 	// The settings (settings.go): stored and override under settingsMu; cur
 	// is the snapshot in effect, registry the job types of its scripts folder.

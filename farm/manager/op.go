@@ -72,7 +72,7 @@ func (o *op) job(id string) (*jobChange, error) {
 	if jc, ok := o.jobs[id]; ok {
 		return jc, nil
 	}
-	j, err := o.tx.Job(id)
+	j, err := o.m.storedJob(o.tx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -289,6 +289,7 @@ func (o *op) settle(jc *jobChange) error {
 func (o *op) flush() error {
 	for _, jc := range o.order {
 		if jc.deleted {
+			o.m.jobMemo.drop(jc.job.ID)
 			continue
 		}
 		// A job coming back into the index (requeued, resumed) brings all its
@@ -311,17 +312,20 @@ func (o *op) flush() error {
 			if err := o.tx.PutJob(jc.job); err != nil {
 				return err
 			}
+			o.m.keepJob(o.tx, jc.job)
 		}
 	}
 	for _, w := range o.workers {
 		if err := o.tx.PutWorker(w); err != nil {
 			return err
 		}
+		o.m.keepWorker(o.tx, w)
 	}
 	for _, id := range o.deletedWorkers {
 		if err := o.tx.DeleteWorker(id); err != nil {
 			return err
 		}
+		o.m.workerMemo.drop(id)
 	}
 	o.tx.OnCommit(o.apply)
 	return nil

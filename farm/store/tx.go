@@ -36,6 +36,10 @@ func (tx *Tx) Job(id string) (*model.Job, error) {
 	return &j, nil
 }
 
+// RawJob returns the stored JSON of job id, or nil when there is none. The
+// bytes are valid only until the transaction ends.
+func (tx *Tx) RawJob(id string) []byte { return tx.btx.Bucket(bucketJobs).Get([]byte(id)) }
+
 // PutJob stores j, giving it a submission sequence number if it has none.
 func (tx *Tx) PutJob(j *model.Job) error {
 	b := tx.btx.Bucket(bucketJobs)
@@ -255,6 +259,10 @@ func (tx *Tx) Workers(fn func(*model.Worker) bool) error {
 	}
 	return nil
 }
+
+// RawWorker returns the stored JSON of worker id, or nil when there is none.
+// The bytes are valid only until the transaction ends.
+func (tx *Tx) RawWorker(id string) []byte { return tx.btx.Bucket(bucketWorkers).Get([]byte(id)) }
 
 // RawWorkers calls fn with the id and the stored JSON of every worker, in id
 // order, until fn returns false. The bytes are valid only during the call:

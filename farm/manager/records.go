@@ -1,0 +1,77 @@
+package manager
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"farmhand/farm/model"
+	"farmhand/farm/sched"
+	"farmhand/farm/store"
+)
+
+// storedJob reads job id as tx holds it, from the memo when it holds the
+// same bytes (memo.go). The job is the caller's to change. Errors: those of
+// tx.Job (store.ErrNotFound, wrapped, for an unknown job).
+func (m *Manager) storedJob(tx *store.Tx, id string) (*model.Job, error) {
+	if raw := tx.RawJob(id); raw != nil {
+		if j := m.jobMemo.get(id, raw); j != nil {
+			return j, nil
+		}
+	}
+	return tx.Job(id)
+}
+
+// peekJob reads job id as tx holds it for a reader that does not change it
+// (the memo's own record when it holds the same bytes). Errors: as storedJob.
+func (m *Manager) peekJob(tx *store.Tx, id string) (*model.Job, error) {
+	if raw := tx.RawJob(id); raw != nil {
+		if j := m.jobMemo.peek(id, raw); j != nil {
+			return j, nil
+		}
+	}
+	return tx.Job(id)
+}
+
+// keepJob remembers the job just written in tx, if it is active: ended jobs
+// are read seldom, and a farm keeps many of them.
+func (m *Manager) keepJob(tx *store.Tx, j *model.Job) {
+	raw := tx.RawJob(j.ID)
+	if raw == nil || !sched.Indexed(j.Status) {
+		m.jobMemo.drop(j.ID)
+		return
+	}
+	rec := *j
+	rec.AllowedActions = nil // never stored
+	tx.OnCommit(m.jobMemo.keep(j.ID, raw, &rec))
+}
+
+// keepWorker remembers the worker just written in tx.
+func (m *Manager) keepWorker(tx *store.Tx, w *model.Worker) {
+	if raw := tx.RawWorker(w.ID); raw != nil {
+		tx.OnCommit(m.workerMemo.keep(w.ID, raw, w))
+	}
+}
+
+// storedWorkers calls fn for every stored worker, in id order, until fn
+// returns false, as tx.Workers does, but from the memo for the workers whose
+// stored bytes it holds: every job change counts the workers able to run the
+// job (ableWorkers). fn must not change the workers it gets: they are the
+// memo's own.
+func (o *op) storedWorkers(fn func(*model.Worker) bool) error {
+	var bad error
+	o.tx.RawWorkers(func(id, raw []byte) bool {
+		w := o.m.workerMemo.peek(string(id), raw)
+		if w == nil {
+			w = &model.Worker{}
+			if err := json.Unmarshal(raw, w); err != nil {
+				bad = fmt.Errorf("decoding worker %s: %w", id, err)
+				return false
+			}
+			// Read, not written: the bytes are committed ones, or this
+			// transaction's, which are pending already.
+			o.m.workerMemo.keep(string(id), raw, w)()
+		}
+		return fn(w)
+	})
+	return bad
+}
