@@ -104,7 +104,7 @@ func (b *availabilityBar) update(selected []*model.Worker) {
 	}
 	w := b.selected
 	mine := w != nil && b.u.me != nil && b.u.me.ID == w.ID
-	b.edit.Hidden = w == nil || !(b.u.isAdmin() || mine)
+	b.edit.Hidden = w == nil || (!b.u.isAdmin() && !mine)
 	b.wake.Hidden = w == nil || !b.u.isAdmin() || (w.Status != model.WorkerOffline && w.Status != model.WorkerLost)
 	if w == nil || len(w.MACs) == 0 {
 		b.wake.Disable() // nothing to send a magic packet to

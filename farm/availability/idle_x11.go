@@ -66,7 +66,7 @@ func (x *X11) query() (uint32, error) {
 		}
 		if err := screensaver.Init(conn); err != nil {
 			conn.Close()
-			return 0, fmt.Errorf("X display %s has no screen-saver extension: %w", x.display, err)
+			return 0, fmt.Errorf("the X display %s has no screen-saver extension: %w", x.display, err)
 		}
 		x.conn, x.root = conn, xproto.Setup(conn).DefaultScreen(conn).Root
 	}

@@ -11,8 +11,9 @@ import (
 	"farmhand/farm/wol"
 )
 
-// StateUnavailable: the worker's availability rules say not now (its person
-// is at the computer, outside its schedule, a "don't render until…").
+// StateUnavailable is the state while the worker's availability rules say
+// not now (its person is at the computer, outside its schedule, a "don't
+// render until…").
 const StateUnavailable State = "unavailable"
 
 // The parts of availability a test replaces: where idle time is read, how

@@ -27,7 +27,8 @@ func (lm *loadMeter) sample() availability.Load {
 		return availability.Load{}
 	}
 	t := times[0]
-	total := t.Total()
+	// Linux counts guest time within user time already: it is left out.
+	total := t.User + t.System + t.Idle + t.Nice + t.Iowait + t.Irq + t.Softirq + t.Steal
 	busy := total - t.Idle - t.Iowait
 	own := ownCPUSeconds()
 	l := availability.Load{Known: true}
