@@ -1,0 +1,146 @@
+//go:build e2e
+
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"farmhand/farm/api/wire"
+	"farmhand/farm/availability"
+	"farmhand/farm/model"
+	"farmhand/internal/farmtest"
+)
+
+// The real binary's worker, on a computer whose screen is an Xvfb display,
+// reads the X idle time: once the rules (set with 'farmhand worker ID
+// availability') want 3 s without input it renders; real input typed by
+// xdotool makes it unavailable at once, and after the 3 s grace period its
+// task is stopped and goes back to the queue (issue 14, item 1).
+func TestE2EXInputMakesWorkerUnavailable(t *testing.T) {
+	farmtest.NeedTool(t, "Xvfb", "apt-get install xvfb")
+	farmtest.NeedTool(t, "xdotool", "apt-get install xdotool")
+	display := e2eXvfb(t)
+	addr := freePort(t)
+	startManager(t, t.TempDir(), addr)
+	cl := adminClient(t, addr)
+	ctx := context.Background()
+	cmd := exec.Command(farmhandBinary(t), "worker", "--headless", "--manager", "http://"+addr, "--data", t.TempDir(),
+		"--name", "desk", "--join", joinCode(t, addr))
+	cmd.Env = append(os.Environ(), "FARMHAND_MANAGER=", "DISPLAY="+display)
+	worker := farmtest.Start(t, "worker", cmd)
+	var id string
+	waitFor(t, "the worker", 20*time.Second, func() bool {
+		ws, _ := cl.Workers(ctx)
+		if len(ws) == 1 && ws[0].Status == model.WorkerAwake {
+			id = ws[0].ID
+		}
+		return id != ""
+	})
+	out := cli(t, addr, "worker", id, "availability", "--idle-minutes", "0.05", "--on-return", "stop", "--grace", "3s")
+	if !strings.Contains(out, "Idle after     3s") || !strings.Contains(out, "stop after a grace of 3s") {
+		t.Fatalf("the rules as printed:\n%s", out)
+	}
+	rule := func() *availability.Decision {
+		var a wire.WorkerAvailability
+		if err := json.Unmarshal([]byte(cli(t, addr, "worker", id, "availability", "--json")), &a); err != nil {
+			t.Fatal(err)
+		}
+		return a.Decision
+	}
+	waitFor(t, "the worker to find nobody at its screen", 30*time.Second, func() bool {
+		d := rule()
+		return d != nil && d.Available && d.Rule == availability.RuleIdle
+	})
+	job := submitCLI(t, addr, "while nobody is there", "frames=1", "sleep_seconds=120")
+	var taskID string
+	waitFor(t, "the task to run", 20*time.Second, func() bool {
+		w, _ := cl.Worker(ctx, id)
+		taskID = w.TaskID
+		return taskID != ""
+	})
+
+	stop := e2eMoveMouse(t, display)
+	defer stop()
+	waitFor(t, "the worker to report its person back", 20*time.Second, func() bool {
+		d := rule()
+		return d != nil && !d.Available && d.Rule == availability.RulePresent
+	})
+	if task, err := cl.Task(ctx, taskID); err != nil || task.Status != model.TaskActive {
+		t.Fatalf("the task did not run on through the grace period: %+v, %v\n%s", task, err, worker.Out.String())
+	}
+	waitFor(t, "the task to be stopped and queued again", 30*time.Second, func() bool {
+		task, err := cl.Task(ctx, taskID)
+		return err == nil && task.Status == model.TaskQueued && task.WorkerID == ""
+	})
+	log := cli(t, addr, "task", taskID, "log")
+	if !strings.Contains(log, "not available to the farm now") {
+		t.Errorf("the task's log does not say why it stopped:\n%s", log)
+	}
+	if j, _ := cl.Job(ctx, job); j.TaskCounts[model.TaskActive] != 0 {
+		t.Errorf("the worker took the task again while its person was there: %v", j.TaskCounts)
+	}
+}
+
+// e2eXvfb starts a virtual screen on a free display and returns its name.
+func e2eXvfb(t *testing.T) string {
+	t.Helper()
+	n := 260
+	for ; n < 360; n++ {
+		_, errSock := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
+		_, errLock := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n))
+		if os.IsNotExist(errSock) && os.IsNotExist(errLock) {
+			break
+		}
+	}
+	display := fmt.Sprintf(":%d", n)
+	farmtest.Start(t, "xvfb", exec.Command("Xvfb", display, "-screen", "0", "640x480x24", "-nolisten", "tcp"))
+	waitFor(t, "Xvfb", 10*time.Second, func() bool {
+		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
+		return err == nil
+	})
+	return display
+}
+
+// e2eMoveMouse moves the pointer every 200 ms, as a person at work, until
+// stopped.
+func e2eMoveMouse(t *testing.T, display string) (stop func()) {
+	t.Helper()
+	done := make(chan struct{})
+	ended := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			cmd := exec.Command("xdotool", "mousemove", fmt.Sprint(50+i%40), fmt.Sprint(50+i%20))
+			cmd.Env = append(os.Environ(), "DISPLAY="+display)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				ended <- fmt.Errorf("xdotool: %w: %s", err, out)
+				return
+			}
+			select {
+			case <-done:
+				ended <- nil
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		close(done)
+		if err := <-ended; err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
