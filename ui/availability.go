@@ -35,8 +35,8 @@ var ruleWords = map[string]string{
 // until 08:00", "no · in use", or "—" before the worker's first report.
 func availabilityText(w *model.Worker) string {
 	d := w.Availability
-	if d == nil {
-		return "—"
+	if d == nil || !workerAnswers(w) {
+		return "—" // an offline worker's last report says nothing about now
 	}
 	word := "no"
 	if d.Available {
@@ -50,8 +50,11 @@ func availabilityText(w *model.Worker) string {
 }
 
 func availabilityTip(w *model.Worker) string {
-	if w.Availability == nil {
+	switch {
+	case w.Availability == nil:
 		return "Not reported yet: workers report it once they run this version"
+	case !workerAnswers(w):
+		return "The worker is " + string(w.Status) + "; it last said: " + w.Availability.Detail
 	}
 	return w.Availability.Detail
 }

@@ -24,6 +24,7 @@ func availabilityWorkers(i int) []*model.Worker {
 		Detail: "within the schedule"}
 	ws[1].Availability = &availability.Decision{Available: true, Rule: availability.RuleAlways, Detail: "always available"}
 	ws[2].MACs = []string{"0a:0b:0c:0d:0e:0f"}
+	ws[2].Availability = &availability.Decision{Available: true, Rule: availability.RuleAlways, Detail: "always available"}
 	desk := withLoad(worker("m-desk", "artist-desk", model.WorkerAwake, ""), i, 20)
 	desk.Availability = &availability.Decision{Available: false, Rule: availability.RulePresent,
 		Until: time.Now().Add(10 * time.Minute), Detail: "in use: renders after 10m0s without input"}
@@ -45,6 +46,9 @@ func TestAvailabilityInWorkersViewAndTray(t *testing.T) {
 	w.Resize(fyne.NewSize(1260, 560))
 	for i := range 40 {
 		u.workers.setAll(availabilityWorkers(i))
+	}
+	if tip := availabilityTip(u.workers.list.all["w3"]); tip != "The worker is offline; it last said: always available" {
+		t.Errorf("an offline worker's tip: %q", tip)
 	}
 	for id, want := range map[string]string{"w1": "yes · schedule until ", "w2": "yes · always", "w3": "—", "m-desk": "no · in use until "} {
 		w, _ := u.workers.list.Get(id)
