@@ -13,9 +13,10 @@ import (
 // heartbeating every 30 s.
 //
 // Memory: each worker has one fixed ring of historySlots (2880) slots of
-// historySlot (56 bytes), 161,288 bytes (about 158 KiB) per worker, allocated at its first
-// sample and dropped after a HistorySpan without one; nothing is stored on
-// disk, so a manager restart starts the history afresh.
+// historySlot (56 bytes on 64-bit computers): 161,288 bytes (about 158 KiB)
+// per worker, allocated at its first sample and dropped after a HistorySpan
+// without one. Nothing is stored on disk, so a manager restart starts the
+// history afresh.
 type History struct {
 	now func() time.Time
 

@@ -20,8 +20,8 @@ func gpuOf(s model.HostSample) float64 {
 // History's docstring states it, and that 25 hours of heartbeats every 10 s
 // leave exactly the last 24 hours, one sample per 30 s.
 func TestHistoryRingIsBounded(t *testing.T) {
-	if size := unsafe.Sizeof(hostRing{}); size != 161288 {
-		t.Fatalf("one worker's ring takes %d bytes; History's docstring says 161,288", size)
+	if size := unsafe.Sizeof(hostRing{}); size > 161288 {
+		t.Fatalf("one worker's ring takes %d bytes; History's docstring says 161,288 (on 64-bit computers; less on 32-bit)", size)
 	}
 	c := farmtest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	h := NewHistory(c.Now)
