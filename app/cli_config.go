@@ -13,6 +13,7 @@ import (
 
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 	"farmhand/farm/model"
 )
 
@@ -67,6 +68,28 @@ var configKeys = []configKey{
 		text(func(u *wire.ConfigUpdate) **string { return &u.ForgetWorkersAfter }), func(c *wire.FarmConfig) string { return c.ForgetWorkersAfter }},
 	{"scripts-dir", "scripts_dir", "folder of custom job-type scripts on the manager's computer; '' for the data folder's",
 		text(func(u *wire.ConfigUpdate) **string { return &u.ScriptsDir }), func(c *wire.FarmConfig) string { return c.ScriptsDir }},
+	{"max-file-size", "max_file_size", "the largest file an upload job may send, in or out (e.g. 50GiB; 0 for the default)",
+		size("max-file-size", func(u *wire.ConfigUpdate) **int64 { return &u.MaxFileSize }),
+		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxFileSize) }},
+	{"max-job-size", "max_job_size", "the most an upload job's files may take together, in and out each (e.g. 200GiB; 0 for the default)",
+		size("max-job-size", func(u *wire.ConfigUpdate) **int64 { return &u.MaxJobSize }),
+		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxJobSize) }},
+}
+
+// size takes a size as people write it (files.ParseSize), or 0 for the
+// farm's default.
+func size(key string, dst func(*wire.ConfigUpdate) **int64) func(*wire.ConfigUpdate, string) error {
+	return func(u *wire.ConfigUpdate, v string) error {
+		var n int64
+		if strings.TrimSpace(v) != "0" {
+			var err error
+			if n, err = files.ParseSize(v); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+		}
+		*dst(u) = &n
+		return nil
+	}
 }
 
 // usageError returns a command-line mistake as errUsage: Main prints it and

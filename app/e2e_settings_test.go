@@ -36,6 +36,9 @@ func TestE2ESettingsSurviveRestart(t *testing.T) {
 	if !strings.Contains(out, "task-timeout: ") || !strings.Contains(out, " → 15m0s") || strings.Contains(out, "farm-name") {
 		t.Errorf("config set printed, rather than the change:\n%s", out)
 	}
+	if out := cli(t, addr, "config", "set", "max-file-size", "2GiB"); !strings.Contains(out, "max-file-size: 50 GiB → 2 GiB") {
+		t.Errorf("config set max-file-size printed:\n%s", out)
+	}
 	cli(t, addr, "variable", "set", "projects", "--linux", "/mnt/projects", "--windows", `P:\`, "--storage")
 	cli(t, addr, "variable", "set", "projects", "--darwin", "/Volumes/projects") // adds, keeps the others
 
@@ -57,6 +60,9 @@ func TestE2ESettingsSurviveRestart(t *testing.T) {
 	addr = freePort(t)
 	mgr = startManager(t, data, addr)
 	c := configJSON(t, addr)
+	if c.MaxFileSize != 2<<30 {
+		t.Errorf("max file size after a restart: %d, want 2 GiB", c.MaxFileSize)
+	}
 	if c.TaskTimeout != "15m0s" {
 		t.Errorf("task timeout after a restart: %s, want 15m0s", c.TaskTimeout)
 	}

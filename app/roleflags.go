@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"farmhand/farm/files"
 	"farmhand/farm/jobtype"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
@@ -92,7 +93,7 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 		" (kept for later runs; 'none' leaves each file's own setting, the default)", taskTypes.setCyclesDevice)
 	cacheSize := worker.DefaultCacheSize
 	fs.Func("cache-size", "how much room the cache of uploaded jobs' files may take, e.g. 20GiB or 500MiB (default 20GiB)",
-		func(s string) (err error) { cacheSize, err = worker.ParseSize(s); return err })
+		func(s string) (err error) { cacheSize, err = files.ParseSize(s); return err })
 	fs.Func("task-type", "offer this task type besides blender, ffmpeg, misc and file-management, for job types with "+
 		"task types of their own, e.g. blender-gpu (repeatable, or comma-separated; kept for later runs; --task-type '' offers none)", taskTypes.add)
 	fs.Func("task-types", "the same as --task-type", taskTypes.add)

@@ -226,7 +226,7 @@ func TestBadBodiesAreRefusedClearly(t *testing.T) {
 		"unknown field": {`{"name":"x","type":"echo-sleep-test","prioritty":3}`, "unknown field", 400},
 		"two values":    {`{"name":"x","type":"echo-sleep-test"} {}`, "more than one", 400},
 		"wrong type":    {`{"name":5,"type":"echo-sleep-test"}`, "cannot unmarshal", 400},
-		"too big":       {`{"name":"` + strings.Repeat("x", 2<<20) + `"}`, "larger than", 413},
+		"too big":       {`{"name":"` + strings.Repeat("x", 24<<20) + `"}`, "larger than", 413},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"farmhand/farm/files"
 	"farmhand/farm/manager"
 	"farmhand/farm/rendered"
 )
@@ -20,18 +21,7 @@ const maxAnyBody = rendered.MaxUpload
 // tooLarge says which limit a body broke, in bytes and in the unit people read.
 func tooLarge(limit int64) error {
 	return fmt.Errorf("%w: it is larger than %d bytes (%s), the most this route accepts",
-		manager.ErrTooLarge, limit, sizeText(limit))
-}
-
-// sizeText says "1 MiB" or "512 KiB".
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+		manager.ErrTooLarge, limit, files.SizeText(limit))
 }
 
 // limitBodies refuses a body whose Content-Length is over maxAnyBody before

@@ -14,6 +14,7 @@ import (
 
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 	"farmhand/internal/farmtest"
 )
 
@@ -274,8 +275,8 @@ func TestLimitsAreDocumented(t *testing.T) {
 			t.Errorf("%s does not document 429 with Retry-After", c.op)
 		}
 	}
-	for _, want := range []string{"a JSON body at " + sizeText(maxBody), "at " + sizeText(maxUpdateBody),
-		"image at " + sizeText(maxAnyBody), "other body at " + sizeText(maxAnyBody)} {
+	for _, want := range []string{"a JSON body at " + files.SizeText(maxBody), "at " + files.SizeText(maxUpdateBody),
+		"image at " + files.SizeText(maxAnyBody), "other body at " + files.SizeText(maxAnyBody)} {
 		if !strings.Contains(intro, want) {
 			t.Errorf("the document's introduction does not say %q", want)
 		}

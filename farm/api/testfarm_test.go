@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"farmhand/farm/api/wire"
@@ -101,7 +102,15 @@ func (f *testFarm) approved(name string, role model.Role) (string, string, error
 // call serves one request. A body given as an io.Reader that is not a
 // *bytes.Reader has no Content-Length, as a chunked upload would.
 func (f *testFarm) call(method, path, token, contentType string, body io.Reader) *httptest.ResponseRecorder {
+	return f.callWith(method, path, token, contentType, nil, body)
+}
+
+// callWith is call with more request headers.
+func (f *testFarm) callWith(method, path, token, contentType string, header map[string]string, body io.Reader) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, body)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -140,44 +149,73 @@ type bodyRoute struct {
 	contentType  string
 	limit        int64
 	valid        []string
+	// header is what a request needs besides its body (an upload's hash).
+	header map[string]string
+	// lengthNeeded: the route reads no body without a Content-Length (a
+	// file chunk, whose length the manager checks against the file before
+	// reading): it refuses one with 400 rather than reading to the limit.
+	lengthNeeded bool
+	// elsewhere names the test of a route whose limit is the farm's setting
+	// and needs state this farm lacks (an upload job a worker ran); the
+	// generic size test leaves it to that one.
+	elsewhere string
+}
+
+// route is a bodyRoute that needs nothing but its body.
+func route(op, method, path, token, contentType string, limit int64, valid []string) bodyRoute {
+	return bodyRoute{op: op, method: method, path: path, token: token, contentType: contentType, limit: limit, valid: valid}
 }
 
 // bodyRoutes lists every route that reads a request body.
 func (f *testFarm) bodyRoutes() []bodyRoute {
 	w := "/api/v1/worker/" + f.workerID
 	return []bodyRoute{
-		{"submitJob", "POST", "/api/v1/jobs", f.adminToken, "application/json", maxSubmitBody, []string{
+		route("submitJob", "POST", "/api/v1/jobs", f.adminToken, "application/json", maxSubmitBody, []string{
 			string(submitBody("seed")),
 			`{"name":"s","type":"echo-sleep-test","priority":70,"settings":{"frames":"1-2","sleep_seconds":0},"metadata":{"project":"x"},"required_tags":["gpu"],"submitter":"me","python_overrides":"import bpy"}`,
-		}},
-		{"updateJob", "PATCH", "/api/v1/jobs/" + f.jobID, f.adminToken, "application/json", maxBody, []string{
-			`{"python_overrides":"import bpy\nbpy.context.scene.cycles.samples = 16"}`, `{}`}},
-		{"applyJobAction", "POST", "/api/v1/jobs/" + f.jobID + "/actions", f.adminToken, "application/json", maxBody, []string{
-			`{"action":"set-priority","priority":60}`, `{"action":"pause"}`, `{"action":"resume"}`}},
-		{"applyJobActions", "POST", "/api/v1/jobs/actions", f.adminToken, "application/json", maxBody, []string{
-			`{"action":"set-priority","job_ids":["` + f.jobID + `"],"priority":70}`, `{"action":"pause","job_ids":["` + f.jobID + `"]}`}},
-		{"applyTaskAction", "POST", "/api/v1/tasks/actions", f.adminToken, "application/json", maxBody, []string{
-			`{"action":"requeue","task_ids":["` + f.taskID + `"]}`}},
-		{"updateWorker", "PATCH", "/api/v1/workers/" + f.workerID, f.adminToken, "application/json", maxBody, []string{
-			`{"name":"renamed","tags":["gpu","fast"]}`, `{"tags":[]}`}},
-		{"applyWorkerAction", "POST", "/api/v1/workers/" + f.workerID + "/actions", f.adminToken, "application/json", maxBody, []string{
-			`{"action":"sleep","now":true}`, `{"action":"wake"}`}},
-		{"joinFarm", "POST", "/api/v1/join", "", "application/json", maxBody, []string{
-			`{"name":"new machine","platform":"linux","wants":"worker"}`, `{"name":"x","join_code":"ABCD-1234"}`}},
-		{"approveMember", "POST", "/api/v1/members/" + f.pendingID + "/approve", f.adminToken, "application/json", maxBody, []string{
-			`{"role":"artist"}`}},
-		{"signOn", "POST", w + "/sign-on", f.workerToken, "application/json", maxBody, []string{
-			`{"name":"a worker","platform":"linux","version":"test","task_types":["echo","sleep"],"tags":["gpu"]}`}},
-		{"heartbeat", "POST", w + "/heartbeat", f.workerToken, "application/json", maxBody, []string{
-			`{"task_id":"` + f.taskID + `","stats":{"cpu_percent":12.5,"mem_used_mb":100,"mem_total_mb":1000,"cpus":4,"sampled":"2026-01-02T03:04:05Z"}}`, `{}`}},
-		{"reportWorkerStatus", "POST", w + "/status", f.workerToken, "application/json", maxBody, []string{
-			`{"status":"awake"}`, `{"status":"asleep"}`}},
-		{"updateTask", "POST", w + "/tasks/" + f.taskID + "/update", f.workerToken, "application/json", maxUpdateBody, []string{
-			`{"steps_completed":1,"activity":"rendering","log":"hello\n"}`, `{"status":"active"}`}},
-		{"uploadRendered", "POST", w + "/tasks/" + f.taskID + "/output", f.workerToken, "image/png", maxAnyBody, nil},
-		{"updateConfig", "PUT", "/api/v1/config", f.adminToken, "application/json", maxBody, []string{
-			`{"task_timeout":"15m","max_task_failures":4}`, `{"variables":[{"name":"projects","storage":true,"values":{"linux":"/mnt/p"}}]}`}},
-		{"putVariable", "PUT", "/api/v1/variables/projects", f.adminToken, "application/json", maxBody, []string{
-			`{"storage":true,"values":{"linux":"/mnt/projects","windows":"P:\\"}}`}},
+		}),
+		route("updateJob", "PATCH", "/api/v1/jobs/"+f.jobID, f.adminToken, "application/json", maxBody, []string{
+			`{"python_overrides":"import bpy\nbpy.context.scene.cycles.samples = 16"}`, `{}`}),
+		route("applyJobAction", "POST", "/api/v1/jobs/"+f.jobID+"/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"set-priority","priority":60}`, `{"action":"pause"}`, `{"action":"resume"}`}),
+		route("applyJobActions", "POST", "/api/v1/jobs/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"set-priority","job_ids":["` + f.jobID + `"],"priority":70}`, `{"action":"pause","job_ids":["` + f.jobID + `"]}`}),
+		route("applyTaskAction", "POST", "/api/v1/tasks/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"requeue","task_ids":["` + f.taskID + `"]}`}),
+		route("updateWorker", "PATCH", "/api/v1/workers/"+f.workerID, f.adminToken, "application/json", maxBody, []string{
+			`{"name":"renamed","tags":["gpu","fast"]}`, `{"tags":[]}`}),
+		route("applyWorkerAction", "POST", "/api/v1/workers/"+f.workerID+"/actions", f.adminToken, "application/json", maxBody, []string{
+			`{"action":"sleep","now":true}`, `{"action":"wake"}`}),
+		route("joinFarm", "POST", "/api/v1/join", "", "application/json", maxBody, []string{
+			`{"name":"new machine","platform":"linux","wants":"worker"}`, `{"name":"x","join_code":"ABCD-1234"}`}),
+		route("approveMember", "POST", "/api/v1/members/"+f.pendingID+"/approve", f.adminToken, "application/json", maxBody, []string{
+			`{"role":"artist"}`}),
+		route("signOn", "POST", w+"/sign-on", f.workerToken, "application/json", maxBody, []string{
+			`{"name":"a worker","platform":"linux","version":"test","task_types":["echo","sleep"],"tags":["gpu"]}`}),
+		route("heartbeat", "POST", w+"/heartbeat", f.workerToken, "application/json", maxBody, []string{
+			`{"task_id":"` + f.taskID + `","stats":{"cpu_percent":12.5,"mem_used_mb":100,"mem_total_mb":1000,"cpus":4,"sampled":"2026-01-02T03:04:05Z"}}`, `{}`}),
+		route("reportWorkerStatus", "POST", w+"/status", f.workerToken, "application/json", maxBody, []string{
+			`{"status":"awake"}`, `{"status":"asleep"}`}),
+		route("updateTask", "POST", w+"/tasks/"+f.taskID+"/update", f.workerToken, "application/json", maxUpdateBody, []string{
+			`{"steps_completed":1,"activity":"rendering","log":"hello\n"}`, `{"status":"active"}`}),
+		route("uploadRendered", "POST", w+"/tasks/"+f.taskID+"/output", f.workerToken, "image/png", maxAnyBody, nil),
+		route("updateConfig", "PUT", "/api/v1/config", f.adminToken, "application/json", maxBody, []string{
+			`{"task_timeout":"15m","max_task_failures":4}`, `{"variables":[{"name":"projects","storage":true,"values":{"linux":"/mnt/p"}}]}`}),
+		route("putVariable", "PUT", "/api/v1/variables/projects", f.adminToken, "application/json", maxBody, []string{
+			`{"storage":true,"values":{"linux":"/mnt/projects","windows":"P:\\"}}`}),
+		{op: "putWorkerAvailability", method: "PUT", path: "/api/v1/workers/" + f.workerID + "/availability", token: f.adminToken,
+			contentType: "application/json", limit: maxBody, valid: []string{
+				`{"idle_after":"10m","schedule":"mon-fri 19:00-08:00","on_return":"stop","grace":"90s"}`, `{}`}},
+		{op: "reportAvailability", method: "POST", path: w + "/availability", token: f.workerToken, contentType: "application/json",
+			limit: maxBody, valid: []string{`{"decision":{"available":true,"rule":"always"},"macs":["aa:bb:cc:dd:ee:ff"]}`}},
+		{op: "reportUpgrade", method: "POST", path: w + "/upgrade", token: f.workerToken, contentType: "application/json",
+			limit: maxBody, valid: []string{`{"from":"0.1.0","to":"0.2.0"}`, `{"from":"0.1.0","problem":"no binary"}`}},
+		{op: "findMissingFiles", method: "POST", path: "/api/v1/files/missing", token: f.adminToken, contentType: "application/json",
+			limit: maxMissingBody, valid: []string{`{"files":[{"sha256":"` + strings.Repeat("ab", 32) + `","size":10}]}`, `{"files":[]}`}},
+		{op: "uploadFileChunk", method: "PUT", path: "/api/v1/files/" + strings.Repeat("ab", 32) + "?offset=0&size=" + strconv.Itoa(wire.MaxChunk+1),
+			token: f.adminToken, contentType: "application/octet-stream", limit: wire.MaxChunk, lengthNeeded: true,
+			header: map[string]string{wire.ChunkSHA256Header: strings.Repeat("cd", 32)}},
+		{op: "uploadJobOutput", method: "PUT", path: "/api/v1/jobs/" + f.jobID + "/output/file?path=a.png", token: f.workerToken,
+			contentType: "application/octet-stream", elsewhere: "TestOutputUploadsAreBounded"},
 	}
 }

@@ -101,7 +101,7 @@ func (m *Manager) checkManifest(entries []store.ManifestEntry) error {
 			return fmt.Errorf("%w: files[%d] (%s): size %d is negative", ErrInvalid, i, e.Path, e.Size)
 		}
 		if e.Size > perFile {
-			return fmt.Errorf("%w: files[%d] (%s) has %d bytes; the farm takes at most %d per file (setting max_file_size)", ErrTooLarge, i, e.Path, e.Size, perFile)
+			return fmt.Errorf("%w: files[%d] (%s) has %d bytes; the farm takes at most %s per file (setting max_file_size)", ErrTooLarge, i, e.Path, e.Size, files.SizeText(perFile))
 		}
 		key := strings.ToLower(e.Path) // Windows and macOS workers fold case
 		if paths[key] {
@@ -116,7 +116,7 @@ func (m *Manager) checkManifest(entries []store.ManifestEntry) error {
 		}
 	}
 	if total > perJob {
-		return fmt.Errorf("%w: files: %d bytes in all; the farm takes at most %d per job (setting max_job_size)", ErrTooLarge, total, perJob)
+		return fmt.Errorf("%w: files: %d bytes in all; the farm takes at most %s per job (setting max_job_size)", ErrTooLarge, total, files.SizeText(perJob))
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func (m *Manager) PutChunk(sha string, offset, size int64, chunkSHA string, body
 	perFile, _ := m.current().FileLimits()
 	switch {
 	case size > perFile:
-		return 0, false, fmt.Errorf("%w: the file has %d bytes; the farm takes at most %d per file (setting max_file_size)", ErrTooLarge, size, perFile)
+		return 0, false, fmt.Errorf("%w: the file has %d bytes; the farm takes at most %s per file (setting max_file_size)", ErrTooLarge, size, files.SizeText(perFile))
 	case offset < 0 || n < 0 || offset+n > size:
 		return 0, false, fmt.Errorf("%w: a chunk of %d bytes at offset %d does not fit a file of %d bytes", ErrInvalid, n, offset, size)
 	}

@@ -49,7 +49,7 @@ func (m *Manager) PutOutput(workerID, jobID, p, sha string, body io.Reader, n in
 	}
 	perFile, perJob := m.current().FileLimits()
 	if n > perFile {
-		return 0, fmt.Errorf("%w: the file has %d bytes; the farm takes at most %d per file (setting max_file_size)", ErrTooLarge, n, perFile)
+		return 0, fmt.Errorf("%w: the file has %d bytes; the farm takes at most %s per file (setting max_file_size)", ErrTooLarge, n, files.SizeText(perFile))
 	}
 	job, others, err := m.outputTarget(workerID, jobID, p)
 	if err != nil {
@@ -57,7 +57,7 @@ func (m *Manager) PutOutput(workerID, jobID, p, sha string, body io.Reader, n in
 	}
 	room := min(perFile, perJob-others)
 	if n > room {
-		return 0, fmt.Errorf("%w: job %s's outputs would take more than %d bytes (setting max_job_size)", ErrTooLarge, jobID, perJob)
+		return 0, fmt.Errorf("%w: job %s's outputs would take more than %s (setting max_job_size)", ErrTooLarge, jobID, files.SizeText(perJob))
 	}
 	size, err := writeOutput(job.OutputFolder, p, sha, body, room)
 	if err != nil {
@@ -134,7 +134,7 @@ func writeOutput(folder, p, sha string, body io.Reader, limit int64) (int64, err
 	case err != nil:
 		err = fmt.Errorf("receiving output %s: %w", p, err)
 	case size > limit:
-		err = fmt.Errorf("%w: output %s is larger than the %d bytes the farm's limits leave it", ErrTooLarge, p, limit)
+		err = fmt.Errorf("%w: output %s is larger than the %s the farm's limits leave it", ErrTooLarge, p, files.SizeText(limit))
 	case hex.EncodeToString(h.Sum(nil)) != sha:
 		err = fmt.Errorf("%w: output %s (%d bytes received)", ErrOutputHash, p, size)
 	}

@@ -13,6 +13,8 @@ type SettingsPatch struct {
 	FailThreshold      *float64
 	ForgetWorkersAfter *Duration
 	ScriptsDir         *string
+	MaxFileSize        *int64
+	MaxJobSize         *int64
 	Variables          *[]Variable
 }
 
@@ -26,6 +28,8 @@ func (p SettingsPatch) Apply(s *Settings) {
 	set(&s.FailThreshold, p.FailThreshold)
 	set(&s.ForgetWorkersAfter, p.ForgetWorkersAfter)
 	set(&s.ScriptsDir, p.ScriptsDir)
+	set(&s.MaxFileSize, p.MaxFileSize)
+	set(&s.MaxJobSize, p.MaxJobSize)
 	if p.Variables != nil {
 		s.Variables = Settings{Variables: *p.Variables}.Clone().Variables
 	}
@@ -47,7 +51,8 @@ func (p SettingsPatch) Fields() []string {
 		{"farm_name", p.FarmName != nil}, {"worker_timeout", p.WorkerTimeout != nil}, {"task_timeout", p.TaskTimeout != nil},
 		{"max_task_failures", p.MaxTaskFailures != nil}, {"blocklist_threshold", p.BlocklistThreshold != nil},
 		{"fail_threshold", p.FailThreshold != nil}, {"forget_workers_after", p.ForgetWorkersAfter != nil},
-		{"scripts_dir", p.ScriptsDir != nil}, {"variables", p.Variables != nil},
+		{"scripts_dir", p.ScriptsDir != nil}, {"max_file_size", p.MaxFileSize != nil}, {"max_job_size", p.MaxJobSize != nil},
+		{"variables", p.Variables != nil},
 	} {
 		if f.set {
 			out = append(out, f.name)
@@ -72,6 +77,8 @@ func (p SettingsPatch) Without(other SettingsPatch) SettingsPatch {
 	drop(other.FailThreshold != nil, func() { p.FailThreshold = nil })
 	drop(other.ForgetWorkersAfter != nil, func() { p.ForgetWorkersAfter = nil })
 	drop(other.ScriptsDir != nil, func() { p.ScriptsDir = nil })
+	drop(other.MaxFileSize != nil, func() { p.MaxFileSize = nil })
+	drop(other.MaxJobSize != nil, func() { p.MaxJobSize = nil })
 	drop(other.Variables != nil, func() { p.Variables = nil })
 	return p
 }

@@ -10,12 +10,9 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -352,29 +349,4 @@ func hashFile(p string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// ParseSize reads a size in bytes as a person writes it: a whole number of
-// bytes ("1073741824") or a number with a unit, binary (KiB, MiB, GiB, TiB,
-// and K, M, G, T, KB, MB, GB, TB taken the same way, as disk tools list
-// caches) — e.g. "20GiB", "512M", "1.5G". Case and spaces before the unit do
-// not matter. The error names the text; sizes below 1 MiB are refused, as a
-// cache smaller than that would evict a file as soon as it is fetched.
-func ParseSize(s string) (int64, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	num := strings.TrimRightFunc(t, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-	unit := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(t[len(num):]), "B"), "I")
-	shift, ok := map[string]uint{"": 0, "K": 10, "M": 20, "G": 30, "T": 40}[unit]
-	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if !ok || err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("size %q: want bytes or a number with KiB, MiB, GiB or TiB", s)
-	}
-	n := v * float64(uint64(1)<<shift)
-	if n >= math.MaxInt64 {
-		return 0, fmt.Errorf("size %q is too large", s)
-	}
-	if n < 1<<20 {
-		return 0, fmt.Errorf("size %q is below 1 MiB", s)
-	}
-	return int64(n), nil
 }

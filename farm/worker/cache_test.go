@@ -281,19 +281,3 @@ func TestCacheRescanRemovesStrayFiles(t *testing.T) {
 		t.Fatalf("the rescan lost the blob: has=%v used=%d", c.Has(r.SHA256), c.Used())
 	}
 }
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{
-		"20GiB": 20 << 30, "20 gib": 20 << 30, "20G": 20 << 30, "20GB": 20 << 30, "512M": 512 << 20,
-		"1.5G": 3 << 29, "1073741824": 1 << 30, "2TiB": 2 << 40, "4096KiB": 4 << 20,
-	} {
-		if got, err := ParseSize(in); err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "GiB", "-1G", "12parsecs", "1K", "100", "9999999999T", "NaN"} {
-		if got, err := ParseSize(in); err == nil {
-			t.Errorf("ParseSize(%q) = %d, want an error", in, got)
-		}
-	}
-}

@@ -15,8 +15,9 @@ func NewFarmConfig(s model.Settings) FarmConfig {
 	if vars == nil {
 		vars = []model.Variable{}
 	}
+	perFile, perJob := s.FileLimits()
 	return FarmConfig{
-		FarmName: s.FarmName, ScriptsDir: s.ScriptsDir,
+		FarmName: s.FarmName, ScriptsDir: s.ScriptsDir, MaxFileSize: perFile, MaxJobSize: perJob,
 		WorkerTimeout: s.WorkerTimeout.String(), TaskTimeout: s.TaskTimeout.String(),
 		BlocklistThreshold: s.BlocklistThreshold, MaxTaskFailures: s.MaxTaskFailures, FailThreshold: s.FailThreshold,
 		ForgetWorkersAfter: s.ForgetWorkersAfter.String(), Variables: vars,
@@ -36,6 +37,8 @@ type ConfigUpdate struct {
 	FailThreshold      *float64          `json:"fail_threshold,omitempty"`
 	ForgetWorkersAfter *string           `json:"forget_workers_after,omitempty"`
 	ScriptsDir         *string           `json:"scripts_dir,omitempty"`
+	MaxFileSize        *int64            `json:"max_file_size,omitempty"` // bytes; 0 for the default
+	MaxJobSize         *int64            `json:"max_job_size,omitempty"`  // bytes; 0 for the default
 	Variables          *[]model.Variable `json:"variables,omitempty"`
 }
 
@@ -45,7 +48,8 @@ type ConfigUpdate struct {
 // themselves are checked by the manager (model.Settings.Validate).
 func (u ConfigUpdate) Patch() (model.SettingsPatch, error) {
 	p := model.SettingsPatch{FarmName: u.FarmName, MaxTaskFailures: u.MaxTaskFailures,
-		BlocklistThreshold: u.BlocklistThreshold, FailThreshold: u.FailThreshold, ScriptsDir: u.ScriptsDir, Variables: u.Variables}
+		BlocklistThreshold: u.BlocklistThreshold, FailThreshold: u.FailThreshold, ScriptsDir: u.ScriptsDir, Variables: u.Variables,
+		MaxFileSize: u.MaxFileSize, MaxJobSize: u.MaxJobSize}
 	for _, d := range []struct {
 		name string
 		text *string

@@ -280,6 +280,11 @@ type FarmConfig struct {
 	MaxTaskFailures    int     `json:"max_task_failures"`
 	FailThreshold      float64 `json:"fail_threshold"`
 	ForgetWorkersAfter string  `json:"forget_workers_after"`
+	// MaxFileSize and MaxJobSize are the upload limits in bytes as they
+	// apply (the defaults when the settings hold 0): per uploaded file, and
+	// per upload job's inputs (and outputs) together.
+	MaxFileSize int64 `json:"max_file_size"`
+	MaxJobSize  int64 `json:"max_job_size"`
 	// Variables are the path variables, storage locations among them, by name.
 	Variables []model.Variable `json:"variables"`
 	// Overridden names the settings (by their JSON names) that a command-line
