@@ -6,10 +6,10 @@ type JobStatus string
 // Job statuses. The "-requested" and "-ing" statuses are transient: the manager
 // moves on from them once no task of the job is running any more.
 const (
-	JobUnderConstruction  JobStatus = "under-construction"
+	JobUnderConstruction JobStatus = "under-construction"
 	// JobWaitingForFiles: an upload job whose files are not all on the
 	// manager yet; its tasks are paused until the last one arrives (issue 13).
-	JobWaitingForFiles JobStatus = "waiting-for-files"
+	JobWaitingForFiles    JobStatus = "waiting-for-files"
 	JobConstructionFailed JobStatus = "construction-failed"
 	JobQueued             JobStatus = "queued"
 	JobActive             JobStatus = "active"
