@@ -260,4 +260,3 @@ type clockIdle struct{ idle time.Duration }
 func (c *clockIdle) Idle() availability.Idle {
 	return availability.Idle{Known: true, Idle: c.idle, Source: "fake"}
 }
-
