@@ -33,7 +33,7 @@ func (s *Server) getWorker(w http.ResponseWriter, r *http.Request) {
 
 func workerInfo(req wire.WorkerRegistration, r *http.Request) manager.WorkerInfo {
 	return manager.WorkerInfo{Name: req.Name, Platform: req.Platform, Version: req.Version,
-		TaskTypes: req.TaskTypes, Tags: req.Tags, Address: remoteHost(r)}
+		TaskTypes: req.TaskTypes, Tags: req.Tags, Address: remoteHost(r), Blenders: req.Blenders, CyclesDevice: req.CyclesDevice}
 }
 
 func (s *Server) signOn(w http.ResponseWriter, r *http.Request) {

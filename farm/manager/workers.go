@@ -18,6 +18,10 @@ type WorkerInfo struct {
 	TaskTypes []string
 	Tags      []string
 	Address   string
+	// Blenders and CyclesDevice are its render setup, replaced at each
+	// sign-on (model.Worker's fields of the same names).
+	Blenders     []model.BlenderInstall
+	CyclesDevice string
 }
 
 func (wi WorkerInfo) check() error {
@@ -34,6 +38,7 @@ func (wi WorkerInfo) applyTo(w *model.Worker) {
 	w.Name, w.Platform, w.Version, w.Address = strings.TrimSpace(wi.Name), wi.Platform, wi.Version, wi.Address
 	w.TaskTypes = nonNil(wi.TaskTypes)
 	w.Tags = nonNil(wi.Tags)
+	w.Blenders, w.CyclesDevice = wi.Blenders, wi.CyclesDevice
 }
 
 func nonNil(s []string) []string {

@@ -163,7 +163,7 @@ func New(cfg Config) *Worker {
 
 func (w *Worker) registration() wire.WorkerRegistration {
 	return wire.WorkerRegistration{Name: w.cfg.Name, Platform: runtime.GOOS, Version: w.cfg.Version,
-		TaskTypes: w.taskTypes(), Tags: w.cfg.Tags}
+		TaskTypes: w.taskTypes(), Tags: w.cfg.Tags, Blenders: Blenders(w.cfg.Tools.Blender), CyclesDevice: CyclesDevice()}
 }
 
 // taskTypes are the task types this worker offers: its tools' and the extra

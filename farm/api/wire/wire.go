@@ -151,6 +151,10 @@ type WorkerRegistration struct {
 	Version   string   `json:"version"`
 	TaskTypes []string `json:"task_types"`
 	Tags      []string `json:"tags,omitempty"`
+	// Blenders and CyclesDevice are the worker's render setup (see
+	// model.Worker).
+	Blenders     []model.BlenderInstall `json:"blenders,omitempty"`
+	CyclesDevice string                 `json:"cycles_device,omitempty"`
 }
 
 // Heartbeat is a worker's sign of life.
