@@ -47,7 +47,10 @@ func runManager(e *env, args []string) error {
 
 func runWorker(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "worker", "worker [--manager URL] [--data DIR] [--name NAME] [--tags a,b] [--headless]\n"+
-		"       farmhand worker ID sleep|wake|pause|shutdown|restart [--now] | tags a,b | rename NAME | delete [--json]")}
+		"       farmhand worker ID sleep|wake|pause|shutdown|restart|upgrade [--now] | tags a,b | rename NAME | delete [--json]\n"+
+		"       farmhand worker ID availability [flags]   when this worker renders (idle time, schedule, overrides; -h for flags)\n"+
+		"       farmhand worker ID history [2h]           its CPU, memory and GPU use\n"+
+		"       (wake also sends a Wake-on-LAN packet to an offline worker that reported its MAC address)")}
 	data := fs.String("data", defaultDataDir(), "data directory (worker credentials)")
 	headless := fs.Bool("headless", false, "never open windows, even with a display")
 	restartCode := fs.Int("restart-exit-code", DefaultRestartExitCode, "exit code when the manager asks this worker to restart")
