@@ -124,8 +124,17 @@ skips-reset:
 skips:
 	@n=$$(grep -c . $(SKIPLOG) 2>/dev/null); echo "skipped tests: $${n:-0}$${CI:+ (CI=$$CI)}"; cat $(SKIPLOG) 2>/dev/null | sed 's/^/  /'; true
 
+# bench measures issue 16's numbers; each says the machine's load, since
+# other programs on it change every time measured (uptime before and after).
 bench:
+	@uptime
 	$(GO) test -run '^$$' -bench . -benchmem ./farm/sched/
+	$(GO) test -run '^$$' -bench 'MemoryPerTask100k' -benchtime 3x ./farm/manager/
+	$(GO) test -run '^$$' -bench 'Compile100k' -benchtime 3x ./farm/jobtype/
+	$(GO) test -run '^$$' -bench 'TaskList100k' -benchtime 5x ./farm/api/
+	$(GO) test -run '^$$' -bench 'UploadLoopback' -benchtime 2x ./farm/api/
+	$(GO) test -run '^$$' -bench 'TaskTable|OpenJob100k|TaskBurst1000' -benchtime 5x ./ui/
+	@uptime
 	CGO_ENABLED=0 $(GO) run -tags headless . bench
 	$(GO) test -run '^$$' -bench WarmBlender -benchtime 3x ./farm/worker/
 
