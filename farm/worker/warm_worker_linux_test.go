@@ -50,21 +50,6 @@ func TestWorkerKeepsBlenderWarm(t *testing.T) {
 		}
 		return j
 	}
-	renderLogs := func(j *model.Job) []string {
-		t.Helper()
-		tasks, err := f.m.Tasks(j.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var logs []string
-		for _, task := range tasks {
-			if task.Type == "blender" {
-				log, _ := f.m.TaskLogTail(task.ID, 100000)
-				logs = append(logs, log)
-			}
-		}
-		return logs
-	}
 	noBlender := func(what string) {
 		t.Helper()
 		waitFor(t, "no Blender of the scene left "+what, func() bool { return len(processesNaming(dir)) == 0 })
@@ -72,7 +57,7 @@ func TestWorkerKeepsBlenderWarm(t *testing.T) {
 
 	j := submitRender("warm", nil)
 	waitJob(t, f, j.ID, model.JobCompleted, 3*time.Minute)
-	logs := renderLogs(j)
+	logs := blenderTaskLogs(t, f, j.ID)
 	for i, log := range logs {
 		if warm := strings.Contains(log, "in the warm Blender (process"); warm != (i > 0) || strings.Contains(log, "Blender quit") {
 			t.Errorf("render task %d: in the warm Blender %v, want %v:\n%s", i, warm, i > 0, log)
@@ -82,7 +67,7 @@ func TestWorkerKeepsBlenderWarm(t *testing.T) {
 
 	j = submitRender("cold", map[string]any{"warm_blender": false})
 	waitJob(t, f, j.ID, model.JobCompleted, 3*time.Minute)
-	for i, log := range renderLogs(j) {
+	for i, log := range blenderTaskLogs(t, f, j.ID) {
 		if !strings.Contains(log, "Blender quit") || strings.Contains(log, "warm Blender (process") {
 			t.Errorf("render task %d with warm_blender false was not rendered cold:\n%s", i, log)
 		}
@@ -100,4 +85,21 @@ func TestWorkerKeepsBlenderWarm(t *testing.T) {
 	}
 	waitJob(t, f, j.ID, model.JobCanceled, 10*time.Second)
 	noBlender("after the job was canceled")
+}
+
+// blenderTaskLogs returns the logs of job id's blender tasks, in task order.
+func blenderTaskLogs(t *testing.T, f *farm, id string) []string {
+	t.Helper()
+	tasks, err := f.m.Tasks(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs []string
+	for _, task := range tasks {
+		if task.Type == "blender" {
+			log, _ := f.m.TaskLogTail(task.ID, 100000)
+			logs = append(logs, log)
+		}
+	}
+	return logs
 }
