@@ -115,3 +115,55 @@ func BenchmarkOpenJob100k(b *testing.B) {
 		u.panel.tasks.setAll(tasks)
 	}
 }
+
+// BenchmarkTaskTableFirstPaint100k is a job of 100,000 tasks from the moment
+// its list arrived to its first frame: the view-model, the table and one
+// frame painted by the test driver's software painter (slower than a real
+// GPU, so an upper bound). The list's fetch and decoding are measured by
+// farm/api's BenchmarkTaskList100k.
+func BenchmarkTaskTableFirstPaint100k(b *testing.B) {
+	test.NewTempApp(b)
+	u := New(b.Context(), Config{App: fyne.CurrentApp(), Client: client.New("http://127.0.0.1:9"), Farm: "bench"})
+	w := test.NewTempWindow(b, u.panel.tasks.object())
+	w.Resize(fyne.NewSize(600, 800))
+	tasks := manyTasks(100_000)
+	v := u.panel.tasks
+	v.jobID = "job-02"
+	for b.Loop() {
+		v.setAll(tasks)
+		w.Canvas().Capture()
+	}
+}
+
+// BenchmarkTaskTableScroll100k is one scroll frame in a table of 100,000
+// tasks: the table moves by a screenful (new rows in every cell) and one
+// frame is painted, as in BenchmarkTaskTableFirstPaint100k. Sorted by status,
+// the rows come in another order than the list's.
+func BenchmarkTaskTableScroll100k(b *testing.B) {
+	for _, mode := range []string{"index order", "sorted by status"} {
+		b.Run(mode, func(b *testing.B) {
+			test.NewTempApp(b)
+			u := New(b.Context(), Config{App: fyne.CurrentApp(), Client: client.New("http://127.0.0.1:9"), Farm: "bench"})
+			w := test.NewTempWindow(b, u.panel.tasks.object())
+			w.Resize(fyne.NewSize(600, 800))
+			tasks := manyTasks(100_000)
+			for i, t := range tasks {
+				t.Status = model.TaskStatuses[i%len(model.TaskStatuses)]
+			}
+			v := u.panel.tasks
+			v.jobID = "job-02"
+			v.setAll(tasks)
+			if mode == "sorted by status" {
+				v.table.sort(0)
+			}
+			w.Canvas().Capture()
+			const page = 40 // rows: more than a screenful at this size
+			row := 0
+			for b.Loop() {
+				row = (row + page) % v.list.Len()
+				v.table.scrollToRow(row)
+				w.Canvas().Capture()
+			}
+		})
+	}
+}

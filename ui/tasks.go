@@ -184,7 +184,10 @@ func (v *tasksView) reload() {
 	go func() {
 		ctx, cancel := context.WithTimeout(u.ctx, actionTimeout)
 		defer cancel()
-		tasks, err := u.client.Tasks(ctx, jobID)
+		// The compact list has what the table shows (and the client keeps it,
+		// answering a reload of an unchanged job from its copy): a third of
+		// the whole list for a big job.
+		tasks, err := u.client.TasksCompact(ctx, jobID)
 		u.do(func() {
 			if gen != v.gen {
 				return

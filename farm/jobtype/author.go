@@ -66,7 +66,7 @@ func (r *Registry) compile(jt *JobType, job *model.Job) ([]TaskSpec, error) {
 		if err != nil {
 			return err
 		}
-		aj, err = readJob(vm, out.ToObject(vm), api.Get("INDEX").(*goja.Symbol))
+		aj, err = readJob(vm, out.ToObject(vm))
 		return err
 	})
 	if err != nil {
@@ -80,7 +80,7 @@ func (r *Registry) compile(jt *JobType, job *model.Job) ([]TaskSpec, error) {
 
 // readJob takes the authored job out of the runtime, field by field: several
 // times faster than JSON.stringify and back, for jobs of many tasks.
-func readJob(vm *goja.Runtime, out *goja.Object, index *goja.Symbol) (*authoredJob, error) {
+func readJob(vm *goja.Runtime, out *goja.Object) (*authoredJob, error) {
 	aj := &authoredJob{Name: jsString(out.Get("name")), Priority: out.Get("priority").ToFloat()}
 	if v := out.Get("settings"); !goja.IsUndefined(v) {
 		if err := vm.ExportTo(v, &aj.Settings); err != nil {
@@ -95,6 +95,10 @@ func readJob(vm *goja.Runtime, out *goja.Object, index *goja.Symbol) (*authoredJ
 	tasks, err := objects(vm, out.Get("tasks"), "the job's tasks")
 	if err != nil {
 		return nil, err
+	}
+	var deps []any
+	if err := vm.ExportTo(out.Get("dependencies"), &deps); err != nil || len(deps) != len(tasks) {
+		return nil, fmt.Errorf("reading the tasks' dependencies: %d lists for %d tasks, %v", len(deps), len(tasks), err)
 	}
 	aj.Tasks = make([]authoredTask, len(tasks))
 	for i, t := range tasks {
@@ -113,21 +117,36 @@ func readJob(vm *goja.Runtime, out *goja.Object, index *goja.Symbol) (*authoredJ
 			}
 			at.Commands = append(at.Commands, cmd)
 		}
-		deps, err := objects(vm, t.Get("dependencies"), fmt.Sprintf("task %q's dependencies", at.Name))
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range deps {
-			k := d.GetSymbol(index)
-			if k == nil || goja.IsUndefined(k) {
-				return nil, fmt.Errorf("task %q depends on task %q, which was never added to the job with job.addTask",
-					at.Name, jsString(d.Get("name")))
+		if deps[i] != nil {
+			if at.DependsOn, err = dependsOn(vm, t, deps[i]); err != nil {
+				return nil, fmt.Errorf("task %q %w", at.Name, err)
 			}
-			at.DependsOn = append(at.DependsOn, int(k.ToInteger()))
 		}
 		aj.Tasks[i] = at
 	}
 	return aj, nil
+}
+
+// dependsOn reads the indexes collect found for a task's dependencies.
+func dependsOn(vm *goja.Runtime, t *goja.Object, indexes any) ([]int, error) {
+	list, ok := indexes.([]any)
+	if !ok {
+		return nil, fmt.Errorf("has dependencies that are not a list")
+	}
+	out := make([]int, len(list))
+	for i, v := range list {
+		n, ok := v.(int64)
+		if !ok || n < 0 {
+			deps, err := objects(vm, t.Get("dependencies"), "its dependencies")
+			if err != nil || i >= len(deps) {
+				return nil, fmt.Errorf("depends on a task that was never added to the job with job.addTask")
+			}
+			return nil, fmt.Errorf("depends on task %q, which was never added to the job with job.addTask",
+				jsString(deps[i].Get("name")))
+		}
+		out[i] = int(n)
+	}
+	return out, nil
 }
 
 // objects returns the elements of a JavaScript array of objects.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -94,12 +95,58 @@ type watch struct {
 	stopped  chan struct{}
 }
 
+// scriptGCPercent is the garbage collector's target while scripts run (Go's
+// GOGC; 100 by default). A big job's script builds its tasks as hundreds of
+// megabytes of JavaScript objects that all stay live until it ends, so every
+// collection in between finds almost nothing to free: at 400 a
+// 100,000-task job compiles with 30% less CPU, for some 8% more peak memory
+// (measured: BenchmarkCompile100k). The memory budget still bounds what a
+// script may hold, and a memory limit (GOMEMLIMIT) still applies.
+const scriptGCPercent = 400
+
+// gcWhileScripts raises the collector's target while at least one script
+// runs, and puts the operator's back when the last one ends; a target set
+// higher (or off) is left alone.
+var gcWhileScripts struct {
+	sync.Mutex
+	running int
+	saved   int
+	raised  bool
+}
+
+func scriptStarted() {
+	g := &gcWhileScripts
+	g.Lock()
+	defer g.Unlock()
+	g.running++
+	if g.running > 1 {
+		return
+	}
+	g.saved = debug.SetGCPercent(scriptGCPercent)
+	g.raised = g.saved >= 0 && g.saved < scriptGCPercent
+	if !g.raised {
+		debug.SetGCPercent(g.saved)
+	}
+}
+
+func scriptEnded() {
+	g := &gcWhileScripts
+	g.Lock()
+	defer g.Unlock()
+	g.running--
+	if g.running == 0 && g.raised {
+		debug.SetGCPercent(g.saved)
+		g.raised = false
+	}
+}
+
 // watchRun starts the watcher of a run in vm; call done when the run ends.
 func (r *Registry) watchRun(vm *goja.Runtime, jobType string) *watch {
 	w := &watch{vm: vm, jobType: jobType, timeout: r.timeout, budget: r.memBudget, maxTasks: int64(r.maxTasks), start: time.Now(),
 		heap0: readHeap().objects, authored: authoredTasks.Load(),
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	running.add(w)
+	scriptStarted()
 	go w.loop()
 	return w
 }
@@ -115,6 +162,7 @@ func (w *watch) done() {
 	close(w.stop)
 	<-w.stopped
 	running.remove(w)
+	scriptEnded()
 }
 
 func (w *watch) loop() {
