@@ -93,6 +93,11 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 		return nil, err
 	}
 	setNewETA(job, tasks)
+	// The commands are encoded now, and the index never needs them: let them
+	// go before the transaction, which is where a big job's memory peaks.
+	for _, t := range tasks {
+		t.Commands = nil
+	}
 	err = m.store.Update(func(tx *store.Tx) error {
 		job.Seq = 0 // a retried transaction numbers the job again
 		if err := m.storeUpload(tx, job, &s); err != nil {
