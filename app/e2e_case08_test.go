@@ -38,6 +38,14 @@ func TestE2ECase08PathVariablesAcrossPlatforms(t *testing.T) {
 		t.Fatalf("the job does not keep the path as {projects}/…:\n%s", job)
 	}
 
+	// As the case was written: the same Windows path typed on this Linux
+	// computer, no --platform. Its form says Windows, so it maps too.
+	asWritten := cli(t, addr, "submit", "--paused", "--type", "simple-blender-render", "--name", "as written",
+		"--set", "frames=1", "--set", `blendfile=P:\shots\scene.blend`, "--set", `render_output_root=P:\renders`, "--set", "format=PNG")
+	if job := cli(t, addr, "job", strings.TrimSpace(asWritten), "--json"); !strings.Contains(job, `{projects}/shots/scene.blend`) {
+		t.Errorf("a Windows path submitted from Linux is not mapped:\n%s", job)
+	}
+
 	startWorker(t, addr, "linux-node")
 	waitFor(t, "the job to complete", 3*time.Minute, func() bool {
 		j, err := jobJSON(t, addr, id)

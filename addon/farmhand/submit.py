@@ -221,6 +221,10 @@ def build_job(scene, jt):
         "type_etag": jt.get("etag", ""),
         "paused": scene.farmhand_paused,
     }
+    # Paths in the settings are this computer's: the manager maps them to
+    # the farm's path variables, for workers on every system (case 08).
+    if metadata["platform"] in ("linux", "windows", "darwin"):
+        job["submitter_platform"] = metadata["platform"]
     tags = [t.strip() for t in scene.farmhand_tags.split(",") if t.strip()]
     if tags:
         job["required_tags"] = tags

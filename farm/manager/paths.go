@@ -3,7 +3,6 @@ package manager
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -13,8 +12,9 @@ import (
 )
 
 // Path variables at both ends of a job's life, as Flamenco's two-way
-// variables: at submission, absolute paths of the submitter's platform that
-// lie under a variable's value become {name}/rest; at dispatch, {name} becomes
+// variables: at submission, absolute paths of the submitter's platform (or,
+// failing that, of the platform their form names) that lie under a
+// variable's value become {name}/rest; at dispatch, {name} becomes
 // the value for the worker's platform, with its separators.
 
 // variables returns the farm's path variables as package pathvars takes them.
@@ -35,20 +35,22 @@ func toPathvars(vs []model.Variable) pathvars.Set {
 }
 
 // prepareSettings rewrites a submission's settings for the farm: paths under
-// a variable's value on the submitter's platform (from; "" leaves the paths
-// as they are) become {name}/…, and a blank render_output_root of a job type
-// that declares one takes the "renders" storage location. It returns the
-// settings to compile (a copy when changed) and warnings for the job's log.
+// a variable's value on the submitter's platform (from; "" when not said),
+// or on the platform their form names, become {name}/…, and a blank
+// render_output_root of a job type that declares one takes the "renders"
+// storage location. It returns the settings to compile (always a copy) and
+// warnings for the job's log.
 // An unknown platform wraps ErrInvalid.
 func (m *Manager) prepareSettings(typ string, settings map[string]any, from string) (map[string]any, []string, error) {
-	out := maps.Clone(settings)
+	var p pathvars.Platform // "": the submitter did not say; paths are read as their form says
 	if from != "" {
-		p, err := pathvars.ParsePlatform(from)
+		var err error
+		p, err = pathvars.ParsePlatform(from)
 		if err != nil || p == pathvars.All {
 			return nil, nil, fmt.Errorf("%w: submitter_platform: %v", ErrInvalid, cmpErr(err, "a submitter writes paths on one platform, not all"))
 		}
-		out = m.variables().RewriteSettings(settings, p)
 	}
+	out := m.variables().RewriteSettings(settings, p)
 	if out == nil {
 		out = map[string]any{}
 	}

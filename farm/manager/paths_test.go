@@ -106,12 +106,17 @@ func TestVariableWithoutValueFailsOnThatWorker(t *testing.T) {
 	}
 }
 
-// Without a platform nothing is rewritten; a bad platform is refused.
+// Without a platform, or from a submitter on another platform, a path is
+// read as its form says (case 08: a Windows path typed on Linux, or sent by
+// a client that names no platform, reaches Linux workers in their form); a
+// bad platform is refused.
 func TestSubmitterPlatformIsOptionalAndChecked(t *testing.T) {
 	m := openManager(t)
 	setProjects(t, m)
-	if j := blenderJob(t, m, ""); j.Settings["blendfile"] != `P:\shots\scene.blend` {
-		t.Errorf("no platform, yet rewritten to %q", j.Settings["blendfile"])
+	for _, from := range []string{"", "linux", "darwin"} {
+		if j := blenderJob(t, m, from); j.Settings["blendfile"] != "{projects}/shots/scene.blend" {
+			t.Errorf("platform %q: a Windows path stays %q", from, j.Settings["blendfile"])
+		}
 	}
 	_, err := m.Submit(Submission{Name: "x", Type: "echo-sleep-test", SubmitterPlatform: "amiga",
 		Settings: map[string]any{"frames": "1"}})

@@ -46,13 +46,38 @@ func (s Set) Rewrite(path string, from Platform) (string, bool) {
 	return b.String(), true
 }
 
+// RewriteFrom rewrites path as Rewrite does for platform from first, then
+// for the other platforms on which it is an absolute path: a path that
+// matches no value of from's is taken as written where its form says (a
+// drive letter or UNC path on windows; /mnt/… on linux, then darwin). So a
+// Windows path typed on Linux (a TD's script, a Windows artist's path
+// pasted into a Linux terminal) maps to its variable, as it must, since no
+// Linux worker can open it as it is. from may be "" (the submitter did not
+// say): every platform is tried, linux, windows, darwin.
+func (s Set) RewriteFrom(path string, from Platform) (string, bool) {
+	if from != "" {
+		if out, ok := s.Rewrite(path, from); ok {
+			return out, true
+		}
+	}
+	for _, p := range Platforms {
+		if p == from {
+			continue
+		}
+		if out, ok := s.Rewrite(path, p); ok {
+			return out, true
+		}
+	}
+	return path, false
+}
+
 // RewriteSettings returns a copy of a job's settings in which every string
-// that Rewrite changes, for a submitter on platform from, is rewritten: the
-// settings' own strings and the strings inside their lists ([]any,
-// []string) and objects (map[string]any), however deep. Only whole strings
-// are paths here, as in Flamenco: a path inside a longer string ("--out
-// P:\x") is left alone. Other values are copied as they are; settings is
-// not changed, and nil gives nil.
+// that RewriteFrom changes, for a submitter on platform from ("" when not
+// known), is rewritten: the settings' own strings and the strings inside
+// their lists ([]any, []string) and objects (map[string]any), however deep.
+// Only whole strings are paths here, as in Flamenco: a path inside a longer
+// string ("--out P:\x") is left alone. Other values are copied as they are;
+// settings is not changed, and nil gives nil.
 func (s Set) RewriteSettings(settings map[string]any, from Platform) map[string]any {
 	if settings == nil {
 		return nil
@@ -64,12 +89,12 @@ func (s Set) RewriteSettings(settings map[string]any, from Platform) map[string]
 func (s Set) rewriteValue(v any, from Platform) any {
 	switch v := v.(type) {
 	case string:
-		out, _ := s.Rewrite(v, from)
+		out, _ := s.RewriteFrom(v, from)
 		return out
 	case []string:
 		out := make([]string, len(v))
 		for i, e := range v {
-			out[i], _ = s.Rewrite(e, from)
+			out[i], _ = s.RewriteFrom(e, from)
 		}
 		return out
 	case []any:
