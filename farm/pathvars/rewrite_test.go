@@ -105,3 +105,29 @@ func TestRewriteSettings(t *testing.T) {
 		t.Error("nil settings do not stay nil")
 	}
 }
+
+// TestRewriteFrom: a path that matches nothing of the submitter's platform is
+// read as its form says (case 08); the submitter's own platform wins.
+func TestRewriteFrom(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		from Platform
+		want string
+		ok   bool
+	}{
+		{`P:\shots\sh010.blend`, Linux, "{shots}/sh010.blend", true}, // a Windows path typed on Linux
+		{`p:/Shots/x`, "", "{shots}/x", true},                        // no platform said
+		{`\\fileserver\renders\sh010`, Darwin, "{renders}/sh010", true},
+		{"/mnt/projects/a.blend", Windows, "{projects}/a.blend", true}, // a Linux path from Windows
+		{"/Volumes/Projects/a.blend", "", "{projects}/a.blend", true},
+		{"/mnt/projects/a.blend", Linux, "{projects}/a.blend", true},
+		{`C:\keep.png`, Linux, `C:\keep.png`, false}, // under no variable
+		{"//relative.png", "", "//relative.png", false},
+		{"plain words", "", "plain words", false},
+	} {
+		got, ok := studio.RewriteFrom(c.in, c.from)
+		if got != c.want || ok != c.ok {
+			t.Errorf("RewriteFrom(%q, %q) = %q, %v; want %q, %v", c.in, c.from, got, ok, c.want, c.ok)
+		}
+	}
+}
