@@ -40,10 +40,8 @@ func runBackup(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("backing up: %w", err)
 	}
-	// An earlier backup may be the only good copy left: never replace one
-	// without being asked to.
-	if _, err := os.Stat(dest); err == nil && !*force {
-		return fmt.Errorf("%w: %s exists; choose another name, or replace it with --force", errUsage, dest)
+	if err := checkBackupDest(dest, filepath.Join(*cf.data, store.FileName), *force); err != nil {
+		return err
 	}
 	online := *cf.manager != ""
 	how, noLocal := "", false
@@ -119,6 +117,37 @@ func runRestore(e *env, args []string) error {
 	}
 	if r.Schema < store.SchemaVersion {
 		fmt.Fprintf(e.stdout, "The manager upgrades it from schema %d to %d when it starts (after backing it up).\n", r.Schema, store.SchemaVersion)
+	}
+	return nil
+}
+
+// checkBackupDest refuses a destination the backup must not take: a folder,
+// a file in a folder that does not exist, a database in use (a running
+// manager's: replacing it would lose everything the manager writes after),
+// the farm's own database, or (without force) any file that exists, since an
+// earlier backup may be the only good copy left.
+func checkBackupDest(dest, farmDB string, force bool) error {
+	if st, err := os.Stat(filepath.Dir(dest)); err != nil || !st.IsDir() {
+		return fmt.Errorf("%w: the folder %s does not exist", errUsage, filepath.Dir(dest))
+	}
+	st, err := os.Stat(dest)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("backing up to %s: %w", dest, err)
+	case st.IsDir():
+		return fmt.Errorf("%w: %s is a folder; give the backup a file name, e.g. %s", errUsage, dest,
+			filepath.Join(dest, "farmhand-backup.db"))
+	}
+	if db, err := os.Stat(farmDB); err == nil && os.SameFile(st, db) {
+		return fmt.Errorf("%w: %s is the farm's database itself; choose another file", errUsage, dest)
+	}
+	if _, err := store.Inspect(dest); errors.Is(err, store.ErrInUse) {
+		return fmt.Errorf("%w: %s is the database of a running manager; choose another file", errUsage, dest)
+	}
+	if !force {
+		return fmt.Errorf("%w: %s exists; choose another name, or replace it with --force", errUsage, dest)
 	}
 	return nil
 }

@@ -180,3 +180,31 @@ func checkRestoreAudited(t *testing.T, e *env, data, src string) {
 		}
 	}
 }
+
+// TestBackupNeverTakesALiveDatabase: the fresh-eyes finding — backup --force
+// onto the running manager's database lost what the manager wrote after.
+// Such destinations, folders and missing folders are refused up front.
+func TestBackupNeverTakesALiveDatabase(t *testing.T) {
+	data, st := farmWithJob(t, "live")
+	db := filepath.Join(data, store.FileName)
+	dir := t.TempDir()
+	for dest, want := range map[string]string{
+		db:                                    "the database of a running manager",
+		dir:                                   "is a folder",
+		filepath.Join(dir, "nowhere", "x.db"): "does not exist",
+	} {
+		e, _ := backupEnv()
+		err := runBackup(e, []string{dest, "--force", "--data", t.TempDir()})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("backup to %s: %v; want %q", dest, err, want)
+		}
+	}
+	e, _ := backupEnv()
+	if err := runBackup(e, []string{db, "--force", "--data", data}); err == nil || !strings.Contains(err.Error(), "the farm's database itself") {
+		t.Errorf("backup onto the farm's own database: %v", err)
+	}
+	st.Close()
+	if !jobIn(t, db, "live") {
+		t.Error("the farm's database lost its job")
+	}
+}
