@@ -107,7 +107,7 @@ func TestWarmBlenderCrash(t *testing.T) {
 	before := []string{"--python-expr", crashAt3, "-o", filepath.Join(dir, "out", "f_###")}
 	var killed sync.Once
 	kill := -1
-	render := func(frames string) (int, error, string) {
+	render := func(frames string) (int, string, error) {
 		var rec recorder
 		env := hookedRecorder(&rec, tools, "j", func(line string) {
 			if kill > 0 && strings.Contains(line, "Saved:") {
@@ -124,28 +124,28 @@ func TestWarmBlenderCrash(t *testing.T) {
 		if pool.proc != nil {
 			pid = pool.proc.cmd.Process.Pid
 		}
-		return pid, err, rec.log()
+		return pid, rec.log(), err
 	}
-	first, err, log := render("1..2")
+	first, log, err := render("1..2")
 	if err != nil || first == 0 {
 		t.Fatalf("frames 1..2: %v (pid %d)\n%s", err, first, log)
 	}
-	_, err, log = render("3..4")
+	_, log, err = render("3..4")
 	if err == nil || !strings.Contains(err.Error(), "exited with code 3") || pool.proc != nil {
 		t.Fatalf("frames 3..4: %v, want exit code 3 and no warm Blender kept\n%s", err, log)
 	}
 	t.Log(err)
-	second, err, log := render("5..6")
+	second, log, err := render("5..6")
 	if err != nil || second == 0 || second == first {
 		t.Fatalf("frames 5..6 after the crash: %v, pid %d (first %d); want a fresh Blender\n%s", err, second, first, log)
 	}
 	kill = second
-	_, err, log = render("7..10")
+	_, log, err = render("7..10")
 	if err == nil || !strings.Contains(err.Error(), "signal: killed") {
 		t.Fatalf("frames 7..10 with Blender killed: %v, want its end by signal\n%s", err, log)
 	}
 	t.Log(err)
-	third, err, log := render("11..12")
+	third, log, err := render("11..12")
 	if err != nil || third == 0 || third == second {
 		t.Fatalf("frames 11..12 after kill -9: %v, pid %d (killed %d)\n%s", err, third, second, log)
 	}
