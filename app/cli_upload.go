@@ -252,8 +252,17 @@ func (u *upload) send(ctx context.Context, e *env, cl *client.Client, jobID stri
 	sent, err := transfer.Upload(ctx, cl, u.files, bar.update)
 	bar.finish()
 	if err != nil {
-		return fmt.Errorf("the upload stopped, and job %s waits for its files "+
-			"(what was sent stays on the manager: submitting again resumes there; then delete this job): %w", jobID, err)
+		// A second submission makes a job of its own: this one must never
+		// run as well. Canceled, it keeps the files it names on the manager
+		// (and a partial one for an hour), where the next submission resumes.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, cerr := cl.JobAction(cctx, jobID, model.JobCancel, nil); cerr != nil {
+			return fmt.Errorf("the upload stopped (%w), and job %s waits for its files; canceling it failed too (%w): "+
+				"cancel it with 'farmhand job %s cancel'", err, jobID, cerr, jobID)
+		}
+		return fmt.Errorf("the upload stopped (%w); job %s is canceled so that it never renders. "+
+			"What was sent stays on the manager: submitting again resumes there", err, jobID)
 	}
 	fmt.Fprintf(e.stderr, "the manager holds all %d files (%s sent)\n", len(u.files), megabytes(sent))
 	return nil
