@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -264,34 +266,47 @@ func (wp *warmProc) kill() {
 	<-wp.exited
 }
 
-// warmServerFile is the server script written out for Blender to run, in a
-// folder of this program's own.
-var warmServerFile struct {
-	sync.Mutex
-	dir string
-}
+// warmServerMu keeps two warm Blenders of this program from writing the
+// script at once.
+var warmServerMu sync.Mutex
 
 // warmServerPath writes warm_server.py (again, when something removed or
-// changed it) and returns its path.
+// changed it) and returns its path: in this user's cache folder, which
+// others cannot write to, under a name of its contents' hash, so that
+// workers of different versions on one computer each run their own. Without
+// a cache folder it goes into a new temporary folder.
 func warmServerPath() (string, error) {
-	warmServerFile.Lock()
-	defer warmServerFile.Unlock()
-	if warmServerFile.dir == "" {
-		dir, err := os.MkdirTemp("", "farmhand-warm-")
-		if err != nil {
+	warmServerMu.Lock()
+	defer warmServerMu.Unlock()
+	dir, err := os.UserCacheDir()
+	if err == nil {
+		dir = filepath.Join(dir, "farmhand")
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		if dir, err = os.MkdirTemp("", "farmhand-warm-"); err != nil {
 			return "", fmt.Errorf("making a folder for the warm Blender's script: %w", err)
 		}
-		warmServerFile.dir = dir
 	}
-	path := filepath.Join(warmServerFile.dir, "warm_server.py")
+	sum := sha256.Sum256(warmServerPy)
+	path := filepath.Join(dir, "warm_server-"+hex.EncodeToString(sum[:6])+".py")
 	if data, err := os.ReadFile(path); err == nil && bytes.Equal(data, warmServerPy) {
 		return path, nil
 	}
-	if err := os.MkdirAll(warmServerFile.dir, 0o700); err != nil {
-		return "", fmt.Errorf("making a folder for the warm Blender's script: %w", err)
+	// Whole or not at all: another worker may be starting Blender with it.
+	tmp, err := os.CreateTemp(dir, "warm_server-*.tmp")
+	if err == nil {
+		_, err = tmp.Write(warmServerPy)
+		err = errors.Join(err, tmp.Close())
+		if err == nil {
+			err = os.Rename(tmp.Name(), path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
 	}
-	if err := os.WriteFile(path, warmServerPy, 0o600); err != nil {
-		return "", fmt.Errorf("writing the warm Blender's script: %w", err)
+	if err != nil {
+		return "", fmt.Errorf("writing the warm Blender's script into %s: %w", dir, err)
 	}
 	return path, nil
 }
