@@ -28,6 +28,9 @@ var (
 	blenderSaved   = regexp.MustCompile(`^(?:.*\brender\s*\|\s*)?Saved: ['"](.+)['"]`)
 	blenderSkipped = regexp.MustCompile(`(?i)^(?:.*\brender\s*\|\s*)?skipping existing frame(?: ['"](.+)['"])?`)
 	blenderAppend  = regexp.MustCompile(`^(?:.*\brender\s*\|\s*)?Append frame \d+`)
+	// Blender renders the file's active scene when the scene asked for
+	// (-S, the job's scene setting) is not in the file, and exits 0.
+	blenderNoScene = regexp.MustCompile(`(?i)can't find scene:? ['"]?([^'"]*)`)
 )
 
 // blenderRenderCommand runs Blender with Flamenco's parameters. Each saved or
@@ -49,6 +52,7 @@ func blenderRenderCommand(ctx context.Context, env Env, params map[string]any) e
 	}
 	removeEmptyFrames(check.runs, check.blendDir, env.Log)
 	var tail errorTail
+	var missingScene string
 	out := env
 	out.Log = func(line string) {
 		env.Log(line)
@@ -64,11 +68,16 @@ func blenderRenderCommand(ctx context.Context, env Env, params map[string]any) e
 			}
 		} else if blenderAppend.MatchString(line) {
 			check.video = true
+		} else if m := blenderNoScene.FindStringSubmatch(line); m != nil && missingScene == "" {
+			missingScene = m[1]
 		}
 	}
 	// Warm (one Blender kept for the job's chunks, warm.go) when it can be.
 	if err := tail.wrap(runBlender(ctx, out, exe, args, params)); err != nil {
 		return err
+	}
+	if missingScene != "" {
+		return fmt.Errorf("the file has no scene %q, so Blender rendered another one: fix the job's scene setting", missingScene)
 	}
 	return check.verify()
 }

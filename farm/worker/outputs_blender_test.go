@@ -43,6 +43,15 @@ func TestBlenderOutputsVerified(t *testing.T) {
 		}
 	})
 
+	t.Run("a scene the file lacks fails the task", func(t *testing.T) {
+		// Blender renders the file's own scene instead and exits 0 (found by
+		// a fresh-eyes try: the job said completed).
+		rec, err := render(filepath.Join(dir, "noscene"), "--scene", "Nope")
+		if err == nil || !strings.Contains(err.Error(), `no scene "Nope"`) {
+			t.Fatalf("error %v, want it to name the missing scene\n%s", err, rec.log())
+		}
+	})
+
 	t.Run("a frame cut short fails the task", func(t *testing.T) {
 		out := filepath.Join(dir, "cut")
 		writeFile(t, filepath.Join(out, "frame_002.png"), string(pngBytes[:20]))
