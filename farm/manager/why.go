@@ -27,6 +27,9 @@ const (
 	WhyFailedBefore = "failed-before"
 	WhyBlocklisted  = "blocklisted"
 	WhyStatusChange = "status-change-requested"
+	// WhyUnavailable: the worker's availability rules (a workstation's idle
+	// time, schedule or an override) keep it from taking work now.
+	WhyUnavailable = "unavailable"
 )
 
 // Why explains, for each known worker, what keeps it from taking the task now.
@@ -120,6 +123,13 @@ func whyNot(w *model.Worker, j *model.Job, t *model.Task, now bool) []model.Reas
 	}
 	if now && w.StatusRequested != "" && w.StatusRequested != model.WorkerAwake {
 		add(WhyStatusChange, "%s was asked to change to %s", w.Name, w.StatusRequested)
+	}
+	if d := w.Availability; now && d != nil && !d.Available && w.Status != model.WorkerOffline && w.Status != model.WorkerLost {
+		msg := d.Detail
+		if msg == "" {
+			msg = "by its " + d.Rule + " rule"
+		}
+		add(WhyUnavailable, "%s does not render now: %s", w.Name, msg)
 	}
 	if now && w.TaskID != "" && w.TaskID != t.ID {
 		add(WhyBusy, "%s is running another task", w.Name)
