@@ -94,7 +94,9 @@ type Problem struct {
 
 var (
 	// ErrInvalid marks a submission the job type refuses; the API answers 400.
-	ErrInvalid = errors.New("invalid job")
+	// The manager uses the same kind for every request that is wrong in
+	// itself (a worker, a variable, a file), so its text names no one thing.
+	ErrInvalid = errors.New("invalid")
 	// ErrStaleEtag marks a submission made against an older declaration of its
 	// job type; the API answers 412 and the submitter should refresh.
 	ErrStaleEtag = errors.New("job type changed since it was fetched")

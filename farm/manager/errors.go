@@ -32,7 +32,7 @@ var (
 	// ErrStaleEtag: the submitter's copy of the job type is out of date (412).
 	ErrStaleEtag = jobtype.ErrStaleEtag
 	// ErrTooLarge: a request body or file is larger than its limit (413).
-	ErrTooLarge = errors.New("request body too large")
+	ErrTooLarge = errors.New("too large")
 	// ErrTooMany: too many requests of one kind, from one caller or address,
 	// or in all; wait and retry (429, with Retry-After when the error has a
 	// RetrySeconds method, as *LimitError has).

@@ -101,7 +101,7 @@ func (m *Manager) checkManifest(entries []store.ManifestEntry) error {
 			return fmt.Errorf("%w: files[%d] (%s): size %d is negative", ErrInvalid, i, e.Path, e.Size)
 		}
 		if e.Size > perFile {
-			return fmt.Errorf("%w: files[%d] (%s) has %d bytes; the farm takes at most %s per file (setting max_file_size)", ErrTooLarge, i, e.Path, e.Size, files.SizeText(perFile))
+			return fmt.Errorf("%w: files[%d] (%s) has %s; the farm takes at most %s per file (setting max_file_size, 'farmhand config set max-file-size')", ErrTooLarge, i, e.Path, files.SizeText(e.Size), files.SizeText(perFile))
 		}
 		key := strings.ToLower(e.Path) // Windows and macOS workers fold case
 		if paths[key] {
@@ -116,7 +116,7 @@ func (m *Manager) checkManifest(entries []store.ManifestEntry) error {
 		}
 	}
 	if total > perJob {
-		return fmt.Errorf("%w: files: %d bytes in all; the farm takes at most %s per job (setting max_job_size)", ErrTooLarge, total, files.SizeText(perJob))
+		return fmt.Errorf("%w: files: %s in all; the farm takes at most %s per job (setting max_job_size, 'farmhand config set max-job-size')", ErrTooLarge, files.SizeText(total), files.SizeText(perJob))
 	}
 	return nil
 }
