@@ -69,6 +69,22 @@ func manageWorker(e *env, cl *client.Client, pos []string, now, asJSON bool) err
 	return nil
 }
 
+// requestedVerb says a requested worker status as what the worker was asked
+// to do.
+func requestedVerb(s model.WorkerStatus) string {
+	switch s {
+	case model.WorkerAwake:
+		return "wake"
+	case model.WorkerAsleep:
+		return "sleep"
+	case model.WorkerPaused:
+		return "pause"
+	case model.WorkerOffline:
+		return "shut down"
+	}
+	return string(s) // restart, upgrade
+}
+
 func printWorker(e *env, w *model.Worker) {
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	status := string(w.Status)
@@ -77,7 +93,7 @@ func printWorker(e *env, w *model.Worker) {
 		if w.Lazy {
 			when = "after the current task"
 		}
-		status += fmt.Sprintf(" (asked to become %s %s)", w.StatusRequested, when)
+		status += fmt.Sprintf(" (asked to %s %s)", requestedVerb(w.StatusRequested), when)
 	}
 	fmt.Fprintf(tw, "ID\t%s\nName\t%s\nStatus\t%s\nPlatform\t%s\nVersion\t%s\n", w.ID, w.Name, status, w.Platform, w.Version)
 	fmt.Fprintf(tw, "Task types\t%s\nTags\t%s\n", strings.Join(w.TaskTypes, ", "), strings.Join(w.Tags, ", "))

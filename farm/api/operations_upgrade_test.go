@@ -102,6 +102,17 @@ func read(t *testing.T) func(io.ReadCloser, error) []byte {
 
 func testReportUpgrade(t *testing.T, f *opFarm) {
 	w := f.worker()
+	// A worker on the version the manager hands out has nothing to upgrade to.
+	_, err := f.cl.WorkerAction(f.ctx, w.id, model.WorkerUpgrade, false)
+	wantStatus(t, err, 400)
+	if err == nil || !strings.Contains(err.Error(), "already runs test") {
+		t.Errorf("asking an up-to-date worker to upgrade: %v", err)
+	}
+	// An older worker signs on.
+	if _, err := w.wk.SignOn(f.ctx, wire.WorkerRegistration{Name: "box", Platform: runtime.GOOS, Version: "0.0.9",
+		TaskTypes: []string{"misc"}}); err != nil {
+		t.Fatal(err)
+	}
 	asked, err := f.cl.WorkerAction(f.ctx, w.id, model.WorkerUpgrade, false)
 	if err != nil || asked.StatusRequested != model.WorkerUpgradeRequested || !asked.Lazy {
 		t.Fatalf("asking for an upgrade: %+v %v", asked, err)
@@ -110,7 +121,7 @@ func testReportUpgrade(t *testing.T, f *opFarm) {
 	if _, change, err := w.wk.Schedule(f.ctx); err != nil || change == nil || change.StatusRequested != model.WorkerUpgradeRequested {
 		t.Fatalf("schedule answered %+v %v, want the upgrade request", change, err)
 	}
-	done, err := w.wk.ReportUpgrade(f.ctx, wire.UpgradeReport{From: "test", To: "test", Problem: "already runs test"})
+	done, err := w.wk.ReportUpgrade(f.ctx, wire.UpgradeReport{From: "0.0.9", To: "test", Problem: "no binary"})
 	if err != nil || done.StatusRequested != "" || done.Status != model.WorkerAwake {
 		t.Fatalf("after the report: %+v %v, want the request dropped", done, err)
 	}

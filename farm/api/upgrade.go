@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/manager"
 	"farmhand/farm/upgrade"
 )
 
@@ -123,4 +124,25 @@ func (s *Server) checkAPI(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkUpgradeable refuses (409) to ask worker id to upgrade when no binary
+// this manager hands out for its system is of another version than the one
+// it runs: the worker would only say so and carry on.
+func (s *Server) checkUpgradeable(id string) error {
+	wk, err := s.m.Worker(id)
+	if err != nil {
+		return err
+	}
+	bins, _, err := s.catalog().List()
+	if err != nil {
+		return err
+	}
+	for _, b := range bins {
+		if b.OS == wk.Platform && b.Version != wk.Version {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: worker %s already runs %s, the version this manager hands out for %s",
+		manager.ErrInvalid, wk.Name, wk.Version, wk.Platform)
 }

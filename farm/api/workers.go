@@ -110,6 +110,12 @@ func (s *Server) applyWorkerAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
+	if req.Action == model.WorkerUpgrade {
+		if err := s.checkUpgradeable(chi.URLParam(r, "worker_id")); err != nil {
+			writeError(w, s.log, err)
+			return
+		}
+	}
 	wk, err := s.m.WorkerActionBy(actor(r), chi.URLParam(r, "worker_id"), req.Action, req.Now)
 	if err != nil {
 		writeError(w, s.log, err)
