@@ -41,7 +41,7 @@ help:
 	@echo "make build-headless a GUI-free, static binary ./$(BIN)-headless for servers"
 	@echo "make cross          the headless binary for windows/amd64, darwin/amd64 and darwin/arm64, into $(CROSS_DIR)"
 	@echo "make e2e            only the end-to-end tests (real processes on 127.0.0.1, mDNS in a namespace, Xvfb screenshots)"
-	@echo "make bench          scheduler benchmarks: 100k-task index, and the HTTP stress run"
+	@echo "make bench          scheduler, upload and warm-Blender benchmarks: 100k-task index, and the HTTP stress run"
 	@echo "make fuzz           fuzz the parsers for a minute each"
 	@echo "make lint           golangci-lint $(GOLANGCI_VERSION) with .golangci.yml (installed into bin/ on first use)"
 	@echo "make skips          the tests the last make test skipped, and why"
@@ -109,6 +109,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzShellSplit -fuzztime $${FUZZTIME:-60s} ./farm/shellwords/
 	$(GO) test -run '^$$' -fuzz FuzzRewriteExpand -fuzztime $${FUZZTIME:-60s} ./farm/pathvars/
 	$(GO) test -run '^$$' -fuzz FuzzRequestBodies -fuzztime $${FUZZTIME:-60s} ./farm/api/
+	$(GO) test -run '^$$' -fuzz FuzzCleanPath -fuzztime $${FUZZTIME:-60s} ./farm/files/
 
 test: setup vet lint skips-reset unit e2e
 	FUZZTIME=15s $(MAKE) fuzz
