@@ -196,11 +196,11 @@ func blenderVersions(w *model.Worker) string {
 	return strings.Join(vs, ",")
 }
 
-// renderDevice is a worker's Cycles device, or "file" when it leaves each
-// file's own setting.
+// renderDevice is a worker's Cycles device, or "as saved" when it leaves
+// each file's own setting.
 func renderDevice(w *model.Worker) string {
 	if w.CyclesDevice == "" {
-		return "file"
+		return "as saved"
 	}
 	return w.CyclesDevice
 }

@@ -38,12 +38,34 @@ func runWorkers(e *env, args []string) error {
 		return printJSON(e.stdout, ws)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tPLATFORM\tTASK TYPES\tTAGS\tBLENDERS\tDEVICE\tTASK\tLAST SEEN")
+	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tAVAILABLE\tPLATFORM\tTASK TYPES\tTAGS\tBLENDERS\tDEVICE\tTASK\tLAST SEEN")
 	for _, w := range ws {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Name, w.Status, w.Platform,
-			strings.Join(w.TaskTypes, ","), strings.Join(w.Tags, ","), blenderVersions(w), renderDevice(w), w.TaskID, ago(w.LastSeen))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Name, w.Status, availableText(w, time.Now()),
+			w.Platform, strings.Join(w.TaskTypes, ","), strings.Join(w.Tags, ","), blenderVersions(w), renderDevice(w), w.TaskID, ago(w.LastSeen))
 	}
 	return tw.Flush()
+}
+
+// availableText says whether a worker's availability rules let it render
+// now, by which rule and until when: "yes", "no: schedule until 09:00";
+// "-" for a worker that is not online or has not said.
+func availableText(w *model.Worker, now time.Time) string {
+	d := w.Availability
+	if d == nil || w.Status == model.WorkerOffline || w.Status == model.WorkerLost {
+		return "-"
+	}
+	s := "yes"
+	if !d.Available {
+		s = "no: " + d.Rule
+	}
+	if !d.Until.IsZero() && d.Until.After(now) {
+		layout := "15:04"
+		if d.Until.Sub(now) > 20*time.Hour {
+			layout = "Mon 15:04"
+		}
+		s += " until " + d.Until.Local().Format(layout)
+	}
+	return s
 }
 
 func ago(t time.Time) string {
