@@ -31,6 +31,12 @@ import (
 type Options struct {
 	JobSizes []int // tasks per job; default {1000, 10000}
 	Workers  []int // concurrent workers; default {1, 4, 16, 64}
+	// TaskTime is how long a fake worker takes over a task before it reports
+	// it completed, as a render would. 0 (the default) reports at once: the
+	// workers then ask again as fast as the manager answers, so the schedule
+	// latency is mostly the queue of the other workers' requests (by Little's
+	// law, workers ÷ throughput); with a task time it is the manager's own.
+	TaskTime time.Duration
 	Out      io.Writer
 	DataDir  string // parent of the runs' data directories; "" = the system temp dir
 	Logger   *slog.Logger
@@ -116,14 +122,22 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 			return nil, fmt.Errorf("job size %d: a job needs at least one task", n)
 		}
 	}
+	if opt.TaskTime < 0 {
+		return nil, fmt.Errorf("task time %s: it cannot be negative", opt.TaskTime)
+	}
 	for _, w := range opt.Workers {
 		if w < 1 {
 			return nil, fmt.Errorf("worker count %d: a run needs at least one worker", w)
 		}
 	}
 
-	fmt.Fprintf(opt.Out, "scheduler benchmark over HTTP (%s/%s, %d CPUs, GOMAXPROCS %d)\n\n",
+	fmt.Fprintf(opt.Out, "scheduler benchmark over HTTP (%s/%s, %d CPUs, GOMAXPROCS %d)\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	if opt.TaskTime > 0 {
+		fmt.Fprintf(opt.Out, "each fake worker takes %s over a task, as a render would\n\n", opt.TaskTime)
+	} else {
+		fmt.Fprintf(opt.Out, "fake workers report each task done at once: the manager is saturated\n\n")
+	}
 	printHeader(opt.Out)
 	var results []Result
 	for _, n := range opt.JobSizes {
@@ -137,7 +151,7 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 			results = append(results, r)
 		}
 	}
-	printVerdict(opt.Out, results)
+	printVerdict(opt.Out, results, opt.TaskTime)
 	return results, nil
 }
 
@@ -235,7 +249,7 @@ func runOne(ctx context.Context, opt Options, n, w int) (res Result, err error) 
 		res.HeapPerTask = float64(held-before) / float64(n)
 	}
 	cpu0 := processCPU()
-	lats, assigned, err := drainAll(ctx, workers, c, job.ID, n, &res)
+	lats, assigned, err := drainAll(ctx, workers, c, job.ID, n, opt.TaskTime, &res)
 	if err != nil {
 		return res, err
 	}
@@ -331,7 +345,7 @@ func listWireSize(ctx context.Context, c *client.Client, jobID string) (int, err
 // drainAll runs every worker at once until the job's n tasks are done, timing
 // the whole into res.Elapsed. It returns each worker's Schedule latencies and
 // how many tasks each was given, or the first worker's error.
-func drainAll(ctx context.Context, workers []*client.Client, c *client.Client, jobID string, n int, res *Result) ([][]time.Duration, []int, error) {
+func drainAll(ctx context.Context, workers []*client.Client, c *client.Client, jobID string, n int, taskTime time.Duration, res *Result) ([][]time.Duration, []int, error) {
 	w := len(workers)
 	// The first failure stops the other workers: their results no longer count.
 	wctx, stopWorkers := context.WithCancel(ctx)
@@ -348,7 +362,7 @@ func drainAll(ctx context.Context, workers []*client.Client, c *client.Client, j
 	for i, wc := range workers {
 		wg.Go(func() {
 			var err error
-			lats[i], assigned[i], err = drain(wctx, wc, c, jobID, n/w+16, maxCalls)
+			lats[i], assigned[i], err = drain(wctx, wc, c, jobID, n/w+16, maxCalls, taskTime)
 			if err != nil {
 				errOnce.Do(func() { firstErr = fmt.Errorf("worker %d: %w", i, err); stopWorkers() })
 			}
@@ -391,7 +405,7 @@ func checkDone(ctx context.Context, c *client.Client, jobID string, assigned []i
 // tasks it was given.
 // drain runs one fake worker: c acts as the worker, watcher (an admin) reads
 // the job's status.
-func drain(ctx context.Context, c, watcher *client.Client, jobID string, expect, maxCalls int) ([]time.Duration, int, error) {
+func drain(ctx context.Context, c, watcher *client.Client, jobID string, expect, maxCalls int, taskTime time.Duration) ([]time.Duration, int, error) {
 	lats := make([]time.Duration, 0, expect)
 	assigned := 0
 	for range maxCalls {
@@ -403,6 +417,13 @@ func drain(ctx context.Context, c, watcher *client.Client, jobID string, expect,
 		}
 		if a != nil {
 			assigned++
+			if taskTime > 0 {
+				select {
+				case <-ctx.Done():
+					return lats, assigned, ctx.Err()
+				case <-time.After(taskTime):
+				}
+			}
 			if _, err := c.UpdateTask(ctx, a.Task.ID, wire.TaskUpdate{Status: model.ReportCompleted}); err != nil {
 				return lats, assigned, fmt.Errorf("completing task %s: %w", a.Task.ID, err)
 			}

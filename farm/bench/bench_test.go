@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRun checks that a small run drains its job correctly and cleans up; it
@@ -57,5 +58,23 @@ func TestFull(t *testing.T) {
 	}
 	if _, err := Run(t.Context(), Options{Out: os.Stdout, DataDir: dir}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With a task time, each fake worker holds its task that long before
+// reporting it, and the report says so.
+func TestRunWithTaskTime(t *testing.T) {
+	var out bytes.Buffer
+	results, err := Run(t.Context(), Options{JobSizes: []int{20}, Workers: []int{4}, TaskTime: 5 * time.Millisecond,
+		Out: &out, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20 tasks over 4 workers: each worker holds at least 5 tasks of 5 ms.
+	if len(results) != 1 || results[0].Elapsed < 25*time.Millisecond {
+		t.Errorf("results %+v: the workers did not take their time", results)
+	}
+	if !strings.Contains(out.String(), "takes 5ms over a task") {
+		t.Errorf("report does not name the task time:\n%s", out.String())
 	}
 }
