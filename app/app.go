@@ -62,7 +62,7 @@ func init() {
 		"revoke":   {"take a member's access away", runDecide("revoke")},
 		"joincode": {"show the code that lets workers join without approval", runJoinCode},
 		"version":  {"print the version", runVersion},
-		"output":   {"download a job's output files: output JOB --out DIR (resumes; skips files already there)", runOutput},
+		"output":   {"download a job's output files: output JOB --out DIR (resumes; skips files already there unchanged)", runOutput},
 		"open":     {"show a job in the Farmhand window running on this computer: open JOB_ID (as the Blender add-on's button does)", runOpen},
 		"addon":    {"save the Blender add-on as a zip to install in Blender: addon --out FILE", runAddon},
 		"service":  {"run farmhand as a systemd service: service install [--role R] [--system] | uninstall | status", runService},

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"farmhand/farm/api/wire"
 	"farmhand/farm/transfer"
 )
 
-// The output command registers itself: its code is all here, and app.go's
-// init (which runs first: the go command hands a package's files to the
-// compiler in name order) has made the commands map.
+// runOutput is 'farmhand output JOB --out DIR': the output files an upload
+// job's workers sent to the manager, fetched into DIR (files already there
+// with the same contents are skipped, partial ones resumed).
 func runOutput(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "output", "output JOB --out DIR [--json]")}
 	cf := addClientFlags(fs)
@@ -32,6 +33,15 @@ func runOutput(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	job, err := cl.Job(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if job.Storage != wire.StorageUpload {
+		root, _ := job.Settings["render_output_root"].(string)
+		return fmt.Errorf("job %s renders to shared storage: its output is where its settings say "+
+			"(render_output_root %s), not on the manager", job.ID, orDash(root))
+	}
 	bar := newProgressBar(e.stderr, "downloading")
 	sum, err := transfer.DownloadOutput(ctx, cl, pos[0], dir, bar.update)
 	bar.finish()
@@ -40,6 +50,10 @@ func runOutput(e *env, args []string) error {
 	}
 	if *cf.asJSON {
 		return printJSON(e.stdout, map[string]any{"folder": dir, "fetched": sum.Fetched, "skipped": sum.Skipped, "bytes": sum.Bytes})
+	}
+	if sum.Fetched+sum.Skipped == 0 {
+		fmt.Fprintf(e.stdout, "job %s (%s) has no output on the manager yet: its workers send each file as its task completes\n", job.ID, job.Status)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "%d files fetched (%s), %d already there, in %s\n", sum.Fetched, megabytes(sum.Bytes), sum.Skipped, dir)
 	return nil

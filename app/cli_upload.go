@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -109,6 +110,35 @@ func (u *upload) done() {
 // --allow-missing was not given.
 var errMissingFiles = errors.New("the blend file uses files that do not exist")
 
+// checkBlendFile refuses what --upload names when it is no .blend file: a
+// path that does not exist, a folder, or a file without Blender's header
+// ("BLENDER", or a compressed file's gzip or zstd magic), before Blender is
+// started on it.
+func checkBlendFile(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w: --upload names %s, which does not exist", errUsage, path)
+	case err != nil:
+		return fmt.Errorf("reading %s: %w", path, err)
+	case st.IsDir():
+		return fmt.Errorf("%w: --upload names %s, which is a folder: name its .blend file", errUsage, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 7)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if !bytes.HasPrefix(head, []byte("BLENDER")) && !bytes.HasPrefix(head, []byte{0x1f, 0x8b}) &&
+		!bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}) {
+		return fmt.Errorf("%w: --upload names %s, which is not a .blend file", errUsage, path)
+	}
+	return nil
+}
+
 // prepareUpload collects blend's dependencies with Blender (blenderPath, or
 // "blender" on PATH) and hashes them. Missing files are refused, listed,
 // unless allowMissing; warnings go to stderr.
@@ -117,8 +147,8 @@ func prepareUpload(ctx context.Context, e *env, blend, blenderPath string, allow
 	if err != nil {
 		return nil, fmt.Errorf("finding %s: %w", blend, err)
 	}
-	if st, err := os.Stat(blend); err != nil || st.IsDir() {
-		return nil, fmt.Errorf("%w: --upload names %s, which is not a blend file", errUsage, blend)
+	if err := checkBlendFile(blend); err != nil {
+		return nil, err
 	}
 	stage, err := os.MkdirTemp("", "farmhand-upload-")
 	if err != nil {

@@ -24,19 +24,7 @@ import (
 // cancels the job it made, so that submitting again does not render the
 // scene twice (found by a fresh-eyes try); the message says so.
 func TestStoppedUploadCancelsItsJob(t *testing.T) {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	srv := httptest.NewServer(api.New(m, "test", quiet))
-	t.Cleanup(srv.Close)
-	_, token, err := m.CreateAdmin("ana")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := client.New(srv.URL).WithToken(token)
+	cl, _ := uploadFarm(t)
 
 	data := []byte("a scene")
 	src := filepath.Join(t.TempDir(), "scene.blend")
@@ -61,5 +49,81 @@ func TestStoppedUploadCancelsItsJob(t *testing.T) {
 	got, err := cl.Job(context.Background(), job.ID)
 	if err != nil || (got.Status != model.JobCanceled && got.Status != model.JobCancelRequested) {
 		t.Errorf("the job after the stop: %+v, %v; want canceled", got, err)
+	}
+}
+
+// uploadFarm is a real manager behind its API on 127.0.0.1, and an admin's
+// client of it with the flags the commands take.
+func uploadFarm(t *testing.T) (*client.Client, []string) {
+	t.Helper()
+	for _, k := range []string{"FARMHAND_MANAGER", "FARMHAND_TOKEN", "FARMHAND_FINGERPRINT"} {
+		t.Setenv(k, "")
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	srv := httptest.NewServer(api.New(m, "test", quiet))
+	t.Cleanup(srv.Close)
+	_, token, err := m.CreateAdmin("ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.New(srv.URL).WithToken(token), []string{"--manager", srv.URL, "--token", token, "--data", t.TempDir()}
+}
+
+// TestOutputSaysWhyThereIsNone: farmhand output of a shared-storage job says
+// where its output is; of an upload job with no output yet, says so (found
+// by a fresh-eyes try: both printed "0 files fetched").
+func TestOutputSaysWhyThereIsNone(t *testing.T) {
+	cl, flags := uploadFarm(t)
+	ctx := context.Background()
+	shared, err := cl.Submit(ctx, wire.SubmitJob{Name: "shared", Type: "echo-sleep-test", Settings: map[string]any{"frames": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, out := backupEnv()
+	err = runOutput(e, append([]string{shared.ID, "--out", t.TempDir()}, flags...))
+	if err == nil || !strings.Contains(err.Error(), "renders to shared storage") {
+		t.Errorf("output of a shared job: %v\n%s", err, out)
+	}
+	f := wire.JobFile{Path: "scene.blend", SHA256: strings.Repeat("ab", 32), Size: 5}
+	waiting, err := cl.Submit(ctx, wire.SubmitJob{Name: "up", Type: "echo-sleep-test", Storage: wire.StorageUpload,
+		Files: []wire.JobFile{f}, Settings: map[string]any{"frames": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, out = backupEnv()
+	if err := runOutput(e, append([]string{waiting.ID, "--out", t.TempDir()}, flags...)); err != nil ||
+		!strings.Contains(out.String(), "has no output on the manager yet") {
+		t.Errorf("output of a job with none yet: %v\n%s", err, out)
+	}
+}
+
+// TestCheckBlendFile: --upload says plainly what is wrong with the file it
+// names before Blender is started on it.
+func TestCheckBlendFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for path, want := range map[string]string{
+		filepath.Join(dir, "nope.blend"):    "does not exist",
+		dir:                                 "is a folder",
+		write("notes.txt", []byte("hello")): "is not a .blend file",
+		write("empty.blend", nil):           "is not a .blend file",
+		write("ok.blend", []byte("BLENDER-v304RENDH")):        "",
+		write("packed.blend", []byte{0x28, 0xb5, 0x2f, 0xfd}): "", // zstd, Blender 3.0+
+	} {
+		err := checkBlendFile(path)
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("%s: %v, want %q", filepath.Base(path), err, want)
+		}
 	}
 }
