@@ -92,7 +92,7 @@ type shownFarm struct {
 // is on s's farm.
 func showJob(ctx context.Context, s *shownFarm, id string) error {
 	if s == nil {
-		return errors.New("Farmhand has not joined a farm yet")
+		return errors.New("this computer has not joined a farm yet: the Farmhand window shows its welcome")
 	}
 	if _, err := s.client.Job(ctx, id); err != nil {
 		return fmt.Errorf("job %s is not on the farm this window shows: %w", id, err)

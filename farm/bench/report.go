@@ -36,6 +36,22 @@ func mark(ok bool) string {
 	return "MISSED"
 }
 
+// printLegend says what the columns mean, and warns when the machine was
+// busy with other programs during the runs.
+func printLegend(out io.Writer, results []Result) {
+	fmt.Fprintf(out, "\ncpu/task: CPU time of the whole process (manager and fake workers) per task;\n"+
+		"heap peak: highest Go heap of the run; B/task: live heap the queued job added per task;\n"+
+		"load: the machine's one-minute load average at the run's start and end.\n")
+	worstLoad := -1.0
+	for _, r := range results {
+		worstLoad = max(worstLoad, r.LoadBefore, r.LoadAfter)
+	}
+	if cpus := float64(runtime.NumCPU()); worstLoad > cpus {
+		fmt.Fprintf(out, "WARNING: the load average reached %.1f on %d CPUs: other programs competed for the CPUs,\n"+
+			"so times and rates measure them too; cpu/task is the fairer comparison.\n", worstLoad, runtime.NumCPU())
+	}
+}
+
 // printVerdict compares the results with the targets. A target whose run was
 // not measured (other job sizes or worker counts) is said to be skipped.
 func printVerdict(out io.Writer, results []Result, taskTime time.Duration) {
@@ -52,17 +68,7 @@ func printVerdict(out io.Writer, results []Result, taskTime time.Duration) {
 	}
 	skip := func(what, why string) { fmt.Fprintf(out, "  %-6s  %-52s %s\n", "-", what, why) }
 
-	fmt.Fprintf(out, "\ncpu/task: CPU time of the whole process (manager and fake workers) per task;\n"+
-		"heap peak: highest Go heap of the run; B/task: live heap the queued job added per task;\n"+
-		"load: the machine's one-minute load average at the run's start and end.\n")
-	worstLoad := -1.0
-	for _, r := range results {
-		worstLoad = max(worstLoad, r.LoadBefore, r.LoadAfter)
-	}
-	if cpus := float64(runtime.NumCPU()); worstLoad > cpus {
-		fmt.Fprintf(out, "WARNING: the load average reached %.1f on %d CPUs: other programs competed for the CPUs,\n"+
-			"so times and rates measure them too; cpu/task is the fairer comparison.\n", worstLoad, runtime.NumCPU())
-	}
+	printLegend(out, results)
 	fmt.Fprintf(out, "\ntargets:\n")
 	if taskTime > 0 {
 		// Throughput is then bounded by workers ÷ task time, not by the manager.

@@ -97,8 +97,11 @@ func readJob(vm *goja.Runtime, out *goja.Object) (*authoredJob, error) {
 		return nil, err
 	}
 	var deps []any
-	if err := vm.ExportTo(out.Get("dependencies"), &deps); err != nil || len(deps) != len(tasks) {
-		return nil, fmt.Errorf("reading the tasks' dependencies: %d lists for %d tasks, %v", len(deps), len(tasks), err)
+	if err := vm.ExportTo(out.Get("dependencies"), &deps); err != nil {
+		return nil, fmt.Errorf("reading the tasks' dependencies: %w", err)
+	}
+	if len(deps) != len(tasks) {
+		return nil, fmt.Errorf("reading the tasks' dependencies: %d lists for %d tasks", len(deps), len(tasks))
 	}
 	aj.Tasks = make([]authoredTask, len(tasks))
 	for i, t := range tasks {

@@ -24,7 +24,7 @@ func BenchmarkCompile100k(b *testing.B) {
 				}
 				b.ReportMetric(float64(grown>>20), "MiB-heap-peak")
 			}
-			b.ReportMetric((processCPU(b) - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((processCPU(b)-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
 }

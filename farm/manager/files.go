@@ -217,7 +217,7 @@ func (m *Manager) MissingFiles(refs []FileRef) ([]FileRef, error) {
 	return out, nil
 }
 
-// ErrNoWaitingJob: an upload of a file that no job waiting for files names (409).
+// ErrNoWaitingJob is an upload of a file that no job waiting for files names (409).
 var ErrNoWaitingJob = errors.New("no job waits for this file")
 
 // PutChunk stores n bytes of body as the bytes of file sha from offset on;

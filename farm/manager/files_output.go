@@ -20,8 +20,8 @@ import (
 // job's {job_output} to the manager, which keeps it in the job's output
 // folder (model.Job.OutputFolder) for members to download.
 
-// ErrOutputHash: an output file's bytes do not match the SHA-256 its sender
-// declared (422); nothing is kept.
+// ErrOutputHash is an output file whose bytes do not match the SHA-256 its
+// sender declared (422); nothing is kept.
 var ErrOutputHash = errors.New("the file does not match its SHA-256")
 
 // OutputFile is one file of a job's output folder: path relative to it,

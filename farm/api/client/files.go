@@ -166,7 +166,7 @@ func readChunks(ctx context.Context, f *os.File, offset, size int64, free chan [
 		}
 		n := min(int64(len(buf)), size-offset)
 		buf = buf[:n]
-		if _, err := f.ReadAt(buf, offset); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
+		if _, err := f.ReadAt(buf, offset); err != nil && (!errors.Is(err, io.EOF) || n != 0) {
 			ready <- chunkJob{err: fmt.Errorf("reading %s at byte %d: %w", f.Name(), offset, err)}
 			return
 		}
