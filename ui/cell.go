@@ -89,11 +89,21 @@ func (c *cell) hideAll() {
 	c.value.Hide()
 }
 
-// showText makes the cell a label.
+// showText makes the cell a label. A label that shows that text already is
+// left alone: scrolling a long table rebinds every visible cell each frame,
+// and laying its text out again was most of a frame's time.
 func (c *cell) showText(s string, align fyne.TextAlign) {
-	c.hideAll()
-	c.label.Alignment = align
-	c.label.SetText(s)
+	c.icon.Hide()
+	c.progress.Hide()
+	c.graph.Hide()
+	c.value.Hide()
+	if c.label.Visible() && c.label.Text == s && c.label.Alignment == align {
+		return
+	}
+	if c.label.Text != s || c.label.Alignment != align {
+		c.label.Alignment = align
+		c.label.SetText(s) // one refresh for both
+	}
 	c.label.Show()
 }
 
