@@ -181,7 +181,10 @@ type FileRef struct {
 // MissingFiles returns, of refs (at most maxManifest), the files the manager
 // lacks, each with the bytes of it already held (where its upload resumes),
 // never nil. A malformed hash is ErrInvalid. A file complete on disk whose
-// record a crash left incomplete is completed here, so that its jobs move on.
+// record says otherwise (a crash between the two, or a submission that made
+// the record anew while the collector was removing the old one and kept the
+// bytes) is completed here, so that its jobs move on: every submitter asks
+// this right after submitting.
 func (m *Manager) MissingFiles(refs []FileRef) ([]FileRef, error) {
 	if len(refs) > maxManifest {
 		return nil, fmt.Errorf("%w: at most %d files per call, not %d", ErrTooLarge, maxManifest, len(refs))

@@ -218,8 +218,14 @@ func TestFilesFreedWithTheirLastJob(t *testing.T) {
 	if _, err := m.CollectFiles(); err != nil {
 		t.Fatal(err)
 	}
-	// Either the file survived for j3, or j3 waits for it again; never a
-	// queued job without its file.
+	// The submitter asks which files the manager lacks, as every client
+	// does after submitting: a file whose bytes outlived the collector while
+	// j3's submission made its record anew is completed there. Then either
+	// the file survived for j3, or j3 waits for it again; never a queued job
+	// without its file.
+	if _, err := m.MissingFiles([]FileRef{{SHA256: hashOf(shared), Size: int64(len(shared))}}); err != nil {
+		t.Fatal(err)
+	}
 	_, held := m.fileStore().Held(hashOf(shared))
 	got := mustJob(t, m, j3.ID)
 	if held != (got.Status == model.JobQueued) || (!held && got.Status != model.JobWaitingForFiles) {
