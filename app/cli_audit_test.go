@@ -3,14 +3,10 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"farmhand/farm/api"
 	"farmhand/farm/api/wire"
 	"farmhand/farm/manager"
 	"farmhand/farm/model"
@@ -48,21 +44,8 @@ func TestPrintAuditFormatsEntries(t *testing.T) {
 // 'farmhand audit' reads a real manager's log over HTTP on 127.0.0.1: the
 // newest entries as a table, or as JSON with the cursor of the older ones.
 func TestAuditCommandReadsTheManager(t *testing.T) {
-	for _, k := range []string{"FARMHAND_MANAGER", "FARMHAND_TOKEN", "FARMHAND_FINGERPRINT"} {
-		t.Setenv(k, "")
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	srv := httptest.NewServer(api.New(m, "test", quiet))
-	t.Cleanup(srv.Close)
-	_, token, err := m.CreateAdmin("ana")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newAPIFarm(t)
+	m := f.m
 	for i := range 3 { // max_task_failures 3 → 4 → 5 → 6
 		threshold := i + 4
 		if _, err := m.UpdateSettingsBy(manager.Actor{MemberID: "m-ana", Name: "ana", Role: model.RoleAdmin,
@@ -70,7 +53,7 @@ func TestAuditCommandReadsTheManager(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	flags := []string{"--manager", srv.URL, "--token", token, "--data", t.TempDir(), "--limit", "2"}
+	flags := append(f.flags(t), "--limit", "2")
 
 	e, out := backupEnv()
 	if err := runAudit(e, flags); err != nil {

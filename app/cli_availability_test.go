@@ -3,15 +3,11 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"farmhand/farm/api"
 	"farmhand/farm/api/wire"
 	"farmhand/farm/availability"
 	"farmhand/farm/manager"
@@ -72,18 +68,8 @@ func TestWorkerAvailabilityCommand(t *testing.T) {
 	}
 	defer l.Close()
 	t.Setenv(manager.WakeTargetsEnv, l.LocalAddr().String())
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	srv := httptest.NewServer(api.New(m, "test", quiet))
-	t.Cleanup(srv.Close)
-	_, token, err := m.CreateAdmin("ana")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newAPIFarm(t)
+	m := f.m
 	mb, _, err := m.Join(manager.JoinRequest{Name: "desk", Platform: "linux"})
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +80,7 @@ func TestWorkerAvailabilityCommand(t *testing.T) {
 	if _, err := m.SignOn(mb.ID, manager.WorkerInfo{Name: "desk", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
 		t.Fatal(err)
 	}
-	farm := []string{"--manager", srv.URL, "--token", token, "--data", t.TempDir()}
+	farm := f.flags(t)
 	run := func(args ...string) (string, error) {
 		e, out := backupEnv()
 		err := commands["worker"].run(e, append(append([]string{}, args...), farm...))

@@ -4,18 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"farmhand/farm/api"
-	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
-	"farmhand/farm/manager"
 	"farmhand/farm/model"
 	"farmhand/farm/transfer"
 )
@@ -24,7 +18,7 @@ import (
 // cancels the job it made, so that submitting again does not render the
 // scene twice (found by a fresh-eyes try); the message says so.
 func TestStoppedUploadCancelsItsJob(t *testing.T) {
-	cl, _ := uploadFarm(t)
+	cl := newAPIFarm(t).cl
 
 	data := []byte("a scene")
 	src := filepath.Join(t.TempDir(), "scene.blend")
@@ -52,33 +46,12 @@ func TestStoppedUploadCancelsItsJob(t *testing.T) {
 	}
 }
 
-// uploadFarm is a real manager behind its API on 127.0.0.1, and an admin's
-// client of it with the flags the commands take.
-func uploadFarm(t *testing.T) (*client.Client, []string) {
-	t.Helper()
-	for _, k := range []string{"FARMHAND_MANAGER", "FARMHAND_TOKEN", "FARMHAND_FINGERPRINT"} {
-		t.Setenv(k, "")
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := manager.Open(manager.Config{DataDir: t.TempDir(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	srv := httptest.NewServer(api.New(m, "test", quiet))
-	t.Cleanup(srv.Close)
-	_, token, err := m.CreateAdmin("ana")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client.New(srv.URL).WithToken(token), []string{"--manager", srv.URL, "--token", token, "--data", t.TempDir()}
-}
-
 // TestOutputSaysWhyThereIsNone: farmhand output of a shared-storage job says
 // where its output is; of an upload job with no output yet, says so (found
 // by a fresh-eyes try: both printed "0 files fetched").
 func TestOutputSaysWhyThereIsNone(t *testing.T) {
-	cl, flags := uploadFarm(t)
+	f := newAPIFarm(t)
+	cl, flags := f.cl, f.flags(t)
 	ctx := context.Background()
 	shared, err := cl.Submit(ctx, wire.SubmitJob{Name: "shared", Type: "echo-sleep-test", Settings: map[string]any{"frames": "1"}})
 	if err != nil {
@@ -89,9 +62,9 @@ func TestOutputSaysWhyThereIsNone(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "renders to shared storage") {
 		t.Errorf("output of a shared job: %v\n%s", err, out)
 	}
-	f := wire.JobFile{Path: "scene.blend", SHA256: strings.Repeat("ab", 32), Size: 5}
+	file := wire.JobFile{Path: "scene.blend", SHA256: strings.Repeat("ab", 32), Size: 5}
 	waiting, err := cl.Submit(ctx, wire.SubmitJob{Name: "up", Type: "echo-sleep-test", Storage: wire.StorageUpload,
-		Files: []wire.JobFile{f}, Settings: map[string]any{"frames": "1"}})
+		Files: []wire.JobFile{file}, Settings: map[string]any{"frames": "1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
