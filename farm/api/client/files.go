@@ -14,7 +14,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"farmhand/farm/api/wire"
 )
@@ -293,16 +292,5 @@ func (c *Client) send(ctx context.Context, method, path string, body io.Reader, 
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	apiErr := &Error{Status: resp.StatusCode, raw: string(raw)}
-	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
-		apiErr.RetryAfter = time.Duration(secs) * time.Second
-	}
-	var e wire.Error
-	if json.Unmarshal(raw, &e) == nil && e.Message != "" {
-		apiErr.Message, apiErr.AllowedActions = e.Message, e.AllowedActions
-	} else {
-		apiErr.Message = strings.TrimSpace(string(raw))
-	}
-	return nil, apiErr
+	return nil, answerError(resp)
 }
