@@ -95,6 +95,9 @@ func (af *availabilityFlags) apply(r *availability.Rules, set map[string]bool, n
 		}
 		r.Schedule = s
 	}
+	if set["render-now-until"] && set["pause-until"] && *af.renderUntil != "none" && *af.pauseUtl != "none" {
+		return fmt.Errorf("%w: --render-now-until and --pause-until contradict each other: give one", errUsage)
+	}
 	for _, o := range []struct {
 		flag   string
 		value  string
@@ -151,6 +154,9 @@ func parseUntil(s string, now time.Time) (time.Time, error) {
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", time.RFC3339} {
 		if t, err := time.ParseInLocation(layout, s, now.Location()); err == nil {
+			if !t.After(now) {
+				return time.Time{}, fmt.Errorf("%s is past: give a time to come", t.Format("2006-01-02 15:04"))
+			}
 			return t, nil
 		}
 	}

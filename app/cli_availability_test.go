@@ -54,6 +54,9 @@ func TestParseUntil(t *testing.T) {
 	if _, err := parseUntil("tomorrowish", now); err == nil {
 		t.Error("nonsense was read as a time")
 	}
+	if _, err := parseUntil("2020-01-01 09:00", now); err == nil || !strings.Contains(err.Error(), "is past") {
+		t.Errorf("a past time: %v", err)
+	}
 }
 
 // 'farmhand worker ID availability …' and 'farmhand worker ID wake' against
