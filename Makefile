@@ -101,7 +101,7 @@ unit:
 
 e2e:
 	$(GO) test -json -tags e2e -count=1 -run E2E ./app/ | $(TESTSUM) -v
-	$(GO) test -json -tags e2e -count=1 -run Screenshot ./ui/ | $(TESTSUM) -v
+	$(GO) test -json -tags e2e -count=1 -run 'Screenshot|E2E' ./ui/ | $(TESTSUM) -v
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseFrames -fuzztime $${FUZZTIME:-60s} ./farm/jobtype/
