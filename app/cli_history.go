@@ -14,20 +14,6 @@ import (
 	"farmhand/farm/model"
 )
 
-// 'farmhand worker ID history [SINCE]' has client flags of its own: it is
-// picked out before the worker command parses its flags, as the
-// availability verbs are (cli_workers.go; this init runs before that one's,
-// file names being in that order, and after app.go's, which fills commands).
-func init() {
-	worker := commands["worker"]
-	commands["worker"] = command{worker.summary, func(e *env, args []string) error {
-		if historyVerb(args) {
-			return runWorkerHistory(e, args)
-		}
-		return worker.run(e, args)
-	}}
-}
-
 // historyVerb reports whether args are 'ID history …', flags aside (those
 // taking a value skipped with it, see boolFlags).
 func historyVerb(args []string) bool {

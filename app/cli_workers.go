@@ -74,17 +74,3 @@ func ago(t time.Time) string {
 	}
 	return time.Since(t).Round(time.Second).String() + " ago"
 }
-
-// The 'farmhand worker ID availability|wake' commands have flags of their
-// own (cli_availability.go): they are picked out before the worker command
-// parses its flags. This runs after app.go's init, which fills commands
-// (Go runs a package's init functions in file-name order).
-func init() {
-	worker := commands["worker"]
-	commands["worker"] = command{worker.summary, func(e *env, args []string) error {
-		if verb, ok := workerVerb(args); ok {
-			return runWorkerVerb(e, args, verb)
-		}
-		return worker.run(e, args)
-	}}
-}

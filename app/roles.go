@@ -46,6 +46,14 @@ func runManager(e *env, args []string) error {
 }
 
 func runWorker(e *env, args []string) error {
+	// 'worker ID history|availability|wake' have flags of their own, so they
+	// are picked out before this command parses its flags.
+	if historyVerb(args) {
+		return runWorkerHistory(e, args) // cli_history.go
+	}
+	if verb, ok := workerVerb(args); ok {
+		return runWorkerVerb(e, args, verb) // cli_availability.go
+	}
 	fs := &flagSet{newFlags(e, "worker", "worker [--manager URL] [--data DIR] [--name NAME] [--tags a,b] [--headless]\n"+
 		"       farmhand worker ID sleep|wake|pause|shutdown|restart|upgrade [--now] | tags a,b | rename NAME | delete [--json]\n"+
 		"       farmhand worker ID availability [flags]   when this worker renders (idle time, schedule, overrides; -h for flags)\n"+
