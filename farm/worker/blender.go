@@ -79,7 +79,13 @@ func blenderRenderCommand(ctx context.Context, env Env, params map[string]any) e
 	if missingScene != "" {
 		return fmt.Errorf("the file has no scene %q, so Blender rendered another one: fix the job's scene setting", missingScene)
 	}
-	return check.verify()
+	err = check.verify()
+	if p := warmPoolFrom(ctx); err != nil && p != nil {
+		// A warm Blender that reported frames it did not write is not to
+		// be trusted with the next chunk.
+		p.release("a frame was missing after its chunk")
+	}
+	return err
 }
 
 // blenderArgv builds `exe exeArgs --python-exit-code 1 argsBefore blendfile

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -188,35 +187,30 @@ func warmPoolFrom(ctx context.Context) *warmPool {
 	return p
 }
 
-// warmPools holds each running worker's pool; a Worker has no field for it
-// because its struct is another part's.
-var warmPools sync.Map // *Worker → *warmPool
-
 // warmFor returns w's pool for a task of job, after stopping a warm Blender of
-// another job. It must be called from runTask, on the goroutine of Run: the
-// first call hooks the pool to w's state changes (idle, asleep, paused,
-// stopped all stop the warm Blender) and to the end of runCtx (the worker
-// stops). A stopped pool is replaced on the next call.
+// another job. It must be called from runTask, on the goroutine of Run. The
+// pool ends with runCtx (the worker stops), and w's state changes stop its
+// Blender when the worker turns idle, asleep or paused (warmStateChanged). A
+// stopped pool is replaced on the next call.
 func (w *Worker) warmFor(runCtx context.Context, job string) *warmPool {
-	if p, ok := warmPools.Load(w); ok {
-		p := p.(*warmPool)
+	if p := w.warm.Load(); p != nil {
 		p.keepOnly(job)
 		return p
 	}
 	p := newWarmPool(w.log)
-	warmPools.Store(w, p)
+	w.warm.Store(p)
 	context.AfterFunc(runCtx, func() {
-		warmPools.CompareAndDelete(w, p)
+		w.warm.CompareAndSwap(p, nil)
 		p.close("the worker stops")
 	})
-	onState := w.cfg.OnState
-	w.cfg.OnState = func(s State) {
-		if s != StateRendering && s != StateStarting {
-			p.release("the worker is " + string(s))
-		}
-		if onState != nil {
-			onState(s)
-		}
-	}
 	return p
+}
+
+// warmStateChanged stops the warm Blender when the worker stops rendering
+// (idle, asleep, paused, stopped): it would hold the scene's memory for
+// nothing, and the next task may be another job's.
+func (w *Worker) warmStateChanged(s State) {
+	if p := w.warm.Load(); p != nil && s != StateRendering && s != StateStarting {
+		p.release("the worker is " + string(s))
+	}
 }

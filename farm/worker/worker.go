@@ -93,6 +93,9 @@ type Worker struct {
 	up    *upstream
 	shots *uploader
 	files *jobFiles // folders and cache of uploaded jobs' files; nil without a data folder
+	// warm is the warm Blender of the job being rendered (warm.go); nil
+	// until the first Blender task, and after the worker stops.
+	warm atomic.Pointer[warmPool]
 
 	state atomic.Value // State
 
@@ -132,6 +135,7 @@ func (w *Worker) State() State {
 func (w *Worker) setState(s State) {
 	if w.State() != s {
 		w.state.Store(s)
+		w.warmStateChanged(s)
 		if w.cfg.OnState != nil {
 			w.cfg.OnState(s)
 		}
