@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 	"farmhand/farm/model"
 	"farmhand/farm/trust"
 )
@@ -308,6 +309,7 @@ func (v *settingsView) showReadOnly(c *wire.FarmConfig, all bool) {
 		{"Blocklist", fmt.Sprintf("after %d failed tasks of one type in a job", c.BlocklistThreshold)},
 		{"Job fails", fmt.Sprintf("when more than %.0f%% of its tasks failed", c.FailThreshold*100)},
 		{"Forget workers", "offline for " + forget},
+		{"Uploads", fmt.Sprintf("at most %s a file, %s an upload job", files.SizeText(c.MaxFileSize), files.SizeText(c.MaxJobSize))},
 	} {
 		if !all {
 			break

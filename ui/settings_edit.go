@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 	"farmhand/farm/model"
 )
 
@@ -68,6 +69,28 @@ var settingFields = []settingField{
 		textField(func(u *wire.ConfigUpdate) **string { return &u.ForgetWorkersAfter })},
 	{"scripts_dir", "Job-type scripts", "Folder of custom job types on the manager's computer; empty for the data folder's",
 		func(c *wire.FarmConfig) string { return c.ScriptsDir }, textField(func(u *wire.ConfigUpdate) **string { return &u.ScriptsDir })},
+	{"max_file_size", "Largest upload", "The largest file an upload job may send, in or out (e.g. 50 GiB; 0 for the default)",
+		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxFileSize) },
+		sizeField("Largest upload", func(u *wire.ConfigUpdate) **int64 { return &u.MaxFileSize })},
+	{"max_job_size", "Upload job size", "The most an upload job's files may take together, in and out each (e.g. 200 GiB; 0 for the default)",
+		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxJobSize) },
+		sizeField("Upload job size", func(u *wire.ConfigUpdate) **int64 { return &u.MaxJobSize })},
+}
+
+// sizeField takes a size as people write it (files.ParseSize), or 0 for the
+// farm's default.
+func sizeField(label string, dst func(*wire.ConfigUpdate) **int64) func(*wire.ConfigUpdate, string) error {
+	return func(u *wire.ConfigUpdate, s string) error {
+		var n int64
+		if strings.TrimSpace(s) != "0" {
+			var err error
+			if n, err = files.ParseSize(s); err != nil {
+				return fmt.Errorf("%s: %w", label, err)
+			}
+		}
+		*dst(u) = &n
+		return nil
+	}
 }
 
 // configEditor is the admins' form of the farm settings: entries, a line

@@ -46,6 +46,8 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 		{"task_timeout", "0s", "Task timeout: must be between 1s"},
 		{"max_task_failures", "three", `Task failures: "three" is not a whole number`},
 		{"fail_threshold", "10", "Job fails above: must be above 0 and at most 1"},
+		{"max_file_size", "12 parsecs", `Largest upload: size "12 parsecs"`},
+		{"max_job_size", "512KiB", `Upload job size: size "512KiB" is below 1 MiB`},
 	} {
 		u.SettingsEntry(c.field).SetText(c.text)
 		u.SaveSettings()
@@ -55,7 +57,13 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 		u.SettingsEntry("task_timeout").SetText("10m0s")
 		u.SettingsEntry("max_task_failures").SetText("3")
 		u.SettingsEntry("fail_threshold").SetText("0.1")
+		u.SettingsEntry("max_file_size").SetText("50 GiB")
+		u.SettingsEntry("max_job_size").SetText("200 GiB")
 	}
+	if got := u.SettingsEntry("max_file_size").Text; got != "50 GiB" {
+		t.Errorf("largest upload entry %q, want the default, 50 GiB", got)
+	}
+	u.SettingsEntry("max_file_size").SetText("2GiB")
 	u.SettingsEntry("task_timeout").SetText("15m")
 	u.SettingsEntry("worker_timeout").SetText("2m")
 	u.SaveSettings()
@@ -63,7 +71,8 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 		return u.SettingsEntry("task_timeout").Text == "15m0s" && u.SettingsProblem() == ""
 	})
 	c, err := cl.Config(ctx)
-	if err != nil || c.TaskTimeout != "15m0s" || c.WorkerTimeout != "2m0s" || c.MaxTaskFailures != 3 {
+	if err != nil || c.TaskTimeout != "15m0s" || c.WorkerTimeout != "2m0s" || c.MaxTaskFailures != 3 ||
+		c.MaxFileSize != 2<<30 || c.MaxJobSize != 200<<30 {
 		t.Fatalf("the manager's settings: %+v %v", c, err)
 	}
 

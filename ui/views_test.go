@@ -168,14 +168,15 @@ func TestSettingsShowsTheManagersConfig(t *testing.T) {
 	u := newTestUI(t, nil)
 	u.settings.showConfig(&wire.FarmConfig{DataDir: "/srv/farmhand", ScriptsDir: "/srv/farmhand/scripts",
 		TaskTimeout: "10m0s", WorkerTimeout: "1m0s", MaxTaskFailures: 3, BlocklistThreshold: 3, FailThreshold: 0.1,
-		ForgetWorkersAfter: "0s"})
+		ForgetWorkersAfter: "0s", MaxFileSize: 50 << 30, MaxJobSize: 200 << 30})
 	var rows []string
 	for _, it := range u.settings.config.Items {
 		rows = append(rows, it.Text+": "+it.Widget.(*widget.Label).Text)
 	}
 	got := strings.Join(rows, "\n")
 	for _, want := range []string{"Data folder: /srv/farmhand", "Job-type scripts: /srv/farmhand/scripts",
-		"Task timeout: 10m0s", "Job fails: when more than 10%", "Forget workers: offline for never"} {
+		"Task timeout: 10m0s", "Job fails: when more than 10%", "Forget workers: offline for never",
+		"Uploads: at most 50 GiB a file, 200 GiB an upload job"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("settings lack %q:\n%s", want, got)
 		}
