@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 	"farmhand/farm/transfer"
 	"farmhand/internal/farmtest"
 )
@@ -64,7 +65,7 @@ func TestPrepareUploadRefusesMissingFilesAndFillsSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer u.done()
-	sha, size, _ := transfer.HashFile(filepath.Join(src, "textures", "ok.png"))
+	sha, size, _ := files.HashFile(filepath.Join(src, "textures", "ok.png"))
 	files := u.jobFiles()
 	if len(files) != 2 || files[0].Path != "scene/a.blend" || files[1] != (wire.JobFile{Path: "textures/ok.png", SHA256: sha, Size: size}) {
 		t.Errorf("files %+v", files)

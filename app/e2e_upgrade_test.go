@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"farmhand/farm/api"
+	"farmhand/farm/files"
 	"farmhand/farm/model"
 	"farmhand/farm/upgrade"
 	"farmhand/internal/farmtest"
@@ -40,7 +41,7 @@ func TestE2EWorkerUpgradesItselfFromTheManager(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the second binary: %v\n%s", err, out)
 	}
-	newSum, _, err := upgrade.FileSHA256(newBin)
+	newSum, _, err := files.HashFile(newBin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestE2EWorkerUpgradesItselfFromTheManager(t *testing.T) {
 	ctx := context.Background()
 	exe := filepath.Join(t.TempDir(), "farmhand")
 	copyFile(t, old, exe)
-	oldSum, _, _ := upgrade.FileSHA256(exe)
+	oldSum, _, _ := files.HashFile(exe)
 	wp := farmtest.Start(t, "worker", exec.Command(exe, "worker", "--headless", "--manager", "http://"+addr,
 		"--data", t.TempDir(), "--name", "upgrader", "--join", joinCode(t, addr)))
 	var w *model.Worker
@@ -84,7 +85,7 @@ func TestE2EWorkerUpgradesItselfFromTheManager(t *testing.T) {
 	if task, _ := cl.Task(ctx, running); task.Status != model.TaskCompleted || task.WorkerID != w.ID {
 		t.Errorf("the task running when the upgrade was asked for is %s on %q, want completed by the worker", task.Status, task.WorkerID)
 	}
-	if sum, _, err := upgrade.FileSHA256(exe); err != nil || sum != newSum {
+	if sum, _, err := files.HashFile(exe); err != nil || sum != newSum {
 		t.Errorf("the worker's executable has SHA-256 %s (%v), want the new build's %s", sum, err, newSum)
 	}
 	select {

@@ -15,6 +15,7 @@ import (
 
 	"farmhand/farm/api"
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 	"farmhand/farm/model"
 	"farmhand/farm/upgrade"
 )
@@ -52,7 +53,7 @@ func ownBinary(t *testing.T, f *opFarm) wire.Binary {
 func testListBinaries(t *testing.T, f *opFarm) {
 	b := ownBinary(t, f)
 	exe, _ := upgrade.Executable()
-	sum, size, err := upgrade.FileSHA256(exe)
+	sum, size, err := files.HashFile(exe)
 	if err != nil || b.SHA256 != sum || b.Size != size || b.Version != "test" || b.OS != runtime.GOOS {
 		t.Errorf("own binary %+v, want version test, SHA-256 %s, %d bytes (%v)", b, sum, size, err)
 	}

@@ -84,7 +84,7 @@ func sameFile(path string, f wire.OutputFile) bool {
 	if err != nil || st.Size() != f.Size {
 		return false
 	}
-	sha, _, err := HashFile(path)
+	sha, _, err := files.HashFile(path)
 	return err == nil && sha == f.SHA256
 }
 
@@ -132,7 +132,7 @@ func downloadOne(ctx context.Context, cl *client.Client, jobID, path string, f w
 		received += n
 		start += n
 		if err == nil {
-			sha, size, herr := HashFile(part)
+			sha, size, herr := files.HashFile(part)
 			if herr != nil {
 				return received, herr
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 	"farmhand/farm/transfer"
 )
 
@@ -66,7 +67,7 @@ func TestDownloadOutputResumes(t *testing.T) {
 	cl := startFarm(t, func(h http.Handler) http.Handler { c = &cutDownload{next: h}; return c })
 	ctx := t.Context()
 	scene := []byte("scene")
-	sha, _, _ := transfer.HashFile(write(t, t.TempDir(), "s", scene))
+	sha, _, _ := files.HashFile(write(t, t.TempDir(), "s", scene))
 	job, err := cl.Submit(ctx, wire.SubmitJob{Name: "out", Type: "echo-sleep-test", Settings: map[string]any{"frames": "1"},
 		Storage: wire.StorageUpload, Files: []wire.JobFile{{Path: "s.blend", SHA256: sha, Size: 5}}})
 	if err != nil {

@@ -9,19 +9,16 @@ package transfer
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"sync"
 	"time"
 
 	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
+	"farmhand/farm/files"
 )
 
 // Progress is how far a transfer is: Done of Total bytes (the bytes this
@@ -49,29 +46,13 @@ type Local struct {
 	Source string // absolute local path of the bytes
 }
 
-// HashFile returns the SHA-256 (lowercase hex) and size in bytes of the file
-// at path, reading it once as a stream. The error names the path.
-func HashFile(path string) (sha string, size int64, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, fmt.Errorf("hashing %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	size, err = io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("hashing %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), size, nil
-}
-
 // HashAll fills in SHA256 and Size of every file from its Source, hashing
 // up to one file per CPU at a time. The first error is returned.
-func HashAll(ctx context.Context, files []Local) error {
+func HashAll(ctx context.Context, locals []Local) error {
 	sem := make(chan struct{}, max(1, runtime.NumCPU()))
 	var wg sync.WaitGroup
-	errs := make([]error, len(files))
-	for i := range files {
+	errs := make([]error, len(locals))
+	for i := range locals {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -79,7 +60,7 @@ func HashAll(ctx context.Context, files []Local) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			files[i].SHA256, files[i].Size, errs[i] = HashFile(files[i].Source)
+			locals[i].SHA256, locals[i].Size, errs[i] = files.HashFile(locals[i].Source)
 		}()
 	}
 	wg.Wait()

@@ -1,17 +1,16 @@
 package upgrade
 
 import (
-	"crypto/sha256"
 	"debug/buildinfo"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"farmhand/farm/files"
 )
 
 // Catalog is the set of binaries a manager hands out: its own executable for
@@ -163,7 +162,7 @@ func (c Catalog) hash(path string) (string, int64, error) {
 	if ok && h.size == st.Size() && h.mod.Equal(st.ModTime()) {
 		return h.sum, h.size, nil
 	}
-	sum, n, err := FileSHA256(path)
+	sum, n, err := files.HashFile(path)
 	if err != nil {
 		return "", 0, err
 	}
@@ -174,19 +173,4 @@ func (c Catalog) hash(path string) (string, int64, error) {
 	hashes.m[path] = hashed{size: n, mod: st.ModTime(), sum: sum}
 	hashes.Unlock()
 	return sum, n, nil
-}
-
-// FileSHA256 returns the lower-case hex SHA-256 of a file and its size in bytes.
-func FileSHA256(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, fmt.Errorf("reading %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("reading %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

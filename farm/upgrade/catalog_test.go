@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"farmhand/farm/files"
 )
 
 // buildHello builds testdata/hello for goos/goarch with the flags a release
@@ -43,11 +45,11 @@ func TestCatalogListsItsOwnAndTheFoldersBinaries(t *testing.T) {
 	if len(bins) != 2 || bins[0].Platform() != "linux-amd64" || bins[1].Platform() != "windows-amd64" {
 		t.Fatalf("binaries %+v, want linux-amd64 and windows-amd64", bins)
 	}
-	wantSum, wantSize, _ := FileSHA256(win)
+	wantSum, wantSize, _ := files.HashFile(win)
 	if w := bins[1]; w.Version != "0.2.0" || w.SHA256 != wantSum || w.Size != wantSize || w.Path != win {
 		t.Errorf("windows binary %+v, want version 0.2.0 from the first folder, SHA-256 %s, %d bytes", w, wantSum, wantSize)
 	}
-	selfSum, _, _ := FileSHA256(self)
+	selfSum, _, _ := files.HashFile(self)
 	if s := bins[0]; s.Version != "0.1.0" || s.SHA256 != selfSum || s.Size != int64(len("the manager's own program")) {
 		t.Errorf("own binary %+v", s)
 	}

@@ -3,8 +3,6 @@ package worker
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -249,7 +247,7 @@ func (c *Cache) ready(ctx context.Context, r BlobRef, src blobSource) error {
 		if intact && (!verified || !info.ModTime().Equal(stamp)) {
 			// Unchecked since the worker started, or touched since: a task that
 			// wrote through its hard link would otherwise spoil every later job.
-			sum, herr := hashFile(p)
+			sum, _, herr := files.HashFile(p)
 			intact = herr == nil && sum == r.SHA256
 		}
 		if intact {
@@ -335,18 +333,4 @@ func (c *Cache) evictLocked(room int64) {
 			delete(c.entries, sha)
 		}
 	}
-}
-
-// hashFile is the hex SHA-256 of the file at p.
-func hashFile(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"farmhand/farm/api/client"
+	"farmhand/farm/files"
 )
 
 // errTooLong: the manager sent more bytes than the blob's size.
@@ -95,7 +96,7 @@ func fetchVerified(ctx context.Context, part string, want BlobRef, what string, 
 // want's bytes; when not, it removes part.
 func checkDownload(part string, want BlobRef, have int64) (bool, error) {
 	if have == want.Size {
-		sum, err := hashFile(part)
+		sum, _, err := files.HashFile(part)
 		if err != nil {
 			return false, fmt.Errorf("checking a downloaded file: %w", err)
 		}

@@ -152,7 +152,7 @@ func (j *jobFiles) sameOutput(p string, stamp fileStamp, sha string, st *jobStat
 	if o, ok := st.outputs[rel]; ok && o.stamp == stamp && o.sha == sha {
 		return true
 	}
-	sum, err := hashFile(p)
+	sum, _, err := files.HashFile(p)
 	if err != nil || sum != sha {
 		return false
 	}

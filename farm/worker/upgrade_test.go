@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"farmhand/farm/files"
 	"farmhand/farm/model"
 	"farmhand/farm/store"
 	"farmhand/farm/upgrade"
@@ -18,7 +19,7 @@ func TestUpgradeToTheSameVersionLeavesTheWorkerAsItWas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _, err := upgrade.FileSHA256(exe)
+	before, _, err := files.HashFile(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestUpgradeToTheSameVersionLeavesTheWorkerAsItWas(t *testing.T) {
 	})
 	j := submit(t, f, map[string]any{"frames": "1", "sleep_seconds": 0.01})
 	waitJob(t, f, j.ID, model.JobCompleted, 20*time.Second)
-	if after, _, err := upgrade.FileSHA256(exe); err != nil || after != before {
+	if after, _, err := files.HashFile(exe); err != nil || after != before {
 		t.Errorf("the executable changed (%v): SHA-256 %s, was %s", err, after, before)
 	}
 }
