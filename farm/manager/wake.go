@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"farmhand/farm/availability"
 	"farmhand/farm/model"
 	"farmhand/farm/sched"
 	"farmhand/farm/wol"
@@ -179,6 +180,11 @@ func (wk *Waker) send(ctx context.Context, w *model.Worker) ([]string, error) {
 // does not hold it back for a while yet, and a ready task fits it (task
 // types, tags). It returns the ids of the workers woken.
 func (wk *Waker) WakeForQueue(ctx context.Context) []string {
+	// Most farms opt no worker in: then a queued job costs no read of the
+	// workers here.
+	if !anyWakesForWork(wk.m.current().Availability) {
+		return nil
+	}
 	ws, err := wk.m.Workers()
 	if err != nil {
 		wk.log.Warn("checking whether workers need waking", "err", err)
@@ -213,6 +219,15 @@ func (wk *Waker) WakeForQueue(ctx context.Context) []string {
 		missing--
 	}
 	return woken
+}
+
+func anyWakesForWork(rules map[string]availability.Rules) bool {
+	for _, r := range rules {
+		if r.WakeForWork {
+			return true
+		}
+	}
+	return false
 }
 
 // wanted reports whether w is one WakeForQueue may wake at now.
