@@ -76,16 +76,13 @@ var configKeys = []configKey{
 		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxJobSize) }},
 }
 
-// size takes a size as people write it (files.ParseSize), or 0 for the
-// farm's default.
+// size takes a size as people write it, or 0 for the farm's default
+// (files.ParseLimit).
 func size(key string, dst func(*wire.ConfigUpdate) **int64) func(*wire.ConfigUpdate, string) error {
 	return func(u *wire.ConfigUpdate, v string) error {
-		var n int64
-		if strings.TrimSpace(v) != "0" {
-			var err error
-			if n, err = files.ParseSize(v); err != nil {
-				return fmt.Errorf("%s: %w", key, err)
-			}
+		n, err := files.ParseLimit(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
 		}
 		*dst(u) = &n
 		return nil

@@ -77,16 +77,13 @@ var settingFields = []settingField{
 		sizeField("Upload job size", func(u *wire.ConfigUpdate) **int64 { return &u.MaxJobSize })},
 }
 
-// sizeField takes a size as people write it (files.ParseSize), or 0 for the
-// farm's default.
+// sizeField takes a size as people write it, or 0 for the farm's default
+// (files.ParseLimit).
 func sizeField(label string, dst func(*wire.ConfigUpdate) **int64) func(*wire.ConfigUpdate, string) error {
 	return func(u *wire.ConfigUpdate, s string) error {
-		var n int64
-		if strings.TrimSpace(s) != "0" {
-			var err error
-			if n, err = files.ParseSize(s); err != nil {
-				return fmt.Errorf("%s: %w", label, err)
-			}
+		n, err := files.ParseLimit(s)
+		if err != nil {
+			return fmt.Errorf("%s: %w", label, err)
 		}
 		*dst(u) = &n
 		return nil

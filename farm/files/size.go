@@ -46,3 +46,12 @@ func SizeText(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// ParseLimit reads a size limit setting: "0" for the farm's default, else a
+// size as ParseSize reads it.
+func ParseLimit(s string) (int64, error) {
+	if strings.TrimSpace(s) == "0" {
+		return 0, nil
+	}
+	return ParseSize(s)
+}
