@@ -15,9 +15,9 @@ import (
 	"farmhand/farm/model"
 )
 
-// prelude is the JavaScript half of the authoring API (author.Task, job.addTask,
-// …); see prelude.js for why it is not Go. Compiled once, it runs in every
-// runtime before the job-type script.
+// prelude guards the built-ins that could make a huge value in one step (see
+// prelude.js). Compiled once, it runs in every runtime before the job-type
+// script.
 //
 //go:embed prelude.js
 var preludeSrc string
@@ -46,27 +46,19 @@ type authoredTask struct {
 // compile runs the script's compileJob on job and returns its tasks.
 func (r *Registry) compile(jt *JobType, job *model.Job) ([]TaskSpec, error) {
 	var aj *authoredJob
-	err := r.run(jt.script, jt.Name, func(vm *goja.Runtime) error {
+	err := r.run(jt.script, jt.Name, func(vm *goja.Runtime, a *authoring) error {
 		compileJob, ok := goja.AssertFunction(vm.Get("compileJob"))
 		if !ok {
 			return fmt.Errorf("%s does not define a compileJob(job) function", jt.script.file)
 		}
-		api := vm.Get("__farmhand").ToObject(vm)
-		newJob, _ := goja.AssertFunction(api.Get("newJob"))
-		collect, _ := goja.AssertFunction(api.Get("collect"))
-		jsJob, err := newJob(goja.Undefined(), vm.ToValue(job.Name), vm.ToValue(job.Type), vm.ToValue(job.Priority),
-			vm.ToValue(job.Created), vm.ToValue(job.Settings), vm.ToValue(job.Metadata), vm.ToValue(r.maxTasks))
+		jsJob, err := a.newJob(job)
 		if err != nil {
 			return err
 		}
-		if _, err := compileJob(goja.Undefined(), jsJob); err != nil {
+		if _, err := compileJob(goja.Undefined(), jsJob.obj); err != nil {
 			return err
 		}
-		out, err := collect(goja.Undefined(), jsJob)
-		if err != nil {
-			return err
-		}
-		aj, err = readJob(vm, out.ToObject(vm))
+		aj, err = a.read(jsJob)
 		return err
 	})
 	if err != nil {
@@ -78,93 +70,144 @@ func (r *Registry) compile(jt *JobType, job *model.Job) ([]TaskSpec, error) {
 	return aj.specs()
 }
 
-// readJob takes the authored job out of the runtime, field by field: several
-// times faster than JSON.stringify and back, for jobs of many tasks.
-func readJob(vm *goja.Runtime, out *goja.Object) (*authoredJob, error) {
-	aj := &authoredJob{Name: jsString(out.Get("name")), Priority: out.Get("priority").ToFloat()}
-	if v := out.Get("settings"); !goja.IsUndefined(v) {
-		if err := vm.ExportTo(v, &aj.Settings); err != nil {
+// jsJob is the `job` compileJob receives, and the Go maps it was made with.
+type jsJob struct {
+	obj                *goja.Object
+	settings, metadata goja.Value
+}
+
+// newJob makes the `job` compileJob receives: name, jobType, priority,
+// created, settings, metadata and addTask. settings and metadata are the
+// submitted job's own Go maps, so what the script changes in them is stored
+// with the job, as in Flamenco.
+func (a *authoring) newJob(job *model.Job) (*jsJob, error) {
+	j := &jsJob{obj: a.vm.NewObject(), settings: a.vm.ToValue(job.Settings), metadata: a.vm.ToValue(job.Metadata)}
+	for _, f := range []struct {
+		name  string
+		value any
+	}{
+		{"name", job.Name}, {"jobType", job.Type}, {"priority", job.Priority}, {"created", job.Created},
+		{"settings", j.settings}, {"metadata", j.metadata}, {"addTask", a.addTask},
+	} {
+		if err := j.obj.Set(f.name, f.value); err != nil {
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+// read takes the authored job out of the runtime: the job fields the script
+// may have changed, and the tasks added to it as they are now.
+func (a *authoring) read(j *jsJob) (*authoredJob, error) {
+	aj := &authoredJob{Name: jsString(j.obj.Get("name")), Priority: j.obj.Get("priority").ToFloat()}
+	// A script may replace the maps outright (job.settings = {...}).
+	if v := j.obj.Get("settings"); v != j.settings {
+		if err := a.vm.ExportTo(v, &aj.Settings); err != nil {
 			return nil, fmt.Errorf("job.settings must be an object: %w", err)
 		}
 	}
-	if v := out.Get("metadata"); !goja.IsUndefined(v) {
-		if err := vm.ExportTo(v, &aj.Metadata); err != nil {
+	if v := j.obj.Get("metadata"); v != j.metadata {
+		if err := a.vm.ExportTo(v, &aj.Metadata); err != nil {
 			return nil, fmt.Errorf("job.metadata must be an object of strings: %w", err)
 		}
 	}
-	tasks, err := objects(vm, out.Get("tasks"), "the job's tasks")
-	if err != nil {
-		return nil, err
-	}
-	var deps []any
-	if err := vm.ExportTo(out.Get("dependencies"), &deps); err != nil {
-		return nil, fmt.Errorf("reading the tasks' dependencies: %w", err)
-	}
-	if len(deps) != len(tasks) {
-		return nil, fmt.Errorf("reading the tasks' dependencies: %d lists for %d tasks", len(deps), len(tasks))
-	}
-	aj.Tasks = make([]authoredTask, len(tasks))
-	for i, t := range tasks {
-		at := authoredTask{Name: jsString(t.Get("name")), Type: jsString(t.Get("type")), Priority: t.Get("priority").ToFloat()}
-		commands, err := objects(vm, t.Get("commands"), fmt.Sprintf("task %q's commands", at.Name))
+	aj.Tasks = make([]authoredTask, len(a.tasks))
+	for i, t := range a.tasks {
+		at, err := t.read()
 		if err != nil {
 			return nil, err
-		}
-		for _, c := range commands {
-			cmd := model.Command{Name: jsString(c.Get("name")), TotalSteps: int(c.Get("totalStepCount").ToInteger())}
-			if cmd.Parameters, err = plainParameters(c.Get("parameters").Export()); err == nil {
-				err = wordLists(cmd.Parameters)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("task %q: command %q: %w", at.Name, cmd.Name, err)
-			}
-			at.Commands = append(at.Commands, cmd)
-		}
-		if deps[i] != nil {
-			if at.DependsOn, err = dependsOn(vm, t, deps[i]); err != nil {
-				return nil, fmt.Errorf("task %q %w", at.Name, err)
-			}
 		}
 		aj.Tasks[i] = at
 	}
 	return aj, nil
 }
 
-// dependsOn reads the indexes collect found for a task's dependencies.
-func dependsOn(vm *goja.Runtime, t *goja.Object, indexes any) ([]int, error) {
-	list, ok := indexes.([]any)
-	if !ok {
-		return nil, fmt.Errorf("has dependencies that are not a list")
+// read returns the task as it is now.
+func (t *task) read() (authoredTask, error) {
+	at := authoredTask{Name: jsString(t.name), Type: jsString(t.typ), Priority: t.priority.ToFloat()}
+	commands, err := t.commandList()
+	if err != nil {
+		return at, err
 	}
-	out := make([]int, len(list))
-	for i, v := range list {
-		n, ok := v.(int64)
-		if !ok || n < 0 {
-			deps, err := objects(vm, t.Get("dependencies"), "its dependencies")
-			if err != nil || i >= len(deps) {
-				return nil, fmt.Errorf("depends on a task that was never added to the job with job.addTask")
-			}
-			return nil, fmt.Errorf("depends on task %q, which was never added to the job with job.addTask",
-				jsString(deps[i].Get("name")))
+	at.Commands = make([]model.Command, len(commands))
+	for i, c := range commands {
+		cmd := model.Command{Name: jsString(c.name), TotalSteps: int(c.steps.ToInteger())}
+		if cmd.Parameters, err = c.parameters(); err != nil {
+			return at, fmt.Errorf("task %q: command %q: %w", at.Name, cmd.Name, err)
 		}
-		out[i] = int(n)
+		at.Commands[i] = cmd
 	}
-	return out, nil
+	deps, err := t.dependencyList()
+	if err != nil {
+		return at, err
+	}
+	if len(deps) > 0 {
+		at.DependsOn = make([]int, len(deps))
+	}
+	for i, d := range deps {
+		if d == nil {
+			return at, fmt.Errorf("task %q depends on a task that was never added to the job with job.addTask", at.Name)
+		}
+		if d.index < 0 {
+			return at, fmt.Errorf("task %q depends on task %q, which was never added to the job with job.addTask",
+				at.Name, jsString(d.name))
+		}
+		at.DependsOn[i] = d.index
+	}
+	return at, nil
 }
 
-// objects returns the elements of a JavaScript array of objects.
-func objects(vm *goja.Runtime, v goja.Value, what string) ([]*goja.Object, error) {
+// commandList returns the task's commands. Those in a list the script made
+// may be objects of its own with a name, parameters and totalStepCount.
+func (t *task) commandList() ([]*command, error) {
+	if t.commandsJS == nil {
+		return t.commands, nil
+	}
+	what := fmt.Sprintf("task %q's commands", jsString(t.name))
+	var out []*command
+	err := eachObject(t.commandsJS, what, func(o *goja.Object) error {
+		c := commandOf(o)
+		if c == nil {
+			c = &command{a: t.a, name: o.Get("name"), steps: o.Get("totalStepCount")}
+			c.params, c.paramsErr = plainParametersJS(o.Get("parameters"))
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// dependencyList returns the task's dependencies; nil stands for something
+// that is not a task.
+func (t *task) dependencyList() ([]*task, error) {
+	if t.dependenciesJS == nil {
+		return t.dependencies, nil
+	}
+	var out []*task
+	err := eachObject(t.dependenciesJS, fmt.Sprintf("task %q's dependencies", jsString(t.name)), func(o *goja.Object) error {
+		out = append(out, taskOf(o))
+		return nil
+	})
+	return out, err
+}
+
+// eachObject calls fn with the elements of a JavaScript array of objects.
+func eachObject(v goja.Value, what string, fn func(*goja.Object) error) error {
 	arr, ok := v.(*goja.Object)
 	if !ok || arr.ClassName() != "Array" {
-		return nil, fmt.Errorf("%s are not a list", what)
+		return fmt.Errorf("%s are not a list", what)
 	}
-	out := make([]*goja.Object, arr.Get("length").ToInteger())
-	for i := range out {
-		if out[i], ok = arr.Get(strconv.Itoa(i)).(*goja.Object); !ok {
-			return nil, fmt.Errorf("%s hold something else than objects", what)
+	n := arr.Get("length").ToInteger()
+	for i := range n {
+		o, ok := arr.Get(strconv.FormatInt(i, 10)).(*goja.Object)
+		if !ok {
+			return fmt.Errorf("%s hold something else than objects", what)
+		}
+		if err := fn(o); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func jsString(v goja.Value) string {
@@ -174,15 +217,17 @@ func jsString(v goja.Value) string {
 	return v.String()
 }
 
-// plainParameters copies command parameters into what JSON decoding would
-// give (maps, lists, strings, float64 numbers, booleans, nil), which is what
-// the store keeps and the worker gets. It refuses what JSON cannot carry, like
-// NaN or a function, rather than store a job that cannot be run.
-func plainParameters(v any) (map[string]any, error) {
-	if v == nil {
+// plainParametersJS copies command parameters out of the runtime into what
+// JSON decoding would give (maps, lists, strings, float64 numbers, booleans,
+// nil), which is what the store keeps and the worker gets, in one pass. null
+// or undefined is no parameters. It refuses what JSON cannot carry, like NaN
+// or a function, rather than store a job that cannot be run, and word lists
+// that are not (see wordLists).
+func plainParametersJS(v goja.Value) (map[string]any, error) {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return map[string]any{}, nil
 	}
-	p, err := plain(v, 0)
+	p, err := plainJS(v, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +235,78 @@ func plainParameters(v any) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("parameters must be an object, not %v", v)
 	}
-	return params, nil
+	return params, wordLists(params)
+}
+
+// plainParameters is plainParametersJS for parameters already in Go, such as
+// a command's own map after the script had it.
+func plainParameters(v map[string]any) (map[string]any, error) {
+	p, err := plain(v, 0)
+	if err != nil {
+		return nil, err
+	}
+	params := p.(map[string]any)
+	return params, wordLists(params)
 }
 
 // maxNesting bounds how deep parameters may nest; deeper is surely a cycle
 // (`p.self = p`), which would otherwise recurse until the manager crashed.
 const maxNesting = 100
+
+// maxListLength bounds the lists in parameters. Go code cannot be
+// interrupted, so a sparse array of length 2³² - 1 must not be copied; no
+// command needs anywhere near a million words.
+const maxListLength = 1 << 20
+
+var (
+	exportsMap  = reflect.TypeOf(map[string]any(nil))
+	exportsList = reflect.TypeOf([]any(nil))
+)
+
+// plainJS is plain for a value in the runtime: objects and arrays (the
+// script's, and Go maps and slices it was given) are read element by
+// element; other objects (a Date, a Go value like job.created, a function)
+// go through Export and plain.
+func plainJS(v goja.Value, depth int) (any, error) {
+	if depth > maxNesting {
+		return nil, fmt.Errorf("nested more than %d deep (does an object contain itself?)", maxNesting)
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		if v == nil {
+			return nil, nil
+		}
+		return plain(v.Export(), depth)
+	}
+	switch o.ExportType() {
+	case exportsMap:
+		keys := o.Keys()
+		out := make(map[string]any, len(keys))
+		for _, k := range keys {
+			p, err := plainJS(o.Get(k), depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = p
+		}
+		return out, nil
+	case exportsList:
+		n := o.Get("length").ToInteger()
+		if n > maxListLength {
+			return nil, fmt.Errorf("a list of %d elements is longer than a command may hold (%d)", n, maxListLength)
+		}
+		out := make([]any, n)
+		for i := range out {
+			p, err := plainJS(o.Get(strconv.Itoa(i)), depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			out[i] = p
+		}
+		return out, nil
+	}
+	return plain(o.Export(), depth)
+}
 
 func plain(v any, depth int) (any, error) {
 	if depth > maxNesting {

@@ -25,25 +25,34 @@ type script struct {
 // registry's time and memory budgets (budget.go), and turns JavaScript failures
 // into readable errors. A script over a budget gets an error wrapping
 // ErrOverBudget that says which budget.
-func (r *Registry) run(sc *script, jobType string, fn func(vm *goja.Runtime) error) error {
+func (r *Registry) run(sc *script, jobType string, fn func(vm *goja.Runtime, a *authoring) error) error {
 	vm := r.newRuntime(jobType)
 	// Interrupt only stops JavaScript code between steps; the Go helpers a
 	// script calls are all bounded (frame ranges by MaxFrames, tasks by
 	// maxTasks), and the prelude bounds the built-ins that allocate in one step.
 	w := r.watchRun(vm, jobType)
 	defer w.done()
-	limits := map[string]any{"chars": r.memBudget / 8, "elements": r.memBudget / 64, "bytes": r.memBudget / 4}
+	limits := vm.NewObject()
+	for name, n := range map[string]uint64{"chars": r.memBudget / 8, "elements": r.memBudget / 64, "bytes": r.memBudget / 4} {
+		if err := limits.Set(name, n); err != nil {
+			return err
+		}
+	}
 	// Read and removed by the prelude.
-	if err := vm.Set("__farmhandSetup", map[string]any{"limits": limits, "taskAuthored": w.taskAuthored}); err != nil {
+	if err := vm.Set("__farmhandLimits", limits); err != nil {
 		return err
 	}
 	if _, err := vm.RunProgram(prelude); err != nil {
 		return err
 	}
+	a, err := installAuthoring(vm, w.taskAuthored, r.maxTasks)
+	if err != nil {
+		return err
+	}
 	if _, err := vm.RunProgram(sc.program); err != nil {
 		return r.jsError(sc, err)
 	}
-	if err := fn(vm); err != nil {
+	if err := fn(vm, a); err != nil {
 		return r.jsError(sc, err)
 	}
 	return nil
@@ -112,7 +121,7 @@ func (r *Registry) loadScript(name, file, src, source string) (*JobType, error) 
 	}
 	sc := &script{file: file, program: prog}
 	var raw string
-	err = r.run(sc, name, func(vm *goja.Runtime) error {
+	err = r.run(sc, name, func(vm *goja.Runtime, _ *authoring) error {
 		if vm.Get("JOB_TYPE") == nil {
 			return fmt.Errorf("%s does not define a JOB_TYPE object", file)
 		}
