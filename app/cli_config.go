@@ -74,6 +74,8 @@ var configKeys = []configKey{
 	{"max-job-size", "max_job_size", "the most an upload job's files may take together, in and out each (e.g. 200GiB; 0 for the default)",
 		size("max-job-size", func(u *wire.ConfigUpdate) **int64 { return &u.MaxJobSize }),
 		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxJobSize) }},
+	{"upload-timeout", "upload_timeout", "an upload job no chunk of its files reached this long is canceled (e.g. 48h; 0 for the default, 24h)",
+		text(func(u *wire.ConfigUpdate) **string { return &u.UploadTimeout }), func(c *wire.FarmConfig) string { return c.UploadTimeout }},
 }
 
 // size takes a size as people write it, or 0 for the farm's default

@@ -309,7 +309,8 @@ func (v *settingsView) showReadOnly(c *wire.FarmConfig, all bool) {
 		{"Blocklist", fmt.Sprintf("after %d failed tasks of one type in a job", c.BlocklistThreshold)},
 		{"Job fails", fmt.Sprintf("when more than %.0f%% of its tasks failed", c.FailThreshold*100)},
 		{"Forget workers", "offline for " + forget},
-		{"Uploads", fmt.Sprintf("at most %s a file, %s an upload job", files.SizeText(c.MaxFileSize), files.SizeText(c.MaxJobSize))},
+		{"Uploads", fmt.Sprintf("at most %s a file, %s an upload job; canceled after %s without a file chunk",
+			files.SizeText(c.MaxFileSize), files.SizeText(c.MaxJobSize), c.UploadTimeout)},
 	} {
 		if !all {
 			break

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -75,6 +76,9 @@ var settingFields = []settingField{
 	{"max_job_size", "Upload job size", "The most an upload job's files may take together, in and out each (e.g. 200 GiB; 0 for the default)",
 		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxJobSize) },
 		sizeField("Upload job size", func(u *wire.ConfigUpdate) **int64 { return &u.MaxJobSize })},
+	{"upload_timeout", "Upload wait", "An upload job no file chunk reached this long is canceled (e.g. 24h; 0 for the default)",
+		func(c *wire.FarmConfig) string { return c.UploadTimeout },
+		textField(func(u *wire.ConfigUpdate) **string { return &u.UploadTimeout })},
 }
 
 // sizeField takes a size as people write it, or 0 for the farm's default
@@ -217,7 +221,8 @@ func settingsOf(c *wire.FarmConfig) (model.Settings, error) {
 	for _, d := range []struct {
 		text string
 		dst  *model.Duration
-	}{{c.WorkerTimeout, &s.WorkerTimeout}, {c.TaskTimeout, &s.TaskTimeout}, {c.ForgetWorkersAfter, &s.ForgetWorkersAfter}} {
+	}{{c.WorkerTimeout, &s.WorkerTimeout}, {c.TaskTimeout, &s.TaskTimeout}, {c.ForgetWorkersAfter, &s.ForgetWorkersAfter},
+		{cmp.Or(c.UploadTimeout, "0"), &s.UploadTimeout}} { // "" from a manager without the setting
 		v, err := model.ParseDuration(d.text)
 		if err != nil {
 			return s, fmt.Errorf("the manager sent %w", err)

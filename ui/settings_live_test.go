@@ -48,6 +48,7 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 		{"fail_threshold", "10", "Job fails above: must be above 0 and at most 1"},
 		{"max_file_size", "12 parsecs", `Largest upload: size "12 parsecs"`},
 		{"max_job_size", "512KiB", `Upload job size: size "512KiB" is below 1 MiB`},
+		{"upload_timeout", "30s", "Upload wait: must be 0 (the default, 24h0m0s) or between 1m0s"},
 	} {
 		u.SettingsEntry(c.field).SetText(c.text)
 		u.SaveSettings()
@@ -59,6 +60,7 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 		u.SettingsEntry("fail_threshold").SetText("0.1")
 		u.SettingsEntry("max_file_size").SetText("50 GiB")
 		u.SettingsEntry("max_job_size").SetText("200 GiB")
+		u.SettingsEntry("upload_timeout").SetText("24h0m0s")
 	}
 	if got := u.SettingsEntry("max_file_size").Text; got != "50 GiB" {
 		t.Errorf("largest upload entry %q, want the default, 50 GiB", got)
@@ -66,13 +68,14 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 	u.SettingsEntry("max_file_size").SetText("2GiB")
 	u.SettingsEntry("task_timeout").SetText("15m")
 	u.SettingsEntry("worker_timeout").SetText("2m")
+	u.SettingsEntry("upload_timeout").SetText("48h")
 	u.SaveSettings()
 	u.Until(t, "the form showing the saved settings", settingsWait, func() bool {
 		return u.SettingsEntry("task_timeout").Text == "15m0s" && u.SettingsProblem() == ""
 	})
 	c, err := cl.Config(ctx)
 	if err != nil || c.TaskTimeout != "15m0s" || c.WorkerTimeout != "2m0s" || c.MaxTaskFailures != 3 ||
-		c.MaxFileSize != 2<<30 || c.MaxJobSize != 200<<30 {
+		c.MaxFileSize != 2<<30 || c.MaxJobSize != 200<<30 || c.UploadTimeout != "48h0m0s" {
 		t.Fatalf("the manager's settings: %+v %v", c, err)
 	}
 

@@ -34,6 +34,8 @@ type fileState struct {
 	blobs *files.Store
 	// gcNow wakes the collector after a job was deleted or archived.
 	gcNow chan struct{}
+	// watch is when chunks of waiting jobs' files last arrived.
+	watch uploadWatch
 }
 
 // openFiles opens the blob store under the data folder.
@@ -131,6 +133,7 @@ func (m *Manager) storeUpload(tx *store.Tx, job *model.Job, s *Submission) error
 		return nil
 	}
 	job.Storage = storageUpload
+	m.files.watch.begin(m.now())
 	job.OutputFolder = filepath.Join(m.cfg.DataDir, "output", files.FolderName(job.Name)+"-"+job.ID[:8])
 	missing := 0
 	for sha, size := range manifestHashes(s.Files) {
@@ -245,9 +248,11 @@ func (m *Manager) PutChunk(sha string, offset, size int64, chunkSHA string, body
 	case offset < 0 || n < 0 || offset+n > size:
 		return 0, false, fmt.Errorf("%w: a chunk of %d bytes at offset %d does not fit a file of %d bytes", ErrInvalid, n, offset, size)
 	}
-	if err := m.checkWaitedFor(sha, size); err != nil {
+	waiting, err := m.checkWaitedFor(sha, size)
+	if err != nil {
 		return 0, false, err
 	}
+	m.files.watch.touch(waiting, m.now()) // a live client, even if this chunk fails
 	held, complete, err := m.fileStore().WriteChunk(sha, offset, size, chunkSHA, body, n)
 	if err != nil || !complete {
 		return held, complete, err
@@ -255,10 +260,13 @@ func (m *Manager) PutChunk(sha string, offset, size int64, chunkSHA string, body
 	return held, true, m.fileArrived(sha)
 }
 
-// checkWaitedFor returns ErrNoWaitingJob unless a job in waiting-for-files
-// names file sha, and ErrInvalid when the manifest gives it another size.
-func (m *Manager) checkWaitedFor(sha string, size int64) error {
-	return m.store.View(func(tx *store.Tx) error {
+// checkWaitedFor returns the ids of the jobs in waiting-for-files that name
+// file sha; ErrNoWaitingJob when there are none, and ErrInvalid when the
+// manifest gives the file another size.
+func (m *Manager) checkWaitedFor(sha string, size int64) ([]string, error) {
+	var waiting []string
+	err := m.store.View(func(tx *store.Tx) error {
+		waiting = waiting[:0]
 		b, err := tx.Blob(sha)
 		if err != nil {
 			return err
@@ -269,12 +277,16 @@ func (m *Manager) checkWaitedFor(sha string, size int64) error {
 		if b != nil {
 			for _, id := range b.Waiting {
 				if j, err := tx.Job(id); err == nil && j.Status == model.JobWaitingForFiles {
-					return nil
+					waiting = append(waiting, id)
 				}
 			}
 		}
-		return fmt.Errorf("%w: %s: submit the job that names it first; only files of jobs waiting for files are taken", ErrNoWaitingJob, sha)
+		if len(waiting) == 0 {
+			return fmt.Errorf("%w: %s: submit the job that names it first; only files of jobs waiting for files are taken", ErrNoWaitingJob, sha)
+		}
+		return nil
 	})
+	return waiting, err
 }
 
 // fileArrived marks file sha complete and, in the same transaction, moves
@@ -329,6 +341,51 @@ func (o *op) filesArrivedFor(id string) error {
 		return nil
 	}
 	return o.requeueTasks(jc, func(t *model.Task) bool { return false }, "")
+}
+
+// awaitFiles puts upload job jc, just requeued, back in waiting-for-files
+// when files it names are still missing (its upload was canceled, by its
+// client or by ExpireUploads, before the end): it counts them anew, as files
+// may have come for other jobs meanwhile, and waits on each again. Its tasks
+// stay queued, out of the runnable index while the job waits; its last file
+// then moves it to queued, or paused when it was submitted paused, as at
+// submission (filesArrivedFor). A shared job, or one whose files are all in,
+// is left as it is.
+func (o *op) awaitFiles(jc *jobChange) error {
+	if jc.job.Storage != storageUpload {
+		return nil
+	}
+	u, err := o.tx.JobUpload(jc.job.ID)
+	if err != nil || u == nil || u.Released {
+		return err
+	}
+	missing := 0
+	for sha, size := range manifestHashes(u.Files) {
+		b, err := o.tx.Blob(sha)
+		if err != nil {
+			return err
+		}
+		if b != nil && b.Complete {
+			continue
+		}
+		if b == nil { // not while this job holds its reference; kept safe anyway
+			b = &store.Blob{Size: size, Created: o.now, Refs: 1}
+		}
+		missing++
+		if !slices.Contains(b.Waiting, jc.job.ID) {
+			b.Waiting = append(b.Waiting, jc.job.ID)
+		}
+		if err := o.tx.PutBlob(sha, b); err != nil {
+			return err
+		}
+	}
+	if missing == 0 {
+		return nil
+	}
+	jc.job.FilesMissing = missing
+	jc.job.Status, jc.job.StatusReason = model.JobWaitingForFiles, fmt.Sprintf("requeued; waiting for %d files to be uploaded", missing)
+	jc.dirty = true
+	return nil
 }
 
 // JobFiles returns the manifest of an upload job: its storage ("upload") and

@@ -38,6 +38,7 @@ func (m *Manager) startFilesGC(ctx context.Context) {
 	m.running.Add(1)
 	m.runMu.Unlock()
 	sub := m.events.Subscribe(64)
+	m.startUploadExpiry(ctx)
 	go func() {
 		defer m.running.Done()
 		defer sub.Close()

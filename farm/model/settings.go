@@ -66,6 +66,10 @@ type Settings struct {
 	// MaxJobSize is the most bytes the input files of one upload job may
 	// have together, and its output files together; 0 is DefaultMaxJobSize.
 	MaxJobSize int64 `json:"max_job_size,omitempty"`
+	// UploadTimeout: an upload job in waiting-for-files that no chunk of its
+	// files reached this long is canceled (its client is gone); 0 is
+	// DefaultUploadTimeout.
+	UploadTimeout Duration `json:"upload_timeout,omitempty"`
 	// Variables are the path variables, storage locations among them, sorted
 	// by name; never nil once validated.
 	Variables []Variable `json:"variables"`
@@ -132,7 +136,7 @@ func (s Settings) Clone() Settings {
 	c := s
 	c.Variables = make([]Variable, len(s.Variables))
 	for i, v := range s.Variables {
-		v.Values = maps(v.Values)
+		v.Values = cloneValues(v.Values)
 		c.Variables[i] = v
 	}
 	if s.Availability != nil {
@@ -144,7 +148,7 @@ func (s Settings) Clone() Settings {
 	return c
 }
 
-func maps(m map[string]string) map[string]string {
+func cloneValues(m map[string]string) map[string]string {
 	c := make(map[string]string, len(m))
 	for k, v := range m {
 		c[k] = v
@@ -199,6 +203,19 @@ const (
 	DefaultMaxJobSize  int64 = 200 << 30
 )
 
+// DefaultUploadTimeout is how long an upload job waits for a chunk of its
+// files before the manager cancels it (Settings.UploadTimeout).
+const DefaultUploadTimeout = 24 * time.Hour
+
+// UploadWait returns how long an upload job may wait for the next chunk of
+// its files; a setting of 0 (a farm from before the setting) is the default.
+func (s Settings) UploadWait() time.Duration {
+	if s.UploadTimeout == 0 {
+		return DefaultUploadTimeout
+	}
+	return s.UploadTimeout.D()
+}
+
 // FileLimits returns the most bytes one uploaded file and one job's files
 // (its inputs, and its outputs, each counted alone) may take; a setting of 0
 // (a farm from before the limits) is the default.
@@ -225,6 +242,9 @@ const (
 	maxVariables   = 256
 	maxScriptsPath = 4096
 	minFileLimit   = 1 << 20 // a limit below 1 MiB refuses any real scene
+	// minUploadWait: the manager looks for expired uploads every minute, and
+	// a client between two 8 MiB chunks on a slow line is silent for a while.
+	minUploadWait = time.Minute
 )
 
 var variableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
@@ -254,6 +274,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("max_file_size: must be 0 (the default, %d bytes) or at least %d bytes, not %d", DefaultMaxFileSize, minFileLimit, s.MaxFileSize)
 	case s.MaxJobSize < 0 || (s.MaxJobSize > 0 && s.MaxJobSize < minFileLimit):
 		return fmt.Errorf("max_job_size: must be 0 (the default, %d bytes) or at least %d bytes, not %d", DefaultMaxJobSize, minFileLimit, s.MaxJobSize)
+	case s.UploadTimeout != 0 && !within(s.UploadTimeout, minUploadWait, maxTimeout):
+		return fmt.Errorf("upload_timeout: must be 0 (the default, %s) or between %s and %s, not %s", DefaultUploadTimeout, minUploadWait, maxTimeout, s.UploadTimeout)
 	case len(s.Variables) > maxVariables:
 		return fmt.Errorf("variables: at most %d, not %d", maxVariables, len(s.Variables))
 	}

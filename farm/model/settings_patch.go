@@ -15,6 +15,7 @@ type SettingsPatch struct {
 	ScriptsDir         *string
 	MaxFileSize        *int64
 	MaxJobSize         *int64
+	UploadTimeout      *Duration
 	Variables          *[]Variable
 }
 
@@ -30,6 +31,7 @@ func (p SettingsPatch) Apply(s *Settings) {
 	set(&s.ScriptsDir, p.ScriptsDir)
 	set(&s.MaxFileSize, p.MaxFileSize)
 	set(&s.MaxJobSize, p.MaxJobSize)
+	set(&s.UploadTimeout, p.UploadTimeout)
 	if p.Variables != nil {
 		s.Variables = Settings{Variables: *p.Variables}.Clone().Variables
 	}
@@ -52,6 +54,7 @@ func (p SettingsPatch) Fields() []string {
 		{"max_task_failures", p.MaxTaskFailures != nil}, {"blocklist_threshold", p.BlocklistThreshold != nil},
 		{"fail_threshold", p.FailThreshold != nil}, {"forget_workers_after", p.ForgetWorkersAfter != nil},
 		{"scripts_dir", p.ScriptsDir != nil}, {"max_file_size", p.MaxFileSize != nil}, {"max_job_size", p.MaxJobSize != nil},
+		{"upload_timeout", p.UploadTimeout != nil},
 		{"variables", p.Variables != nil},
 	} {
 		if f.set {
@@ -79,6 +82,7 @@ func (p SettingsPatch) Without(other SettingsPatch) SettingsPatch {
 	drop(other.ScriptsDir != nil, func() { p.ScriptsDir = nil })
 	drop(other.MaxFileSize != nil, func() { p.MaxFileSize = nil })
 	drop(other.MaxJobSize != nil, func() { p.MaxJobSize = nil })
+	drop(other.UploadTimeout != nil, func() { p.UploadTimeout = nil })
 	drop(other.Variables != nil, func() { p.Variables = nil })
 	return p
 }

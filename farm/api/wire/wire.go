@@ -289,6 +289,10 @@ type FarmConfig struct {
 	// per upload job's inputs (and outputs) together.
 	MaxFileSize int64 `json:"max_file_size"`
 	MaxJobSize  int64 `json:"max_job_size"`
+	// UploadTimeout is how long an upload job waits for a chunk of its
+	// files before the manager cancels it, as it applies (24h0m0s when the
+	// settings hold 0).
+	UploadTimeout string `json:"upload_timeout"`
 	// Variables are the path variables, storage locations among them, by name.
 	Variables []model.Variable `json:"variables"`
 	// Overridden names the settings (by their JSON names) that a command-line
