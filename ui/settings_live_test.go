@@ -47,7 +47,7 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 		{"max_task_failures", "three", `Task failures: "three" is not a whole number`},
 		{"fail_threshold", "10", "Job fails above: must be above 0 and at most 1"},
 		{"max_file_size", "12 parsecs", `Largest upload: size "12 parsecs"`},
-		{"max_job_size", "512KiB", `Upload job size: size "512KiB" is below 1 MiB`},
+		{"max_job_size", "512KiB", `Upload job size: size "512KiB" is 524288 bytes, below 1 MiB`},
 		{"upload_timeout", "30s", "Upload wait: must be 0 (the default, 24h0m0s) or between 1m0s"},
 	} {
 		u.SettingsEntry(c.field).SetText(c.text)

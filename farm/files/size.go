@@ -3,45 +3,75 @@ package files
 import (
 	"fmt"
 	"math"
+	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 )
 
-// ParseSize reads a size in bytes as a person writes it: a whole number of
-// bytes ("1073741824") or a number with a unit, binary (KiB, MiB, GiB, TiB,
-// and K, M, G, T, KB, MB, GB, TB taken the same way, as disk tools list
-// caches) — e.g. "20GiB", "512M", "1.5G". Case and spaces before the unit do
-// not matter. The error names the text; sizes below 1 MiB are refused: a
-// worker's cache smaller than that would evict a file as soon as it is
-// fetched, and the farm's upload limits take no less (model.Settings).
-func ParseSize(s string) (int64, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	num := strings.TrimRightFunc(t, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-	unit := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(t[len(num):]), "B"), "I")
-	shift, ok := map[string]uint{"": 0, "K": 10, "M": 20, "G": 30, "T": 40}[unit]
-	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if !ok || err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("size %q: want bytes or a number with KiB, MiB, GiB or TiB", s)
-	}
-	n := v * float64(uint64(1)<<shift)
-	if n >= math.MaxInt64 {
-		return 0, fmt.Errorf("size %q is too large", s)
-	}
-	if n < 1<<20 {
-		return 0, fmt.Errorf("size %q is below 1 MiB", s)
-	}
-	return int64(n), nil
+// sizeUnits are the units ParseSize reads, upper-cased, and their bytes.
+// Decimal units are powers of 1000 (kB, MB, GB, TB), as SI, IEC and disk
+// makers have them; binary ones powers of 1024 (KiB, MiB, GiB, TiB; Ki, Mi,
+// Gi, Ti as Kubernetes writes them). A bare K, M, G or T is binary, as du,
+// ls -h and docker read them.
+var sizeUnits = map[string]int64{
+	"": 1, "B": 1, "BYTE": 1, "BYTES": 1,
+	"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+	"K": 1 << 10, "KI": 1 << 10, "KIB": 1 << 10,
+	"M": 1 << 20, "MI": 1 << 20, "MIB": 1 << 20,
+	"G": 1 << 30, "GI": 1 << 30, "GIB": 1 << 30,
+	"T": 1 << 40, "TI": 1 << 40, "TIB": 1 << 40,
 }
 
-// SizeText says n bytes in the largest binary unit that divides it ("50 GiB",
-// "512 KiB"), else in bytes ("1000 bytes"): what ParseSize reads back.
+// sizeNumber is the number of a size: digits, with a decimal part or not.
+var sizeNumber = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)`)
+
+// ParseSize reads a size in bytes as a person writes it: a whole number of
+// bytes ("1073741824") or a number with a unit (sizeUnits: "2MB" is
+// 2,000,000 bytes, "2MiB" 2,097,152; "1.5GiB", "512M"). Case and spaces
+// before the unit do not matter; a fraction of a byte is dropped. The error
+// names the text and the units; sizes below 1 MiB are refused: a worker's
+// cache smaller than that would evict a file as soon as it is fetched, and
+// the farm's upload limits take no less (model.Settings).
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	num := sizeNumber.FindString(t)
+	unit, known := sizeUnits[strings.ToUpper(strings.TrimSpace(t[len(num):]))]
+	v, ok := new(big.Rat).SetString(num)
+	if num == "" || !known || !ok {
+		return 0, fmt.Errorf("size %q: want bytes, or a number with kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)", s)
+	}
+	v.Mul(v, new(big.Rat).SetInt64(unit))
+	n := new(big.Int).Quo(v.Num(), v.Denom())
+	if !n.IsInt64() {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	if n.Int64() < 1<<20 {
+		return 0, fmt.Errorf("size %q is %d bytes, below 1 MiB (1048576 bytes)", s, n.Int64())
+	}
+	return n.Int64(), nil
+}
+
+// SizeText says n bytes in the largest binary unit that divides it, when
+// fewer than 10,000 of it ("50 GiB", "1536 MiB", "512 KiB"), which ParseSize
+// reads back; other sizes of 1 KiB or more in the largest binary unit they
+// reach, to two decimals rounded down, with the exact bytes ("1.9 MiB
+// (2000000 bytes)" for 2MB); below 1 KiB in bytes ("1000 bytes").
 func SizeText(n int64) string {
-	for _, u := range []struct {
+	units := []struct {
 		shift uint
 		name  string
-	}{{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
-		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+	}{{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}}
+	for _, u := range units {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 && n>>u.shift < 10_000 {
 			return fmt.Sprintf("%d %s", n>>u.shift, u.name)
+		}
+	}
+	for _, u := range units {
+		if n >= 1<<u.shift {
+			v := float64(n) / float64(int64(1)<<u.shift)
+			v = math.Floor(v*100) / 100 // never says more than there is
+			return fmt.Sprintf("%s %s (%d bytes)", strconv.FormatFloat(v, 'f', -1, 64), u.name, n)
 		}
 	}
 	return fmt.Sprintf("%d bytes", n)

@@ -1,32 +1,84 @@
 package files
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
+// TestParseSize: decimal units are powers of 1000, binary ones powers of
+// 1024; a bare K, M, G or T is binary, as du and docker read it.
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{
-		"20GiB": 20 << 30, "20 gib": 20 << 30, "20G": 20 << 30, "20GB": 20 << 30, "512M": 512 << 20,
-		"1.5G": 3 << 29, "1073741824": 1 << 30, "2TiB": 2 << 40, "4096KiB": 4 << 20,
+		"2MB": 2_000_000, "2 mb": 2_000_000, "2kB": 0, "2048kB": 2_048_000, "2048KB": 2_048_000,
+		"1.5GB": 1_500_000_000, "20GB": 20_000_000_000, "2TB": 2_000_000_000_000, "0.1TB": 100_000_000_000,
+		"2MiB": 2 << 20, "20GiB": 20 << 30, "20 gib": 20 << 30, "20Gi": 20 << 30, "2TiB": 2 << 40, "4096KiB": 4 << 20,
+		"20G": 20 << 30, "512M": 512 << 20, "1.5G": 3 << 29, "1073741824": 1 << 30, "1073741824 bytes": 1 << 30,
+		" 3 GiB ": 3 << 30, ".5GiB": 1 << 29, "1048576.9": 1 << 20,
 	} {
-		if got, err := ParseSize(in); err != nil || got != want {
+		got, err := ParseSize(in)
+		if want == 0 {
+			if err == nil || !strings.Contains(err.Error(), "below 1 MiB") {
+				t.Errorf("ParseSize(%q) = %d, %v; want below 1 MiB", in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "GiB", "-1G", "12parsecs", "1K", "100", "9999999999T", "NaN"} {
+	for _, in := range []string{"", "GiB", "-1G", "12parsecs", "1K", "100", "9999999999T", "NaN", "1e9", "1/2G", "0x100000", "1,5G", "Inf", "2 MB B"} {
 		if got, err := ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) = %d, want an error", in, got)
 		}
 	}
+	if _, err := ParseSize("12parsecs"); err == nil || !strings.Contains(err.Error(), "kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)") {
+		t.Errorf("the error names the units: %v", err)
+	}
 }
 
+// TestSizeText: sizes print in binary units; one no binary unit divides
+// shows its bytes as well.
 func TestSizeText(t *testing.T) {
-	for n, want := range map[int64]string{50 << 30: "50 GiB", 1536 << 20: "1536 MiB", 2 << 40: "2 TiB", 512 << 10: "512 KiB", 1000: "1000 bytes", 0: "0 bytes"} {
+	for n, want := range map[int64]string{
+		50 << 30: "50 GiB", 1536 << 20: "1536 MiB", 2 << 40: "2 TiB", 512 << 10: "512 KiB", 1000: "1000 bytes", 0: "0 bytes",
+		2_000_000: "1.9 MiB (2000000 bytes)", 200_000_000_000: "186.26 GiB (200000000000 bytes)", 1_000_000_000_000: "931.32 GiB (1000000000000 bytes)",
+		2_000_000_000_000: "1.81 TiB (2000000000000 bytes)", 1025: "1 KiB (1025 bytes)",
+	} {
 		if got := SizeText(n); got != want {
 			t.Errorf("SizeText(%d) = %q, want %q", n, got, want)
 		}
-		if n >= 1<<20 {
+		if n >= 1<<20 && !strings.HasSuffix(want, "bytes)") {
 			if back, err := ParseSize(SizeText(n)); err != nil || back != n {
 				t.Errorf("ParseSize(SizeText(%d)) = %d, %v", n, back, err)
 			}
 		}
 	}
+}
+
+// FuzzParseSize: any text is read or refused without a panic; a size read
+// is at least 1 MiB; its bytes read back as themselves, and SizeText of it
+// reads back exactly (whole binary units) or names its bytes.
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"2MB", "2MiB", "1.5G", "20 gib", "1073741824", ".5TB", "9999999999T", "1e9", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseSize(s)
+		if err != nil {
+			return
+		}
+		if n < 1<<20 {
+			t.Fatalf("ParseSize(%q) = %d, below 1 MiB", s, n)
+		}
+		if back, err := ParseSize(strconv.FormatInt(n, 10)); err != nil || back != n {
+			t.Fatalf("%d bytes read back as %d, %v", n, back, err)
+		}
+		text := SizeText(n)
+		if back, err := ParseSize(text); err == nil && back != n {
+			t.Fatalf("SizeText(%d) = %q reads back as %d", n, text, back)
+		} else if err != nil && !strings.HasSuffix(text, "("+strconv.FormatInt(n, 10)+" bytes)") {
+			t.Fatalf("SizeText(%d) = %q neither reads back nor names the bytes", n, text)
+		}
+	})
 }
