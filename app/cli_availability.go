@@ -186,7 +186,11 @@ func runWorkerVerb(e *env, args []string, verb string) error {
 	if err != nil {
 		return err
 	}
-	ctx, id := context.Background(), pos[0]
+	ctx := context.Background()
+	id, err := resolveWorkerID(ctx, cl, pos[0])
+	if err != nil {
+		return err
+	}
 	if verb == "wake" {
 		res, err := cl.WakeWorker(ctx, id)
 		if err != nil {

@@ -79,7 +79,12 @@ func workerHistory(e *env, cl *client.Client, id string, args []string, asJSON b
 		}
 		span, since = min(d, span), time.Now().Add(-d)
 	}
-	h, err := cl.WorkerHistory(context.Background(), id, since)
+	ctx := context.Background()
+	id, err := resolveWorkerID(ctx, cl, id)
+	if err != nil {
+		return err
+	}
+	h, err := cl.WorkerHistory(ctx, id, since)
 	if err != nil {
 		return err
 	}

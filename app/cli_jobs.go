@@ -80,7 +80,10 @@ func runJob(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := pos[0]
+	id, err := resolveJobID(ctx, cl, pos[0])
+	if err != nil {
+		return err
+	}
 	var job *model.Job
 	switch {
 	case len(pos) == 1:
@@ -166,6 +169,13 @@ func printJob(w io.Writer, j *model.Job) {
 func runBlocklist(e *env, cl *client.Client, jobID string, clear bool, workerID, taskType string, asJSON bool) error {
 	ctx := context.Background()
 	if clear {
+		if workerID != "" {
+			id, err := resolveWorkerID(ctx, cl, workerID)
+			if err != nil {
+				return err
+			}
+			workerID = id
+		}
 		if _, err := cl.ClearBlocklist(ctx, jobID, workerID, taskType); err != nil {
 			return err
 		}

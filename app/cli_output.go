@@ -33,7 +33,11 @@ func runOutput(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	job, err := cl.Job(ctx, pos[0])
+	id, err := resolveJobID(ctx, cl, pos[0])
+	if err != nil {
+		return err
+	}
+	job, err := cl.Job(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -43,7 +47,7 @@ func runOutput(e *env, args []string) error {
 			"(render_output_root %s), not on the manager", job.ID, orDash(root))
 	}
 	bar := newProgressBar(e.stderr, "downloading")
-	sum, err := transfer.DownloadOutput(ctx, cl, pos[0], dir, bar.update)
+	sum, err := transfer.DownloadOutput(ctx, cl, id, dir, bar.update)
 	bar.finish()
 	if err != nil {
 		return err

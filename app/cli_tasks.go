@@ -29,7 +29,12 @@ func runTasks(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tasks, err := cl.Tasks(context.Background(), pos[0])
+	ctx := context.Background()
+	jobID, err := resolveJobID(ctx, cl, pos[0])
+	if err != nil {
+		return err
+	}
+	tasks, err := cl.Tasks(ctx, jobID)
 	if err != nil {
 		return err
 	}
@@ -65,7 +70,10 @@ func runTask(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := pos[0]
+	id, err := resolveTaskID(ctx, cl, pos[0])
+	if err != nil {
+		return err
+	}
 	verb := ""
 	if len(pos) > 1 {
 		verb = pos[1]

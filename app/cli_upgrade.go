@@ -41,9 +41,13 @@ func runWorkersUpgrade(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	picked, err := pickWorkers(ws, ids)
+	if err != nil {
+		return err
+	}
 	var failed int
 	for _, w := range ws {
-		if !*all && !slices.Contains(ids, w.ID) && !slices.Contains(ids, w.Name) {
+		if !*all && !picked[w.ID] {
 			continue
 		}
 		if msg, ok := upgradeOne(ctx, cl, w, mine.ManagerVersion, *now); ok {
@@ -57,6 +61,29 @@ func runWorkersUpgrade(e *env, args []string) error {
 		return fmt.Errorf("%d workers could not be asked to upgrade", failed)
 	}
 	return nil
+}
+
+// pickWorkers returns the ids of the workers refs name, each by its name or
+// its id or a unique prefix of it (pickID); the error names a ref that
+// matches none or several.
+func pickWorkers(ws []*model.Worker, refs []string) (map[string]bool, error) {
+	cands := make([]idCandidate, len(ws))
+	for i, w := range ws {
+		cands[i] = idCandidate{w.ID, w.Name}
+	}
+	out := map[string]bool{}
+	for _, ref := range refs {
+		if i := slices.IndexFunc(ws, func(w *model.Worker) bool { return w.Name == ref }); i >= 0 {
+			out[ws[i].ID] = true
+			continue
+		}
+		id, err := pickID("worker", ref, cands)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, nil
 }
 
 // upgradeOne asks w to upgrade unless it is up to date or not signed on, and
