@@ -19,7 +19,7 @@ import (
 var errJobUnsuccessful = errors.New("job did not complete")
 
 func runSubmit(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "submit", "submit --type TYPE --name NAME [--priority N] [--set key=value]... [--tag T]... "+
+	fs := &flagSet{newFlags(e, "submit", "submit --type TYPE --name NAME [--priority N] [--set key=value]... [--set-extra key=value]... [--tag T]... "+
 		"[--meta key=value]... [--paused] [--wait] [--json] [--upload FILE.blend [--allow-missing] [--blender PATH]]")}
 	cf := addClientFlags(fs)
 	typ := fs.String("type", "", "job type (see 'farmhand jobtypes')")
@@ -27,7 +27,9 @@ func runSubmit(e *env, args []string) error {
 	prio := fs.Int("priority", 50, "priority, 0–100; higher runs first")
 	wait := fs.Bool("wait", false, "wait until the job finishes; exit 1 unless it completed")
 	settings := settingsFlag{}
-	fs.Var(settings, "set", "a job setting as key=value (repeatable)")
+	fs.Var(settings, "set", "a job setting as key=value (repeatable); a key the job type does not declare is warned about")
+	extra := settingsFlag{}
+	fs.Var(extra, "set-extra", "a setting the job type does not declare, passed to its script on purpose, as key=value (repeatable)")
 	var tags []string
 	fs.Func("tag", "a tag workers must have to run this job (repeatable)", func(s string) error { tags = append(tags, s); return nil })
 	meta := settingsFlag{}
@@ -54,10 +56,15 @@ func runSubmit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	typed, err := typedSettings(settings, jt)
+	all, err := mergeExtras(settings, extra)
 	if err != nil {
 		return err
 	}
+	typed, err := typedSettings(all, jt)
+	if err != nil {
+		return err
+	}
+	warnUndeclared(e.stderr, settings, jt)
 	etag := ""
 	if jt != nil {
 		etag = jt.Etag
