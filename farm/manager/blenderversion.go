@@ -46,15 +46,16 @@ func hasBlenderFor(w *model.Worker, req model.BlenderRequirement) bool {
 	return false
 }
 
-// blenderReasons says why worker w cannot run job j's tasks for want of a
-// Blender version; empty when it can.
-func blenderReasons(w *model.Worker, j *model.Job) []model.Reason {
+// blenderReasons calls add (as checkWorker does) with why worker w cannot
+// run job j's tasks for want of a Blender version; not at all when it can.
+func blenderReasons(w *model.Worker, j *model.Job, add func(code, format string, args ...any)) {
 	req, err := model.JobBlenderRequirement(j)
 	if err != nil {
-		return []model.Reason{{Code: WhyBadBlenderVersion, Message: fmt.Sprintf("the job's %v", err)}}
+		add(WhyBadBlenderVersion, "the job's %v", err)
+		return
 	}
 	if hasBlenderFor(w, req) {
-		return nil
+		return
 	}
 	have := "none reported"
 	if len(w.Blenders) > 0 {
@@ -66,7 +67,7 @@ func blenderReasons(w *model.Worker, j *model.Job) []model.Reason {
 			have += b.Version
 		}
 	}
-	return []model.Reason{{Code: WhyLacksBlender, Message: fmt.Sprintf("%s has no Blender %s, which the job requires (it has: %s)", w.Name, req, have)}}
+	add(WhyLacksBlender, "%s has no Blender %s, which the job requires (it has: %s)", w.Name, req, have)
 }
 
 // noWorkerHasBlender is the farm-wide reason for a job whose Blender version
@@ -121,7 +122,9 @@ func (m *Manager) jobFits(jobID string, w *model.Worker) bool {
 	if err := m.store.View(func(tx *store.Tx) (err error) { j, err = m.peekJob(tx, jobID); return err }); err != nil {
 		return true
 	}
-	return len(blenderReasons(w, j)) == 0
+	ok := true
+	blenderReasons(w, j, func(string, string, ...any) { ok = false })
+	return ok
 }
 
 // renderCommandsFor is commandsFor (the commands as worker w runs them), with

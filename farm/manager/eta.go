@@ -208,7 +208,7 @@ func (o *op) workerName(id string) string {
 	if w, ok := o.workers[id]; ok {
 		return w.Name
 	}
-	if w, err := o.tx.Worker(id); err == nil {
+	if w, err := o.m.storedWorker(o.tx, id); err == nil {
 		return w.Name
 	}
 	return id
@@ -254,26 +254,20 @@ func (o *op) estimate(jc *jobChange, prev model.ETA, sampled bool) error {
 // with another task (it comes to this job's tasks after) and for failures of
 // one particular task. The op's own changes to workers count.
 func (o *op) ableWorkers(jc *jobChange) (int, error) {
+	counts, key := o.ableCounts(), ableKey(jc.job)
+	if c, ok := counts[jc.job.ID]; ok && c.key == key && !o.changedEligibility() {
+		return c.n, nil
+	}
 	probe := &model.Task{Type: jc.job.ETA.TaskType}
 	able := func(w *model.Worker) bool {
 		if w.Status != model.WorkerAwake || slices.Contains(o.deletedWorkers, w.ID) {
 			return false
 		}
-		for _, r := range whyNot(w, jc.job, probe, true) {
-			if r.Code != WhyBusy {
-				return false
-			}
-		}
-		return true
+		return !keptFrom(w, jc.job, probe, true, WhyBusy)
 	}
 	n := 0
-	stored := map[string]bool{}
 	err := o.storedWorkers(func(w *model.Worker) bool {
-		stored[w.ID] = true
-		if cached, ok := o.workers[w.ID]; ok {
-			w = cached
-		}
-		if able(w) {
+		if _, changed := o.workers[w.ID]; !changed && able(w) {
 			n++
 		}
 		return true
@@ -281,10 +275,11 @@ func (o *op) ableWorkers(jc *jobChange) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("counting the workers for job %s: %w", jc.job.ID, err)
 	}
-	for id, w := range o.workers {
-		if !stored[id] && able(w) {
-			n++ // signed on in this op, not yet written
+	for _, w := range o.workers { // changed (or signed on) in this op, not yet written
+		if able(w) {
+			n++
 		}
 	}
+	counts[jc.job.ID] = ableCount{key: key, n: n}
 	return n, nil
 }

@@ -106,7 +106,7 @@ func (o *op) eligibleWorkers(jc *jobChange, t *model.Task) (int, error) {
 		if cached, ok := o.workers[w.ID]; ok {
 			w = cached
 		}
-		if len(whyNot(w, jc.job, t, false)) == 0 {
+		if !keptFrom(w, jc.job, t, false, "") {
 			n++
 		}
 		return true

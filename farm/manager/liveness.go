@@ -25,7 +25,7 @@ func (m *Manager) Heartbeat(workerID, taskID string, stats ...*model.HostStats) 
 	var w *model.Worker
 	var reply HeartbeatReply
 	err := m.store.View(func(tx *store.Tx) (err error) {
-		if w, err = tx.Worker(workerID); err != nil {
+		if w, err = m.storedWorker(tx, workerID); err != nil {
 			return err
 		}
 		reply.Status, reply.StatusRequested, reply.Lazy = w.Status, w.StatusRequested, w.Lazy

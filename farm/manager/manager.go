@@ -105,8 +105,8 @@ type Manager struct {
 	lists taskListVersions
 	// jobMemo and workerMemo keep records decoded (memo.go): active jobs,
 	// and every worker.
-	jobMemo    recordMemo[model.Job]
-	workerMemo recordMemo[model.Worker]
+	jobMemo    recordMemo[model.Job, *model.Job]
+	workerMemo recordMemo[model.Worker, *model.Worker]
 
 	// The settings (settings.go): stored and override under settingsMu; cur
 	// is the snapshot in effect, registry the job types of its scripts folder.

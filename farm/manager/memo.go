@@ -2,7 +2,6 @@ package manager
 
 import (
 	"bytes"
-	"reflect"
 	"sync"
 )
 
@@ -21,9 +20,15 @@ import (
 // store then holds other bytes than the pending version's, so the memo never
 // answers for bytes the store does not hold. Its records are never changed.
 // Safe for concurrent use.
-type recordMemo[T any] struct {
+type recordMemo[T any, P cloner[T]] struct {
 	mu   sync.Mutex
 	byID map[string]*memoEntry[T]
+}
+
+// cloner is a record type with a deep copy (model.Job, model.Worker).
+type cloner[T any] interface {
+	*T
+	Clone() *T
 }
 
 type memoEntry[T any] struct {
@@ -39,7 +44,7 @@ type memoVersion[T any] struct {
 // memoVersions is how many committed versions of a record the memo keeps.
 const memoVersions = 4
 
-func (m *recordMemo[T]) find(id string, raw []byte) *T {
+func (m *recordMemo[T, P]) find(id string, raw []byte) *T {
 	e := m.byID[id]
 	if e == nil {
 		return nil
@@ -57,15 +62,15 @@ func (m *recordMemo[T]) find(id string, raw []byte) *T {
 
 // get returns a copy of the record stored as raw under id, or nil when the
 // memo does not hold those bytes.
-func (m *recordMemo[T]) get(id string, raw []byte) *T {
+func (m *recordMemo[T, P]) get(id string, raw []byte) *T {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return deepCopy(m.find(id, raw))
+	return P(m.find(id, raw)).Clone()
 }
 
 // peek returns the memo's own record stored as raw under id, or nil: faster
 // than get, for readers that do not change it (nothing may).
-func (m *recordMemo[T]) peek(id string, raw []byte) *T {
+func (m *recordMemo[T, P]) peek(id string, raw []byte) *T {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.find(id, raw)
@@ -74,8 +79,8 @@ func (m *recordMemo[T]) peek(id string, raw []byte) *T {
 // keep makes rec (copied), written as raw (copied) under id, the pending
 // version, and returns the function that makes it a committed one: call it
 // once the write is on disk (store.Tx.OnCommit).
-func (m *recordMemo[T]) keep(id string, raw []byte, rec *T) (committed func()) {
-	v := &memoVersion[T]{raw: bytes.Clone(raw), rec: deepCopy(rec)}
+func (m *recordMemo[T, P]) keep(id string, raw []byte, rec *T) (committed func()) {
+	v := &memoVersion[T]{raw: bytes.Clone(raw), rec: P(rec).Clone()}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.byID == nil {
@@ -99,93 +104,15 @@ func (m *recordMemo[T]) keep(id string, raw []byte, rec *T) (committed func()) {
 }
 
 // drop forgets id's record.
-func (m *recordMemo[T]) drop(id string) {
+func (m *recordMemo[T, P]) drop(id string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.byID, id)
 }
 
 // size is how many records the memo holds.
-func (m *recordMemo[T]) size() int {
+func (m *recordMemo[T, P]) size() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.byID)
-}
-
-// deepCopy copies v and everything it reaches through exported fields,
-// pointers, slices, maps and interfaces. Unexported fields are copied as they
-// are: those of the model's types are time.Time's, whose location pointer is
-// shared by design.
-func deepCopy[T any](v *T) *T {
-	if v == nil {
-		return nil
-	}
-	return copyValue(reflect.ValueOf(v)).Interface().(*T)
-}
-
-func copyValue(v reflect.Value) reflect.Value {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return v
-		}
-		c := reflect.New(v.Type().Elem())
-		c.Elem().Set(copyValue(v.Elem()))
-		return c
-	case reflect.Struct:
-		c := reflect.New(v.Type()).Elem()
-		c.Set(v)
-		for i := range v.NumField() {
-			if f := c.Field(i); f.CanSet() {
-				f.Set(copyValue(v.Field(i)))
-			}
-		}
-		return c
-	case reflect.Slice:
-		if v.IsNil() {
-			return v
-		}
-		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		if plainKind(v.Type().Elem().Kind()) {
-			reflect.Copy(c, v)
-			return c
-		}
-		for i := range v.Len() {
-			c.Index(i).Set(copyValue(v.Index(i)))
-		}
-		return c
-	case reflect.Map:
-		if v.IsNil() {
-			return v
-		}
-		c := reflect.MakeMapWithSize(v.Type(), v.Len())
-		for it := v.MapRange(); it.Next(); {
-			c.SetMapIndex(it.Key(), copyValue(it.Value()))
-		}
-		return c
-	case reflect.Interface:
-		if v.IsNil() {
-			return v
-		}
-		c := reflect.New(v.Type()).Elem()
-		c.Set(copyValue(v.Elem()))
-		return c
-	case reflect.Array:
-		c := reflect.New(v.Type()).Elem()
-		for i := range v.Len() {
-			c.Index(i).Set(copyValue(v.Index(i)))
-		}
-		return c
-	}
-	return v // numbers, strings, booleans: values
-}
-
-func plainKind(k reflect.Kind) bool {
-	switch k {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.String:
-		return true
-	}
-	return false
 }

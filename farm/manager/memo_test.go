@@ -33,10 +33,10 @@ func richJob(seed int) *model.Job {
 // A deep copy equals its original and shares nothing with it: decoding other
 // values into the copy, which reuses whatever maps, slices and pointers it
 // finds, leaves the original as it was.
-func TestDeepCopySharesNothing(t *testing.T) {
+func TestCloneSharesNothing(t *testing.T) {
 	orig := richJob(1)
 	before, _ := json.Marshal(orig)
-	c := deepCopy(orig)
+	c := orig.Clone()
 	if !reflect.DeepEqual(orig, c) {
 		t.Fatalf("copy differs:\n%+v\n%+v", c, orig)
 	}
@@ -95,10 +95,9 @@ func TestJobMemoFollowsTheStore(t *testing.T) {
 			return err
 		}
 		jj.Name = "never committed"
-		if err := tx.PutJob(jj); err != nil {
+		if err := m.putJob(tx, jj); err != nil {
 			return err
 		}
-		m.keepJob(tx, jj)
 		return rollBack
 	})
 	if !errors.Is(err, rollBack) {

@@ -22,6 +22,8 @@ type op struct {
 	jobs    map[string]*jobChange
 	order   []*jobChange // jobs in the order they were first touched
 	workers map[string]*model.Worker
+	// loaded is the eligibility (able.go) of the workers as the op read them.
+	loaded map[string]string
 	// deletedWorkers are removed by this op; flush must not write them back.
 	deletedWorkers []string
 	logs           []logLine
@@ -59,13 +61,17 @@ type logLine struct {
 // the index, the event stream and the task logs (see apply).
 func (m *Manager) update(fn func(o *op) error) error {
 	err := m.store.Update(func(tx *store.Tx) error {
-		o := &op{m: m, tx: tx, now: m.now(), jobs: map[string]*jobChange{}, workers: map[string]*model.Worker{}}
+		o := m.newOp(tx)
 		if err := fn(o); err != nil {
 			return err
 		}
 		return o.flush()
 	})
 	return err
+}
+
+func (m *Manager) newOp(tx *store.Tx) *op {
+	return &op{m: m, tx: tx, now: m.now(), jobs: map[string]*jobChange{}, workers: map[string]*model.Worker{}}
 }
 
 func (o *op) job(id string) (*jobChange, error) {
@@ -140,10 +146,11 @@ func (o *op) worker(id string) (*model.Worker, error) {
 	if w, ok := o.workers[id]; ok {
 		return w, nil
 	}
-	w, err := o.tx.Worker(id)
+	w, err := o.m.storedWorker(o.tx, id)
 	if err != nil {
 		return nil, err
 	}
+	o.noteLoaded(w)
 	o.workers[id] = w
 	return w, nil
 }
@@ -309,12 +316,12 @@ func (o *op) flush() error {
 			if err := o.updateETA(jc); err != nil {
 				return err
 			}
-			if err := o.tx.PutJob(jc.job); err != nil {
+			if err := o.m.putJob(o.tx, jc.job); err != nil {
 				return err
 			}
-			o.m.keepJob(o.tx, jc.job)
 		}
 	}
+	o.forgetAbleCounts()
 	for _, w := range o.workers {
 		if err := o.tx.PutWorker(w); err != nil {
 			return err

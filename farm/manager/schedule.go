@@ -27,7 +27,7 @@ func (m *Manager) Schedule(workerID string) (*Assignment, error) {
 	var w *model.Worker
 	var resumed *Assignment
 	err := m.store.View(func(tx *store.Tx) (err error) {
-		if w, err = tx.Worker(workerID); err != nil {
+		if w, err = m.storedWorker(tx, workerID); err != nil {
 			return err
 		}
 		if w.TaskID == "" {

@@ -104,9 +104,29 @@ func (m *Manager) Why(taskID string) (*model.WhyReport, error) {
 // could); with now true whether it would take t at this moment.
 func whyNot(w *model.Worker, j *model.Job, t *model.Task, now bool) []model.Reason {
 	rs := []model.Reason{}
-	add := func(code, format string, args ...any) {
+	checkWorker(w, j, t, now, func(code, format string, args ...any) {
 		rs = append(rs, model.Reason{Code: code, Message: fmt.Sprintf(format, args...)})
-	}
+	})
+	return rs
+}
+
+// keptFrom says whether anything but the reason coded except keeps worker w
+// from task t of job j, as whyNot would list it, without writing the
+// messages: every job change counts the workers able to run the job (the
+// ETA's), so this runs for every worker on every task change.
+func keptFrom(w *model.Worker, j *model.Job, t *model.Task, now bool, except string) bool {
+	kept := false
+	checkWorker(w, j, t, now, func(code, _ string, _ ...any) {
+		if code != except {
+			kept = true
+		}
+	})
+	return kept
+}
+
+// checkWorker calls add with each reason that keeps w from t (its code, and
+// its message as a format and arguments), in the order whyNot lists them.
+func checkWorker(w *model.Worker, j *model.Job, t *model.Task, now bool, add func(code, format string, args ...any)) {
 	switch w.Status {
 	case model.WorkerOffline:
 		add(WhyOffline, "%s is offline", w.Name)
@@ -148,6 +168,5 @@ func whyNot(w *model.Worker, j *model.Job, t *model.Task, now bool) []model.Reas
 	if j.Blocked(w.ID, t.Type) {
 		add(WhyBlocklisted, "%s is blocklisted for %s tasks of this job", w.Name, t.Type)
 	}
-	rs = append(rs, blenderReasons(w, j)...) // blenderversion.go
-	return rs
+	blenderReasons(w, j, add) // blenderversion.go
 }

@@ -177,14 +177,21 @@ func (s *Store) commitGroup(group []*writeReq) {
 		var failErr error
 		err := s.db.Update(func(btx *bolt.Tx) error {
 			hooks = hooks[:0]
+			g := newGroup()
 			for i, r := range group {
-				tx := &Tx{btx: btx}
+				tx := &Tx{btx: btx, group: g, writer: i}
 				if err := r.fn(tx); err != nil {
 					failed, failErr = i, err
 					return err
 				}
 				hooks = append(hooks, tx.hooks...)
 			}
+			last := &Tx{btx: btx}
+			if i, err := g.flush(last); err != nil {
+				failed, failErr = i, err
+				return err
+			}
+			hooks = append(hooks, last.hooks...)
 			return nil
 		})
 		if failed >= 0 {

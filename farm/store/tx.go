@@ -16,6 +16,10 @@ import (
 type Tx struct {
 	btx   *bolt.Tx
 	hooks []func()
+	// group is shared by the writers of one group commit (group.go); nil in
+	// read-only transactions and migrations, whose writes go in at once.
+	group  *group
+	writer int // this writer's place in the group
 }
 
 // OnCommit registers fn to run after the transaction is on disk. Hooks run in
@@ -23,8 +27,12 @@ type Tx struct {
 // not write to the store themselves.
 func (tx *Tx) OnCommit(fn func()) { tx.hooks = append(tx.hooks, fn) }
 
-// Job returns the job with the given id.
+// Job returns the job with the given id: as a writer of this transaction
+// left it, when one did (a copy), else as stored.
 func (tx *Tx) Job(id string) (*model.Job, error) {
+	if j, ok := tx.PendingJob(id); ok {
+		return j, nil
+	}
 	v := tx.btx.Bucket(bucketJobs).Get([]byte(id))
 	if v == nil {
 		return nil, fmt.Errorf("job %s: %w", id, ErrNotFound)
@@ -37,11 +45,21 @@ func (tx *Tx) Job(id string) (*model.Job, error) {
 }
 
 // RawJob returns the stored JSON of job id, or nil when there is none. The
-// bytes are valid only until the transaction ends.
+// bytes are valid only until the transaction ends. A version a writer of
+// this transaction wrote is not encoded until the group's end: check
+// PendingJob first.
 func (tx *Tx) RawJob(id string) []byte { return tx.btx.Bucket(bucketJobs).Get([]byte(id)) }
 
 // PutJob stores j, giving it a submission sequence number if it has none.
-func (tx *Tx) PutJob(j *model.Job) error {
+// In a group commit a job already stored is encoded once at the group's end
+// (group.go): j must not change after PutJob. Errors: encoding or storing the
+// record, as wrapped errors; a deferred record's error fails its writer then.
+func (tx *Tx) PutJob(j *model.Job) error { return tx.PutJobThen(j, nil) }
+
+// PutJobThen is PutJob, and calls stored, if not nil, with the bytes put
+// (valid until the transaction ends) and a Tx to register commit hooks on,
+// in the transaction, once they are put.
+func (tx *Tx) PutJobThen(j *model.Job, stored func(tx *Tx, raw []byte)) error {
 	b := tx.btx.Bucket(bucketJobs)
 	if j.Seq == 0 {
 		seq, err := b.NextSequence()
@@ -50,28 +68,29 @@ func (tx *Tx) PutJob(j *model.Job) error {
 		}
 		j.Seq = seq
 	}
-	allowed := j.AllowedActions
-	j.AllowedActions = nil // derived, never stored
-	v, err := json.Marshal(j)
-	j.AllowedActions = allowed
-	if err != nil {
-		return fmt.Errorf("encoding job %s: %w", j.ID, err)
+	if tx.group != nil && b.Get([]byte(j.ID)) != nil {
+		tx.group.keep(j, tx.writer, stored)
+		return nil
 	}
-	if err := b.Put([]byte(j.ID), v); err != nil {
-		return fmt.Errorf("storing job %s: %w", j.ID, err)
+	raw, err := tx.putJobNow(j)
+	if err == nil && stored != nil {
+		stored(tx, raw)
 	}
-	return nil
+	return err
 }
 
 // Jobs calls fn for every job, in id order, until fn returns false.
 func (tx *Tx) Jobs(fn func(*model.Job) bool) error {
 	c := tx.btx.Bucket(bucketJobs).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var j model.Job
-		if err := json.Unmarshal(v, &j); err != nil {
-			return fmt.Errorf("decoding job %s: %w", k, err)
+		j, ok := tx.PendingJob(string(k))
+		if !ok {
+			j = &model.Job{}
+			if err := json.Unmarshal(v, j); err != nil {
+				return fmt.Errorf("decoding job %s: %w", k, err)
+			}
 		}
-		if !fn(&j) {
+		if !fn(j) {
 			return nil
 		}
 	}
@@ -82,6 +101,9 @@ func (tx *Tx) Jobs(fn func(*model.Job) bool) error {
 func (tx *Tx) DeleteJob(id string) error {
 	if err := tx.DeleteTasks(id); err != nil {
 		return err
+	}
+	if tx.group != nil {
+		tx.group.forget(id)
 	}
 	if err := tx.btx.Bucket(bucketJobs).Delete([]byte(id)); err != nil {
 		return fmt.Errorf("deleting job %s: %w", id, err)
