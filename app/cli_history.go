@@ -36,11 +36,18 @@ func historyVerb(args []string) bool {
 }
 
 func runWorkerHistory(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "worker", "worker ID history [SINCE, e.g. 2h] [--json]")}
+	fs := &flagSet{newFlags(e, "worker", "worker ID history [SINCE, e.g. 2h | --last 2h] [--json]")}
 	cf := addClientFlags(fs)
+	last := fs.String("last", "", "how far back, e.g. 30m or 2h (the same as SINCE; the manager keeps 24h)")
 	pos, err := parse(fs.FlagSet, args)
 	if err != nil {
 		return err
+	}
+	if *last != "" {
+		if len(pos) > 2 {
+			return fmt.Errorf("%w: give how far back once: --last %s or %s", errUsage, *last, pos[2])
+		}
+		pos = append(pos, *last)
 	}
 	cl, err := cf.client()
 	if err != nil {
@@ -68,7 +75,7 @@ var sparks = []rune("▁▂▃▄▅▆▇█")
 // manager's answer as is.
 func workerHistory(e *env, cl *client.Client, id string, args []string, asJSON bool) error {
 	var since time.Time
-	span := 24 * time.Hour
+	span, asked := historyKept, time.Duration(0)
 	if len(args) > 1 {
 		return fmt.Errorf("%w: farmhand worker ID history [SINCE, e.g. 2h]", errUsage)
 	}
@@ -77,7 +84,7 @@ func workerHistory(e *env, cl *client.Client, id string, args []string, asJSON b
 		if err != nil || d <= 0 {
 			return fmt.Errorf("%w: history %q: give how far back, e.g. 30m or 2h", errUsage, args[0])
 		}
-		span, since = min(d, span), time.Now().Add(-d)
+		span, since, asked = min(d, span), time.Now().Add(-d), d
 	}
 	ctx := context.Background()
 	id, err := resolveWorkerID(ctx, cl, id)
@@ -91,20 +98,50 @@ func workerHistory(e *env, cl *client.Client, id string, args []string, asJSON b
 	if asJSON {
 		return printJSON(e.stdout, h)
 	}
-	printHistory(e.stdout, h, time.Now(), span)
+	printHistory(e.stdout, h, time.Now(), span, asked)
 	return nil
 }
 
+// historyKept is how much host history the manager keeps for a worker (its
+// ring of samples).
+const historyKept = 24 * time.Hour
+
+// historySpan says the span shown, start to end in local time with both
+// dates, and, when asked was longer than the span, that it was cut to what
+// the manager keeps.
+func historySpan(now time.Time, span, asked time.Duration) string {
+	start, end := now.Add(-span).Local(), now.Local()
+	s := fmt.Sprintf("%s – %s %s", start.Format("Mon Jan 2 15:04"), end.Format("Mon Jan 2 15:04"), end.Format("MST"))
+	if asked > span {
+		s += fmt.Sprintf("; %s was asked, but the manager keeps the last %s only", shortDuration(asked), shortDuration(historyKept))
+	}
+	return s
+}
+
+// shortDuration writes d as people do: "24h", "90m" as "1h30m", "45s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // printHistory writes h as sparklines over the span up to now, and a table
-// of its newest samples.
-func printHistory(w io.Writer, h *model.HostHistory, now time.Time, span time.Duration) {
+// of its newest samples; asked is the span the user asked for (0: none),
+// which the header says was cut when it is longer than span.
+func printHistory(w io.Writer, h *model.HostHistory, now time.Time, span, asked time.Duration) {
 	if len(h.Samples) == 0 {
-		fmt.Fprintf(w, "No host history for worker %s in the last %s (the manager keeps 24 h, from heartbeats since it started).\n", h.WorkerID, span)
+		fmt.Fprintf(w, "No host history for worker %s, %s (the manager keeps 24 h, from heartbeats since it started).\n",
+			h.WorkerID, historySpan(now, span, asked))
 		return
 	}
 	start := now.Add(-span)
-	fmt.Fprintf(w, "Worker %s, %s to %s (%d samples of %d s; each column %s)\n", h.WorkerID,
-		start.Local().Format("Jan 2 15:04"), now.Local().Format("15:04"), len(h.Samples), h.StepSeconds, span/historyColumns)
+	fmt.Fprintf(w, "Worker %s, %s\n(%d samples of %d s; each column %s)\n", h.WorkerID,
+		historySpan(now, span, asked), len(h.Samples), h.StepSeconds, span/historyColumns)
 	cpu := func(s model.HostSample) (float64, bool) { return s.CPUPercent, true }
 	mem := func(s model.HostSample) (float64, bool) {
 		return 100 * float64(s.MemUsedMB) / float64(s.MemTotalMB), s.MemTotalMB > 0

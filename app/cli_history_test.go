@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"farmhand/farm/manager"
 	"farmhand/farm/model"
 )
 
@@ -19,7 +20,7 @@ func TestPrintHistory(t *testing.T) {
 			GPUPercent: &gpu, GPUMemUsedMB: 2048, GPUMemTotalMB: 4096},
 	}}
 	var out bytes.Buffer
-	printHistory(&out, h, now, 24*time.Hour)
+	printHistory(&out, h, now, 24*time.Hour, 0)
 	lines := strings.Split(out.String(), "\n")
 	want := []string{
 		"CPU  ▁" + strings.Repeat(" ", 46) + "█",
@@ -27,8 +28,8 @@ func TestPrintHistory(t *testing.T) {
 		"GPU  " + strings.Repeat(" ", 47) + "▇",
 	}
 	for i, w := range want {
-		if len(lines) < i+2 || lines[i+1] != w {
-			t.Errorf("line %d = %q, want %q\n%s", i+1, lines[min(i+1, len(lines)-1)], w, out.String())
+		if len(lines) < i+3 || lines[i+2] != w {
+			t.Errorf("line %d = %q, want %q\n%s", i+2, lines[min(i+2, len(lines)-1)], w, out.String())
 		}
 	}
 	last := now.Add(-time.Minute).Local().Format("15:04:05")
@@ -40,14 +41,66 @@ func TestPrintHistory(t *testing.T) {
 	// A worker that read no GPU says so instead of drawing zeros.
 	h.Samples = h.Samples[:1]
 	out.Reset()
-	printHistory(&out, h, now, 24*time.Hour)
+	printHistory(&out, h, now, 24*time.Hour, 0)
 	if !strings.Contains(out.String(), "GPU  (not readable on this worker)") {
 		t.Errorf("no GPU read:\n%s", out.String())
 	}
 	h.Samples = nil
 	out.Reset()
-	printHistory(&out, h, now, time.Hour)
-	if !strings.Contains(out.String(), "No host history for worker w1 in the last 1h0m0s") {
+	printHistory(&out, h, now, time.Hour, 0)
+	if !strings.Contains(out.String(), "No host history for worker w1, "+now.Add(-time.Hour).Local().Format("Mon Jan 2 15:04")) {
 		t.Errorf("no samples:\n%s", out.String())
+	}
+}
+
+// Fresh-eyes try: the header named no end date, and 'history 9999h' showed
+// 24 h without a word. The header says the span, start and end with their
+// dates in local time, and that a longer span asked for was cut.
+func TestHistoryHeaderSaysSpanAndCap(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	h := &model.HostHistory{WorkerID: "w1", StepSeconds: 30, Samples: []model.HostSample{{Time: now.Add(-time.Minute), CPUPercent: 5}}}
+	start, end := now.Add(-24*time.Hour).Local(), now.Local()
+	span := start.Format("Mon Jan 2 15:04") + " – " + end.Format("Mon Jan 2 15:04") + " " + end.Format("MST")
+	var out bytes.Buffer
+	printHistory(&out, h, now, 24*time.Hour, 9999*time.Hour)
+	want := "Worker w1, " + span + "; 9999h was asked, but the manager keeps the last 24h only\n"
+	if !strings.HasPrefix(out.String(), want) {
+		t.Errorf("header:\n%s\nwant:\n%s", out.String(), want)
+	}
+	out.Reset()
+	printHistory(&out, h, now, 2*time.Hour, 2*time.Hour)
+	if first, _, _ := strings.Cut(out.String(), "\n"); strings.Contains(first, "asked") ||
+		!strings.Contains(first, now.Add(-2*time.Hour).Local().Format("Mon Jan 2 15:04")+" – "+end.Format("Mon Jan 2 15:04")) {
+		t.Errorf("a span within what is kept: %q", first)
+	}
+	h.Samples = nil
+	out.Reset()
+	printHistory(&out, h, now, 24*time.Hour, 48*time.Hour)
+	if !strings.Contains(out.String(), "48h was asked, but the manager keeps the last 24h only") {
+		t.Errorf("no samples, span cut: %s", out.String())
+	}
+}
+
+// 'worker ID history --last 9999h' is taken as SINCE is, and says it was cut.
+func TestWorkerHistoryLastFlag(t *testing.T) {
+	f := newAPIFarm(t)
+	mb, _, err := f.m.Join(manager.JoinRequest{Name: "desk", Platform: "linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.m.Approve(mb.ID, model.RoleWorker); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.m.SignOn(mb.ID, manager.WorkerInfo{Name: "desk", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
+		t.Fatal(err)
+	}
+	e, out := backupEnv()
+	if err := commands["worker"].run(e, append([]string{mb.ID, "history", "--last", "9999h"}, f.flags(t)...)); err != nil ||
+		!strings.Contains(out.String(), "9999h was asked, but the manager keeps the last 24h only") {
+		t.Errorf("history --last 9999h: %v\n%s", err, out)
+	}
+	e, _ = backupEnv()
+	if err := commands["worker"].run(e, append([]string{mb.ID, "history", "2h", "--last", "3h"}, f.flags(t)...)); err == nil {
+		t.Error("SINCE and --last together are taken")
 	}
 }
