@@ -210,11 +210,17 @@ func runWorkerVerb(e *env, args []string, verb string) error {
 	}
 	if changes := len(set) - countOf(set, "manager", "token", "fingerprint", "data", "json"); changes > 0 {
 		rules := cur.Rules
+		if err := af.checkMinuteFlags(set); err != nil {
+			return err
+		}
 		if err := af.apply(&rules, set, time.Now()); err != nil {
 			return err
 		}
-		if cur, err = cl.SetWorkerAvailability(ctx, id, rules); err != nil {
+		if err := checkRules(rules); err != nil {
 			return err
+		}
+		if cur, err = cl.SetWorkerAvailability(ctx, id, rules); err != nil {
+			return flagNamedError(err, rules)
 		}
 	}
 	if *cf.asJSON {

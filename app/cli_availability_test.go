@@ -116,7 +116,7 @@ func TestWorkerAvailabilityCommand(t *testing.T) {
 	if got.Rules.IdleAfter.D() != 10*time.Minute || got.Rules.Override == nil || got.Rules.Override.Render || got.Rules.Override.Until.Year() != 2030 {
 		t.Fatalf("after --pause-until: %+v", got.Rules)
 	}
-	if out, err = run(mb.ID, "availability", "--on-return", "later"); err == nil || !strings.Contains(err.Error(), "on_return") {
+	if out, err = run(mb.ID, "availability", "--on-return", "later"); err == nil || !strings.Contains(err.Error(), `--on-return: must be "finish" or "stop", not "later"`) {
 		t.Errorf("a bad --on-return: %v: %s", err, out)
 	}
 	if out, err = run(mb.ID, "availability", "--schedule", "weekdays 9-5"); err == nil || !strings.Contains(err.Error(), "--schedule") {
