@@ -13,10 +13,11 @@ import (
 // runBench runs the scheduling stress benchmark: a real manager on 127.0.0.1
 // and fake workers that ask for tasks and report them done over HTTP.
 func runBench(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "bench", "bench [--tasks 1000,10000] [--workers 1,4,16,64] [--task-time 0s]")}
+	fs := &flagSet{newFlags(e, "bench", "bench [--tasks 1000,10000] [--workers 1,4,16,64] [--task-time 0s] [--data-dir DIR]")}
 	tasks := fs.String("tasks", "1000,10000", "job sizes to measure (comma-separated)")
 	workers := fs.String("workers", "1,4,16,64", "fake worker counts to measure (comma-separated)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	dataDir := fs.String("data-dir", "", "where the benchmark's farms keep their databases (default: the system's temporary folder); its disk's sync time bounds the schedule latency")
 	taskTime := fs.Duration("task-time", 0, "how long each fake worker takes over a task, as a render would (0: reports at once, which saturates the manager)")
 	if _, err := parse(fs.FlagSet, args); err != nil {
 		return err
@@ -45,7 +46,7 @@ func runBench(e *env, args []string) error {
 	if *taskTime < 0 {
 		return fmt.Errorf("%w: --task-time cannot be negative", errUsage)
 	}
-	_, err = bench.Run(ctx, bench.Options{JobSizes: sizes, Workers: counts, TaskTime: *taskTime, Out: e.stdout})
+	_, err = bench.Run(ctx, bench.Options{JobSizes: sizes, Workers: counts, TaskTime: *taskTime, DataDir: *dataDir, Out: e.stdout})
 	return err
 }
 

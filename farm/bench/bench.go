@@ -73,6 +73,12 @@ type Result struct {
 	// the run's start and end (-1: unknown). Above the CPU count, other
 	// programs competed for the CPUs and the times above say more about them.
 	LoadBefore, LoadAfter float64
+	// WritesPerCommit is how many writes (schedule calls, task updates)
+	// shared one database transaction in the worker phase, on average;
+	// CommitMean the mean time a commit took (bbolt writing and syncing),
+	// CommitMax the longest of the run.
+	WritesPerCommit       float64
+	CommitMean, CommitMax time.Duration
 }
 
 // Targets the verdict checks against.
@@ -138,6 +144,16 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 	} else {
 		fmt.Fprintf(opt.Out, "fake workers report each task done at once: the manager is saturated\n\n")
 	}
+	dir := opt.DataDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	disk, err := measureDiskSync(dir)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opt.Out, "disk under %s: a 4 KiB write and fsync take %s (p50), %s (p99) over %d; bbolt makes two per commit\n\n",
+		disk.Dir, ms(disk.P50), ms(disk.P99), disk.Syncs)
 	printHeader(opt.Out)
 	var results []Result
 	for _, n := range opt.JobSizes {
@@ -151,7 +167,7 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 			results = append(results, r)
 		}
 	}
-	printVerdict(opt.Out, results, opt.TaskTime)
+	printVerdict(opt.Out, results, opt.TaskTime, disk)
 	return results, nil
 }
 
@@ -248,10 +264,16 @@ func runOne(ctx context.Context, opt Options, n, w int) (res Result, err error) 
 	if held := liveHeap(); held > before {
 		res.HeapPerTask = float64(held-before) / float64(n)
 	}
-	cpu0 := processCPU()
+	cpu0, stats0 := processCPU(), f.m.StoreStats()
 	lats, assigned, err := drainAll(ctx, workers, c, job.ID, n, opt.TaskTime, &res)
 	if err != nil {
 		return res, err
+	}
+	if stats := f.m.StoreStats(); stats.Commits > stats0.Commits {
+		commits := stats.Commits - stats0.Commits
+		res.WritesPerCommit = float64(stats.Writers-stats0.Writers) / float64(commits)
+		res.CommitMean = (stats.Committing - stats0.Committing) / time.Duration(commits)
+		res.CommitMax = stats.SlowestCommit
 	}
 	res.CPUPerTask = -1
 	if cpu1 := processCPU(); cpu0 >= 0 && cpu1 >= 0 {

@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-const rowFormat = "%7s %8s %9s %10s %10s %10s %10s %8s %9s %9s %8s %11s\n"
+const rowFormat = "%7s %8s %9s %10s %10s %10s %10s %8s %9s %9s %8s %8s %9s %11s\n"
 
 func printHeader(out io.Writer) {
 	fmt.Fprintf(out, rowFormat, "tasks", "workers", "tasks/s", "sched p50", "sched p99", "submit", "list", "list KB",
-		"cpu/task", "heap peak", "B/task", "load")
+		"cpu/task", "heap peak", "B/task", "w/commit", "commit", "load")
 }
 
 func printRow(out io.Writer, r Result) {
@@ -23,7 +23,7 @@ func printRow(out io.Writer, r Result) {
 	fmt.Fprintf(out, rowFormat, fmt.Sprint(r.Tasks), fmt.Sprint(r.Workers), fmt.Sprintf("%.0f", r.TasksPerSec),
 		ms(r.SchedP50), ms(r.SchedP99), ms(r.SubmitTime), ms(r.ListTime), fmt.Sprint(r.ListBytes>>10),
 		cpu, fmt.Sprintf("%dMB", r.HeapPeak>>20), fmt.Sprintf("%.0f", r.HeapPerTask),
-		formatLoad(r.LoadBefore)+"→"+formatLoad(r.LoadAfter))
+		fmt.Sprintf("%.1f", r.WritesPerCommit), ms(r.CommitMean), formatLoad(r.LoadBefore)+"→"+formatLoad(r.LoadAfter))
 }
 
 // ms prints every duration in one unit so that the columns compare at a glance.
@@ -41,7 +41,8 @@ func mark(ok bool) string {
 func printLegend(out io.Writer, results []Result) {
 	fmt.Fprintf(out, "\ncpu/task: CPU time of the whole process (manager and fake workers) per task;\n"+
 		"heap peak: highest Go heap of the run; B/task: live heap the queued job added per task;\n"+
-		"load: the machine's one-minute load average at the run's start and end.\n")
+		"w/commit: writes (schedule calls, task updates) per database transaction; commit: its mean\n"+
+		"time writing and syncing; load: the machine's one-minute load average at the run's start and end.\n")
 	worstLoad := -1.0
 	for _, r := range results {
 		worstLoad = max(worstLoad, r.LoadBefore, r.LoadAfter)
@@ -54,7 +55,7 @@ func printLegend(out io.Writer, results []Result) {
 
 // printVerdict compares the results with the targets. A target whose run was
 // not measured (other job sizes or worker counts) is said to be skipped.
-func printVerdict(out io.Writer, results []Result, taskTime time.Duration) {
+func printVerdict(out io.Writer, results []Result, taskTime time.Duration, disk DiskSync) {
 	find := func(tasks, workers int) (Result, bool) {
 		for _, r := range results {
 			if r.Tasks == tasks && r.Workers == workers {
@@ -73,7 +74,7 @@ func printVerdict(out io.Writer, results []Result, taskTime time.Duration) {
 	if taskTime > 0 {
 		// Throughput is then bounded by workers ÷ task time, not by the manager.
 		fmt.Fprintf(out, "  (throughput targets are for a task time of 0; here each task takes %s)\n", taskTime)
-		printLatencyVerdict(results, line, skip)
+		printLatencyVerdict(out, results, line, skip, disk)
 		return
 	}
 
@@ -115,7 +116,7 @@ func printVerdict(out io.Writer, results []Result, taskTime time.Duration) {
 	} else {
 		skip(what, "not run")
 	}
-	printLatencyVerdict(results, line, skip)
+	printLatencyVerdict(out, results, line, skip, disk)
 
 	// Every run submits and lists once; judge by the slowest of them.
 	var submits, lists []time.Duration
@@ -148,11 +149,15 @@ func spread(ds []time.Duration) string {
 
 // printLatencyVerdict checks the schedule p99 of the big job with the most
 // workers against its target.
-func printLatencyVerdict(results []Result, line func(bool, string, string), skip func(string, string)) {
+func printLatencyVerdict(out io.Writer, results []Result, line func(bool, string, string), skip func(string, string), disk DiskSync) {
 	what := fmt.Sprintf("schedule p99 < %s, %d-task job, %d workers", targetSchedP99, bigJob, targetWorkers)
 	for _, r := range results {
 		if r.Tasks == bigJob && r.Workers == targetWorkers {
 			line(r.SchedP99 < targetSchedP99, what, ms(r.SchedP99))
+			if r.SchedP99 >= targetSchedP99 && 2*disk.P99 >= targetSchedP99 {
+				fmt.Fprintf(out, "          (this disk's slowest syncs, %s each at p99, two per commit, hold every waiting\n"+
+					"          worker: --data-dir on a faster disk, or tmpfs, shows the manager's own latency)\n", ms(disk.P99))
+			}
 			return
 		}
 	}

@@ -200,6 +200,11 @@ func (m *Manager) Config() Config { return m.cfg }
 // ID returns the farm's identity, stable across restarts.
 func (m *Manager) ID() string { return m.id }
 
+// StoreStats says how the database's group commits went since the manager
+// opened (writers per commit, time committing): the stress benchmark reports
+// them, since a disk's sync time bounds how fast a worker hears back.
+func (m *Manager) StoreStats() store.Stats { return m.store.Stats() }
+
 // Close shuts the farm down, in the order that lets nothing write to what is
 // closed: it ends every Run and waits for it, ends the event subscriptions
 // (see events.Hub.Close), writes the queued task-log lines and closes the

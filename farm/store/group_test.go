@@ -151,3 +151,25 @@ func TestGroupDeleteAfterWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Stats count the commits, the writers they carried and the time they took.
+func TestStatsCountCommitsAndWriters(t *testing.T) {
+	s := openTemp(t)
+	before := s.Stats()
+	errs := commitTogether(s,
+		func(tx *Tx) error { return tx.PutWorker(&model.Worker{ID: "a"}) },
+		func(tx *Tx) error { return tx.PutWorker(&model.Worker{ID: "b"}) })
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.PutWorker(&model.Worker{ID: "c"}) }); err != nil {
+		t.Fatal(err)
+	}
+	after := s.Stats()
+	if c, w := after.Commits-before.Commits, after.Writers-before.Writers; c != 2 || w != 3 {
+		t.Errorf("%d commits of %d writers, want 2 of 3", c, w)
+	}
+	if after.Committing <= before.Committing || after.SlowestCommit <= 0 || after.SlowestCommit > after.Committing {
+		t.Errorf("commit times: %+v", after)
+	}
+}

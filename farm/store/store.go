@@ -55,6 +55,8 @@ type Store struct {
 	mu        sync.RWMutex
 	closed    atomic.Bool
 	closeOnce sync.Once
+
+	stats statCounters
 }
 
 type writeReq struct {
@@ -175,6 +177,8 @@ func (s *Store) commitGroup(group []*writeReq) {
 		var hooks []func()
 		failed := -1
 		var failErr error
+		start := time.Now()
+		var ran time.Time
 		err := s.db.Update(func(btx *bolt.Tx) error {
 			hooks = hooks[:0]
 			g := newGroup()
@@ -192,6 +196,7 @@ func (s *Store) commitGroup(group []*writeReq) {
 				return err
 			}
 			hooks = append(hooks, last.hooks...)
+			ran = time.Now()
 			return nil
 		})
 		if failed >= 0 {
@@ -206,6 +211,7 @@ func (s *Store) commitGroup(group []*writeReq) {
 			}
 			return
 		}
+		s.stats.add(len(group), ran.Sub(start), time.Since(ran))
 		for _, h := range hooks {
 			h()
 		}
