@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -37,6 +38,7 @@ type authoring struct {
 	taskProto *goja.Object // holds addCommand and addDependency
 	priority  goja.Value   // a new task's, 50
 	tasks     []*task      // added to the job, in order
+	plain     *plainer     // of command parameters
 }
 
 // jsProp is a property a script gave a task or command besides the API's.
@@ -54,7 +56,7 @@ var (
 // exports) and returns what makes jobs and reads them back. authored is
 // called for every task author.Task makes; maxTasks bounds job.addTask.
 func installAuthoring(vm *goja.Runtime, authored func(), maxTasks int) (*authoring, error) {
-	a := &authoring{vm: vm, authored: authored, maxTasks: maxTasks, priority: vm.ToValue(50)}
+	a := &authoring{vm: vm, authored: authored, maxTasks: maxTasks, priority: vm.ToValue(50), plain: newPlainer()}
 	a.taskProto = vm.NewObject()
 	for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
 		"addCommand": a.addCommand, "addDependency": a.addDependency,
@@ -236,7 +238,7 @@ type task struct {
 	commandsJS          goja.Value // nil while commands is the list
 	dependencies        []*task
 	dependenciesJS      goja.Value // nil while dependencies is the list
-	extra               []jsProp
+	extra               props
 	index               int // in the job, -1 until job.addTask
 }
 
@@ -261,7 +263,7 @@ func (t *task) Get(key string) goja.Value {
 		}
 		return t.dependenciesJS
 	}
-	return getExtra(t.extra, key)
+	return t.extra.get(key)
 }
 
 func (a *authoring) array(n int, item func(int) goja.Value) goja.Value {
@@ -285,26 +287,20 @@ func (t *task) Set(key string, v goja.Value) bool {
 	case "dependencies":
 		t.dependenciesJS, t.dependencies = v, nil
 	default:
-		t.extra = setExtra(t.extra, key, v)
+		t.extra.set(key, v)
 	}
 	return true
 }
 
 var taskKeys = []string{"name", "type", "priority", "commands", "dependencies"}
 
-func (t *task) Has(key string) bool { return isKey(taskKeys, t.extra, key) }
+func (t *task) Has(key string) bool { return t.extra.has(taskKeys, key) }
 
-// Delete leaves the API's properties undefined, as deleting them from an
-// object would; a task without a name or commands is refused when read.
-func (t *task) Delete(key string) bool {
-	if !isKey(taskKeys, nil, key) {
-		t.extra = deleteExtra(t.extra, key)
-		return true
-	}
-	return t.Set(key, goja.Undefined())
-}
+// Delete leaves the API's properties undefined; a task without a name or
+// commands is refused when read.
+func (t *task) Delete(key string) bool { return t.extra.delete(taskKeys, key, t.Set) }
 
-func (t *task) Keys() []string { return keys(taskKeys, t.extra) }
+func (t *task) Keys() []string { return t.extra.keys(taskKeys) }
 
 // command is what author.Command returns.
 type command struct {
@@ -314,12 +310,12 @@ type command struct {
 	params      map[string]any
 	paramsErr   error      // why the parameters cannot be stored
 	paramsJS    goja.Value // what the script sees as command.parameters, once it looked
-	extra       []jsProp
+	extra       props
 }
 
 // setParameters copies v into the command's parameters.
 func (c *command) setParameters(v goja.Value) {
-	c.params, c.paramsErr = plainParametersJS(v)
+	c.params, c.paramsErr = c.a.plain.parameters(v)
 	c.paramsJS = nil
 	if c.paramsErr != nil {
 		c.paramsJS = v // the script still sees what it gave
@@ -347,7 +343,7 @@ func (c *command) Get(key string) goja.Value {
 		}
 		return c.paramsJS
 	}
-	return getExtra(c.extra, key)
+	return c.extra.get(key)
 }
 
 func (c *command) Set(key string, v goja.Value) bool {
@@ -359,66 +355,64 @@ func (c *command) Set(key string, v goja.Value) bool {
 	case "parameters":
 		c.setParameters(v)
 	default:
-		c.extra = setExtra(c.extra, key, v)
+		c.extra.set(key, v)
 	}
 	return true
 }
 
 var commandKeys = []string{"name", "parameters", "totalStepCount"}
 
-func (c *command) Has(key string) bool { return isKey(commandKeys, c.extra, key) }
+func (c *command) Has(key string) bool { return c.extra.has(commandKeys, key) }
 
-func (c *command) Delete(key string) bool {
-	if !isKey(commandKeys, nil, key) {
-		c.extra = deleteExtra(c.extra, key)
-		return true
-	}
-	return c.Set(key, goja.Undefined())
-}
+func (c *command) Delete(key string) bool { return c.extra.delete(commandKeys, key, c.Set) }
 
-func (c *command) Keys() []string { return keys(commandKeys, c.extra) }
+func (c *command) Keys() []string { return c.extra.keys(commandKeys) }
 
-func getExtra(extra []jsProp, key string) goja.Value {
-	for _, p := range extra {
-		if p.key == key {
-			return p.value
+// props are the properties a script gave a Go-backed object besides its own.
+type props []jsProp
+
+func (p props) get(key string) goja.Value {
+	for _, e := range p {
+		if e.key == key {
+			return e.value
 		}
 	}
 	return nil
 }
 
-func setExtra(extra []jsProp, key string, v goja.Value) []jsProp {
-	for i := range extra {
-		if extra[i].key == key {
-			extra[i].value = v
-			return extra
+func (p *props) set(key string, v goja.Value) {
+	for i := range *p {
+		if (*p)[i].key == key {
+			(*p)[i].value = v
+			return
 		}
 	}
-	return append(extra, jsProp{key, v})
+	*p = append(*p, jsProp{key, v})
 }
 
-func deleteExtra(extra []jsProp, key string) []jsProp {
-	for i := range extra {
-		if extra[i].key == key {
-			return append(extra[:i:i], extra[i+1:]...)
+// delete removes key unless it is one of fixed, which becomes undefined
+// through set, as deleting it from an object would leave it.
+func (p *props) delete(fixed []string, key string, set func(string, goja.Value) bool) bool {
+	if slices.Contains(fixed, key) {
+		return set(key, goja.Undefined())
+	}
+	for i := range *p {
+		if (*p)[i].key == key {
+			*p = slices.Delete(*p, i, i+1)
+			break
 		}
 	}
-	return extra
+	return true
 }
 
-func isKey(fixed []string, extra []jsProp, key string) bool {
-	for _, k := range fixed {
-		if k == key {
-			return true
-		}
-	}
-	return getExtra(extra, key) != nil
+func (p props) has(fixed []string, key string) bool {
+	return slices.Contains(fixed, key) || p.get(key) != nil
 }
 
-func keys(fixed []string, extra []jsProp) []string {
-	out := append([]string(nil), fixed...)
-	for _, p := range extra {
-		out = append(out, p.key)
+func (p props) keys(fixed []string) []string {
+	out := slices.Clone(fixed)
+	for _, e := range p {
+		out = append(out, e.key)
 	}
 	return out
 }

@@ -46,6 +46,14 @@ func isDriveLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 // "." components go, ".." removes the one before it; a leading ".." stays
 // unless the root is absolute ("/", "P:/"), where it cannot go higher.
 func cleanPath(root, rest string) string {
+	if rest != "" && isClean(rest) {
+		return root + rest // as most paths in scripts are: join's answer, joined again
+	}
+	return cleanParts(root, rest)
+}
+
+// cleanParts is cleanPath component by component.
+func cleanParts(root, rest string) string {
 	absolute := root == "/" || strings.HasSuffix(root, ":/")
 	var parts []string
 	for _, part := range strings.Split(rest, "/") {
@@ -62,6 +70,23 @@ func cleanPath(root, rest string) string {
 		return cleaned
 	}
 	return "."
+}
+
+// isClean reports whether cleanPath would leave a relative path as it is:
+// no empty, "." or ".." components.
+func isClean(rest string) bool {
+	start := 0
+	for i := 0; i <= len(rest); i++ {
+		if i < len(rest) && rest[i] != '/' {
+			continue
+		}
+		switch rest[start:i] {
+		case "", ".", "..":
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
 func toSlash(p string) string { return strings.ReplaceAll(p, `\`, "/") }

@@ -111,3 +111,33 @@ func TestPathModuleFromJavaScript(t *testing.T) {
 		t.Errorf("paths = %#v, want %q", got, want)
 	}
 }
+
+// cleanPath answers at once for a path that is already clean; its answer is
+// the one component by component, for every path of up to four components
+// of these kinds, under every kind of root.
+func TestCleanPathShortcutAgrees(t *testing.T) {
+	parts := []string{"", ".", "..", "...", "a", ".b", "c..", "######"}
+	var paths []string
+	var grow func(p string, n int)
+	grow = func(p string, n int) {
+		paths = append(paths, p)
+		if n == 4 {
+			return
+		}
+		for _, part := range parts {
+			if n == 0 {
+				grow(part, n+1)
+			} else {
+				grow(p+"/"+part, n+1)
+			}
+		}
+	}
+	grow("", 0)
+	for _, root := range []string{"", "/", "//", "P:", "P:/"} {
+		for _, rest := range paths {
+			if got, want := cleanPath(root, rest), cleanParts(root, rest); got != want {
+				t.Errorf("cleanPath(%q, %q) = %q, component by component %q", root, rest, got, want)
+			}
+		}
+	}
+}

@@ -45,6 +45,9 @@ func (r *Registry) run(sc *script, jobType string, fn func(vm *goja.Runtime, a *
 	if _, err := vm.RunProgram(prelude); err != nil {
 		return err
 	}
+	if err := installArrayIterator(vm); err != nil {
+		return err
+	}
 	a, err := installAuthoring(vm, w.taskAuthored, r.maxTasks)
 	if err != nil {
 		return err
