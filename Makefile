@@ -110,6 +110,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRewriteExpand -fuzztime $${FUZZTIME:-60s} ./farm/pathvars/
 	$(GO) test -run '^$$' -fuzz FuzzRequestBodies -fuzztime $${FUZZTIME:-60s} ./farm/api/
 	$(GO) test -run '^$$' -fuzz FuzzCleanPath -fuzztime $${FUZZTIME:-60s} ./farm/files/
+	$(GO) test -run '^$$' -fuzz FuzzParseSize -fuzztime $${FUZZTIME:-60s} ./farm/files/
 
 test: setup vet lint skips-reset unit e2e
 	FUZZTIME=15s $(MAKE) fuzz

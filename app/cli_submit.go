@@ -15,6 +15,21 @@ import (
 	"farmhand/farm/pathvars"
 )
 
+// submittedSettings joins --set and --set-extra, typed as the job type
+// declares them, warning on stderr of --set keys it does not declare.
+func submittedSettings(e *env, settings, extra settingsFlag, jt *wire.JobType) (map[string]any, error) {
+	all, err := mergeExtras(settings, extra)
+	if err != nil {
+		return nil, err
+	}
+	typed, err := typedSettings(all, jt)
+	if err != nil {
+		return nil, err
+	}
+	warnUndeclared(e.stderr, settings, jt)
+	return typed, nil
+}
+
 // errJobUnsuccessful: submit --wait saw the job end other than completed.
 var errJobUnsuccessful = errors.New("job did not complete")
 
@@ -56,15 +71,10 @@ func runSubmit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	all, err := mergeExtras(settings, extra)
+	typed, err := submittedSettings(e, settings, extra, jt)
 	if err != nil {
 		return err
 	}
-	typed, err := typedSettings(all, jt)
-	if err != nil {
-		return err
-	}
-	warnUndeclared(e.stderr, settings, jt)
 	etag := ""
 	if jt != nil {
 		etag = jt.Etag
@@ -87,18 +97,25 @@ func runSubmit(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, job.ID)
 		return nil
 	}
-	if *cf.asJSON {
+	return waitSubmitted(ctx, e, cl, job.ID, *cf.asJSON)
+}
+
+// waitSubmitted is submit --wait: it prints the job's id at once, waits for
+// the job to end, prints it as JSON if asked, and fails with
+// errJobUnsuccessful unless it completed.
+func waitSubmitted(ctx context.Context, e *env, cl *client.Client, id string, asJSON bool) error {
+	if asJSON {
 		// The JSON comes when the job ends; a script waiting on it may want
 		// the id now (to show, or to cancel the job).
-		fmt.Fprintln(e.stderr, "job", job.ID)
+		fmt.Fprintln(e.stderr, "job", id)
 	} else {
-		fmt.Fprintln(e.stdout, job.ID)
+		fmt.Fprintln(e.stdout, id)
 	}
-	job, err = waitForJob(ctx, e, cl, job.ID, !*cf.asJSON)
+	job, err := waitForJob(ctx, e, cl, id, !asJSON)
 	if err != nil {
 		return err
 	}
-	if *cf.asJSON {
+	if asJSON {
 		if err := printJSON(e.stdout, job); err != nil {
 			return err
 		}

@@ -143,4 +143,16 @@ func TestCommandsTakeIDPrefixes(t *testing.T) {
 	if _, err := run("worker", "zzz", "availability"); !errors.Is(err, errNoMatch) {
 		t.Errorf("worker zzz availability: %v", err)
 	}
+	if out, err := run("worker", wref); err != nil || !strings.Contains(out, "desk") {
+		t.Errorf("worker %s: %v\n%s", wref, err, out)
+	}
+	if _, err := run("worker", wref, "sleep"); err != nil {
+		t.Errorf("worker %s sleep: %v", wref, err)
+	}
+	if w, err := f.m.Worker(mb.ID); err != nil || w.StatusRequested != model.WorkerAsleep {
+		t.Errorf("after worker %s sleep: %+v, %v", wref, w, err)
+	}
+	if _, err := run("worker", "zzz", "sleep"); !errors.Is(err, errNoMatch) {
+		t.Errorf("worker zzz sleep: %v", err)
+	}
 }

@@ -15,7 +15,10 @@ import (
 // rename and delete.
 func manageWorker(e *env, cl *client.Client, pos []string, now, asJSON bool) error {
 	ctx := context.Background()
-	id := pos[0]
+	id, err := resolveWorkerID(ctx, cl, pos[0])
+	if err != nil {
+		return err
+	}
 	if len(pos) == 1 {
 		w, err := cl.Worker(ctx, id)
 		if err != nil {
@@ -28,7 +31,6 @@ func manageWorker(e *env, cl *client.Client, pos []string, now, asJSON bool) err
 		return nil
 	}
 	var w *model.Worker
-	var err error
 	switch verb := pos[1]; verb {
 	case "tags":
 		tags := []string{}

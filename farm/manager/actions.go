@@ -147,6 +147,9 @@ func (o *op) jobAction(jc *jobChange, action model.JobAction, priority int) erro
 		jc.deleted = true
 		err = o.tx.DeleteJob(j.ID)
 	}
+	if err == nil && (action == model.JobRequeue || action == model.JobRequeueFailed) {
+		err = o.awaitFiles(jc) // an upload job whose files never all came waits for them again
+	}
 	if err != nil {
 		return err
 	}

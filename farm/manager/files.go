@@ -156,7 +156,7 @@ func (m *Manager) storeUpload(tx *store.Tx, job *model.Job, s *Submission) error
 	job.FilesMissing = missing
 	switch {
 	case missing > 0:
-		job.Status, job.StatusReason = model.JobWaitingForFiles, fmt.Sprintf("waiting for %d files to be uploaded", missing)
+		job.Status, job.StatusReason = model.JobWaitingForFiles, "waiting for "+fileCount(missing)+" to be uploaded"
 	case s.Paused: // as newTasks left it; a retried transaction may have changed it
 		job.Status, job.StatusReason = model.JobPaused, "submitted paused"
 	default:
@@ -329,7 +329,7 @@ func (o *op) filesArrivedFor(id string) error {
 	jc.job.FilesMissing = max(jc.job.FilesMissing-1, 0)
 	jc.dirty = true
 	if jc.job.FilesMissing > 0 {
-		jc.job.StatusReason = fmt.Sprintf("waiting for %d files to be uploaded", jc.job.FilesMissing)
+		jc.job.StatusReason = "waiting for "+fileCount(jc.job.FilesMissing)+" to be uploaded"
 		return nil
 	}
 	u, err := o.tx.JobUpload(id)
@@ -383,7 +383,7 @@ func (o *op) awaitFiles(jc *jobChange) error {
 		return nil
 	}
 	jc.job.FilesMissing = missing
-	jc.job.Status, jc.job.StatusReason = model.JobWaitingForFiles, fmt.Sprintf("requeued; waiting for %d files to be uploaded", missing)
+	jc.job.Status, jc.job.StatusReason = model.JobWaitingForFiles, "requeued; waiting for "+fileCount(missing)+" to be uploaded"
 	jc.dirty = true
 	return nil
 }
@@ -421,4 +421,12 @@ func (m *Manager) BlobPath(sha string) (string, error) {
 		return "", fmt.Errorf("file %s: %w", sha, ErrNotFound)
 	}
 	return m.fileStore().BlobPath(sha), nil
+}
+
+// fileCount is "1 file" or "n files", for a job's status reason.
+func fileCount(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }

@@ -7,27 +7,10 @@ import (
 	"farmhand/farm/model"
 )
 
-// requeueCanceled requeues canceled job id as jobAction's requeue does, with
-// awaitFiles after requeueTasks.
+// requeueCanceled requeues canceled job id, as an artist would.
 func requeueCanceled(t *testing.T, m *Manager, id string) *model.Job {
 	t.Helper()
-	err := m.update(func(o *op) error {
-		jc, err := o.job(id)
-		if err != nil {
-			return err
-		}
-		if err := model.CheckJobAction(id, jc.job.Status, model.JobRequeue); err != nil {
-			return err
-		}
-		if err := o.requeueTasks(jc, func(t *model.Task) bool { return t.Status != model.TaskCompleted }, "job requeued"); err != nil {
-			return err
-		}
-		if err := o.awaitFiles(jc); err != nil {
-			return err
-		}
-		return o.settle(jc)
-	})
-	if err != nil {
+	if _, err := m.JobAction(id, model.JobRequeue, 0); err != nil {
 		t.Fatal(err)
 	}
 	return mustJob(t, m, id)
@@ -55,7 +38,7 @@ func TestRequeuedUploadJobWaitsForItsMissingFiles(t *testing.T) {
 		}
 		ready := m.index.Ready()
 		got := requeueCanceled(t, m, j.ID)
-		if got.Status != model.JobWaitingForFiles || got.FilesMissing != 1 || got.StatusReason != "requeued; waiting for 1 files to be uploaded" {
+		if got.Status != model.JobWaitingForFiles || got.FilesMissing != 1 || got.StatusReason != "requeued; waiting for 1 file to be uploaded" {
 			t.Fatalf("paused %v, requeued: %s, %d missing, %q", paused, got.Status, got.FilesMissing, got.StatusReason)
 		}
 		if m.index.Ready() != ready {
