@@ -20,7 +20,7 @@ import (
 // spent. Both budgets guard against loops and hoarding, not against size: each
 // task a script authors (author.Task) earns it taskTime more time and
 // taskMemory more heap, up to the registry's maximum tasks for a job, so a job
-// of DefaultMaxTasks honest tasks compiles (it needs some 3 s and 4–5 KiB of
+// of DefaultMaxTasks honest tasks compiles (it needs under 2 s and 1–2 KiB of
 // heap a task), while a script that loops or holds data without authoring
 // tasks is stopped at the base budget, and none gets more than the base budget
 // plus what the maximum number of tasks earns. Tasks earn when authored, not
@@ -34,12 +34,13 @@ const (
 	// 100,000-task job gets 30 s more than the base budget, twice what one took
 	// on a 2-core machine at a load average of 12.
 	taskTime = 300 * time.Microsecond
-	// taskMemory is the heap a script earns for each task it authors: goja
-	// holds some 4 KiB for a task of two commands, and the Go copy the registry
-	// reads off it about 1 KiB (measured: up to 527 MiB live for 100,000
-	// echo-sleep tasks, 596 MiB for Blender ones, with both copies alive). So
-	// no script may hold more than the budget plus what an honest job of the
-	// maximum size needs (256 MiB + 586 MiB by default).
+	// taskMemory is the heap a script earns for each task it authors. An
+	// authored task of two commands and the copy the registry reads off it
+	// hold some 1.5 KiB together (measured: 146 MiB live for 100,000
+	// echo-sleep tasks, 110 MiB for Blender ones, with both copies alive);
+	// the rest leaves room for tasks of more commands and bigger parameters.
+	// So no script may hold more than the budget plus what a generous job of
+	// the maximum size needs (256 MiB + 586 MiB by default).
 	taskMemory = 6 << 10
 	// sampleEvery is how often the watcher looks at the clock and the heap;
 	// goja runs some 10 MB of allocations in that time.
@@ -96,13 +97,15 @@ type watch struct {
 }
 
 // scriptGCPercent is the garbage collector's target while scripts run (Go's
-// GOGC; 100 by default). A big job's script builds its tasks as hundreds of
-// megabytes of JavaScript objects that all stay live until it ends, so every
-// collection in between finds almost nothing to free: at 400 a
-// 100,000-task job compiles with 30% less CPU, for some 8% more peak memory
-// (measured: BenchmarkCompile100k). The memory budget still bounds what a
-// script may hold, and a memory limit (GOMEMLIMIT) still applies.
-const scriptGCPercent = 400
+// GOGC; 100 by default). A big job's script makes its tasks, which stay live
+// until it ends, among many times their size of short-lived JavaScript
+// values, so the live heap only grows and every collection marks all the
+// tasks so far: at 1000 a 100,000-task Blender job compiles with 10% less CPU
+// and 20% less time than at 400, for some 15% more peak heap (measured:
+// BenchmarkCompile100k, about 320 MiB). The memory budget still bounds what
+// a script may hold (its watcher collects before it blames a script, see
+// heapOver), and a memory limit (GOMEMLIMIT) still applies.
+const scriptGCPercent = 1000
 
 // gcWhileScripts raises the collector's target while at least one script
 // runs, and puts the operator's back when the last one ends; a target set
