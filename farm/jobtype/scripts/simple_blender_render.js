@@ -130,29 +130,31 @@ function renderOutputPath(job) {
 }
 
 function authorRenderTasks(settings, renderDir, renderOutput) {
+    // What every render task's command line has before its frames, made once:
+    // a job may have 100,000 tasks.
+    const commonArgs = [];
+    if (settings.scene) {
+        commonArgs.push("--scene", settings.scene);
+    }
+    commonArgs.push(
+        "--python-expr", renderSettingsPython,
+        "--render-output", path.join(renderDir, path.basename(renderOutput)),
+        "--render-format", settings.format,
+    );
+    const warmBlender = settings.warm_blender !== false;
     const tasks = [];
     for (const chunk of frameChunker(settings.frames, settings.chunk_size)) {
-        const args = [];
-        if (settings.scene) {
-            args.push("--scene", settings.scene);
-        }
-        args.push(
-            "--python-expr", renderSettingsPython,
-            "--render-output", path.join(renderDir, path.basename(renderOutput)),
-            "--render-format", settings.format,
-            // Blender's range notation. Chunks are runs and lists of exactly
-            // their frames ("1-3,5", or "1,3,5" for a stepped range), never a
-            // step, which --render-frame would not take.
-            "--render-frame", chunk.replace(/-/g, ".."),
-        );
         const params = {
             exe: "{blender}",
             exeArgs: "{blenderArgs}",
             argsBefore: [],
             blendfile: settings.blendfile,
-            args: args,
+            // Blender's range notation. Chunks are runs and lists of exactly
+            // their frames ("1-3,5", or "1,3,5" for a stepped range), never a
+            // step, which --render-frame would not take.
+            args: commonArgs.concat("--render-frame", chunk.replaceAll("-", "..")),
         };
-        if (settings.warm_blender === false) {
+        if (!warmBlender) {
             params.warmBlender = false; // absent, a Farmhand worker keeps Blender warm
         }
         const task = author.Task(`render-${chunk}`, "blender");
