@@ -195,10 +195,7 @@ func (o *op) sampleFrames(jc *jobChange, c frameChange) error {
 		return nil // the clock went back; this sample would lie
 	}
 	j := jc.job
-	if j.TimePerFrame == nil {
-		j.TimePerFrame = &model.TimePerFrame{Unit: j.ETA.Unit}
-	}
-	j.TimePerFrame.Add(c.workerID, o.workerName(c.workerID), frames, seconds, o.now)
+	j.TimePerFrame = j.TimePerFrame.Added(j.ETA.Unit, c.workerID, o.workerName(c.workerID), frames, seconds, o.now)
 	return nil
 }
 

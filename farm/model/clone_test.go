@@ -12,14 +12,13 @@ import (
 // clone is equal and reaches no map, slice or pointer of the original. A
 // field added to Job or Worker without its line in Clone fails here.
 func TestClonesShareNothing(t *testing.T) {
-	for _, orig := range []any{filled[Job](), filled[Worker](), filled[TimePerFrame]()} {
+	// A job's TimePerFrame is shared: it is never changed in place (Added).
+	for _, orig := range []any{filled[Job](), filled[Worker]()} {
 		var c any
 		switch o := orig.(type) {
 		case *Job:
 			c = o.Clone()
 		case *Worker:
-			c = o.Clone()
-		case *TimePerFrame:
 			c = o.Clone()
 		}
 		name := reflect.TypeOf(orig).Elem().Name()
@@ -51,6 +50,10 @@ func TestCloneSettingsKeepsValuesApart(t *testing.T) {
 		t.Errorf("scalars changed: %v", c)
 	}
 }
+
+// neverChanged are the paths clones share on purpose: values never changed
+// in place.
+var neverChanged = map[string]bool{"Job.TimePerFrame": true}
 
 func filled[T any]() *T {
 	v := new(T)
@@ -103,8 +106,11 @@ func fill(v reflect.Value, n int) {
 }
 
 // shared returns the path of the first map, slice or pointer a and b both
-// reach, or "".
+// reach, or "", passing over what clones share by design (neverChanged).
 func shared(a, b reflect.Value, path string) string {
+	if neverChanged[path] {
+		return ""
+	}
 	switch a.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Slice:
 		if a.IsNil() {

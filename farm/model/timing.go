@@ -81,34 +81,43 @@ const (
 	MaxTimedWorkers = 32
 )
 
-// Add records that worker (id, name) completed a task of frames frames in
-// seconds, at when. frames must be above 0.
-func (t *TimePerFrame) Add(workerID, workerName string, frames int, seconds float64, when time.Time) {
+// Added returns t with a sample more: worker (id, name) completed a task of
+// frames frames in seconds, at when; frames must be above 0. A nil t starts
+// the figures in unit (UnitFrame or UnitTask). t itself is left as it was:
+// a TimePerFrame is never changed once made, so copies of a job share it
+// (Job.Clone) rather than copy its samples on every task change.
+func (t *TimePerFrame) Added(unit, workerID, workerName string, frames int, seconds float64, when time.Time) *TimePerFrame {
+	c := &TimePerFrame{Unit: unit}
+	if t != nil {
+		*c = *t
+		c.Workers = slices.Clone(t.Workers) // each one's Recent is replaced, never changed
+	}
 	perFrame := seconds / float64(frames)
-	t.Tasks++
-	t.Recent = appendRecent(t.Recent, perFrame, RecentPerJob)
-	t.MedianSeconds, t.LowSeconds, t.HighSeconds = Quartiles(t.Recent)
-	i := slices.IndexFunc(t.Workers, func(w WorkerTimePerFrame) bool { return w.WorkerID == workerID })
+	c.Tasks++
+	c.Recent = appendRecent(c.Recent, perFrame, RecentPerJob)
+	c.MedianSeconds, c.LowSeconds, c.HighSeconds = Quartiles(c.Recent)
+	i := slices.IndexFunc(c.Workers, func(w WorkerTimePerFrame) bool { return w.WorkerID == workerID })
 	if i < 0 {
-		if len(t.Workers) >= MaxTimedWorkers {
+		if len(c.Workers) >= MaxTimedWorkers {
 			oldest := 0
-			for k, w := range t.Workers {
-				if w.Last.Before(t.Workers[oldest].Last) {
+			for k, w := range c.Workers {
+				if w.Last.Before(c.Workers[oldest].Last) {
 					oldest = k
 				}
 			}
-			t.Workers = slices.Delete(t.Workers, oldest, oldest+1)
+			c.Workers = slices.Delete(c.Workers, oldest, oldest+1)
 		}
-		t.Workers = append(t.Workers, WorkerTimePerFrame{WorkerID: workerID})
-		i = len(t.Workers) - 1
+		c.Workers = append(c.Workers, WorkerTimePerFrame{WorkerID: workerID})
+		i = len(c.Workers) - 1
 	}
-	w := &t.Workers[i]
+	w := &c.Workers[i]
 	w.WorkerName = workerName
 	w.Tasks++
 	w.Frames += frames
 	w.Last = when
 	w.Recent = appendRecent(w.Recent, perFrame, RecentPerWorker)
 	w.MedianSeconds, w.LowSeconds, w.HighSeconds = Quartiles(w.Recent)
+	return c
 }
 
 // appendRecent appends v to a window of at most size values, dropping the

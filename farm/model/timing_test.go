@@ -28,13 +28,13 @@ func TestQuartiles(t *testing.T) {
 // samples, the last RecentPerWorker per worker, at most MaxTimedWorkers
 // workers (the least recently heard-of goes).
 func TestTimePerFrameIsBounded(t *testing.T) {
-	var tpf TimePerFrame
+	var tpf *TimePerFrame
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	// Tasks 1…33 each by another worker, 34…200 all by w32; the seconds per
 	// frame of task i are i.
 	for i := 1; i <= 200; i++ {
 		w := fmt.Sprint("w", min(i-1, 32))
-		tpf.Add(w, w, 2, float64(2*i), start.Add(time.Duration(i)*time.Second))
+		tpf = tpf.Added(UnitFrame, w, w, 2, float64(2*i), start.Add(time.Duration(i)*time.Second))
 	}
 	if tpf.Tasks != 200 || len(tpf.Recent) != RecentPerJob || tpf.Recent[0] != 137 || tpf.Recent[RecentPerJob-1] != 200 {
 		t.Errorf("tasks %d, recent %d from %v to %v", tpf.Tasks, len(tpf.Recent), tpf.Recent[0], tpf.Recent[len(tpf.Recent)-1])
@@ -78,5 +78,23 @@ func TestFrames(t *testing.T) {
 	}
 	if got := Frames([]Command{{Name: "frames-to-video"}}); got != 0 {
 		t.Errorf("a video task renders %d frames", got)
+	}
+}
+
+// Added leaves its receiver as it was: job copies share their TimePerFrame.
+func TestTimePerFrameAddedLeavesTheOriginal(t *testing.T) {
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	var first *TimePerFrame
+	for i := range 3 {
+		first = first.Added(UnitFrame, fmt.Sprint("w", i), "w", 1, 10, at)
+	}
+	before := fmt.Sprintf("%+v", *first)
+	second := first.Added(UnitFrame, "w1", "w", 1, 20, at.Add(time.Minute))
+	second = second.Added(UnitFrame, "w9", "w", 1, 30, at.Add(time.Minute))
+	if after := fmt.Sprintf("%+v", *first); after != before {
+		t.Errorf("adding to a copy changed the original:\n%s\nwas\n%s", after, before)
+	}
+	if second.Tasks != 5 || len(second.Workers) != 4 || second.Workers[1].Tasks != 2 || first.Unit != UnitFrame {
+		t.Errorf("added: %+v", second)
 	}
 }
