@@ -15,9 +15,9 @@ import (
 // Tasks and commands are Go structs that goja shows as objects
 // (goja.DynamicObject), and the methods are native functions: a task costs
 // a few hundred bytes rather than the kilobyte or more of a JavaScript object
-// with its arrays, and nothing is left to walk when compileJob returns. A
-// 100,000-task job compiles about three times faster than with JavaScript
-// constructors (measured: BenchmarkCompile100k).
+// with its arrays, and nothing is left to walk when compileJob returns
+// (measured with BenchmarkCompile100k: a 100,000-task job compiles about
+// twice as fast, in half the memory, as with JavaScript constructors).
 //
 // What scripts see matches Flamenco: tasks have name, type, priority (50),
 // commands and dependencies; commands have name, parameters and

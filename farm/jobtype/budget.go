@@ -154,7 +154,7 @@ func (r *Registry) watchRun(vm *goja.Runtime, jobType string) *watch {
 	return w
 }
 
-// taskAuthored is called by author.Task (prelude.js) for every task.
+// taskAuthored is called by author.Task (authoring.go) for every task.
 func (w *watch) taskAuthored() {
 	if w.tasks.Add(1) <= w.maxTasks {
 		authoredTasks.Add(1)

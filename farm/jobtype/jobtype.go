@@ -3,7 +3,7 @@
 // Job types are JavaScript files in Flamenco v3's format, so that scripts
 // studios wrote for Flamenco run here unchanged: a JOB_TYPE object declares the
 // settings, and compileJob(job) authors tasks and commands (see runtime.go and
-// prelude.js for the API a script sees). Each compile gets a fresh goja
+// authoring.go for the API a script sees). Each compile gets a fresh goja
 // runtime. The built-ins are embedded scripts (echo-sleep-test also has a Go
 // twin, for speed); a scripts folder adds custom types and overrides built-ins,
 // and is re-read when it changes (folder.go).

@@ -30,7 +30,8 @@ const maxCallDepth = 10_000
 //	process.platform, process.cwd()
 //	require("./lib/module")            see require
 //
-// author.Task and author.Command come from prelude.js, which run runs first.
+// author.Task and author.Command come from authoring.go, which run installs;
+// arrays iterate in Go (arrayiter.go).
 // Go values a script meets (job.created, a time) show their methods with a
 // lower-case first letter, as in Flamenco.
 func (r *Registry) newRuntime(jobType string) *goja.Runtime {

@@ -10,8 +10,8 @@ import (
 
 // specs checks the tasks a script authored and turns them into TaskSpecs:
 // every task needs a name, a well-formed type and at least one command,
-// and dependencies must not form a cycle. prelude.js has already made sure
-// dependencies are tasks of this job.
+// and dependencies must not form a cycle. Reading the tasks (task.read) has
+// already made sure dependencies are tasks of this job.
 func (j *authoredJob) specs() ([]TaskSpec, error) {
 	if len(j.Tasks) == 0 {
 		return nil, errors.New("the script added no tasks to the job")
