@@ -130,29 +130,29 @@ function renderOutputPath(job) {
 }
 
 function authorRenderTasks(settings, renderDir, renderOutput) {
-    // What every render task's command line has before its frames, made once:
-    // a job may have 100,000 tasks.
-    const commonArgs = [];
-    if (settings.scene) {
-        commonArgs.push("--scene", settings.scene);
-    }
-    commonArgs.push(
-        "--python-expr", renderSettingsPython,
-        "--render-output", path.join(renderDir, path.basename(renderOutput)),
-        "--render-format", settings.format,
-    );
+    // The same for every chunk, made once: a job may have 100,000 tasks.
+    const renderOutputArg = path.join(renderDir, path.basename(renderOutput));
     const warmBlender = settings.warm_blender !== false;
     const tasks = [];
     for (const chunk of frameChunker(settings.frames, settings.chunk_size)) {
+        const args = [
+            "--python-expr", renderSettingsPython,
+            "--render-output", renderOutputArg,
+            "--render-format", settings.format,
+            // Blender's range notation. Chunks are runs and lists of exactly
+            // their frames ("1-3,5", or "1,3,5" for a stepped range), never a
+            // step, which --render-frame would not take.
+            "--render-frame", chunk.replaceAll("-", ".."),
+        ];
+        if (settings.scene) {
+            args.unshift("--scene", settings.scene);
+        }
         const params = {
             exe: "{blender}",
             exeArgs: "{blenderArgs}",
             argsBefore: [],
             blendfile: settings.blendfile,
-            // Blender's range notation. Chunks are runs and lists of exactly
-            // their frames ("1-3,5", or "1,3,5" for a stepped range), never a
-            // step, which --render-frame would not take.
-            args: commonArgs.concat("--render-frame", chunk.replaceAll("-", "..")),
+            args: args,
         };
         if (!warmBlender) {
             params.warmBlender = false; // absent, a Farmhand worker keeps Blender warm
