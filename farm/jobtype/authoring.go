@@ -310,6 +310,7 @@ type command struct {
 	params      map[string]any
 	paramsErr   error      // why the parameters cannot be stored
 	paramsJS    goja.Value // what the script sees as command.parameters, once it looked
+	read        bool       // params went to a task
 	extra       props
 }
 
@@ -323,11 +324,18 @@ func (c *command) setParameters(v goja.Value) {
 }
 
 // parameters returns the command's parameters as the worker gets them.
+// Every call returns a map of its own: a command added to several tasks
+// must not share its parameters between them.
 func (c *command) parameters() (map[string]any, error) {
-	if c.paramsErr != nil || c.paramsJS == nil {
-		return c.params, c.paramsErr
+	if c.paramsErr != nil {
+		return nil, c.paramsErr
 	}
-	// The script had the map and may have put JavaScript values in it.
+	if c.paramsJS == nil && !c.read {
+		c.read = true
+		return c.params, nil
+	}
+	// The script had the map and may have put JavaScript values in it, or
+	// another task has this map.
 	return plainParameters(c.params)
 }
 

@@ -173,3 +173,28 @@ func TestTasksAreObjects(t *testing.T) {
 		t.Fatalf("tasks %+v, err %v; want task #2 refused for having no name", tasks, err)
 	}
 }
+
+// A command added to several tasks gives each its own parameters: the
+// manager may change one task's without touching the other's.
+func TestSharedCommandGivesEachTaskItsOwnParameters(t *testing.T) {
+	tasks, err := compileBody(t, `
+		const c = author.Command("exec", {exe: "x", args: ["-a"]});
+		for (const name of ["one", "two"]) {
+			const t = author.Task(name, "misc");
+			t.addCommand(c);
+			job.addTask(t);
+		}
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, two := tasks[0].Commands[0].Parameters, tasks[1].Commands[0].Parameters
+	if !reflect.DeepEqual(one, two) {
+		t.Fatalf("parameters differ: %v, %v", one, two)
+	}
+	one["exe"] = "changed"
+	one["args"].([]any)[0] = "changed"
+	if two["exe"] != "x" || two["args"].([]any)[0] != "-a" {
+		t.Errorf("changing one task's parameters changed the other's: %v", two)
+	}
+}
