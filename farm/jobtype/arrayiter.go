@@ -12,10 +12,12 @@ import (
 // with for...of over its frame chunks and then twice over its tasks (as the
 // built-in Blender one does) makes 300,000 of them for a 100,000-task job,
 // some 10% of its compile time. The iterators here make each result a small
-// Go struct instead, and are otherwise the arrays' own: the same prototype
-// chain (%ArrayIteratorPrototype%'s toStringTag, %IteratorPrototype%), a
-// fresh result for every step, the length read at every step, holes as
-// undefined, and Array.prototype.values is Array.prototype[Symbol.iterator].
+// Go struct instead (half the time, a quarter of the memory), and otherwise
+// behave as the arrays' own: a prototype with next and the "Array Iterator"
+// tag above %IteratorPrototype% (so iterators are iterable), a fresh result
+// for every step, the length read at every step, holes as undefined, and
+// Array.prototype.values is Array.prototype[Symbol.iterator]. keys() and
+// entries() keep goja's iterators; so do arguments objects.
 
 // arrayIter is the state of one iteration over an array (or array-like).
 type arrayIter struct {
@@ -72,6 +74,10 @@ func installArrayIterator(vm *goja.Runtime) error {
 	return arrayProto.DefineDataPropertySymbol(goja.SymIterator, values, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
+// iterNext is the iterators' next(): {value, done: false} for the element
+// at the iterator's position, or {value: undefined, done: true} once the
+// position reaches the array's length, then ever after. It throws a
+// TypeError when called on anything but such an iterator.
 func iterNext(vm *goja.Runtime, call goja.FunctionCall) goja.Value {
 	o, ok := call.This.(*goja.Object)
 	if !ok || o.ExportType() != arrayIterType {
