@@ -13,10 +13,9 @@ import (
 // overall and per worker, from the job's eta and time_per_frame.
 func TestPrintTiming(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	var tpf model.TimePerFrame
-	tpf.Unit = model.UnitFrame
-	tpf.Add("id1", "w1", 2, 360, now.Add(-4*time.Minute))
-	tpf.Add("id2", "w2", 2, 600, now)
+	var tpf *model.TimePerFrame
+	tpf = tpf.Added(model.UnitFrame, "id1", "w1", 2, 360, now.Add(-4*time.Minute))
+	tpf = tpf.Added(model.UnitFrame, "id2", "w2", 2, 600, now)
 	for _, tc := range []struct {
 		name string
 		job  model.Job
@@ -26,7 +25,7 @@ func TestPrintTiming(t *testing.T) {
 		{"unknown", model.Job{ETA: &model.ETA{Unit: model.UnitFrame, FramesTotal: 8, FramesLeft: 8, Reason: "no task has completed yet"}},
 			"Frames  0 of 8 frames · ETA unknown: no task has completed yet\n"},
 		{"known", model.Job{ETA: &model.ETA{Unit: model.UnitFrame, FramesTotal: 8, FramesDone: 4, FramesLeft: 4, Known: true,
-			SecondsLeft: 480, Finish: now.Add(8 * time.Minute), Workers: 2}, TimePerFrame: &tpf},
+			SecondsLeft: 480, Finish: now.Add(8 * time.Minute), Workers: 2}, TimePerFrame: tpf},
 			"Frames          4 of 8 frames · ~8 min left, done around " + now.Add(8*time.Minute).Local().Format(time.DateTime) + " (2 workers)\n" +
 				"Time per frame  4m0s per frame (3m30s–4m30s), 2 tasks timed\n" +
 				"  w1            3m0s (3m0s–3m0s), 1 task, 2 frames\n" +

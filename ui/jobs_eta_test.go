@@ -13,9 +13,9 @@ import (
 func timedFarmJobs() []*model.Job {
 	jobs := farmJobs()
 	active, queued := jobs[1], jobs[5]
-	tpf := &model.TimePerFrame{Unit: model.UnitFrame}
-	tpf.Add("w1", "w1", 2, 360, testNow.Add(-10*time.Minute))
-	tpf.Add("w2", "w2", 2, 600, testNow.Add(-time.Minute))
+	var tpf *model.TimePerFrame
+	tpf = tpf.Added(model.UnitFrame, "w1", "w1", 2, 360, testNow.Add(-10*time.Minute))
+	tpf = tpf.Added(model.UnitFrame, "w2", "w2", 2, 600, testNow.Add(-time.Minute))
 	active.TimePerFrame = tpf
 	active.ETA = &model.ETA{Unit: model.UnitFrame, TaskType: "blender", FramesTotal: 40, FramesDone: 12, FramesLeft: 28,
 		Known: true, SecondsLeft: 28 * 240 / 2, Finish: testNow.Add(56 * time.Minute), Workers: 2, AsOf: testNow}
