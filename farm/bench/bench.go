@@ -128,6 +128,11 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 			return nil, fmt.Errorf("job size %d: a job needs at least one task", n)
 		}
 	}
+	if opt.DataDir != "" {
+		if fi, err := os.Stat(opt.DataDir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("data folder %s: no such folder (the benchmark's farms are made inside it)", opt.DataDir)
+		}
+	}
 	if opt.TaskTime < 0 {
 		return nil, fmt.Errorf("task time %s: it cannot be negative", opt.TaskTime)
 	}

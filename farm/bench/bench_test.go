@@ -30,8 +30,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("result %d: %.1f tasks/s over %d schedule calls", i, r.TasksPerSec, r.SchedCalls)
 		}
 	}
-	if !strings.Contains(out.String(), "targets:") {
-		t.Error("no verdict printed")
+	if !strings.Contains(out.String(), "targets: not judged") {
+		t.Error("no verdict printed (a run of 50 tasks is judged against no target)")
 	}
 	left, err := os.ReadDir(dir)
 	if err != nil {
@@ -76,5 +76,18 @@ func TestRunWithTaskTime(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "takes 5ms over a task") {
 		t.Errorf("report does not name the task time:\n%s", out.String())
+	}
+}
+
+// A data folder that is not there is refused before anything runs, saying so.
+func TestRunRefusesAMissingDataFolder(t *testing.T) {
+	var out bytes.Buffer
+	dir := t.TempDir() + "/nope"
+	_, err := Run(context.Background(), Options{JobSizes: []int{5}, Workers: []int{1}, Out: &out, DataDir: dir})
+	if err == nil || !strings.Contains(err.Error(), "no such folder") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("err = %v, want it to say %s is no such folder", err, dir)
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed before refusing:\n%s", out.String())
 	}
 }

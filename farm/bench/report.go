@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-const rowFormat = "%7s %8s %9s %10s %10s %10s %10s %8s %9s %9s %8s %8s %9s %11s\n"
+const rowFormat = "%7s %8s %9s %10s %10s %10s %10s %8s %9s %10s %8s %9s %9s %11s\n"
 
 func printHeader(out io.Writer) {
 	fmt.Fprintf(out, rowFormat, "tasks", "workers", "tasks/s", "sched p50", "sched p99", "submit", "list", "list KB",
@@ -39,7 +39,11 @@ func mark(ok bool) string {
 // printLegend says what the columns mean, and warns when the machine was
 // busy with other programs during the runs.
 func printLegend(out io.Writer, results []Result) {
-	fmt.Fprintf(out, "\ncpu/task: CPU time of the whole process (manager and fake workers) per task;\n"+
+	fmt.Fprintf(out, "\n"+
+		"tasks/s: tasks completed per second, from the first schedule call until every worker saw the job done;\n"+
+		"sched p50, p99: a schedule call's time as a worker sees it (half, and 99 in 100, took at most this);\n"+
+		"submit: submitting the job; list: fetching its compact task list; list KB: that list gzipped;\n"+
+		"cpu/task: CPU time of the whole process (manager and fake workers) per task;\n"+
 		"heap peak: highest Go heap of the run; B/task: live heap the queued job added per task;\n"+
 		"w/commit: writes (schedule calls, task updates) per database transaction; commit: its mean\n"+
 		"time writing and syncing; load: the machine's one-minute load average at the run's start and end.\n")
@@ -65,11 +69,15 @@ func printVerdict(out io.Writer, results []Result, taskTime time.Duration, disk 
 		return Result{}, false
 	}
 	line := func(ok bool, what, measured string) {
-		fmt.Fprintf(out, "  %-6s  %-52s %s\n", mark(ok), what, measured)
+		fmt.Fprintf(out, "  %-6s  %-58s %s\n", mark(ok), what, measured)
 	}
-	skip := func(what, why string) { fmt.Fprintf(out, "  %-6s  %-52s %s\n", "-", what, why) }
+	skip := func(what, why string) { fmt.Fprintf(out, "  %-6s  %-58s %s\n", "-", what, why) }
 
 	printLegend(out, results)
+	if !slices.ContainsFunc(results, func(r Result) bool { return r.Tasks == bigJob || r.Tasks == smallJob }) {
+		fmt.Fprintf(out, "\ntargets: not judged; they are for jobs of %d and %d tasks (the default --tasks)\n", smallJob, bigJob)
+		return
+	}
 	fmt.Fprintf(out, "\ntargets:\n")
 	if taskTime > 0 {
 		// Throughput is then bounded by workers ÷ task time, not by the manager.
