@@ -128,6 +128,9 @@ func printWhy(e *env, r *model.WhyReport) {
 		for _, reason := range v.Reasons {
 			why = append(why, reason.Message+" ["+reason.Code+"]")
 		}
+		if !v.WouldRun && len(why) == 0 {
+			why = append(why, "only what holds the task itself, above")
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.WorkerName, v.Status, would, strings.Join(why, "; "))
 	}
 	tw.Flush()

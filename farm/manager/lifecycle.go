@@ -71,7 +71,7 @@ func (m *Manager) WorkerActionBy(by Actor, id string, action model.WorkerAction,
 		return nil, fmt.Errorf("%s worker %s: %w", action, id, err)
 	}
 	m.log.Info("worker status requested", "worker", result.Name, "action", action, "now", now)
-	return result, nil
+	return m.live(result), nil // with what heartbeats saw since the record was written
 }
 
 // AckStatus records that a worker switched to status s (awake, asleep or
@@ -106,7 +106,7 @@ func (m *Manager) AckStatus(workerID string, s model.WorkerStatus) (*model.Worke
 	}
 	m.touch(workerID)
 	m.log.Info("worker changed status", "worker", result.Name, "status", s)
-	return result, nil
+	return m.live(result), nil // with what heartbeats saw since the record was written
 }
 
 // DeleteWorker forgets a worker as the manager itself; see DeleteWorkerBy.
@@ -195,7 +195,7 @@ func (m *Manager) UpdateWorkerBy(by Actor, id string, c WorkerChange) (*model.Wo
 	if err != nil {
 		return nil, fmt.Errorf("updating worker %s: %w", id, err)
 	}
-	return result, nil
+	return m.live(result), nil // with what heartbeats saw since the record was written
 }
 
 // releaseTask gives the worker's running task back: to the queue, or where its
