@@ -62,7 +62,9 @@ func percent(done, total int) string {
 
 func runJob(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "job", "job ID [cancel|pause|resume|requeue|requeue-failed|archive|delete|set-priority N] [--json]\n"+
-		"       farmhand job ID blocklist [--clear [--worker ID [--type T]]] [--json]")}
+		"       farmhand job ID blocklist [--clear [--worker ID [--type T]]] [--json]\n\n"+
+		"ID may be any unique start of the job's id, as 'farmhand jobs' lists it (case does not matter).\n"+
+		"Its tasks are JOB.N, N counted from 0: see 'farmhand tasks ID' and 'farmhand task -h'.")}
 	cf := addClientFlags(fs)
 	clear := fs.Bool("clear", false, "with blocklist: remove entries (all, or --worker's)")
 	clearWorker := fs.String("worker", "", "with blocklist --clear: only this worker's entries")
@@ -111,7 +113,7 @@ func runJob(e *env, args []string) error {
 	case len(pos) == 2:
 		action := model.JobAction(pos[1])
 		if !model.ValidJobAction(action) {
-			return fmt.Errorf("%w: unknown job action %q; actions: %v", errUsage, action, model.JobActions)
+			return fmt.Errorf("%w: unknown job action %q; actions: %s", errUsage, action, joinActions(model.JobActions))
 		}
 		job, err = cl.JobAction(ctx, id, action, nil)
 	default:
@@ -253,6 +255,16 @@ func countsText(j *model.Job) string {
 		if k != string(model.TaskCompleted) {
 			parts = append(parts, fmt.Sprintf("%d %s", j.TaskCounts[model.TaskStatus(k)], k))
 		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// joinActions writes names as people read a list, "cancel, pause, resume",
+// not as Go prints a slice ("[cancel pause resume]").
+func joinActions[T ~string](names []T) string {
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = string(n)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -175,12 +175,15 @@ func findJobType(ctx context.Context, cl *client.Client, name string) (*wire.Job
 	if err != nil {
 		return nil, err
 	}
+	names := make([]string, len(types))
 	for i := range types {
 		if types[i].Name == name {
 			return &types[i], nil
 		}
+		names[i] = types[i].Name
 	}
-	return nil, nil // the manager will name the types it has
+	return nil, fmt.Errorf("%w: unknown job type %q; this farm has: %s ('farmhand jobtypes' describes them)",
+		errUsage, name, orNone(strings.Join(names, ", ")))
 }
 
 // waitForJob follows the event stream until the job is in a final status,

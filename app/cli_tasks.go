@@ -14,7 +14,9 @@ import (
 )
 
 func runTasks(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "tasks", "tasks JOB_ID [--status S1,S2] [--json]")}
+	fs := &flagSet{newFlags(e, "tasks", "tasks JOB_ID [--status S1,S2] [--json]\n\n"+
+		"JOB_ID may be any unique start of the job's id (case does not matter). Column N is the task's number,\n"+
+		"counted from 0, that ends its id: 'farmhand task JOB_ID.N' shows that task.")}
 	cf := addClientFlags(fs)
 	status := fs.String("status", "", "only tasks in these statuses (comma-separated)")
 	pos, err := parse(fs.FlagSet, args)
@@ -45,17 +47,50 @@ func runTasks(e *env, args []string) error {
 	if *cf.asJSON {
 		return printJSON(e.stdout, tasks)
 	}
+	names := workerNames(ctx, cl)
+	// N is the number ending the task's id (counted from 0), so that the
+	// row a person reads is the id they type: 'farmhand task JOB.N'.
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tID\tNAME\tTYPE\tSTATUS\tSTEPS\tWORKER\tACTIVITY")
+	fmt.Fprintln(tw, "N\tID\tNAME\tTYPE\tSTATUS\tSTEPS\tWORKER\tACTIVITY")
 	for _, t := range tasks {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", t.Index+1, t.ID, t.Name, t.Type, t.Status,
-			t.StepsCompleted, t.StepsTotal, t.WorkerID, t.Activity)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", t.Index, t.ID, t.Name, t.Type, t.Status,
+			t.StepsCompleted, t.StepsTotal, names.of(t.WorkerID), t.Activity)
 	}
 	return tw.Flush()
 }
 
+// workerNamer names workers by id, for tables people read.
+type workerNamer map[string]string
+
+// workerNames returns the farm's workers' names by id; none when they cannot
+// be listed (a member may see tasks without seeing workers), so that a table
+// shows ids rather than failing.
+func workerNames(ctx context.Context, cl *client.Client) workerNamer {
+	names := workerNamer{}
+	workers, err := cl.Workers(ctx)
+	if err != nil {
+		return names
+	}
+	for _, w := range workers {
+		names[w.ID] = w.Name
+	}
+	return names
+}
+
+// of returns the name of worker id, else id itself (a worker deleted since,
+// or one this member may not list); "" for no worker.
+func (n workerNamer) of(id string) string {
+	if name := n[id]; name != "" {
+		return name
+	}
+	return id
+}
+
 func runTask(e *env, args []string) error {
-	fs := &flagSet{newFlags(e, "task", "task ID [cancel|requeue|why|log|tail [N]] [--json]")}
+	fs := &flagSet{newFlags(e, "task", "task ID [cancel|requeue|why|log|tail [N]] [--json]\n\n"+
+		"A task id is JOB.N: its job's id, a dot and the task's number counted from 0, as 'farmhand tasks JOB'\n"+
+		"shows it (the first task of job 3f2a… is 3f2a….0). The job's part may be any unique start of its id,\n"+
+		"case aside: 'farmhand task 3f2a.0'.")}
 	cf := addClientFlags(fs)
 	pos, err := parse(fs.FlagSet, args)
 	if err != nil {
@@ -115,11 +150,16 @@ func showTask(ctx context.Context, e *env, cl *client.Client, id string, asJSON 
 	if asJSON {
 		return printJSON(e.stdout, t)
 	}
+	names := workerNames(ctx, cl)
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "ID\t%s\nName\t%s\nJob\t%s\nType\t%s\nStatus\t%s\nSteps\t%d/%d\nWorker\t%s\nActivity\t%s\n",
-		t.ID, t.Name, t.JobID, t.Type, t.Status, t.StepsCompleted, t.StepsTotal, t.WorkerID, t.Activity)
+		t.ID, t.Name, t.JobID, t.Type, t.Status, t.StepsCompleted, t.StepsTotal, names.of(t.WorkerID), t.Activity)
 	if len(t.FailedBy) > 0 {
-		fmt.Fprintf(tw, "Failed by\t%s\n", strings.Join(t.FailedBy, ", "))
+		failed := make([]string, len(t.FailedBy))
+		for i, id := range t.FailedBy {
+			failed[i] = names.of(id)
+		}
+		fmt.Fprintf(tw, "Failed by\t%s\n", strings.Join(failed, ", "))
 	}
 	for i, c := range t.Commands {
 		params, _ := json.Marshal(c.Parameters)

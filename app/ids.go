@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"farmhand/farm/api/client"
@@ -31,16 +32,18 @@ type idCandidate struct{ id, name string }
 const maxListed = 10
 
 // pickID returns the candidate whose id is ref, else the only one whose id
-// starts with ref. Errors: errNoMatch when none does, errAmbiguous listing
-// the candidates (id and name, at most maxListed) when several do; both
-// name kind ("job", "worker", "task").
+// starts with ref, case aside (ids are lower-case hex, and a person may type
+// them from a screen in capitals). Errors: errNoMatch when none does,
+// errAmbiguous listing the candidates (id and name, at most maxListed) when
+// several do; both name kind ("job", "worker", "task", "member").
 func pickID(kind, ref string, cands []idCandidate) (string, error) {
 	var found []idCandidate
+	lower := strings.ToLower(ref)
 	for _, c := range cands {
-		if c.id == ref {
+		if strings.EqualFold(c.id, ref) {
 			return c.id, nil
 		}
-		if strings.HasPrefix(c.id, ref) {
+		if strings.HasPrefix(strings.ToLower(c.id), lower) {
 			found = append(found, c)
 		}
 	}
@@ -112,10 +115,11 @@ func resolveWorkerID(ctx context.Context, cl *client.Client, ref string) (string
 }
 
 // resolveTaskID returns the id of the task ref names. A task id is its job's
-// id, a dot and its index ("<job id>.4"); ref may shorten the job's part to
-// a unique prefix ("3f2a.4", the index whole), or be a prefix of the job's
-// id alone, which names a task when the job has one. Errors as
-// resolveJobID's.
+// id, a dot and its number counted from 0 ("<job id>.4"); ref may shorten
+// the job's part to a unique prefix ("3f2a.4", the number whole), or be a
+// prefix of the job's id alone, which names a task when the job has one.
+// Errors as resolveJobID's; errNoMatch too for a number that is not one of
+// the job's tasks, saying the job's range ("job 3f2a… has tasks 0–3").
 func resolveTaskID(ctx context.Context, cl *client.Client, ref string) (string, error) {
 	if err := checkRef("task", ref); err != nil {
 		return "", err
@@ -123,12 +127,8 @@ func resolveTaskID(ctx context.Context, cl *client.Client, ref string) (string, 
 	if _, err := cl.Task(ctx, ref); !isNotFound(err) {
 		return ref, err
 	}
-	if jobRef, index, ok := model.ParseTaskID(ref); ok {
-		jobID, err := resolveJobID(ctx, cl, jobRef)
-		if err != nil {
-			return "", fmt.Errorf("task %s: %w", ref, err)
-		}
-		return model.TaskID(jobID, index), nil
+	if dot := strings.LastIndexByte(ref, '.'); dot > 0 {
+		return resolveTaskNumber(ctx, cl, ref, ref[:dot], ref[dot+1:])
 	}
 	jobID, err := resolveJobID(ctx, cl, ref)
 	if err != nil {
@@ -143,6 +143,59 @@ func resolveTaskID(ctx context.Context, cl *client.Client, ref string) (string, 
 		cands[i] = idCandidate{t.ID, t.Name}
 	}
 	return pickID("task", ref, cands)
+}
+
+// resolveTaskNumber returns the id of task number of the job jobRef names
+// (a whole id or a unique prefix). A number that is not a whole number
+// written as ids write it (0, 1, 12: no sign, no leading zero), or that is
+// not one of the job's tasks, is an errNoMatch saying the job's range.
+func resolveTaskNumber(ctx context.Context, cl *client.Client, ref, jobRef, number string) (string, error) {
+	jobID, err := resolveJobID(ctx, cl, jobRef)
+	if err != nil {
+		return "", fmt.Errorf("task %s: %w", ref, err)
+	}
+	index, err := strconv.Atoi(number)
+	if err == nil && index >= 0 && strconv.Itoa(index) == number {
+		id := model.TaskID(jobID, index)
+		if _, err := cl.Task(ctx, id); !isNotFound(err) {
+			return id, err
+		}
+	}
+	tasks, err := cl.TasksCompact(ctx, jobID)
+	if err != nil {
+		return "", fmt.Errorf("listing the tasks of job %s to check task %s: %w", jobID, ref, err)
+	}
+	return "", fmt.Errorf("%w: task %s: %q is not a task number of job %s: %s", errNoMatch, ref, number, jobID, taskRange(tasks))
+}
+
+// taskRange says which task numbers a job has, and how a task id is made.
+func taskRange(tasks []*model.Task) string {
+	if len(tasks) == 0 {
+		return "it has no tasks"
+	}
+	lo, hi := tasks[0].Index, tasks[0].Index
+	for _, t := range tasks {
+		lo, hi = min(lo, t.Index), max(hi, t.Index)
+	}
+	return fmt.Sprintf("it has tasks %d–%d (a task id is JOB.N, N counted from 0, as 'farmhand tasks JOB' shows)", lo, hi)
+}
+
+// resolveMemberID returns the id of the member (person, tool or worker, any
+// status) ref names: its id, or a unique prefix of it. Errors as
+// resolveJobID's.
+func resolveMemberID(ctx context.Context, cl *client.Client, ref string) (string, error) {
+	if err := checkRef("member", ref); err != nil {
+		return "", err
+	}
+	members, err := cl.Members(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("listing the members to find %q: %w", ref, err)
+	}
+	cands := make([]idCandidate, len(members))
+	for i, m := range members {
+		cands[i] = idCandidate{m.ID, m.Name}
+	}
+	return pickID("member", ref, cands)
 }
 
 // isNotFound says whether err is the manager's 404: an id it does not know.

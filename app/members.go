@@ -216,7 +216,8 @@ func listMembers(e *env, cf *clientFlags, status model.MemberStatus) error {
 // runDecide is approve, reject and revoke.
 func runDecide(verb string) func(e *env, args []string) error {
 	return func(e *env, args []string) error {
-		fs := &flagSet{newFlags(e, verb, verb+" MEMBER_ID [--role worker|artist|admin] [--json]")}
+		fs := &flagSet{newFlags(e, verb, verb+" MEMBER_ID [--role worker|artist|admin] [--json]\n\n"+
+			"MEMBER_ID may be any unique start of the member's id, as 'farmhand members' lists it (case does not matter).")}
 		cf := addClientFlags(fs)
 		role := fs.String("role", "", "with approve: the role to grant (default: what the member asked for)")
 		pos, err := parse(fs.FlagSet, args)
@@ -232,29 +233,24 @@ func runDecide(verb string) func(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		id, err := resolveMemberID(ctx, cl, pos[0])
+		if err != nil {
+			return err
+		}
 		var m *model.Member
 		switch verb {
 		case "approve":
 			r := model.Role(*role)
 			if r == "" {
-				pending, err := cl.Members(ctx, "")
-				if err != nil {
+				if r, err = wantedRole(ctx, cl, id); err != nil {
 					return err
 				}
-				for _, p := range pending {
-					if p.ID == pos[0] {
-						r = p.Wants
-					}
-				}
-				if r == "" {
-					r = model.RoleWorker
-				}
 			}
-			m, err = cl.Approve(ctx, pos[0], r)
+			m, err = cl.Approve(ctx, id, r)
 		case "reject":
-			m, err = cl.Reject(ctx, pos[0])
+			m, err = cl.Reject(ctx, id)
 		case "revoke":
-			m, err = cl.Revoke(ctx, pos[0])
+			m, err = cl.Revoke(ctx, id)
 		}
 		if err != nil {
 			return err
@@ -269,6 +265,21 @@ func runDecide(verb string) func(e *env, args []string) error {
 		fmt.Fprintln(e.stdout)
 		return nil
 	}
+}
+
+// wantedRole returns the role member id asked for when joining, worker when
+// it asked for none.
+func wantedRole(ctx context.Context, cl *client.Client, id string) (model.Role, error) {
+	members, err := cl.Members(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("reading the role member %s asked for: %w", id, err)
+	}
+	for _, p := range members {
+		if p.ID == id && p.Wants != "" {
+			return p.Wants, nil
+		}
+	}
+	return model.RoleWorker, nil
 }
 
 func runJoinCode(e *env, args []string) error {
