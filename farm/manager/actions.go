@@ -112,6 +112,12 @@ func (m *Manager) JobActions(by Actor, action model.JobAction, ids []string, pri
 // jobAction applies one allowed action to one job of the op, then settles it.
 func (o *op) jobAction(jc *jobChange, action model.JobAction, priority int) error {
 	j := jc.job
+	if action == model.JobRequeue || action == model.JobRequeueFailed {
+		// An upload job whose files never all came is refused, not requeued.
+		if err := o.checkFilesIn(j, action); err != nil {
+			return err
+		}
+	}
 	var err error
 	switch action {
 	case model.JobCancel:
@@ -146,9 +152,6 @@ func (o *op) jobAction(jc *jobChange, action model.JobAction, priority int) erro
 	case model.JobDelete:
 		jc.deleted = true
 		err = o.tx.DeleteJob(j.ID)
-	}
-	if err == nil && (action == model.JobRequeue || action == model.JobRequeueFailed) {
-		err = o.awaitFiles(jc) // an upload job whose files never all came waits for them again
 	}
 	if err != nil {
 		return err

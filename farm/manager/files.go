@@ -114,13 +114,25 @@ func (m *Manager) checkManifest(entries []store.ManifestEntry) error {
 			return fmt.Errorf("%w: files[%d] (%s): file %s is named with sizes %d and %d", ErrInvalid, i, e.Path, e.SHA256, size, e.Size)
 		} else if !seen {
 			sizes[e.SHA256] = e.Size
-			total += e.Size
+			var fits bool
+			if total, fits = addWithin(total, e.Size, perJob); !fits {
+				return fmt.Errorf("%w: files: with files[%d] (%s, %s) the job's files come to more than %s, the most the farm takes per job (setting max_job_size, 'farmhand config set max-job-size')",
+					ErrTooLarge, i, e.Path, files.SizeText(e.Size), files.SizeText(perJob))
+			}
 		}
 	}
-	if total > perJob {
-		return fmt.Errorf("%w: files: %s in all; the farm takes at most %s per job (setting max_job_size, 'farmhand config set max-job-size')", ErrTooLarge, files.SizeText(total), files.SizeText(perJob))
-	}
 	return nil
+}
+
+// addWithin returns total+n when it is at most limit (all in bytes, total
+// and n not negative), else total and false. It compares before adding, so
+// that no sum of sizes a client sends can wrap around to a small or
+// negative number and slip under the limit.
+func addWithin(total, n, limit int64) (int64, bool) {
+	if n < 0 || total < 0 || n > limit-total {
+		return total, false
+	}
+	return total + n, true
 }
 
 // storeUpload runs in the submission's transaction of an upload job: it adds
@@ -199,6 +211,9 @@ func (m *Manager) MissingFiles(refs []FileRef) ([]FileRef, error) {
 			if !files.ValidHash(r.SHA256) {
 				return fmt.Errorf("%w: files[%d]: sha256 must be 64 lowercase hex digits, not %q", ErrInvalid, i, r.SHA256)
 			}
+			if r.Size < 0 {
+				return fmt.Errorf("%w: files[%d] (%s): size %d is negative", ErrInvalid, i, r.SHA256, r.Size)
+			}
 			held, complete := m.fileStore().Held(r.SHA256)
 			if !complete {
 				out = append(out, FileRef{SHA256: r.SHA256, Size: r.Size, Offset: held})
@@ -245,7 +260,9 @@ func (m *Manager) PutChunk(sha string, offset, size int64, chunkSHA string, body
 	switch {
 	case size > perFile:
 		return 0, false, fmt.Errorf("%w: the file has %d bytes; the farm takes at most %s per file (setting max_file_size)", ErrTooLarge, size, files.SizeText(perFile))
-	case offset < 0 || n < 0 || offset+n > size:
+	case size < 0:
+		return 0, false, fmt.Errorf("%w: a file of %d bytes: sizes are not negative", ErrInvalid, size)
+	case offset < 0 || n < 0 || offset > size || n > size-offset: // no offset+n: it may wrap
 		return 0, false, fmt.Errorf("%w: a chunk of %d bytes at offset %d does not fit a file of %d bytes", ErrInvalid, n, offset, size)
 	}
 	waiting, err := m.checkWaitedFor(sha, size)
@@ -329,7 +346,7 @@ func (o *op) filesArrivedFor(id string) error {
 	jc.job.FilesMissing = max(jc.job.FilesMissing-1, 0)
 	jc.dirty = true
 	if jc.job.FilesMissing > 0 {
-		jc.job.StatusReason = "waiting for "+fileCount(jc.job.FilesMissing)+" to be uploaded"
+		jc.job.StatusReason = "waiting for " + fileCount(jc.job.FilesMissing) + " to be uploaded"
 		return nil
 	}
 	u, err := o.tx.JobUpload(id)
@@ -343,49 +360,73 @@ func (o *op) filesArrivedFor(id string) error {
 	return o.requeueTasks(jc, func(t *model.Task) bool { return false }, "")
 }
 
-// awaitFiles puts upload job jc, just requeued, back in waiting-for-files
-// when files it names are still missing (its upload was canceled, by its
-// client or by ExpireUploads, before the end): it counts them anew, as files
-// may have come for other jobs meanwhile, and waits on each again. Its tasks
-// stay queued, out of the runnable index while the job waits; its last file
-// then moves it to queued, or paused when it was submitted paused, as at
-// submission (filesArrivedFor). A shared job, or one whose files are all in,
-// is left as it is.
-func (o *op) awaitFiles(jc *jobChange) error {
-	if jc.job.Storage != storageUpload {
+// FilesMissingError refuses a requeue (or requeue-failed) of upload job
+// JobID whose upload stopped before the end: Missing of its Files distinct
+// files never reached the manager. No command uploads into an existing job,
+// and a new submission of the scene makes a job of its own, so a requeue
+// that waited for files again would render the scene twice once that
+// submission sent them. The API answers it 409, as other refused job actions
+// (it is a *model.ActionError to errors.As, whose allowed actions leave the
+// requeues out).
+type FilesMissingError struct {
+	JobID          string
+	Status         model.JobStatus
+	Action         model.JobAction
+	Missing, Files int
+}
+
+func (e *FilesMissingError) Error() string {
+	which := fmt.Sprintf("%d of its %d files", e.Missing, e.Files)
+	if e.Files == 1 {
+		which = "its file"
+	}
+	return fmt.Sprintf("job %s cannot be requeued: %s never reached the manager; submit the scene again with "+
+		"'farmhand submit --upload FILE.blend' (what the manager holds is not sent again)", e.JobID, which)
+}
+
+// As makes the refusal a *model.ActionError for callers that answer those.
+func (e *FilesMissingError) As(target any) bool {
+	t, ok := target.(**model.ActionError)
+	if !ok {
+		return false
+	}
+	var allowed []string
+	for _, a := range model.AllowedJobActions(e.Status) {
+		if a != model.JobRequeue && a != model.JobRequeueFailed {
+			allowed = append(allowed, string(a))
+		}
+	}
+	*t = &model.ActionError{Kind: "job", ID: e.JobID, Status: string(e.Status), Action: string(e.Action), Allowed: allowed}
+	return true
+}
+
+// checkFilesIn returns a *FilesMissingError when upload job j names files
+// the manager does not hold whole, counted now from the file records (a
+// file may have come for another job since j's upload stopped); nil for a
+// shared job or one whose files are all in.
+func (o *op) checkFilesIn(j *model.Job, action model.JobAction) error {
+	if j.Storage != storageUpload {
 		return nil
 	}
-	u, err := o.tx.JobUpload(jc.job.ID)
+	u, err := o.tx.JobUpload(j.ID)
 	if err != nil || u == nil || u.Released {
 		return err
 	}
+	hashes := manifestHashes(u.Files)
 	missing := 0
-	for sha, size := range manifestHashes(u.Files) {
+	for sha := range hashes {
 		b, err := o.tx.Blob(sha)
 		if err != nil {
-			return err
+			return fmt.Errorf("checking the files of job %s: %w", j.ID, err)
 		}
-		if b != nil && b.Complete {
-			continue
-		}
-		if b == nil { // not while this job holds its reference; kept safe anyway
-			b = &store.Blob{Size: size, Created: o.now, Refs: 1}
-		}
-		missing++
-		if !slices.Contains(b.Waiting, jc.job.ID) {
-			b.Waiting = append(b.Waiting, jc.job.ID)
-		}
-		if err := o.tx.PutBlob(sha, b); err != nil {
-			return err
+		if b == nil || !b.Complete {
+			missing++
 		}
 	}
 	if missing == 0 {
 		return nil
 	}
-	jc.job.FilesMissing = missing
-	jc.job.Status, jc.job.StatusReason = model.JobWaitingForFiles, "requeued; waiting for "+fileCount(missing)+" to be uploaded"
-	jc.dirty = true
-	return nil
+	return &FilesMissingError{JobID: j.ID, Status: j.Status, Action: action, Missing: missing, Files: len(hashes)}
 }
 
 // JobFiles returns the manifest of an upload job: its storage ("upload") and

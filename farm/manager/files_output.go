@@ -36,8 +36,10 @@ type OutputFile struct {
 // is written to a temporary name in the job's output folder and renamed into
 // place once its hash matched, so that readers never see half a file; the
 // folder is opened as an os.Root, so no path (nor a link planted in it)
-// leads outside. Errors: ErrInvalid (bad path or hash, not an upload job),
-// ErrNotFound, ErrForbidden (the worker never had a task of the job),
+// leads outside. An output over the farm's size limits fails the whole job
+// at once (refuseOutput): every worker would render the same bytes, so no
+// retry could cure it. Errors: ErrInvalid (bad path or hash, not an upload
+// job), ErrNotFound, ErrForbidden (the worker never had a task of the job),
 // ErrTooLarge (max_file_size, or max_job_size for the job's outputs
 // together), ErrOutputHash, disk errors.
 func (m *Manager) PutOutput(workerID, jobID, p, sha string, body io.Reader, n int64) (int64, error) {
@@ -47,19 +49,19 @@ func (m *Manager) PutOutput(workerID, jobID, p, sha string, body io.Reader, n in
 	if !files.ValidHash(sha) {
 		return 0, fmt.Errorf("%w: the output's SHA-256 is 64 lowercase hex digits, not %q", ErrInvalid, sha)
 	}
-	perFile, perJob := m.current().FileLimits()
-	if n > perFile {
-		return 0, fmt.Errorf("%w: the file has %d bytes; the farm takes at most %s per file (setting max_file_size)", ErrTooLarge, n, files.SizeText(perFile))
-	}
 	job, others, err := m.outputTarget(workerID, jobID, p)
 	if err != nil {
 		return 0, err
 	}
-	room := min(perFile, perJob-others)
-	if n > room {
-		return 0, fmt.Errorf("%w: job %s's outputs would take more than %s (setting max_job_size)", ErrTooLarge, jobID, files.SizeText(perJob))
+	perFile, perJob := m.current().FileLimits()
+	if over := outputOver(p, n, others, perFile, perJob); over != nil {
+		return 0, m.refuseOutput(jobID, p, n, over)
 	}
-	size, err := writeOutput(job.OutputFolder, p, sha, body, room)
+	size, err := writeOutput(job.OutputFolder, p, sha, body, outputRoom(others, perFile, perJob))
+	var over *outputLimitError
+	if errors.As(err, &over) {
+		return 0, m.refuseOutput(jobID, p, over.size, over)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -98,7 +100,7 @@ func (m *Manager) outputTarget(workerID, jobID, p string) (*model.Job, int64, er
 		}
 		return tx.Outputs(jobID, func(q string, e store.OutputEntry) bool {
 			if q != p {
-				others += e.Size
+				others = addSaturating(others, e.Size)
 			}
 			return true
 		})
@@ -134,7 +136,7 @@ func writeOutput(folder, p, sha string, body io.Reader, limit int64) (int64, err
 	case err != nil:
 		err = fmt.Errorf("receiving output %s: %w", p, err)
 	case size > limit:
-		err = fmt.Errorf("%w: output %s is larger than the %s the farm's limits leave it", ErrTooLarge, p, files.SizeText(limit))
+		err = &outputLimitError{size: size, msg: fmt.Sprintf("output %s is larger than the %s the farm's limits leave it", p, files.SizeText(limit))}
 	case hex.EncodeToString(h.Sum(nil)) != sha:
 		err = fmt.Errorf("%w: output %s (%d bytes received)", ErrOutputHash, p, size)
 	}

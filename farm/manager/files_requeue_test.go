@@ -1,27 +1,21 @@
 package manager
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"farmhand/farm/model"
 )
 
-// requeueCanceled requeues canceled job id, as an artist would.
-func requeueCanceled(t *testing.T, m *Manager, id string) *model.Job {
-	t.Helper()
-	if _, err := m.JobAction(id, model.JobRequeue, 0); err != nil {
-		t.Fatal(err)
-	}
-	return mustJob(t, m, id)
-}
-
-// Issue 13: a canceled upload job whose files are still missing goes back to
-// waiting-for-files when requeued, counting the files missing anew (one came
-// meanwhile for another job), takes chunks again, and leaves for queued (or
-// paused when it was submitted paused) when its last file arrives. One whose
-// files are all in is queued at once.
-func TestRequeuedUploadJobWaitsForItsMissingFiles(t *testing.T) {
+// Issue 13: requeue and requeue-failed of a canceled upload job whose files
+// never all arrived are refused (nothing changes, a *FilesMissingError that
+// is also a *model.ActionError, so the API answers 409), counting the files
+// missing now (one came meanwhile for another job), and saying how to submit
+// again; no chunk is taken for it afterwards. A canceled upload job whose
+// files are all in requeues fine, paused or not.
+func TestRequeueOfUploadJobWithFilesMissingIsRefused(t *testing.T) {
 	m := openManager(t)
 	for _, paused := range []bool{false, true} {
 		round := fmt.Sprint(paused)
@@ -36,30 +30,49 @@ func TestRequeuedUploadJobWaitsForItsMissingFiles(t *testing.T) {
 		if got := mustJob(t, m, other.ID); got.Status != model.JobQueued {
 			t.Fatalf("the other job: %s", got.Status)
 		}
-		ready := m.index.Ready()
-		got := requeueCanceled(t, m, j.ID)
-		if got.Status != model.JobWaitingForFiles || got.FilesMissing != 1 || got.StatusReason != "requeued; waiting for 1 file to be uploaded" {
-			t.Fatalf("paused %v, requeued: %s, %d missing, %q", paused, got.Status, got.FilesMissing, got.StatusReason)
+		before := mustJob(t, m, j.ID)
+		for _, action := range []model.JobAction{model.JobRequeue, model.JobRequeueFailed} {
+			_, err := m.JobAction(j.ID, action, 0)
+			want := "job " + j.ID + " cannot be requeued: 1 of its 3 files never reached the manager; submit the scene again " +
+				"with 'farmhand submit --upload FILE.blend' (what the manager holds is not sent again)"
+			if err == nil || err.Error() != want {
+				t.Fatalf("paused %v, %s: %v\nwant %s", paused, action, err, want)
+			}
+			var fm *FilesMissingError
+			var ae *model.ActionError
+			if !errors.As(err, &fm) || fm.Missing != 1 || fm.Files != 3 || !errors.As(err, &ae) ||
+				ae.Status != string(model.JobCanceled) || ae.Action != string(action) ||
+				slices.Contains(ae.Allowed, string(model.JobRequeue)) || !slices.Contains(ae.Allowed, string(model.JobDelete)) {
+				t.Errorf("paused %v, %s: the refusal %+v as an action error %+v", paused, action, fm, ae)
+			}
 		}
-		if m.index.Ready() != ready {
-			t.Fatalf("a waiting job's tasks are runnable: %d ready, %d before", m.index.Ready(), ready)
+		after := mustJob(t, m, j.ID)
+		if after.Status != model.JobCanceled || after.StatusReason != before.StatusReason || !sameJSON(after.TaskCounts, before.TaskCounts) {
+			t.Errorf("paused %v, the refused job changed: %s %q %v", paused, after.Status, after.StatusReason, after.TaskCounts)
 		}
-		if got.TaskCounts[model.TaskQueued] != got.TaskCount {
-			t.Errorf("tasks: %v", got.TaskCounts)
+		if _, _, err := m.PutChunk(hashOf(c), 0, int64(len(c)), hashOf(c), nil, 0); !errors.Is(err, ErrNoWaitingJob) {
+			t.Errorf("paused %v, a chunk for the refused job: %v; want ErrNoWaitingJob", paused, err)
 		}
-		putWhole(t, m, c) // taken: the job waits for it again
-		want := model.JobQueued
-		if paused {
-			want = model.JobPaused
-		}
-		if got := mustJob(t, m, j.ID); got.Status != want || got.FilesMissing != 0 {
-			t.Fatalf("paused %v, files in: %s, %d missing", paused, got.Status, got.FilesMissing)
+	}
+}
+
+// A canceled upload job whose files are all in requeues fine: to queued.
+func TestCanceledUploadJobWithItsFilesInRequeues(t *testing.T) {
+	m := openManager(t)
+	a, b := []byte("complete scene"), []byte("complete texture")
+	j := submitUpload(t, m, false, a, b)
+	putWhole(t, m, a)
+	putWhole(t, m, b)
+	if _, err := m.JobAction(j.ID, model.JobCancel, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, action := range []model.JobAction{model.JobRequeue, model.JobRequeueFailed} {
+		got, err := m.JobAction(j.ID, action, 0)
+		if err != nil || got.Status != model.JobQueued {
+			t.Fatalf("%s with every file in: %+v, %v", action, got, err)
 		}
 		if _, err := m.JobAction(j.ID, model.JobCancel, 0); err != nil {
 			t.Fatal(err)
-		}
-		if got := requeueCanceled(t, m, j.ID); got.Status != model.JobQueued {
-			t.Errorf("paused %v, requeued with every file in: %s", paused, got.Status)
 		}
 	}
 }
