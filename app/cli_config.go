@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func whole(key string, dst func(*wire.ConfigUpdate) **int) func(*wire.ConfigUpda
 	return func(u *wire.ConfigUpdate, v string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
-			return fmt.Errorf("%s: %q is not a whole number", key, v)
+			return fmt.Errorf("%s: %q is not a whole number; give one from 1 to 1000", key, v)
 		}
 		*dst(u) = &n
 		return nil
@@ -46,9 +47,9 @@ var configKeys = []configKey{
 	{"farm-name", "farm_name", "the farm's name, as workers and windows list it",
 		text(func(u *wire.ConfigUpdate) **string { return &u.FarmName }), func(c *wire.FarmConfig) string { return c.FarmName }},
 	{"worker-timeout", "worker_timeout", "a worker silent this long is lost and its task requeued (e.g. 2m)",
-		text(func(u *wire.ConfigUpdate) **string { return &u.WorkerTimeout }), func(c *wire.FarmConfig) string { return c.WorkerTimeout }},
-	{"task-timeout", "task_timeout", "a running task its worker stops reporting on this long fails on that worker (e.g. 15m)",
-		text(func(u *wire.ConfigUpdate) **string { return &u.TaskTimeout }), func(c *wire.FarmConfig) string { return c.TaskTimeout }},
+		duration("worker-timeout", 0, yearOfHours, func(u *wire.ConfigUpdate) **string { return &u.WorkerTimeout }), func(c *wire.FarmConfig) string { return c.WorkerTimeout }},
+	{"task-timeout", "task_timeout", "a running task its worker stops reporting on this long fails on that worker (e.g. 15m; at least 30s)",
+		duration("task-timeout", model.TaskTimeoutFloor, yearOfHours, func(u *wire.ConfigUpdate) **string { return &u.TaskTimeout }), func(c *wire.FarmConfig) string { return c.TaskTimeout }},
 	{"max-task-failures", "max_task_failures", "distinct workers that may fail a task before it fails for good",
 		whole("max-task-failures", func(u *wire.ConfigUpdate) **int { return &u.MaxTaskFailures }),
 		func(c *wire.FarmConfig) string { return strconv.Itoa(c.MaxTaskFailures) }},
@@ -59,13 +60,13 @@ var configKeys = []configKey{
 		func(u *wire.ConfigUpdate, v string) error {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			if err != nil {
-				return fmt.Errorf("fail-threshold: %q is not a number such as 0.1", v)
+				return fmt.Errorf("fail-threshold: %q is not a number; give a share above 0 and at most 1, such as 0.1", v)
 			}
 			u.FailThreshold = &f
 			return nil
 		}, func(c *wire.FarmConfig) string { return strconv.FormatFloat(c.FailThreshold, 'g', -1, 64) }},
 	{"forget-workers-after", "forget_workers_after", "delete workers offline this long; 0 keeps them (e.g. 720h)",
-		text(func(u *wire.ConfigUpdate) **string { return &u.ForgetWorkersAfter }), func(c *wire.FarmConfig) string { return c.ForgetWorkersAfter }},
+		duration("forget-workers-after", 0, decadeOfHours, func(u *wire.ConfigUpdate) **string { return &u.ForgetWorkersAfter }), func(c *wire.FarmConfig) string { return c.ForgetWorkersAfter }},
 	{"scripts-dir", "scripts_dir", "folder of custom job-type scripts on the manager's computer; '' for the data folder's",
 		text(func(u *wire.ConfigUpdate) **string { return &u.ScriptsDir }), func(c *wire.FarmConfig) string { return c.ScriptsDir }},
 	{"max-file-size", "max_file_size", "the largest file an upload job may send, in or out (e.g. 50GiB; 0 for the default)",
@@ -75,7 +76,7 @@ var configKeys = []configKey{
 		size("max-job-size", func(u *wire.ConfigUpdate) **int64 { return &u.MaxJobSize }),
 		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxJobSize) }},
 	{"upload-timeout", "upload_timeout", "an upload job no chunk of its files reached this long is canceled (e.g. 48h; 0 for the default, 24h)",
-		text(func(u *wire.ConfigUpdate) **string { return &u.UploadTimeout }), func(c *wire.FarmConfig) string { return c.UploadTimeout }},
+		duration("upload-timeout", 0, yearOfHours, func(u *wire.ConfigUpdate) **string { return &u.UploadTimeout }), func(c *wire.FarmConfig) string { return c.UploadTimeout }},
 }
 
 // size takes a size as people write it, or 0 for the farm's default
@@ -142,6 +143,7 @@ func runConfig(e *env, args []string) error {
 		return printJSON(e.stdout, c)
 	case len(pos) > 0:
 		printConfigChange(e.stdout, old, c)
+		warnLimits(e.stderr, c)
 	default:
 		printConfig(e.stdout, c)
 	}
@@ -203,9 +205,13 @@ func shownOrNone(v string) string {
 	return v
 }
 
-// setConfig sends the KEY VALUE pairs as one update.
+// setConfig sends the KEY VALUE pairs as one update. Every mistake is an
+// errUsage naming the command line's key (task-timeout, not the API's
+// task_timeout) and what it takes: an unknown key, one given twice, a value
+// the command line reads wrong, and the manager's refusal of a value.
 func setConfig(ctx context.Context, cl *client.Client, pairs []string) (*wire.FarmConfig, error) {
 	var u wire.ConfigUpdate
+	given := map[string]bool{}
 	for i := 0; i < len(pairs); i += 2 {
 		// The manager's errors name settings by their JSON field
 		// (task_timeout); both spellings are taken.
@@ -217,15 +223,54 @@ func setConfig(ctx context.Context, cl *client.Client, pairs []string) (*wire.Fa
 			}
 			return nil, fmt.Errorf("%w: unknown setting %q; settings are %s", errUsage, pairs[i], strings.Join(keys, ", "))
 		}
+		key := configKeys[k].key
+		if given[key] {
+			return nil, fmt.Errorf("%w: %s is given twice; give each setting once", errUsage, key)
+		}
+		given[key] = true
 		if err := configKeys[k].set(&u, pairs[i+1]); err != nil {
 			return nil, fmt.Errorf("%w: %w", errUsage, err)
 		}
 	}
 	c, err := cl.UpdateConfig(ctx, u)
+	if refused := refusedSetting(err); refused != "" {
+		return nil, fmt.Errorf("%w: %s", errUsage, refused)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("changing the farm settings: %w", err)
 	}
 	return c, nil
+}
+
+// refusedSetting returns the manager's refusal of a setting's value (a 400
+// "invalid setting: <json field>: <rule>") with the field said as the
+// command line's key ("task-timeout: <rule>"); "" for any other error.
+func refusedSetting(err error) string {
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Status != http.StatusBadRequest {
+		return ""
+	}
+	_, rest, ok := strings.Cut(ce.Message, "invalid setting: ")
+	if !ok {
+		return ""
+	}
+	field, rule, _ := strings.Cut(rest, ": ")
+	for _, k := range configKeys {
+		if k.field == field {
+			return k.key + ": " + rule
+		}
+	}
+	return rest
+}
+
+// warnLimits writes a warning to w when the per-file upload limit exceeds
+// the per-job one: a file that large could never be sent, so the file limit
+// says more than the farm takes.
+func warnLimits(w io.Writer, c *wire.FarmConfig) {
+	if c.MaxFileSize > c.MaxJobSize && c.MaxJobSize > 0 {
+		fmt.Fprintf(w, "warning: max-file-size (%s) is larger than max-job-size (%s): no upload job may send a file larger than %s.\n",
+			files.SizeText(c.MaxFileSize), files.SizeText(c.MaxJobSize), files.SizeText(c.MaxJobSize))
+	}
 }
 
 func printConfig(w io.Writer, c *wire.FarmConfig) {

@@ -14,7 +14,7 @@ func TestConfigSetDecimalAndBinarySizes(t *testing.T) {
 		in    string
 		bytes int64
 		shown string
-	}{{"2MB", 2_000_000, "→ 1.9 MiB (2000000 bytes)"}, {"2MiB", 2 << 20, "→ 2 MiB"}, {"1.5GB", 1_500_000_000, "→ 1.39 GiB (1500000000 bytes)"}} {
+	}{{"2MB", 2_000_000, "→ 1.91 MiB (2000000 bytes)"}, {"2MiB", 2 << 20, "→ 2 MiB"}, {"1.5GB", 1_500_000_000, "→ 1.40 GiB (1500000000 bytes)"}} {
 		e, out := backupEnv()
 		if err := runConfig(e, append([]string{"set", "max-job-size", c.in}, f.flags(t)...)); err != nil || !strings.Contains(out.String(), c.shown) {
 			t.Errorf("config set max-job-size %s: %v\n%s", c.in, err, out)

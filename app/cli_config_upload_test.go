@@ -8,7 +8,7 @@ import (
 
 // Issue 13: 'farmhand config set upload-timeout 48h' changes how long an
 // upload job waits for its files; 'farmhand config' shows it (24h0m0s by
-// default), and a wait under a minute is refused naming the setting.
+// default), and a wait under a minute is refused naming the setting as the command line does.
 func TestConfigSetUploadTimeout(t *testing.T) {
 	f := newAPIFarm(t)
 	e, out := backupEnv()
@@ -25,7 +25,7 @@ func TestConfigSetUploadTimeout(t *testing.T) {
 	}
 	e, _ = backupEnv()
 	err := runConfig(e, append([]string{"set", "upload-timeout", "30s"}, f.flags(t)...))
-	if err == nil || !strings.Contains(err.Error(), "upload_timeout: must be 0 (the default, 24h0m0s) or between 1m0s") {
+	if err == nil || !strings.Contains(err.Error(), "upload-timeout: must be 0 (the default, 24h0m0s) or between 1m0s") {
 		t.Errorf("config set upload-timeout 30s: %v", err)
 	}
 	if c, err := f.cl.Config(context.Background()); err != nil || c.UploadTimeout != "48h0m0s" {

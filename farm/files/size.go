@@ -2,7 +2,6 @@ package files
 
 import (
 	"fmt"
-	"math"
 	"math/big"
 	"regexp"
 	"strconv"
@@ -26,37 +25,60 @@ var sizeUnits = map[string]int64{
 // sizeNumber is the number of a size: digits, with a decimal part or not.
 var sizeNumber = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)`)
 
+// MaxSize is the largest size ParseSize reads, 1 PiB: far beyond any disk a
+// farm's files or caches live on, and small enough that SizeText says every
+// size up to it in a form ParseSize reads back (at most "1024 TiB").
+const MaxSize int64 = 1 << 50
+
 // ParseSize reads a size in bytes as a person writes it: a whole number of
 // bytes ("1073741824") or a number with a unit (sizeUnits: "2MB" is
 // 2,000,000 bytes, "2MiB" 2,097,152; "1.5GiB", "512M"). Case and spaces
-// before the unit do not matter; a fraction of a byte is dropped. The error
-// names the text and the units; sizes below 1 MiB are refused: a worker's
-// cache smaller than that would evict a file as soon as it is fetched, and
-// the farm's upload limits take no less (model.Settings).
+// before the unit do not matter, except that a unit ending in a lower-case b
+// ("2Mb", "2b") is refused: b is bits, as network speeds write it. The size
+// must be a whole number of bytes ("1.5" or "1048576.5" are refused, not
+// rounded), at least 1 MiB (a worker's cache smaller than that would evict a
+// file as soon as it is fetched, and the farm's upload limits take no less:
+// model.Settings) and at most MaxSize. The error names the text and the rule.
 func ParseSize(s string) (int64, error) {
+	n, err := parseBytes(s)
+	if err != nil {
+		return 0, err
+	}
+	if n < 1<<20 {
+		return 0, fmt.Errorf("size %q is %d bytes, below 1 MiB (1048576 bytes)", s, n)
+	}
+	return n, nil
+}
+
+// parseBytes reads s as ParseSize does, any size from 0 to MaxSize.
+func parseBytes(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	num := sizeNumber.FindString(t)
-	unit, known := sizeUnits[strings.ToUpper(strings.TrimSpace(t[len(num):]))]
+	unitText := strings.TrimSpace(t[len(num):])
+	unit, known := sizeUnits[strings.ToUpper(unitText)]
 	v, ok := new(big.Rat).SetString(num)
+	if known && strings.HasSuffix(unitText, "b") {
+		return 0, fmt.Errorf("size %q: b is bits; write B for bytes (%sB)", s, strings.TrimSuffix(unitText, "b"))
+	}
 	if num == "" || !known || !ok {
-		return 0, fmt.Errorf("size %q: want bytes, or a number with kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)", s)
+		return 0, fmt.Errorf("size %q: want a whole number of bytes, or a number with kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)", s)
 	}
 	v.Mul(v, new(big.Rat).SetInt64(unit))
-	n := new(big.Int).Quo(v.Num(), v.Denom())
-	if !n.IsInt64() {
-		return 0, fmt.Errorf("size %q is too large", s)
+	if !v.IsInt() {
+		return 0, fmt.Errorf("size %q is %s bytes: a size is a whole number of bytes", s, v.FloatString(3))
 	}
-	if n.Int64() < 1<<20 {
-		return 0, fmt.Errorf("size %q is %d bytes, below 1 MiB (1048576 bytes)", s, n.Int64())
+	if n := v.Num(); !n.IsInt64() || n.Int64() > MaxSize {
+		return 0, fmt.Errorf("size %q is too large: at most 1 PiB (1024 TiB, %d bytes)", s, MaxSize)
 	}
-	return n.Int64(), nil
+	return v.Num().Int64(), nil
 }
 
 // SizeText says n bytes in the largest binary unit that divides it, when
 // fewer than 10,000 of it ("50 GiB", "1536 MiB", "512 KiB"), which ParseSize
 // reads back; other sizes of 1 KiB or more in the largest binary unit they
-// reach, to two decimals rounded down, with the exact bytes ("1.9 MiB
-// (2000000 bytes)" for 2MB); below 1 KiB in bytes ("1000 bytes").
+// reach, rounded to the nearest hundredth, with the exact bytes ("1.91 MiB
+// (2000000 bytes)" for 2MB, "1.40 GiB (1500000000 bytes)" for 1.5GB); below
+// 1 KiB in bytes ("1000 bytes").
 func SizeText(n int64) string {
 	units := []struct {
 		shift uint
@@ -70,18 +92,24 @@ func SizeText(n int64) string {
 	for _, u := range units {
 		if n >= 1<<u.shift {
 			v := float64(n) / float64(int64(1)<<u.shift)
-			v = math.Floor(v*100) / 100 // never says more than there is
-			return fmt.Sprintf("%s %s (%d bytes)", strconv.FormatFloat(v, 'f', -1, 64), u.name, n)
+			return fmt.Sprintf("%s %s (%d bytes)", strconv.FormatFloat(v, 'f', 2, 64), u.name, n)
 		}
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// ParseLimit reads a size limit setting: "0" for the farm's default, else a
-// size as ParseSize reads it.
+// ParseLimit reads a size limit setting: 0 in any unit ("0", "0MB") for the
+// farm's default, else a size as ParseSize reads it; a size below 1 MiB
+// says that 0 is the default.
 func ParseLimit(s string) (int64, error) {
-	if strings.TrimSpace(s) == "0" {
+	n, err := parseBytes(s)
+	switch {
+	case err != nil:
+		return 0, err
+	case n == 0:
 		return 0, nil
+	case n < 1<<20:
+		return 0, fmt.Errorf("size %q is %d bytes, below 1 MiB (1048576 bytes); 0 means the farm's default", s, n)
 	}
-	return ParseSize(s)
+	return n, nil
 }

@@ -230,6 +230,14 @@ func (s Settings) FileLimits() (perFile, perJob int64) {
 	return perFile, perJob
 }
 
+// TaskTimeoutFloor is the least task timeout an admin may set from the
+// command line or windows: a worker reports on its running task every
+// second (farm/worker's Config.Heartbeat default), and a busy manager or
+// network may hold reports back for seconds, so a timeout must span many
+// heartbeats not to fail healthy tasks. Validate takes down to minTimeout,
+// for tests and for a manager's --task-timeout flag given on purpose.
+const TaskTimeoutFloor = 30 * time.Second
+
 // Bounds of the settings, checked by Validate.
 const (
 	minTimeout     = time.Second
@@ -242,6 +250,9 @@ const (
 	maxVariables   = 256
 	maxScriptsPath = 4096
 	minFileLimit   = 1 << 20 // a limit below 1 MiB refuses any real scene
+	// maxFileLimit, 1 PiB, is beyond any disk, and the most files.ParseSize
+	// reads: a limit shown is one that can be typed back.
+	maxFileLimit = 1 << 50
 	// minUploadWait: the manager looks for expired uploads every minute, and
 	// a client between two 8 MiB chunks on a slow line is silent for a while.
 	minUploadWait = time.Minute
@@ -270,10 +281,12 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("forget_workers_after: must be 0 (keep workers) or between %s and %s, not %s", minForget, maxForget, s.ForgetWorkersAfter)
 	case s.ScriptsDir != "" && (!filepath.IsAbs(s.ScriptsDir) || len(s.ScriptsDir) > maxScriptsPath || !printable(s.ScriptsDir)):
 		return fmt.Errorf("scripts_dir: must be an absolute folder on the manager's computer, or empty for the data folder's scripts, not %q", s.ScriptsDir)
-	case s.MaxFileSize < 0 || (s.MaxFileSize > 0 && s.MaxFileSize < minFileLimit):
-		return fmt.Errorf("max_file_size: must be 0 (the default, %d bytes) or at least %d bytes, not %d", DefaultMaxFileSize, minFileLimit, s.MaxFileSize)
-	case s.MaxJobSize < 0 || (s.MaxJobSize > 0 && s.MaxJobSize < minFileLimit):
-		return fmt.Errorf("max_job_size: must be 0 (the default, %d bytes) or at least %d bytes, not %d", DefaultMaxJobSize, minFileLimit, s.MaxJobSize)
+	case s.MaxFileSize < 0 || (s.MaxFileSize > 0 && s.MaxFileSize < minFileLimit) || s.MaxFileSize > maxFileLimit:
+		return fmt.Errorf("max_file_size: must be 0 (the default, %d bytes) or from %d bytes (1 MiB) to %d (1 PiB), not %d",
+			DefaultMaxFileSize, minFileLimit, maxFileLimit, s.MaxFileSize)
+	case s.MaxJobSize < 0 || (s.MaxJobSize > 0 && s.MaxJobSize < minFileLimit) || s.MaxJobSize > maxFileLimit:
+		return fmt.Errorf("max_job_size: must be 0 (the default, %d bytes) or from %d bytes (1 MiB) to %d (1 PiB), not %d",
+			DefaultMaxJobSize, minFileLimit, maxFileLimit, s.MaxJobSize)
 	case s.UploadTimeout != 0 && !within(s.UploadTimeout, minUploadWait, maxTimeout):
 		return fmt.Errorf("upload_timeout: must be 0 (the default, %s) or between %s and %s, not %s", DefaultUploadTimeout, minUploadWait, maxTimeout, s.UploadTimeout)
 	case len(s.Variables) > maxVariables:
