@@ -272,30 +272,47 @@ func (u *upload) submit(ctx context.Context, e *env, cl *client.Client, sub wire
 }
 
 // send uploads the files the manager lacks, with a progress bar on stderr,
-// and returns once the manager holds every one.
-// Nothing for nil. The error says the job waits for its files.
+// and returns once the manager holds every one. Nothing for nil. When the
+// upload stops, the error says what became of the job (uploadStopped).
 func (u *upload) send(ctx context.Context, e *env, cl *client.Client, jobID string) error {
 	if u == nil {
 		return nil
 	}
 	bar := newProgressBar(e.stderr, "uploading")
-	sent, err := transfer.Upload(ctx, cl, u.files, bar.update)
+	sent, err := transfer.UploadJob(ctx, cl, jobID, u.files, bar.update)
 	bar.finish()
 	if err != nil {
-		// A second submission makes a job of its own: this one must never
-		// run as well. Canceled, it keeps the files it names on the manager
-		// (and a partial one for an hour), where the next submission resumes.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if _, cerr := cl.JobAction(cctx, jobID, model.JobCancel, nil); cerr != nil {
-			return fmt.Errorf("the upload stopped (%w), and job %s waits for its files; canceling it failed too (%w): "+
-				"cancel it with 'farmhand job %s cancel'", err, jobID, cerr, jobID)
-		}
-		return fmt.Errorf("the upload stopped (%w); job %s is canceled so that it never renders. "+
-			"What was sent stays on the manager: submitting again resumes there", err, jobID)
+		return uploadStopped(ctx, cl, jobID, err)
 	}
 	fmt.Fprintf(e.stderr, "the manager holds all %d files (%s sent)\n", len(u.files), megabytes(sent))
 	return nil
+}
+
+// uploadStopped cancels job jobID after its upload stopped on err, and
+// returns the error to show: a job someone else canceled or deleted
+// meanwhile (a *transfer.JobStoppedError) is only reported, since it
+// neither waits for files nor needs canceling; else the job is canceled so
+// that a second submission (a job of its own) is the only one to render.
+// Canceled, it keeps the files it names on the manager (and a partial one
+// for an hour), where the next submission resumes. Only when the cancel
+// fails, for a reason other than the job having stopped meanwhile, does the
+// error say that the job waits for its files.
+func uploadStopped(ctx context.Context, cl *client.Client, jobID string, err error) error {
+	var stopped *transfer.JobStoppedError
+	if errors.As(err, &stopped) {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, cerr := cl.JobAction(cctx, jobID, model.JobCancel, nil); cerr != nil {
+		if s := transfer.JobStopped(cctx, cl, jobID, err); s != nil {
+			return s
+		}
+		return fmt.Errorf("the upload stopped (%w), and job %s waits for its files; canceling it failed too (%w): "+
+			"cancel it with 'farmhand job %s cancel'", err, jobID, cerr, jobID)
+	}
+	return fmt.Errorf("the upload stopped (%w); job %s is canceled so that it never renders. "+
+		"What was sent stays on the manager: submitting again resumes there", err, jobID)
 }
 
 // progressBar draws a transfer's progress on w: one line redrawn in place
