@@ -14,7 +14,7 @@ import (
 func runAddon(e *env, args []string) error {
 	fs := newFlags(e, "addon", "addon [--out FILE]")
 	out := fs.String("out", "farmhand-blender-addon.zip", "where to save the add-on's zip")
-	pos, err := parse(fs, args)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func runAudit(e *env, args []string) error {
 	cf := addClientFlags(fs)
 	limit := fs.Int("limit", 50, "how many entries to show, newest first")
 	before := fs.String("before", "", "show entries older than this cursor (printed at the end of a listing)")
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

@@ -175,7 +175,7 @@ func runWorkerVerb(e *env, args []string, verb string) error {
 	if verb == "availability" {
 		af = addAvailabilityFlags(fs)
 	}
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

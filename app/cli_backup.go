@@ -28,7 +28,7 @@ func runBackup(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "backup", "backup FILE [--force] [--data DIR] [--manager URL]")}
 	cf := addClientFlags(fs)
 	force := fs.Bool("force", false, "replace FILE when it exists")
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func runBackup(e *env, args []string) error {
 func runRestore(e *env, args []string) error {
 	fs := newFlags(e, "restore", "restore FILE [--data DIR]")
 	data := fs.String("data", defaultDataDir(), "data directory of the farm to restore into")
-	pos, err := parse(fs, args)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func runConfig(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "config", configSynopsis())}
 	cf := addClientFlags(fs)
 	pairs, flags := splitSetPairs(fs.FlagSet, args)
-	pos, err := parse(fs.FlagSet, flags)
+	pos, err := parseFlags(fs.FlagSet, flags)
 	if err != nil {
 		return err
 	}
@@ -319,7 +319,7 @@ func orDash(s string) string {
 func runVariables(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "variables", "variables [--json]: list the path variables and storage locations")}
 	cf := addClientFlags(fs)
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	cl, err := cf.client()
@@ -359,7 +359,7 @@ func runVariable(e *env, args []string) error {
 	}
 	values[model.PlatformAll] = fs.String(model.PlatformAll, "", "the value on every platform without one of its own")
 	storage := fs.Bool("storage", false, "the variable is a storage location (--storage=false: a plain variable again)")
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

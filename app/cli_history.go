@@ -39,7 +39,7 @@ func runWorkerHistory(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "worker", "worker ID history [SINCE, e.g. 2h | --last 2h] [--json]")}
 	cf := addClientFlags(fs)
 	last := fs.String("last", "", "how far back, e.g. 30m or 2h (the same as SINCE; the manager keeps 24h)")
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

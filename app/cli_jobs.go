@@ -21,7 +21,7 @@ func runJobs(e *env, args []string) error {
 	project := fs.String("project", "", "only jobs of this project (their metadata's project, as the Blender add-on sets it)")
 	meta := settingsFlag{}
 	fs.Var(meta, "meta", "only jobs whose metadata has KEY=VALUE (repeatable; all must match)")
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	filter := client.JobFilter{Metadata: meta}
@@ -69,7 +69,7 @@ func runJob(e *env, args []string) error {
 	clear := fs.Bool("clear", false, "with blocklist: remove entries (all, or --worker's)")
 	clearWorker := fs.String("worker", "", "with blocklist --clear: only this worker's entries")
 	clearType := fs.String("type", "", "with blocklist --clear --worker: only this task type")
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

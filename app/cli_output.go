@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"farmhand/farm/api/wire"
+	"farmhand/farm/model"
 	"farmhand/farm/transfer"
 )
 
@@ -15,7 +16,7 @@ func runOutput(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "output", "output JOB --out DIR [--json]")}
 	cf := addClientFlags(fs)
 	out := fs.String("out", "", "the folder to download into (created if needed)")
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}
@@ -42,9 +43,7 @@ func runOutput(e *env, args []string) error {
 		return err
 	}
 	if job.Storage != wire.StorageUpload {
-		root, _ := job.Settings["render_output_root"].(string)
-		return fmt.Errorf("job %s renders to shared storage: its output is where its settings say "+
-			"(render_output_root %s), not on the manager", job.ID, orDash(root))
+		return fmt.Errorf("%s", sharedOutputText(job))
 	}
 	bar := newProgressBar(e.stderr, "downloading")
 	sum, err := transfer.DownloadOutput(ctx, cl, id, dir, bar.update)
@@ -59,6 +58,19 @@ func runOutput(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "job %s (%s) has no output on the manager yet: its workers send each file as its task completes\n", job.ID, job.Status)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d files fetched (%s), %d already there, in %s\n", sum.Fetched, megabytes(sum.Bytes), sum.Skipped, dir)
+	fmt.Fprintf(e.stdout, "%s fetched (%s), %d already there, in %s\n", plural(sum.Fetched, "file"), megabytes(sum.Bytes), sum.Skipped, dir)
 	return nil
+}
+
+// sharedOutputText says why a job that is not an upload job has nothing to
+// download: its output is where its settings put it, naming the folder when
+// it has one (render_output_root, as Flamenco's render job types have), and
+// saying it writes no files the farm keeps when it has none (echo-sleep-test).
+func sharedOutputText(job *model.Job) string {
+	if root, _ := job.Settings["render_output_root"].(string); root != "" {
+		return fmt.Sprintf("job %s renders to shared storage: its output is where its settings say "+
+			"(render_output_root %s), not on the manager", job.ID, root)
+	}
+	return fmt.Sprintf("job %s renders to shared storage, not on the manager: it is not an upload job, and its settings "+
+		"name no output folder (its job type, %s, writes files where its script puts them, if anywhere)", job.ID, job.Type)
 }

@@ -18,7 +18,7 @@ import (
 // submittedSettings joins --set and --set-extra, typed as the job type
 // declares them, warning on stderr of --set keys it does not declare.
 func submittedSettings(e *env, settings, extra settingsFlag, jt *wire.JobType) (map[string]any, error) {
-	all, err := mergeExtras(settings, extra)
+	all, err := mergeExtras(settings, extra, jt)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func runSubmit(e *env, args []string) error {
 	platform := fs.String("platform", string(pathvars.HostPlatform()), "the platform whose paths the settings hold "+
 		"(linux, windows or darwin): paths under a path variable's value there reach each worker in its own form")
 	uf := addUploadFlags(fs)
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	uf.defaults(typ, name)

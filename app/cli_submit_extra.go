@@ -18,8 +18,9 @@ import (
 // given on purpose.
 
 // mergeExtras adds the --set-extra settings to the --set ones; a key given
-// with both is an errUsage.
-func mergeExtras(set, extra settingsFlag) (settingsFlag, error) {
+// with both, or a --set-extra key jt declares (nil jt: none), is an
+// errUsage.
+func mergeExtras(set, extra settingsFlag, jt *wire.JobType) (settingsFlag, error) {
 	out := settingsFlag{}
 	for k, v := range set {
 		out[k] = v
@@ -28,9 +29,24 @@ func mergeExtras(set, extra settingsFlag) (settingsFlag, error) {
 		if _, twice := set[k]; twice {
 			return nil, fmt.Errorf("%w: setting %s is given with both --set and --set-extra", errUsage, k)
 		}
+		if jt != nil && slices.ContainsFunc(jt.Settings, func(s wire.JobSetting) bool { return s.Key == k }) {
+			return nil, fmt.Errorf("%w: --set-extra %s: job type %s declares %s: use --set %s=…", errUsage, k, jt.Name, k, k)
+		}
 		out[k] = v
 	}
 	return out, nil
+}
+
+// shownKeys returns the keys of the settings of jt that 'farmhand jobtypes'
+// lists: all but the hidden ones, which the job type or the add-on fills.
+func shownKeys(jt *wire.JobType) []string {
+	var keys []string
+	for _, s := range jt.Settings {
+		if s.Visible != "hidden" {
+			keys = append(keys, s.Key)
+		}
+	}
+	return keys
 }
 
 // warnUndeclared writes to w a warning for each --set key jt does not
@@ -41,13 +57,10 @@ func warnUndeclared(w io.Writer, set settingsFlag, jt *wire.JobType) {
 	if jt == nil {
 		return
 	}
-	var keys []string
-	for _, s := range jt.Settings {
-		keys = append(keys, s.Key)
-	}
+	keys := shownKeys(jt)
 	var unknown []string
 	for k := range set {
-		if !slices.Contains(keys, k) {
+		if !slices.ContainsFunc(jt.Settings, func(s wire.JobSetting) bool { return s.Key == k }) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -71,9 +84,19 @@ func orNone(s string) string {
 	return s
 }
 
-// nearestKey returns the key of keys closest to k when it is a likely typo
-// of it (at most two edits, case aside), else "".
+// nearestKey returns the key of keys k likely stands for: the only one k
+// starts ("sleep" for sleep_seconds, "chunk" for chunk_size), else the
+// closest when it is a likely typo (at most two edits), case aside; else "".
 func nearestKey(k string, keys []string) string {
+	var starts []string
+	for _, c := range keys {
+		if strings.HasPrefix(strings.ToLower(c), strings.ToLower(k)) {
+			starts = append(starts, c)
+		}
+	}
+	if len(starts) == 1 {
+		return starts[0]
+	}
 	best, bestD := "", 3
 	for _, c := range keys {
 		if d := editDistance(strings.ToLower(k), strings.ToLower(c)); d < bestD {

@@ -52,7 +52,7 @@ func TestSubmitWarnsOfUndeclaredSettings(t *testing.T) {
 
 func TestNearestKey(t *testing.T) {
 	keys := []string{"frames", "chunk_size", "render_output_root"}
-	for k, want := range map[string]string{"frmaes": "frames", "Chunk_Size": "chunk_size", "chunksize": "chunk_size", "colour": "", "render_output": ""} {
+	for k, want := range map[string]string{"frmaes": "frames", "Chunk_Size": "chunk_size", "chunksize": "chunk_size", "colour": "", "render_output": "render_output_root", "chunk": "chunk_size", "fr": "frames", "": ""} {
 		if got := nearestKey(k, keys); got != want {
 			t.Errorf("%q: %q, want %q", k, got, want)
 		}

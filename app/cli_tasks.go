@@ -19,7 +19,7 @@ func runTasks(e *env, args []string) error {
 		"counted from 0, that ends its id: 'farmhand task JOB_ID.N' shows that task.")}
 	cf := addClientFlags(fs)
 	status := fs.String("status", "", "only tasks in these statuses (comma-separated)")
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func runTask(e *env, args []string) error {
 		"shows it (the first task of job 3f2a… is 3f2a….0). The job's part may be any unique start of its id,\n"+
 		"case aside: 'farmhand task 3f2a.0'.")}
 	cf := addClientFlags(fs)
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func runWorkersUpgrade(e *env, args []string) error {
 	cf := addClientFlags(fs)
 	all := fs.Bool("all", false, "every out-of-date worker that is signed on")
 	now := fs.Bool("now", false, "stop the running task instead of finishing it first")
-	ids, err := parse(fs.FlagSet, args)
+	ids, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func runWorkers(e *env, args []string) error {
 	}
 	fs := &flagSet{newFlags(e, "workers", "workers [pending] [--json] | upgrade --all | ID...")}
 	cf := addClientFlags(fs)
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,12 +54,18 @@ type settingsFlag map[string]string
 
 func (s settingsFlag) String() string { return "" }
 
+// Set takes one key=value; a key given twice is refused, as the second
+// value would silently win over the first.
 func (s settingsFlag) Set(kv string) error {
 	k, v, ok := strings.Cut(kv, "=")
 	if !ok || strings.TrimSpace(k) == "" {
 		return fmt.Errorf("want key=value, not %q", kv)
 	}
-	s[strings.TrimSpace(k)] = v
+	k = strings.TrimSpace(k)
+	if old, twice := s[k]; twice {
+		return fmt.Errorf("%s is given twice (%s=%s and %s=%s); give it once", k, k, old, k, v)
+	}
+	s[k] = v
 	return nil
 }
 
@@ -67,4 +74,25 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// parseFlags is parse for commands that print a flag mistake once: the flag
+// package would print it, then the whole usage, and Main the message again.
+// A mistake comes back as an errUsage saying the message and where the
+// flags are described ('farmhand NAME -h'); -h still prints the usage.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	pos, err := parse(fs, args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	switch {
+	case err == nil:
+		return pos, nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return nil, err
+	}
+	return nil, fmt.Errorf("%w: %v\nRun 'farmhand %s -h' for its flags.", errUsage, err, fs.Name())
 }

@@ -99,7 +99,7 @@ func runJoin(e *env, args []string) error {
 	name := fs.String("name", host, "how this computer appears on the farm")
 	role := fs.String("role", string(model.RoleArtist), "role to ask for")
 	code := fs.String("code", "", "the farm's join code (workers only: admitted at once; it also tells which manager to trust)")
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
@@ -174,7 +174,7 @@ func runMembers(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "members", "members [--pending] [--json]")}
 	cf := addClientFlags(fs)
 	pending := fs.Bool("pending", false, "only join requests waiting for approval")
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	status := model.MemberStatus("")
@@ -220,7 +220,7 @@ func runDecide(verb string) func(e *env, args []string) error {
 			"MEMBER_ID may be any unique start of the member's id, as 'farmhand members' lists it (case does not matter).")}
 		cf := addClientFlags(fs)
 		role := fs.String("role", "", "with approve: the role to grant (default: what the member asked for)")
-		pos, err := parse(fs.FlagSet, args)
+		pos, err := parseFlags(fs.FlagSet, args)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func runJoinCode(e *env, args []string) error {
 	fs := &flagSet{newFlags(e, "joincode", "joincode [--new] [--json]")}
 	cf := addClientFlags(fs)
 	renew := fs.Bool("new", false, "replace the code; the old one stops working")
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	cl, err := cf.client()
