@@ -95,6 +95,10 @@ func workerHistory(e *env, cl *client.Client, id string, args []string, asJSON b
 	if err != nil {
 		return err
 	}
+	if step := sampleStep(h); asked > 0 && asked < step {
+		return fmt.Errorf("%w: history %q is shorter than the %s between two samples the manager keeps: give %s or more, e.g. 30m or 2h",
+			errUsage, args[0], shortDuration(step), shortDuration(step))
+	}
 	if asJSON {
 		return printJSON(e.stdout, h)
 	}
@@ -140,8 +144,9 @@ func printHistory(w io.Writer, h *model.HostHistory, now time.Time, span, asked 
 		return
 	}
 	start := now.Add(-span)
-	fmt.Fprintf(w, "Worker %s, %s\n(%d samples of %d s; each column %s)\n", h.WorkerID,
-		historySpan(now, span, asked), len(h.Samples), h.StepSeconds, span/historyColumns)
+	cols := columnsFor(span, sampleStep(h))
+	fmt.Fprintf(w, "Worker %s, %s\n(%s of %d s; each column %s)\n", h.WorkerID,
+		historySpan(now, span, asked), plural(len(h.Samples), "sample"), h.StepSeconds, shortDuration(span/time.Duration(cols)))
 	cpu := func(s model.HostSample) (float64, bool) { return s.CPUPercent, true }
 	mem := func(s model.HostSample) (float64, bool) {
 		return 100 * float64(s.MemUsedMB) / float64(s.MemTotalMB), s.MemTotalMB > 0
@@ -156,7 +161,7 @@ func printHistory(w io.Writer, h *model.HostHistory, now time.Time, span, asked 
 		label string
 		of    func(model.HostSample) (float64, bool)
 	}{{"CPU", cpu}, {"MEM", mem}, {"GPU", gpu}} {
-		spark, ok := sparkline(h.Samples, start, span, line.of)
+		spark, ok := sparkline(h.Samples, start, span, cols, line.of)
 		if !ok {
 			fmt.Fprintf(w, "%s  (not readable on this worker)\n", line.label)
 			continue
@@ -181,26 +186,45 @@ func printHistory(w io.Writer, h *model.HostHistory, now time.Time, span, asked 
 
 func gb(mb uint64) float64 { return float64(mb) / 1024 }
 
+// sampleStep is the time between two samples of h: its StepSeconds, else
+// the manager's 30 s.
+func sampleStep(h *model.HostHistory) time.Duration {
+	if h.StepSeconds > 0 {
+		return time.Duration(h.StepSeconds) * time.Second
+	}
+	return 30 * time.Second
+}
+
+// columnsFor is how many columns a sparkline over span has: historyColumns,
+// fewer when a column would be shorter than step (each column then holds
+// one sample at most: a column narrower than that draws gaps that are not
+// gaps), at least 1.
+func columnsFor(span, step time.Duration) int {
+	return int(max(1, min(historyColumns, span/step)))
+}
+
 // sparkline draws the samples' values (of, percent 0-100) from start over
-// span in historyColumns columns, each the mean of its samples, a space where
-// none; ok is false when no sample has the value.
-func sparkline(samples []model.HostSample, start time.Time, span time.Duration, of func(model.HostSample) (float64, bool)) (string, bool) {
+// span in cols columns (at most historyColumns), each the mean of its
+// samples, a space where none; ok is false when no sample has the value at
+// all (a worker that cannot read it), whether in the span or not.
+func sparkline(samples []model.HostSample, start time.Time, span time.Duration, cols int,
+	of func(model.HostSample) (float64, bool)) (string, bool) {
 	var sum [historyColumns]float64
 	var n [historyColumns]int
-	any := false
+	readable := false
 	for _, s := range samples {
 		v, ok := of(s)
-		col := int(s.Time.Sub(start) * historyColumns / span)
-		if !ok || col < 0 {
+		readable = readable || ok
+		if !ok || s.Time.Before(start) { // not col < 0: division truncates -0.5 to 0
 			continue
 		}
-		col = min(col, historyColumns-1)
+		col := int(s.Time.Sub(start) * time.Duration(cols) / span)
+		col = min(col, cols-1)
 		sum[col] += v
 		n[col]++
-		any = true
 	}
 	var b strings.Builder
-	for i := range historyColumns {
+	for i := range cols {
 		if n[i] == 0 {
 			b.WriteRune(' ')
 			continue
@@ -208,7 +232,7 @@ func sparkline(samples []model.HostSample, start time.Time, span time.Duration, 
 		mean := math.Max(0, math.Min(100, sum[i]/float64(n[i])))
 		b.WriteRune(sparks[min(len(sparks)-1, int(mean*float64(len(sparks))/100))])
 	}
-	return b.String(), any
+	return b.String(), readable
 }
 
 // blenderVersions lists the versions of a worker's Blenders, e.g.
