@@ -142,7 +142,10 @@ func (af *availabilityFlags) apply(r *availability.Rules, set map[string]bool, n
 // now), "18:30" (the next such time), "2026-12-24 09:00", or RFC 3339.
 func parseUntil(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if d, err := time.ParseDuration(strings.TrimPrefix(s, "+")); err == nil && d > 0 {
+	if d, err := time.ParseDuration(strings.TrimPrefix(s, "+")); err == nil {
+		if d <= 0 {
+			return time.Time{}, fmt.Errorf("%q: +DURATION counts from now and must be above 0, e.g. +2h", s)
+		}
 		return now.Add(d).Truncate(time.Second), nil
 	}
 	if t, err := time.ParseInLocation("15:04", s, now.Location()); err == nil {
@@ -226,7 +229,7 @@ func runWorkerVerb(e *env, args []string, verb string) error {
 	if *cf.asJSON {
 		return printJSON(e.stdout, cur)
 	}
-	printAvailability(e, cur)
+	printAvailability(e, cur, len(set)-countOf(set, "manager", "token", "fingerprint", "data", "json") > 0)
 	return nil
 }
 
@@ -249,8 +252,10 @@ func printWake(e *env, res *wire.WakeResult) {
 	}
 }
 
-// printAvailability writes a worker's rules and what they said last.
-func printAvailability(e *env, a *wire.WorkerAvailability) {
+// printAvailability writes a worker's rules and what they said last; with
+// changed, that what they said was before the change: the worker applies
+// new rules at its next report, within a few seconds.
+func printAvailability(e *env, a *wire.WorkerAvailability, changed bool) {
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	r := a.Rules
 	fmt.Fprintf(tw, "Worker\t%s\n", a.WorkerID)
@@ -259,7 +264,11 @@ func printAvailability(e *env, a *wire.WorkerAvailability) {
 		if !d.Available {
 			now = "not available"
 		}
-		fmt.Fprintf(tw, "Now\t%s (%s): %s\n", now, d.Rule, d.Detail)
+		note := ""
+		if changed {
+			note = " — before this change, which applies within a few seconds"
+		}
+		fmt.Fprintf(tw, "Now\t%s (%s): %s%s\n", now, d.Rule, d.Detail, note)
 	}
 	if r.IsZero() {
 		fmt.Fprintf(tw, "Rules\tnone: always available\n")
@@ -289,6 +298,10 @@ func printAvailability(e *env, a *wire.WorkerAvailability) {
 		fmt.Fprintf(tw, "Min free memory\t%d MB\n", r.MinFreeMemory>>20)
 	}
 	fmt.Fprintf(tw, "Suspend after\t%s\n", off(r.SuspendAfter))
-	fmt.Fprintf(tw, "Wake for work\t%v\n", r.WakeForWork)
+	wake := "off"
+	if r.WakeForWork {
+		wake = "on"
+	}
+	fmt.Fprintf(tw, "Wake for work\t%s\n", wake)
 	tw.Flush()
 }

@@ -29,20 +29,30 @@ var availabilityFlagOf = []struct{ field, flag string }{
 	{"wake_for_work", "--wake-for-work"},
 }
 
-// maxFlagMinutes bounds the minute flags before they become durations,
-// which would overflow (about 292 years) and wrap round.
-const maxFlagMinutes = 1e7
+// Bounds of the minute flags, as availability.Rules.Validate has them: up
+// to 7 days (10080 minutes); a rule shorter than a minute would start and
+// stop rendering between two reports of the worker.
+const (
+	maxFlagMinutes = 7 * 24 * 60
+	minFlagMinutes = 1
+	// maxFreeMB is availability's MaxFreeMemory (16 TiB) in MB.
+	maxFreeMB = availability.MaxFreeMemory >> 20
+)
 
-// checkMinuteFlags refuses a minute flag that no duration can hold, naming
-// the flag; the rules' own bounds are checked by checkRules.
+// checkMinuteFlags refuses a minute flag outside 0 (off) or 1 to 10080
+// minutes, and a --min-free-mb above 16 TiB, naming the flag.
 func (af *availabilityFlags) checkMinuteFlags(set map[string]bool) error {
 	for _, f := range []struct {
 		name string
 		v    float64
 	}{{"idle-minutes", *af.idleMinutes}, {"suspend-after-minutes", *af.suspendMinutes}} {
-		if set[f.name] && (math.IsNaN(f.v) || math.Abs(f.v) > maxFlagMinutes) {
-			return fmt.Errorf("%w: --%s %v: give a number of minutes, 0 for off", errUsage, f.name, f.v)
+		if set[f.name] && f.v != 0 && (math.IsNaN(f.v) || f.v < minFlagMinutes || f.v > maxFlagMinutes) {
+			return fmt.Errorf("%w: --%s %s: give 0 (off) or %d to %d minutes (7 days)", errUsage, f.name,
+				trimFloat(f.v), minFlagMinutes, maxFlagMinutes)
 		}
+	}
+	if set["min-free-mb"] && *af.minFreeMB > maxFreeMB {
+		return fmt.Errorf("%w: --min-free-mb %d: give 0 (off) up to %d MB (16 TiB)", errUsage, *af.minFreeMB, maxFreeMB)
 	}
 	return nil
 }

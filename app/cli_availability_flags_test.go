@@ -44,7 +44,7 @@ func TestAvailabilityErrorsNameFlags(t *testing.T) {
 	}
 	huge := 1e12
 	af := &availabilityFlags{idleMinutes: &huge, suspendMinutes: new(float64)}
-	if err := af.checkMinuteFlags(map[string]bool{"idle-minutes": true}); err == nil || !strings.Contains(err.Error(), "--idle-minutes 1e+12") {
+	if err := af.checkMinuteFlags(map[string]bool{"idle-minutes": true}); err == nil || !strings.Contains(err.Error(), "--idle-minutes 1000000000000: give 0 (off) or 1 to 10080 minutes (7 days)") {
 		t.Errorf("an overflowing --idle-minutes: %v", err)
 	}
 }

@@ -73,6 +73,11 @@ const (
 	maxGrace    = 24 * time.Hour
 )
 
+// MaxFreeMemory is the most MinFreeMemory may ask for, 16 TiB in bytes:
+// beyond any worker's memory, so a larger value is a typing mistake that
+// would keep the worker from ever rendering.
+const MaxFreeMemory uint64 = 16 << 40
+
 // GraceOrDefault returns the grace period in effect.
 func (r Rules) GraceOrDefault() time.Duration {
 	if r.Grace <= 0 {
@@ -101,6 +106,10 @@ func (r Rules) Validate() error {
 	switch {
 	case r.IdleAfter < 0 || r.IdleAfter.D() > maxDuration:
 		return fmt.Errorf("idle_after: must be 0 (off) up to %s, not %s", maxDuration, r.IdleAfter)
+	case r.IdleAfter > 0 && r.IdleAfter.D() < time.Minute:
+		return fmt.Errorf("idle_after: at least 1m0s, so that a moment without input does not start a render, not %s", r.IdleAfter)
+	case r.MinFreeMemory > MaxFreeMemory:
+		return fmt.Errorf("min_free_memory: must be 0 (off) up to %d bytes (16 TiB), not %d", MaxFreeMemory, r.MinFreeMemory)
 	case r.MaxOtherCPU < 0 || r.MaxOtherCPU > 1:
 		return fmt.Errorf("max_other_cpu: must be a share from 0 (off) to 1, not %v", r.MaxOtherCPU)
 	case r.OnReturn != "" && r.OnReturn != ReturnFinish && r.OnReturn != ReturnStop:
