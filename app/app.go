@@ -209,7 +209,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 func runVersion(e *env, args []string) error {
 	fs := newFlags(e, "version", "version [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *asJSON {

@@ -19,7 +19,7 @@ func runBench(e *env, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	dataDir := fs.String("data-dir", "", "where the benchmark's farms keep their databases (default: the system's temporary folder); its disk's sync time bounds the schedule latency")
 	taskTime := fs.Duration("task-time", 0, "how long each fake worker takes over a task, as a render would (0: reports at once, which saturates the manager)")
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	sizes, err := intList(*tasks)

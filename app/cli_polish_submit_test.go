@@ -57,8 +57,8 @@ func TestSubmitRefusesMisusedSettings(t *testing.T) {
 		want string
 	}{
 		{"echo-sleep-test", []string{"--set-extra", "chunk_size=2"}, "--set-extra chunk_size: job type echo-sleep-test declares chunk_size: use --set chunk_size=…"},
-		{"echo-sleep-test", []string{"--set", "chunk_size=2", "--set", "chunk_size=3"}, "chunk_size is given twice (chunk_size=2 and chunk_size=3); give it once\nRun 'farmhand submit -h' for its flags."},
-		{"echo-sleep-test", []string{"--set", "frames"}, `invalid value "frames" for flag -set: want key=value, not "frames"` + "\nRun 'farmhand submit -h' for its flags."},
+		{"echo-sleep-test", []string{"--set", "chunk_size=2", "--set", "chunk_size=3"}, "chunk_size is given twice (chunk_size=2 and chunk_size=3); give it once\nRun 'farmhand submit -h' for its flags"},
+		{"echo-sleep-test", []string{"--set", "frames"}, `invalid value "frames" for flag -set: want key=value, not "frames"` + "\nRun 'farmhand submit -h' for its flags"},
 		{"nosuch", nil, `unknown job type "nosuch"; this farm has: echo-sleep-test, simple-blender-render ('farmhand jobtypes' describes them)`},
 	} {
 		out, err := submitOut(t, f, c.typ, c.args...)

@@ -173,7 +173,7 @@ func prepareUpload(ctx context.Context, e *env, blend, blenderPath string, allow
 		}
 		u.files = append(u.files, transfer.Local{JobFile: wire.JobFile{Path: f.Path}, Source: f.Source})
 	}
-	fmt.Fprintf(e.stderr, "hashing %d files under %s\n", len(u.files), u.manifest.Root)
+	fmt.Fprintf(e.stderr, "hashing %s under %s\n", plural(len(u.files), "file"), u.manifest.Root)
 	if err := transfer.HashAll(ctx, u.files); err != nil {
 		u.done()
 		return nil, err

@@ -165,7 +165,7 @@ func knockDoor(ctx context.Context, dir, jobID string) error {
 // runOpen is `farmhand open JOB`: the running desktop app shows the job.
 func runOpen(e *env, args []string) error {
 	fs := newFlags(e, "open", "open JOB_ID")
-	rest, err := parse(fs, args)
+	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

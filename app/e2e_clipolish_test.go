@@ -29,7 +29,7 @@ func TestE2ECLIPolish(t *testing.T) {
 
 	code, out := cliFail(t, addr, "submit", "--set", "frames")
 	if code != 2 || strings.Count(out, `invalid value "frames" for flag -set`) != 1 || strings.Contains(out, "Usage:") ||
-		!strings.Contains(out, "Run 'farmhand submit -h' for its flags.") {
+		!strings.Contains(out, "Run 'farmhand submit -h' for its flags") {
 		t.Errorf("submit --set frames: exit %d\n%s", code, out)
 	}
 	for _, c := range []struct {

@@ -17,7 +17,7 @@ func TestE2ELeftovers(t *testing.T) {
 	if out := cli(t, addr, "config", "set", "upload-timeout", "48h"); !strings.Contains(out, "upload-timeout: 24h0m0s → 48h0m0s") {
 		t.Errorf("config set upload-timeout 48h printed:\n%s", out)
 	}
-	if out := cli(t, addr, "config", "set", "max-job-size", "2MB"); !strings.Contains(out, "→ 1.9 MiB (2000000 bytes)") {
+	if out := cli(t, addr, "config", "set", "max-job-size", "2MB"); !strings.Contains(out, "→ 1.91 MiB (2000000 bytes)") {
 		t.Errorf("config set max-job-size 2MB printed:\n%s", out)
 	}
 	if c := configJSON(t, addr); c.MaxJobSize != 2_000_000 || c.UploadTimeout != "48h0m0s" {

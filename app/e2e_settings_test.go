@@ -42,17 +42,17 @@ func TestE2ESettingsSurviveRestart(t *testing.T) {
 	cli(t, addr, "variable", "set", "projects", "--linux", "/mnt/projects", "--windows", `P:\`, "--storage")
 	cli(t, addr, "variable", "set", "projects", "--darwin", "/Volumes/projects") // adds, keeps the others
 
-	// A refused value exits 1 naming the setting and the rule.
+	// A refused value exits 2 (a usage mistake) naming the setting as the
+	// command line spells it, and the rule.
 	cmd := exec.Command(farmhandBinary(t), "config", "set", "task-timeout", "0s", "--manager", "http://"+addr, "--data", data)
 	bad, err := cmd.CombinedOutput()
-	if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 || !strings.Contains(string(bad), "task_timeout: must be between 1s") {
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 2 || !strings.Contains(string(bad), `task-timeout: "0s" is too short: at least 30s`) {
 		t.Errorf("config set task-timeout 0s: exit %d, %s", code, bad)
 	}
-	// The key as the manager's errors spell it, and a negative value: the
-	// manager's refusal, not a flag error.
+	// The key as the API spells it, and a negative value.
 	cmd = exec.Command(farmhandBinary(t), "config", "set", "task_timeout", "-5m", "--manager", "http://"+addr, "--data", data)
 	bad, err = cmd.CombinedOutput()
-	if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 || !strings.Contains(string(bad), "task_timeout: must be between 1s") {
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 2 || !strings.Contains(string(bad), `task-timeout: "-5m" is negative`) {
 		t.Errorf("config set task_timeout -5m: exit %d, %s", code, bad)
 	}
 

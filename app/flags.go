@@ -94,5 +94,5 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		fs.Usage()
 		return nil, err
 	}
-	return nil, fmt.Errorf("%w: %v\nRun 'farmhand %s -h' for its flags.", errUsage, err, fs.Name())
+	return nil, fmt.Errorf("%w: %w\nRun 'farmhand %s -h' for its flags", errUsage, err, fs.Name())
 }

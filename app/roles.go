@@ -25,7 +25,7 @@ import (
 
 func runManager(e *env, args []string) error {
 	mf, fs := addManagerFlags(e, "manager", "manager [--data DIR] [--listen ADDR] [--farm-name NAME] [--headless]")
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
@@ -67,7 +67,7 @@ func runWorker(e *env, args []string) error {
 	now := fs.Bool("now", false, "with sleep, pause, shutdown or restart: stop the running task instead of finishing it")
 	asJSON := fs.Bool("json", false, "with a worker ID: print JSON")
 	wf := addWorkerFlags(fs, nil)
-	pos, err := parse(fs.FlagSet, args)
+	pos, err := parseFlags(fs.FlagSet, args)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func runDefault(e *env, args []string) error {
 func runBothOrWelcome(e *env, args []string, welcome bool) error {
 	mf, fs := addManagerFlags(e, "both", "[both] [--data DIR] [--listen ADDR] [--name NAME] [--tags a,b] [--headless]")
 	wf := addWorkerFlags(fs, mf.discovery)
-	if _, err := parse(fs.FlagSet, args); err != nil {
+	if _, err := parseFlags(fs.FlagSet, args); err != nil {
 		return err
 	}
 	// A double-click on a computer of no farm yet: ask what it should be.

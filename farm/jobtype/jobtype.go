@@ -212,7 +212,7 @@ func (r *Registry) Get(name string) (*JobType, error) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	return nil, fmt.Errorf("%w %q; this farm has: %v", ErrUnknown, name, names)
+	return nil, fmt.Errorf("%w %q; this farm has: %s", ErrUnknown, name, strings.Join(names, ", "))
 }
 
 // CheckEtag returns an error wrapping ErrStaleEtag when etag is not empty and

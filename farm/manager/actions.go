@@ -245,6 +245,13 @@ func (m *Manager) TaskActions(by Actor, action model.TaskAction, taskIDs []strin
 			if err := model.CheckTaskAction(t.ID, t.Status, action); err != nil {
 				return err
 			}
+			if action == model.TaskRequeue {
+				// A task of an upload job runs only with the job's files,
+				// as the job does (jobAction).
+				if err := o.checkFilesIn(jc.job, model.JobRequeue); err != nil {
+					return err
+				}
+			}
 			pairs = append(pairs, pair{jc, t})
 		}
 		requeued := map[*jobChange][]int{}

@@ -46,6 +46,14 @@ func TestRequeueOfUploadJobWithFilesMissingIsRefused(t *testing.T) {
 				t.Errorf("paused %v, %s: the refusal %+v as an action error %+v", paused, action, fm, ae)
 			}
 		}
+		tasks, err := m.Tasks(j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fm *FilesMissingError
+		if _, err := m.TaskAction(model.TaskRequeue, []string{tasks[0].ID}); !errors.As(err, &fm) || fm.Missing != 1 {
+			t.Errorf("paused %v, requeuing task %s: %v; want the files-missing refusal", paused, tasks[0].ID, err)
+		}
 		after := mustJob(t, m, j.ID)
 		if after.Status != model.JobCanceled || after.StatusReason != before.StatusReason || !sameJSON(after.TaskCounts, before.TaskCounts) {
 			t.Errorf("paused %v, the refused job changed: %s %q %v", paused, after.Status, after.StatusReason, after.TaskCounts)
