@@ -44,6 +44,7 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 	for _, c := range []struct{ field, text, want string }{
 		{"task_timeout", "soon", `Task timeout: "soon" is not a duration`},
 		{"task_timeout", "0s", "Task timeout: must be between 1s"},
+		{"task_timeout", "5s", `Task timeout: "5s" is too short: at least 30s`},
 		{"max_task_failures", "three", `Task failures: "three" is not a whole number`},
 		{"fail_threshold", "10", "Job fails above: must be above 0 and at most 1"},
 		{"max_file_size", "12 parsecs", `Largest upload: size "12 parsecs"`},

@@ -93,28 +93,7 @@ func printVerdict(out io.Writer, results []Result, taskTime time.Duration, disk 
 		skip(what, "not run")
 	}
 
-	var workerCounts []int
-	for _, r := range results {
-		if r.Tasks == smallJob {
-			workerCounts = append(workerCounts, r.Workers)
-		}
-	}
-	for _, w := range workerCounts {
-		what := fmt.Sprintf("%d-task job within %.0f%% of %d-task job, %d workers",
-			bigJob, (1-targetScaleRatio)*100, smallJob, w)
-		small, _ := find(smallJob, w)
-		big, ok := find(bigJob, w)
-		if !ok {
-			skip(what, "not run")
-			continue
-		}
-		ratio := big.TasksPerSec / small.TasksPerSec
-		line(ratio >= targetScaleRatio, what,
-			fmt.Sprintf("%.0f vs %.0f tasks/s (%+.1f%%)", big.TasksPerSec, small.TasksPerSec, (ratio-1)*100))
-	}
-	if len(workerCounts) == 0 {
-		skip(fmt.Sprintf("%d-task vs %d-task throughput", bigJob, smallJob), "not run")
-	}
+	printScaleVerdict(results, find, line, skip)
 
 	what = fmt.Sprintf("≥ %.0f× Flamenco's %.1f tasks/s, %d-task job, %d workers", targetVsFlamenco,
 		flamencoTasksPerSec, bigJob, flamencoWorkers)
@@ -170,4 +149,32 @@ func printLatencyVerdict(out io.Writer, results []Result, line func(bool, string
 		}
 	}
 	skip(what, "not run")
+}
+
+// printScaleVerdict checks that the big job runs about as fast as the small
+// one, for each worker count the small job ran with.
+func printScaleVerdict(results []Result, find func(tasks, workers int) (Result, bool),
+	line func(bool, string, string), skip func(string, string)) {
+	var workerCounts []int
+	for _, r := range results {
+		if r.Tasks == smallJob {
+			workerCounts = append(workerCounts, r.Workers)
+		}
+	}
+	for _, w := range workerCounts {
+		what := fmt.Sprintf("%d-task job within %.0f%% of %d-task job, %d workers",
+			bigJob, (1-targetScaleRatio)*100, smallJob, w)
+		small, _ := find(smallJob, w)
+		big, ok := find(bigJob, w)
+		if !ok {
+			skip(what, "not run")
+			continue
+		}
+		ratio := big.TasksPerSec / small.TasksPerSec
+		line(ratio >= targetScaleRatio, what,
+			fmt.Sprintf("%.0f vs %.0f tasks/s (%+.1f%%)", big.TasksPerSec, small.TasksPerSec, (ratio-1)*100))
+	}
+	if len(workerCounts) == 0 {
+		skip(fmt.Sprintf("%d-task vs %d-task throughput", bigJob, smallJob), "not run")
+	}
 }
