@@ -106,8 +106,6 @@ func (r Rules) Validate() error {
 	switch {
 	case r.IdleAfter < 0 || r.IdleAfter.D() > maxDuration:
 		return fmt.Errorf("idle_after: must be 0 (off) up to %s, not %s", maxDuration, r.IdleAfter)
-	case r.IdleAfter > 0 && r.IdleAfter.D() < time.Minute:
-		return fmt.Errorf("idle_after: at least 1m0s, so that a moment without input does not start a render, not %s", r.IdleAfter)
 	case r.MinFreeMemory > MaxFreeMemory:
 		return fmt.Errorf("min_free_memory: must be 0 (off) up to %d bytes (16 TiB), not %d", MaxFreeMemory, r.MinFreeMemory)
 	case r.MaxOtherCPU < 0 || r.MaxOtherCPU > 1:
