@@ -9,6 +9,7 @@ import (
 	"farmhand/farm/api"
 	"farmhand/farm/api/client"
 	"farmhand/farm/manager"
+	"farmhand/farm/model"
 )
 
 // apiFarm is a real manager (bbolt in a temporary folder) behind its API on
@@ -44,4 +45,21 @@ func newAPIFarm(t *testing.T) *apiFarm {
 // flags are the command-line flags that reach this farm as its admin.
 func (f *apiFarm) flags(t *testing.T) []string {
 	return []string{"--manager", f.url, "--token", f.token, "--data", t.TempDir()}
+}
+
+// signOnWorker joins a worker member named name to the farm, approves it and
+// signs it on (linux, task type misc), as a worker machine would.
+func (f *apiFarm) signOnWorker(t *testing.T, name string) *model.Member {
+	t.Helper()
+	mb, _, err := f.m.Join(manager.JoinRequest{Name: name, Platform: "linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.m.Approve(mb.ID, model.RoleWorker); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.m.SignOn(mb.ID, manager.WorkerInfo{Name: name, Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
+		t.Fatal(err)
+	}
+	return mb
 }

@@ -97,7 +97,7 @@ func workerHistory(e *env, cl *client.Client, id string, args []string, asJSON b
 	}
 	if step := sampleStep(h); asked > 0 && asked < step {
 		return fmt.Errorf("%w: history %q is shorter than the %s between two samples the manager keeps: give %s or more, e.g. 30m or 2h",
-			errUsage, args[0], shortDuration(step), shortDuration(step))
+			errUsage, args[0], model.ShortDuration(step), model.ShortDuration(step))
 	}
 	if asJSON {
 		return printJSON(e.stdout, h)
@@ -117,19 +117,7 @@ func historySpan(now time.Time, span, asked time.Duration) string {
 	start, end := now.Add(-span).Local(), now.Local()
 	s := fmt.Sprintf("%s – %s %s", start.Format("Mon Jan 2 15:04"), end.Format("Mon Jan 2 15:04"), end.Format("MST"))
 	if asked > span {
-		s += fmt.Sprintf("; %s was asked, but the manager keeps the last %s only", shortDuration(asked), shortDuration(historyKept))
-	}
-	return s
-}
-
-// shortDuration writes d as people do: "24h", "90m" as "1h30m", "45s".
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
+		s += fmt.Sprintf("; %s was asked, but the manager keeps the last %s only", model.ShortDuration(asked), model.ShortDuration(historyKept))
 	}
 	return s
 }
@@ -146,7 +134,7 @@ func printHistory(w io.Writer, h *model.HostHistory, now time.Time, span, asked 
 	start := now.Add(-span)
 	cols := columnsFor(span, sampleStep(h))
 	fmt.Fprintf(w, "Worker %s, %s\n(%s of %d s; each column %s)\n", h.WorkerID,
-		historySpan(now, span, asked), plural(len(h.Samples), "sample"), h.StepSeconds, shortDuration(span/time.Duration(cols)))
+		historySpan(now, span, asked), plural(len(h.Samples), "sample"), h.StepSeconds, model.ShortDuration(span/time.Duration(cols)))
 	cpu := func(s model.HostSample) (float64, bool) { return s.CPUPercent, true }
 	mem := func(s model.HostSample) (float64, bool) {
 		return 100 * float64(s.MemUsedMB) / float64(s.MemTotalMB), s.MemTotalMB > 0

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"farmhand/farm/manager"
 	"farmhand/farm/model"
 )
 
@@ -84,16 +83,7 @@ func TestHistoryHeaderSaysSpanAndCap(t *testing.T) {
 // 'worker ID history --last 9999h' is taken as SINCE is, and says it was cut.
 func TestWorkerHistoryLastFlag(t *testing.T) {
 	f := newAPIFarm(t)
-	mb, _, err := f.m.Join(manager.JoinRequest{Name: "desk", Platform: "linux"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.Approve(mb.ID, model.RoleWorker); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.SignOn(mb.ID, manager.WorkerInfo{Name: "desk", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
-		t.Fatal(err)
-	}
+	mb := f.signOnWorker(t, "desk")
 	e, out := backupEnv()
 	if err := commands["worker"].run(e, append([]string{mb.ID, "history", "--last", "9999h"}, f.flags(t)...)); err != nil ||
 		!strings.Contains(out.String(), "9999h was asked, but the manager keeps the last 24h only") {

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"farmhand/farm/availability"
-	"farmhand/farm/manager"
-	"farmhand/farm/model"
 )
 
 // Availability flags out of bounds are refused naming the flag and the
@@ -16,16 +14,7 @@ import (
 // line after a change says it is from before it (cli-polish item 7).
 func TestAvailabilityFlagBounds(t *testing.T) {
 	f := newAPIFarm(t)
-	mb, _, err := f.m.Join(manager.JoinRequest{Name: "desk", Platform: "linux"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.Approve(mb.ID, model.RoleWorker); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.SignOn(mb.ID, manager.WorkerInfo{Name: "desk", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
-		t.Fatal(err)
-	}
+	mb := f.signOnWorker(t, "desk")
 	for _, c := range []struct {
 		args []string
 		want string

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"farmhand/farm/manager"
 	"farmhand/farm/model"
 )
 
@@ -37,17 +36,8 @@ func TestHistoryShortSpans(t *testing.T) {
 	}
 
 	f := newAPIFarm(t)
-	mb, _, err := f.m.Join(manager.JoinRequest{Name: "desk", Platform: "linux"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.Approve(mb.ID, model.RoleWorker); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.SignOn(mb.ID, manager.WorkerInfo{Name: "desk", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
-		t.Fatal(err)
-	}
-	_, err = cliRun(t, f, "worker", mb.ID, "history", "10s")
+	mb := f.signOnWorker(t, "desk")
+	_, err := cliRun(t, f, "worker", mb.ID, "history", "10s")
 	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), `history "10s" is shorter than the 30s between two samples the manager keeps: give 30s or more`) {
 		t.Errorf("history 10s: %v", err)
 	}

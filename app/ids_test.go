@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"farmhand/farm/api/wire"
-	"farmhand/farm/manager"
 	"farmhand/farm/model"
 )
 
@@ -123,16 +122,7 @@ func TestCommandsTakeIDPrefixes(t *testing.T) {
 		t.Errorf("a whole id: %v\n%s", err, out)
 	}
 
-	mb, _, err := f.m.Join(manager.JoinRequest{Name: "desk", Platform: "linux"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.Approve(mb.ID, model.RoleWorker); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.m.SignOn(mb.ID, manager.WorkerInfo{Name: "desk", Platform: "linux", Version: "test", TaskTypes: []string{"misc"}}); err != nil {
-		t.Fatal(err)
-	}
+	mb := f.signOnWorker(t, "desk")
 	wref := mb.ID[:len(mb.ID)-2]
 	if out, err := run("worker", wref, "history"); err != nil || !strings.Contains(out, mb.ID) {
 		t.Errorf("worker %s history: %v\n%s", wref, err, out)

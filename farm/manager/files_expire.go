@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -94,19 +93,7 @@ func latest(ts ...time.Time) time.Time {
 func UploadExpiredReason(wait time.Duration) string {
 	return fmt.Sprintf("no file arrived for %s; upload again with 'farmhand submit --upload FILE.blend' "+
 		"(files the manager holds complete are not sent again; an admin sets the wait with "+
-		"'farmhand config set upload-timeout 48h')", shortDuration(wait))
-}
-
-// shortDuration writes d as people do: "24h", "90m", "1h30m", "45s".
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+		"'farmhand config set upload-timeout 48h')", model.ShortDuration(wait))
 }
 
 // ExpireUploads cancels every upload job in waiting-for-files that no chunk
@@ -183,7 +170,7 @@ func (m *Manager) expireUpload(id string, wait time.Duration) (bool, error) {
 		}
 		done = true
 		return o.audit(AsAdmin, auditNote{action: "job." + string(model.JobCancel), targetID: id, targetName: was.Name,
-			detail: fmt.Sprintf("status %s → %s: no file arrived for %s", was.Status, jc.job.Status, shortDuration(wait))})
+			detail: fmt.Sprintf("status %s → %s: no file arrived for %s", was.Status, jc.job.Status, model.ShortDuration(wait))})
 	})
 	return done, err
 }
@@ -191,13 +178,9 @@ func (m *Manager) expireUpload(id string, wait time.Duration) (bool, error) {
 // startUploadExpiry runs ExpireUploads every expireEvery until ctx ends.
 // Close waits for it.
 func (m *Manager) startUploadExpiry(ctx context.Context) {
-	m.runMu.Lock()
-	if m.closing {
-		m.runMu.Unlock()
+	if !m.enterRun() {
 		return
 	}
-	m.running.Add(1)
-	m.runMu.Unlock()
 	go func() {
 		defer m.running.Done()
 		tick := time.NewTicker(expireEvery)

@@ -164,12 +164,3 @@ func TestOnlyWaitingUploadsExpire(t *testing.T) {
 		}
 	}
 }
-
-func TestShortDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{24 * time.Hour: "24h", 90 * time.Minute: "1h30m",
-		time.Minute: "1m", 45 * time.Second: "45s", 25*time.Hour + 30*time.Second: "25h0m30s"} {
-		if got := shortDuration(d); got != want {
-			t.Errorf("%s: %q, want %q", d, got, want)
-		}
-	}
-}

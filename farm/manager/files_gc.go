@@ -30,13 +30,9 @@ const (
 // startFilesGC runs the collector until ctx ends: at once, every
 // collectEvery, and soon after a job is deleted or archived. Close waits for it.
 func (m *Manager) startFilesGC(ctx context.Context) {
-	m.runMu.Lock()
-	if m.closing {
-		m.runMu.Unlock()
+	if !m.enterRun() {
 		return
 	}
-	m.running.Add(1)
-	m.runMu.Unlock()
 	sub := m.events.Subscribe(64)
 	m.startUploadExpiry(ctx)
 	go func() {

@@ -307,17 +307,26 @@ func (m *Manager) recover() error {
 	return nil
 }
 
+// enterRun counts one more background loop that Close waits for, unless the
+// manager is closing (then it returns false and the loop must not start).
+// The loop calls m.running.Done when it ends.
+func (m *Manager) enterRun() bool {
+	m.runMu.Lock()
+	defer m.runMu.Unlock()
+	if m.closing {
+		return false
+	}
+	m.running.Add(1)
+	return true
+}
+
 // Run watches for lost workers, hung tasks and long-gone workers until ctx ends
 // or Close is called; Close waits for it to return. After Close it returns at
 // once.
 func (m *Manager) Run(ctx context.Context) {
-	m.runMu.Lock()
-	if m.closing {
-		m.runMu.Unlock()
+	if !m.enterRun() {
 		return
 	}
-	m.running.Add(1)
-	m.runMu.Unlock()
 	defer m.running.Done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

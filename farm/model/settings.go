@@ -368,6 +368,19 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ShortDuration writes d as people do, without Go's trailing zero units:
+// "24h" (not "24h0m0s"), "1h30m", "90m" as "1h30m", "45s".
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // ParseDuration reads a duration as people type it: "90s", "15m", "2h30m".
 // The error says the form.
 func ParseDuration(s string) (Duration, error) {
