@@ -43,7 +43,13 @@ func TestE2EXInputMakesWorkerUnavailable(t *testing.T) {
 		}
 		return id != ""
 	})
-	out := cli(t, addr, "worker", id, "availability", "--idle-minutes", "0.05", "--on-return", "stop", "--grace", "3s")
+	// Seconds, not the command line's whole minutes, to keep the test short:
+	// through the API, as the command line sends its rules.
+	if _, err := cl.SetWorkerAvailability(ctx, id, availability.Rules{IdleAfter: availability.Duration(3 * time.Second),
+		OnReturn: availability.ReturnStop, Grace: availability.Duration(3 * time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	out := cli(t, addr, "worker", id, "availability")
 	if !strings.Contains(out, "Idle after     3s") || !strings.Contains(out, "stop after a grace of 3s") {
 		t.Fatalf("the rules as printed:\n%s", out)
 	}

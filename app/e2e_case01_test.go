@@ -30,8 +30,14 @@ func TestE2ECase01UNCRenderOutput(t *testing.T) {
 	} {
 		t.Run(c.variant, func(t *testing.T) {
 			sets := base
-			if c.extra != "" {
-				sets = append(append([]string(nil), base...), c.extra)
+			if c.extra != "" { // in place of the base's value for the same key
+				key, _, _ := strings.Cut(c.extra, "=")
+				sets = []string{c.extra}
+				for _, s := range base {
+					if !strings.HasPrefix(s, key+"=") {
+						sets = append(sets, s)
+					}
+				}
 			}
 			id := submitType(t, addr, "simple-blender-render", "sh010", sets...)
 			job, err := jobJSON(t, addr, id)
