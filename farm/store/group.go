@@ -13,9 +13,9 @@ import (
 // timing samples included. The writers of a group now share a group: a job
 // record written to it is encoded and put once, after the group's last
 // writer, in the version the last writer left. Reads in the same transaction
-// (Job, Jobs, PendingJob) see that version, so nothing in the transaction
-// can tell the difference, and nothing outside it sees anything before the
-// commit.
+// (Job, Jobs, PendingJob) see that version; only RawJob, which gives the
+// bytes last put, can tell. Nothing outside the transaction sees anything
+// before the commit.
 
 // group is what the writers of one transaction share.
 type group struct {
