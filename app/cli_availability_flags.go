@@ -29,9 +29,10 @@ var availabilityFlagOf = []struct{ field, flag string }{
 	{"wake_for_work", "--wake-for-work"},
 }
 
-// Bounds of the minute flags, as availability.Rules.Validate has them: up
-// to 7 days (10080 minutes); a rule shorter than a minute would start and
-// stop rendering between two reports of the worker.
+// Bounds of the minute flags: up to 7 days (10080 minutes), as
+// availability.Rules.Validate has it, and whole minutes from 1, tighter than
+// Validate (which takes seconds, for tests): a rule shorter than a minute
+// would start and stop rendering between two reports of the worker.
 const (
 	maxFlagMinutes = 7 * 24 * 60
 	minFlagMinutes = 1

@@ -130,7 +130,7 @@ func TestWorkerAvailabilityCommand(t *testing.T) {
 	if out, err = run(mb.ID, "wake"); err == nil {
 		t.Errorf("woke an awake worker: %s", out)
 	}
-	if _, err := m.ReportAvailability(mb.ID, availability.Decision{Available: true, Rule: availability.RuleAlways}, []string{"0a:0b:0c:0d:0e:0f"}); err != nil {
+	if _, err := m.ReportAvailability(mb.ID, availability.Decision{Available: true, Rule: availability.RuleAlways}, []string{"0a:0b:0c:0d:0e:0f"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.SignOff(mb.ID); err != nil {

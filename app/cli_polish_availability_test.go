@@ -34,7 +34,7 @@ func TestAvailabilityFlagBounds(t *testing.T) {
 			t.Errorf("availability %v: not a usage error: %v", c.args, err)
 		}
 	}
-	if _, err := f.m.ReportAvailability(mb.ID, availabilityDecision(), nil); err != nil {
+	if _, err := f.m.ReportAvailability(mb.ID, availabilityDecision(), nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	out, err := cliRun(t, f, "worker", mb.ID, "availability", "--idle-minutes", "2", "--wake-for-work")
@@ -58,4 +58,23 @@ func TestAvailabilityFlagBounds(t *testing.T) {
 // availabilityDecision is what a worker with no rules reports.
 func availabilityDecision() availability.Decision {
 	return availability.Decision{Available: true, Rule: "none", Detail: "no rules"}
+}
+
+// A worker that reported it cannot read its idle time gets no idle rule: the
+// manager's refusal names the flag and says why and what to do instead.
+func TestIdleRuleRefusedForAWorkerThatCannotReadIdleTime(t *testing.T) {
+	f := newAPIFarm(t)
+	mb := f.signOnWorker(t, "render-07")
+	if _, err := f.m.ReportAvailability(mb.ID, availabilityDecision(), nil, "no X display (DISPLAY is not set)"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := cliRun(t, f, "worker", mb.ID, "availability", "--idle-minutes", "5")
+	want := "--idle-minutes: render-07 cannot tell whether anybody uses it (no X display (DISPLAY is not set)), " +
+		"so an idle rule would keep it from ever rendering; give it a schedule instead"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("idle rule: %v\nwant …%s…", err, want)
+	}
+	if out, err := cliRun(t, f, "worker", mb.ID, "availability", "--schedule", "mon-fri 19:00-08:00"); err != nil {
+		t.Errorf("a schedule: %v\n%s", err, out)
+	}
 }

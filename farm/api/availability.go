@@ -65,7 +65,7 @@ func (s *Server) reportAvailability(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	rules, err := s.m.ReportAvailability(chi.URLParam(r, "worker_id"), rep.Decision, rep.MACs)
+	rules, err := s.m.ReportAvailability(chi.URLParam(r, "worker_id"), rep.Decision, rep.MACs, rep.IdleUnreadable)
 	s.answer(w, http.StatusOK, rules, err)
 }
 

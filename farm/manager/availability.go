@@ -37,6 +37,11 @@ func (m *Manager) SetWorkerAvailabilityBy(by Actor, id string, r availability.Ru
 	if err := r.Validate(); err != nil {
 		return availability.Rules{}, invalidSetting{fmt.Errorf("availability: %w", err)}
 	}
+	if r.IdleAfter > 0 && w.IdleUnreadable != "" {
+		return availability.Rules{}, invalidSetting{fmt.Errorf("availability: idle_after: %s cannot tell whether "+
+			"anybody uses it (%s), so an idle rule would keep it from ever rendering; give it a schedule instead",
+			w.Name, w.IdleUnreadable)}
+	}
 	r = r.Clone()
 	note := func(old, _ model.Settings) auditNote {
 		return auditNote{action: "worker.availability", targetID: id, targetName: w.Name,
@@ -76,18 +81,18 @@ func rulesText(r availability.Rules) string {
 // worker learns an edit at its next report. The record is written only when
 // the report differs from the last one. Errors: ErrNotFound for an unknown
 // worker.
-func (m *Manager) ReportAvailability(workerID string, d availability.Decision, macs []string) (availability.Rules, error) {
+func (m *Manager) ReportAvailability(workerID string, d availability.Decision, macs []string, idleUnreadable string) (availability.Rules, error) {
 	w, err := m.Worker(workerID)
 	if err != nil {
 		return availability.Rules{}, fmt.Errorf("availability report of worker %s: %w", workerID, err)
 	}
-	if w.Availability == nil || !sameDecision(*w.Availability, d) || !slices.Equal(w.MACs, macs) {
+	if w.Availability == nil || !sameDecision(*w.Availability, d) || !slices.Equal(w.MACs, macs) || w.IdleUnreadable != idleUnreadable {
 		err := m.update(func(o *op) error {
 			w, err := o.worker(workerID)
 			if err != nil {
 				return err
 			}
-			w.Availability, w.MACs = &d, slices.Clone(macs)
+			w.Availability, w.MACs, w.IdleUnreadable = &d, slices.Clone(macs), idleUnreadable
 			return nil
 		})
 		if errors.Is(err, store.ErrNotFound) {

@@ -40,7 +40,7 @@ func TestWorkerAvailabilityRules(t *testing.T) {
 
 	// The worker reports what the rules say, and learns them back.
 	d := availability.Decision{Available: false, Rule: availability.RuleSchedule, Until: time.Date(2026, 12, 2, 19, 0, 0, 0, time.UTC)}
-	got, err := m.ReportAvailability(w.ID, d, []string{"aa:bb:cc:dd:ee:ff"})
+	got, err := m.ReportAvailability(w.ID, d, []string{"aa:bb:cc:dd:ee:ff"}, "")
 	if err != nil || got.IdleAfter != rules.IdleAfter {
 		t.Fatalf("report answered %+v, %v", got, err)
 	}

@@ -55,7 +55,7 @@ func offlineWithMAC(t *testing.T, m *Manager, name, mac string) *model.Worker {
 	if _, err := m.SetWorkerAvailabilityBy(AsAdmin, w.ID, availability.Rules{WakeForWork: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.ReportAvailability(w.ID, availability.Decision{Available: true, Rule: availability.RuleAlways}, []string{mac}); err != nil {
+	if _, err := m.ReportAvailability(w.ID, availability.Decision{Available: true, Rule: availability.RuleAlways}, []string{mac}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.SignOff(w.ID); err != nil {
@@ -114,7 +114,7 @@ func TestWakeForQueue(t *testing.T) {
 	offlineWithMAC(t, m, "b", "02:00:00:00:00:0b")
 	// c cannot run the queued tasks: another task type.
 	c := register(t, m, "c", "blender")
-	if _, err := m.ReportAvailability(c.ID, availability.Decision{Available: true}, []string{"02:00:00:00:00:0c"}); err != nil {
+	if _, err := m.ReportAvailability(c.ID, availability.Decision{Available: true}, []string{"02:00:00:00:00:0c"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.SignOff(c.ID); err != nil {

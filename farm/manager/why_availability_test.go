@@ -21,7 +21,7 @@ func TestWhySaysAWorkerIsUnavailable(t *testing.T) {
 	desk := register(t, m, "desk")
 	d := availability.Decision{Available: false, Rule: "schedule", Until: time.Now().Add(5 * time.Hour),
 		Detail: "outside the schedule until 09:00"}
-	farmtest.Must(m.ReportAvailability(desk.ID, d, nil))(t)
+	farmtest.Must(m.ReportAvailability(desk.ID, d, nil, ""))(t)
 
 	r := farmtest.Must(m.Why(j.ID + ".0"))(t)
 	if len(r.Workers) != 1 || r.Workers[0].WouldRun {

@@ -169,6 +169,11 @@ type Worker struct {
 	// MACs are the hardware addresses of its interfaces that have IPv4 and
 	// broadcast, as it last reported them: where Wake-on-LAN reaches it.
 	MACs []string `json:"macs,omitempty"`
+	// IdleUnreadable, as the worker last reported it, says why it cannot
+	// read how long its computer has gone without input (a render node with
+	// no display); empty when it can. An idle rule would keep such a worker
+	// from ever rendering, so the manager refuses one.
+	IdleUnreadable string `json:"idle_unreadable,omitempty"`
 }
 
 // BlenderInstall is one Blender program on a worker: its path there and the

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sync"
@@ -48,6 +49,10 @@ type avail struct {
 	reported   availability.Decision
 	reportedAt time.Time
 	lastWork   time.Time // when a task last ran, or the worker started
+	// idleUnreadable is why the idle time cannot be read here, as of the
+	// last reading ("" when it can): the manager refuses idle rules then.
+	idleUnreadable string
+	reportedIdle   string // idleUnreadable as last reported
 }
 
 // startAvailability evaluates the rules once (after asking the manager for
@@ -62,7 +67,8 @@ func (w *Worker) startAvailability(ctx context.Context) *avail {
 	} else {
 		w.log.Warn("listing network interfaces for Wake-on-LAN", "err", err)
 	}
-	a.tick(ctx, time.Now()) // learn the rules before taking any work
+	a.noteIdle(a.src.Idle()) // tell the manager at once whether idle rules can hold here
+	a.tick(ctx, time.Now())  // learn the rules before taking any work
 	a.tick(ctx, time.Now())
 	go func() {
 		defer close(a.stopped)
@@ -108,8 +114,11 @@ func (a *avail) tick(ctx context.Context, now time.Time) {
 	a.mu.Lock()
 	rules := a.rules
 	var idle availability.Idle
-	if rules.IdleAfter > 0 || rules.SuspendAfter > 0 {
+	// Read also while it could not be read, to tell the manager once it can
+	// (a display came): only then are idle rules taken.
+	if rules.IdleAfter > 0 || rules.SuspendAfter > 0 || a.idleUnreadable != "" {
 		idle = a.src.Idle()
+		a.noteIdleLocked(idle)
 	}
 	var load availability.Load
 	if rules.MaxOtherCPU > 0 || rules.MinFreeMemory > 0 {
@@ -118,7 +127,7 @@ func (a *avail) tick(ctx context.Context, now time.Time) {
 	step := a.gate.Step(rules, now, idle, load)
 	changed := step.Available != a.step.Available || step.Rule != a.step.Rule
 	a.step = step
-	report := changed || now.Sub(a.reportedAt) >= a.reportEvery || a.reportedAt.IsZero()
+	report := changed || now.Sub(a.reportedAt) >= a.reportEvery || a.reportedAt.IsZero() || a.idleUnreadable != a.reportedIdle
 	a.mu.Unlock()
 
 	if changed {
@@ -147,14 +156,31 @@ func (a *avail) report(ctx context.Context, d availability.Decision, now time.Ti
 	}
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	rules, err := a.w.cl.ReportAvailability(rctx, wire.AvailabilityReport{Decision: d, MACs: slices.Clone(a.macs)})
+	a.mu.Lock()
+	idle := a.idleUnreadable
+	a.mu.Unlock()
+	rules, err := a.w.cl.ReportAvailability(rctx, wire.AvailabilityReport{Decision: d, MACs: slices.Clone(a.macs), IdleUnreadable: idle})
 	if err != nil {
 		a.w.log.Debug("reporting availability; will retry", "err", err)
 		return
 	}
 	a.mu.Lock()
-	a.rules, a.reported, a.reportedAt = rules, d, now
+	a.rules, a.reported, a.reportedAt, a.reportedIdle = rules, d, now, idle
 	a.mu.Unlock()
+}
+
+// noteIdle remembers whether idle time could be read, for the reports.
+func (a *avail) noteIdle(i availability.Idle) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.noteIdleLocked(i)
+}
+
+func (a *avail) noteIdleLocked(i availability.Idle) {
+	a.idleUnreadable = ""
+	if !i.Known {
+		a.idleUnreadable = cmp.Or(i.Source, "no way to read it on this system")
+	}
 }
 
 // maybeSuspend suspends the computer when its rules opt in (SuspendAfter),

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -259,4 +260,56 @@ type clockIdle struct{ idle time.Duration }
 
 func (c *clockIdle) Idle() availability.Idle {
 	return availability.Idle{Known: true, Idle: c.idle, Source: "fake"}
+}
+
+// A worker that cannot read its computer's idle time (a render node with no
+// display) says so in its reports, and the manager then refuses an idle rule,
+// which would keep it from ever rendering, naming why; a schedule is taken.
+// Once it can read it again, idle rules are taken.
+func TestWorkerThatCannotReadIdleTimeRefusesIdleRules(t *testing.T) {
+	src := &switchIdle{unknown: "no X display (DISPLAY is not set)"}
+	fastAvailability(t, src)
+	f := startFarm(t)
+	startWorker(t, f, "render-07")
+	w := onlyWorker(t, f)
+	farmtest.Eventually(t, "the worker to report it cannot read idle time", 20*time.Second, func() bool {
+		got, err := f.m.Worker(w.ID)
+		return err == nil && got.IdleUnreadable == src.unknown
+	})
+	_, err := f.cl.SetWorkerAvailability(context.Background(), w.ID, availability.Rules{IdleAfter: availability.Duration(5 * time.Minute)})
+	if err == nil || !strings.Contains(err.Error(), "render-07 cannot tell whether anybody uses it (no X display (DISPLAY is not set))") ||
+		!strings.Contains(err.Error(), "give it a schedule instead") {
+		t.Fatalf("an idle rule for a worker that cannot read idle time: %v", err)
+	}
+	schedule := farmtest.Must(availability.ParseSchedule("mon-fri 19:00-08:00"))(t)
+	setRules(t, f, w.ID, availability.Rules{Schedule: schedule})
+
+	src.set("")
+	farmtest.Eventually(t, "the worker to report it reads idle time again", 20*time.Second, func() bool {
+		got, err := f.m.Worker(w.ID)
+		return err == nil && got.IdleUnreadable == ""
+	})
+	setRules(t, f, w.ID, availability.Rules{IdleAfter: availability.Duration(5 * time.Minute)})
+}
+
+// switchIdle is an idle source a test turns unreadable (unknown says why)
+// and readable again.
+type switchIdle struct {
+	mu      sync.Mutex
+	unknown string
+}
+
+func (s *switchIdle) Idle() availability.Idle {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unknown != "" {
+		return availability.Idle{Source: s.unknown}
+	}
+	return availability.Idle{Known: true, Idle: time.Hour, Source: "test"}
+}
+
+func (s *switchIdle) set(unknown string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unknown = unknown
 }

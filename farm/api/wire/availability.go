@@ -11,6 +11,9 @@ import (
 type AvailabilityReport struct {
 	Decision availability.Decision `json:"decision"`
 	MACs     []string              `json:"macs"`
+	// IdleUnreadable says why the worker cannot read how long its computer
+	// has gone without input (no display, say); empty when it can.
+	IdleUnreadable string `json:"idle_unreadable,omitempty"`
 }
 
 // WorkerAvailability is a worker's availability rules with what they said at
