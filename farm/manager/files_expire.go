@@ -109,12 +109,20 @@ func (m *Manager) ExpireUploads() ([]string, error) {
 	waiting := map[string]bool{}
 	err := m.store.View(func(tx *store.Tx) error {
 		now := m.now()
-		return tx.JobUploads(func(id string, u *store.JobUpload) bool {
-			if u.Released {
-				return true
-			}
+		// Every minute: the job's status first, and the upload record (its
+		// whole manifest) only of a waiting job, which are few.
+		var bad error
+		tx.JobUploadIDs(func(id string) bool {
 			j, err := tx.Job(id)
 			if err != nil || j.Status != model.JobWaitingForFiles {
+				return true
+			}
+			u, err := tx.JobUpload(id)
+			if err != nil {
+				bad = err
+				return false
+			}
+			if u == nil || u.Released {
 				return true
 			}
 			waiting[id] = true
@@ -123,6 +131,7 @@ func (m *Manager) ExpireUploads() ([]string, error) {
 			}
 			return true
 		})
+		return bad
 	})
 	if err != nil {
 		return nil, fmt.Errorf("looking for expired uploads: %w", err)

@@ -183,19 +183,28 @@ func releaseGoneJobs(tx *store.Tx) error {
 		u       *store.JobUpload
 		deleted bool
 	}
+	// In the writer's transaction: the jobs first, and the upload records
+	// (whole manifests) only of the few jobs that went.
 	var todo []gone
-	err := tx.JobUploads(func(id string, u *store.JobUpload) bool {
+	var bad error
+	tx.JobUploadIDs(func(id string) bool {
 		j, err := tx.Job(id)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			todo = append(todo, gone{id, u, true})
-		case err == nil && j.Status == model.JobArchived && !u.Released:
-			todo = append(todo, gone{id, u, false})
+		deleted := errors.Is(err, store.ErrNotFound)
+		if !deleted && (err != nil || j.Status != model.JobArchived) {
+			return true
+		}
+		u, err := tx.JobUpload(id)
+		if err != nil || u == nil {
+			bad = err
+			return err == nil
+		}
+		if deleted || !u.Released {
+			todo = append(todo, gone{id, u, deleted})
 		}
 		return true
 	})
-	if err != nil {
-		return err
+	if bad != nil {
+		return bad
 	}
 	for _, g := range todo {
 		if !g.u.Released {
@@ -204,6 +213,7 @@ func releaseGoneJobs(tx *store.Tx) error {
 			}
 		}
 		g.u.Released = true
+		var err error
 		if g.deleted {
 			err = tx.DeleteJobUpload(g.id)
 		} else {

@@ -133,23 +133,19 @@ func (tx *Tx) PutJobUpload(jobID string, u *JobUpload) error {
 	return nil
 }
 
-// JobUploads calls fn with every job id that has an upload record, in id
-// order, until fn returns false.
-func (tx *Tx) JobUploads(fn func(jobID string, u *JobUpload) bool) error {
+// JobUploadIDs calls fn with every job id that has an upload record, in id
+// order, until fn returns false, without reading the records: the manager
+// reads JobUpload (a whole manifest) only of the few jobs it needs.
+func (tx *Tx) JobUploadIDs(fn func(jobID string) bool) {
 	c := tx.btx.Bucket(bucketJobFiles).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if bytes.IndexByte(k, outputSep) >= 0 {
 			continue // an output entry
 		}
-		var u JobUpload
-		if err := json.Unmarshal(v, &u); err != nil {
-			return fmt.Errorf("decoding the files of job %s: %w", k, err)
-		}
-		if !fn(string(k), &u) {
-			return nil
+		if !fn(string(k)) {
+			return
 		}
 	}
-	return nil
 }
 
 // outputSep separates a job id from an output path in the keys of output

@@ -50,8 +50,9 @@ func TestSchema5GainsFileBuckets(t *testing.T) {
 			t.Errorf("JobUpload = %+v, %v; want %+v", gotMan, err, man)
 		}
 		var ids []string
-		if err := tx.JobUploads(func(id string, _ *store.JobUpload) bool { ids = append(ids, id); return true }); err != nil || !reflect.DeepEqual(ids, []string{"job-1"}) {
-			t.Errorf("JobUploads = %v, %v; want [job-1] (output entries are not records)", ids, err)
+		tx.JobUploadIDs(func(id string) bool { ids = append(ids, id); return true })
+		if !reflect.DeepEqual(ids, []string{"job-1"}) {
+			t.Errorf("JobUploadIDs = %v; want [job-1] (output entries are not records)", ids)
 		}
 		var outs []string
 		_ = tx.Outputs("job-1", func(p string, e store.OutputEntry) bool {
