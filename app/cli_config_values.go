@@ -50,7 +50,8 @@ func duration(key string, floor, ceiling time.Duration, dst func(*wire.ConfigUpd
 	}
 }
 
-// floorWhy says why key has a floor of the command line's own.
+// floorWhy says why key has a floor; the manager applies the same one to
+// any change (model.SettingsPatch.CheckChange), this only says it sooner.
 func floorWhy(key string) string {
 	if key == "task-timeout" {
 		return "a worker reports on its running task every second, and a busy manager or network may hold reports back " +

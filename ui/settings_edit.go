@@ -199,10 +199,8 @@ func (ed *configEditor) update() (wire.ConfigUpdate, error) {
 	if err := s.Validate(); err != nil {
 		return u, labelled(err)
 	}
-	if u.TaskTimeout != nil && s.TaskTimeout.D() < model.TaskTimeoutFloor {
-		// As `farmhand config set` does: shorter fails healthy tasks.
-		return u, labelled(fmt.Errorf("task_timeout: %q is too short: at least %s (a worker reports on its task every second, and reports can be held up)",
-			strings.TrimSpace(*u.TaskTimeout), model.TaskTimeoutFloor))
+	if err := p.CheckChange(); err != nil { // as the manager will
+		return u, labelled(err)
 	}
 	return u, nil
 }

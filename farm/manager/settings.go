@@ -131,7 +131,14 @@ func (m *Manager) UpdateSettingsBy(by Actor, p model.SettingsPatch) (model.Setti
 	note := func(old, next model.Settings) auditNote {
 		return auditNote{action: "settings.update", detail: settingsDiff(old, next)}
 	}
-	return m.changeSettings(by, note, func(s *model.Settings) error { p.Apply(s); return nil }, p)
+	change := func(s *model.Settings) error {
+		if err := p.CheckChange(); err != nil {
+			return invalidSetting{err}
+		}
+		p.Apply(s)
+		return nil
+	}
+	return m.changeSettings(by, note, change, p)
 }
 
 // PutVariable adds or replaces a variable as the manager itself; see

@@ -117,6 +117,12 @@ func TestInvalidSettingsAreRefusedWhole(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "max_task_failures: must be a whole number from 1") {
 		t.Fatalf("error %v", err)
 	}
+	// Shorter than the floor an admin's change must keep (the manager's own
+	// --task-timeout flag may go lower, on purpose).
+	_, err = m.UpdateSettings(model.SettingsPatch{TaskTimeout: dur(5 * time.Second)})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `task_timeout: "5s" is too short: at least 30s`) {
+		t.Fatalf("a 5s task timeout: %v", err)
+	}
 	_, err = m.PutVariable(model.Variable{Name: "{x}", Values: map[string]string{"linux": "/x"}})
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "variables[{x}]") {
 		t.Fatalf("bad variable: %v", err)

@@ -230,12 +230,13 @@ func (s Settings) FileLimits() (perFile, perJob int64) {
 	return perFile, perJob
 }
 
-// TaskTimeoutFloor is the least task timeout an admin may set from the
-// command line or windows: a worker reports on its running task every
-// second (farm/worker's Config.Heartbeat default), and a busy manager or
-// network may hold reports back for seconds, so a timeout must span many
-// heartbeats not to fail healthy tasks. Validate takes down to minTimeout,
-// for tests and for a manager's --task-timeout flag given on purpose.
+// TaskTimeoutFloor is the least task timeout an admin may set (the command
+// line, the Settings window, the API: SettingsPatch.CheckChange): a worker
+// reports on its running task every second (farm/worker's Config.Heartbeat
+// default), and a busy manager or network may hold reports back for
+// seconds, so a timeout must span many heartbeats not to fail healthy tasks.
+// Validate takes down to minTimeout, for tests and for a manager's
+// --task-timeout flag given on purpose.
 const TaskTimeoutFloor = 30 * time.Second
 
 // Bounds of the settings, checked by Validate.

@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // SettingsPatch changes some settings: each field that is not nil replaces
 // the setting of the same name; Variables, when set, replaces the whole list.
 // The manager applies one to the stored settings for an admin's change, and
@@ -17,6 +19,18 @@ type SettingsPatch struct {
 	MaxJobSize         *int64
 	UploadTimeout      *Duration
 	Variables          *[]Variable
+}
+
+// CheckChange applies the rules an admin's change must meet besides
+// Validate's: a task timeout of at least TaskTimeoutFloor (one below
+// Validate's own range is left to Validate, whose message says the range).
+// The error names the field as the API does (task_timeout: …).
+func (p SettingsPatch) CheckChange() error {
+	if d := p.TaskTimeout; d != nil && d.D() >= minTimeout && d.D() < TaskTimeoutFloor {
+		return fmt.Errorf("task_timeout: %q is too short: at least %s (a worker reports on its running task every second, "+
+			"and reports can be held up)", d.D().String(), TaskTimeoutFloor)
+	}
+	return nil
 }
 
 // Apply changes s by p's fields. Variables are copied, not shared.
