@@ -185,13 +185,18 @@ func (o *op) setTaskStatus(jc *jobChange, t *model.Task, s model.TaskStatus, why
 	if s.Ends() {
 		jc.ended = append(jc.ended, t.Index)
 	}
+	if old.CountsSteps() {
+		j.StepsCompleted -= t.StepsCompleted
+	}
 	switch s {
 	case model.TaskCompleted:
-		j.StepsCompleted += t.StepsTotal - t.StepsCompleted
 		t.StepsCompleted = t.StepsTotal
-	case model.TaskQueued:
-		j.StepsCompleted -= t.StepsCompleted
+	case model.TaskQueued, model.TaskActive:
+		// A new attempt (active comes only from assignment) starts from nothing.
 		t.StepsCompleted = 0
+	}
+	if s.CountsSteps() {
+		j.StepsCompleted += t.StepsCompleted
 	}
 	if !s.Running() && s != model.TaskCompleted && s != model.TaskFailed {
 		t.WorkerID = ""
@@ -210,10 +215,13 @@ func suffix(why string) string {
 	return ": " + why
 }
 
-// setSteps records a task's progress, keeping the job's total in step.
+// setSteps records a task's progress, keeping the job's total in step when
+// the task's status counts toward it (model.TaskStatus.CountsSteps).
 func (o *op) setSteps(jc *jobChange, t *model.Task, done int) {
 	done = min(max(done, 0), t.StepsTotal)
-	jc.job.StepsCompleted += done - t.StepsCompleted
+	if t.Status.CountsSteps() {
+		jc.job.StepsCompleted += done - t.StepsCompleted
+	}
 	t.StepsCompleted = done
 	jc.changed[t.Index] = true
 	jc.dirty = true

@@ -29,11 +29,15 @@ type Job struct {
 	Updated     time.Time `json:"updated"`
 	// Seq is the submission order; it breaks ties between jobs submitted in the
 	// same instant so that scheduling order is total and repeatable.
-	Seq            uint64             `json:"seq"`
-	TaskCount      int                `json:"task_count"`
-	TaskCounts     map[TaskStatus]int `json:"task_counts"`
-	StepsTotal     int                `json:"steps_total"`
-	StepsCompleted int                `json:"steps_completed"`
+	Seq        uint64             `json:"seq"`
+	TaskCount  int                `json:"task_count"`
+	TaskCounts map[TaskStatus]int `json:"task_counts"`
+	StepsTotal int                `json:"steps_total"`
+	// StepsCompleted sums the completed steps of the job's tasks whose status
+	// counts them (TaskStatus.CountsSteps: completed and running tasks), so
+	// a failed job's progress shows what it finished, not what its failed
+	// attempts did before failing (schema 7; earlier schemas counted every task).
+	StepsCompleted int `json:"steps_completed"`
 	// Blocklist holds the workers that failed too many of this job's tasks of
 	// one type; they get no more of them.
 	Blocklist []BlockEntry `json:"blocklist,omitempty"`

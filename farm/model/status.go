@@ -91,6 +91,13 @@ func (s TaskStatus) Schedulable() bool { return s == TaskQueued || s == TaskSoft
 // Running reports whether a worker is (or may still be) busy with a task in this status.
 func (s TaskStatus) Running() bool { return s == TaskActive || s == TaskCancelRequested }
 
+// CountsSteps reports whether a task's completed steps in this status count
+// toward its job's (Job.StepsCompleted): a completed task's, and a running
+// one's live progress. A failed, canceled, soft-failed or paused task's steps
+// stay on the task, as what that attempt did, but its job does not count them:
+// they are not part of the job's result, and a retry starts over.
+func (s TaskStatus) CountsSteps() bool { return s == TaskCompleted || s.Running() }
+
 // WorkerStatus is what a worker is doing, as far as the manager knows.
 type WorkerStatus string
 

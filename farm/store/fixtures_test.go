@@ -121,6 +121,7 @@ func checkFarm(t *testing.T, s *store.Store, logs *tasklog.Logs, want *manifest)
 			if err := tx.Tasks(j.ID, func(t *model.Task) bool { tasks = append(tasks, t); return true }); err != nil {
 				return err
 			}
+			checkStepsRecounted(t, j, tasks)
 			if len(tasks) != len(wj.Tasks) {
 				t.Errorf("job %s has %d tasks, want %d", j.Name, len(tasks), len(wj.Tasks))
 				continue
@@ -236,5 +237,21 @@ func copyTree(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkStepsRecounted checks schema 7's rule on a migrated job: its completed
+// steps are those of its completed and running tasks only (schema 6's shot
+// 030 counted a failed task's step).
+func checkStepsRecounted(t *testing.T, j *model.Job, tasks []*model.Task) {
+	t.Helper()
+	want := 0
+	for _, task := range tasks {
+		if task.Status.CountsSteps() {
+			want += task.StepsCompleted
+		}
+	}
+	if j.StepsCompleted != want {
+		t.Errorf("job %s counts %d completed steps, want %d (its completed and running tasks')", j.Name, j.StepsCompleted, want)
 	}
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // SchemaVersion is the schema this build reads and writes.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migrations[v] upgrades a database from schema version v to v+1. They all run in
 // the one transaction that opens the database, so a failed upgrade leaves the
@@ -28,6 +28,7 @@ var migrations = map[int]func(*bolt.Tx) error{
 	3: workersBecomeMembers,
 	4: addSettings,
 	5: addFileBuckets,
+	6: recountJobSteps,
 }
 
 // migrate brings db to SchemaVersion. A database of an earlier schema is
@@ -107,6 +108,40 @@ func addJobCounters(btx *bolt.Tx) error {
 		if err != nil {
 			return fmt.Errorf("counting tasks of job %s: %w", j.ID, err)
 		}
+		if err := tx.PutJob(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recountJobSteps (schema 6 → 7): a job's completed steps count only its
+// completed and running tasks (model.TaskStatus.CountsSteps); before, the
+// steps a failed or canceled task had done stayed in, so a failed job could
+// show 80% done beside one frame of four. Jobs whose tasks are gone (archived)
+// keep their count: there is nothing left to recount it from.
+func recountJobSteps(btx *bolt.Tx) error {
+	tx := &Tx{btx: btx}
+	var jobs []*model.Job
+	if err := tx.Jobs(func(j *model.Job) bool { jobs = append(jobs, j); return true }); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		steps, tasks := 0, 0
+		err := tx.Tasks(j.ID, func(t *model.Task) bool {
+			tasks++
+			if t.Status.CountsSteps() {
+				steps += t.StepsCompleted
+			}
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("recounting the steps of job %s: %w", j.ID, err)
+		}
+		if tasks == 0 || steps == j.StepsCompleted {
+			continue
+		}
+		j.StepsCompleted = steps
 		if err := tx.PutJob(j); err != nil {
 			return err
 		}

@@ -260,20 +260,21 @@ func TestMigrateWorkerTokensToMembers(t *testing.T) {
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)
-	boltUpdate(t, path, func(btx *bolt.Tx) error { return createSchema(btx, 7) })
+	newer := SchemaVersion + 1
+	boltUpdate(t, path, func(btx *bolt.Tx) error { return createSchema(btx, newer) })
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = Open(dir)
-	want := "opening " + path + ": this database was written by a newer Farmhand (schema 7); " +
+	want := "opening " + path + ": this database was written by a newer Farmhand (schema " + strconv.Itoa(newer) + "); " +
 		"this Farmhand reads up to schema " + strconv.Itoa(SchemaVersion) + ": run the newer Farmhand, or restore a backup"
 	if err == nil || err.Error() != want {
-		t.Fatalf("Open of a schema-7 database: %v\nwant: %s", err, want)
+		t.Fatalf("Open of a schema-%d database: %v\nwant: %s", newer, err, want)
 	}
-	var newer *NewerSchemaError
-	if !errors.As(err, &newer) || newer.Found != 7 || newer.Known != SchemaVersion {
-		t.Errorf("error %#v is no *NewerSchemaError{7, %d}", err, SchemaVersion)
+	var refused *NewerSchemaError
+	if !errors.As(err, &refused) || refused.Found != newer || refused.Known != SchemaVersion {
+		t.Errorf("error %#v is no *NewerSchemaError{%d, %d}", err, newer, SchemaVersion)
 	}
 	after, _ := os.ReadFile(path)
 	if string(after) != string(before) {
