@@ -91,3 +91,26 @@ func TestRunRefusesAMissingDataFolder(t *testing.T) {
 		t.Errorf("printed before refusing:\n%s", out.String())
 	}
 }
+
+// A missed latency target in a saturated run says what bounds it: the
+// workers' round trip, workers ÷ throughput; a met one says nothing more.
+func TestLatencyVerdictExplainsASaturatedMiss(t *testing.T) {
+	fast := DiskSync{P50: 100 * time.Microsecond, P99: 200 * time.Microsecond}
+	missed := []Result{{Tasks: bigJob, Workers: targetWorkers, TasksPerSec: 3200, SchedP99: 19 * time.Millisecond}}
+	var out bytes.Buffer
+	printVerdict(&out, missed, 0, fast)
+	if !strings.Contains(out.String(), "MISSED") || !strings.Contains(out.String(), "64 workers ÷ 3200 tasks/s = 20.00ms") {
+		t.Errorf("a saturated miss does not give the round trip:\n%s", out.String())
+	}
+	out.Reset()
+	met := []Result{{Tasks: bigJob, Workers: targetWorkers, TasksPerSec: 9000, SchedP99: 8 * time.Millisecond}}
+	printVerdict(&out, met, 0, fast)
+	if strings.Contains(out.String(), "saturated:") {
+		t.Errorf("a met target is explained:\n%s", out.String())
+	}
+	out.Reset()
+	printVerdict(&out, missed, 20*time.Millisecond, fast)
+	if strings.Contains(out.String(), "saturated:") {
+		t.Errorf("a run with a task time is called saturated:\n%s", out.String())
+	}
+}
