@@ -158,13 +158,24 @@ func (v *workersView) apply(ws []*model.Worker, deleted []string) {
 	v.selectionMayHaveChanged()
 }
 
-// setLoads takes worker-load events: the workers' latest host stats.
+// setLoads takes worker-load events: the workers' latest host stats. The
+// manager sends one only as it hears a worker's heartbeat, and the worker's
+// record (with its LastSeen) only when the record changes, so the event is
+// what tells that the worker was just seen: without it, Last seen of a
+// healthy idle worker would age for ever ("5 min ago" under a 1 min worker
+// timeout). The time is this computer's, as the event arrives (the events
+// are applied within a fraction of a second), not the sample's, which is the
+// worker's clock.
 func (v *workersView) setLoads(loads []*model.WorkerLoad) {
 	var ws []*model.Worker
+	seen := now()
 	for _, l := range loads {
 		if old, ok := v.list.Get(l.WorkerID); ok && l.Stats != nil {
 			c := *old
 			c.Stats = l.Stats
+			if seen.After(c.LastSeen) {
+				c.LastSeen = seen
+			}
 			ws = append(ws, &c)
 		}
 	}

@@ -138,6 +138,37 @@ func TestWorkerEvents(t *testing.T) {
 	}
 }
 
+// TestWorkerLoadIsSeen checks that a worker-load event, which the manager
+// sends as it hears a worker's heartbeat, brings the worker's Last seen up
+// to now: the manager sends the worker's record only when it changes, so a
+// healthy idle worker read "5 min ago" under a 1 min worker timeout.
+func TestWorkerLoadIsSeen(t *testing.T) {
+	u := newTestUI(t, nil)
+	w := worker("w2", "render-02", model.WorkerAwake, "")
+	w.LastSeen = testNow.Add(-5 * time.Minute)
+	u.workers.setAll([]*model.Worker{w})
+	lastSeen := func() string {
+		for _, c := range u.workers.table.cols {
+			if c.title == "Last seen" {
+				return c.text(u.workers.list.all["w2"])
+			}
+		}
+		t.Fatal("no Last seen column")
+		return ""
+	}
+	if got := lastSeen(); got != "5 min ago" {
+		t.Fatalf("before the event: %q", got)
+	}
+	load := withLoad(w, 1, 20).Stats
+	u.applyEvents([]model.Event{{Type: model.EventWorkerLoad, Load: &model.WorkerLoad{WorkerID: "w2", Stats: load}}})
+	if got := lastSeen(); got != "just now" {
+		t.Errorf("after a worker-load event: %q, want just now", got)
+	}
+	if got := u.workers.list.all["w2"].Stats; got != load {
+		t.Errorf("the event's load was not kept: %+v", got)
+	}
+}
+
 func TestParseTags(t *testing.T) {
 	if got := parseTags(" gpu, big-mem;gpu  linux ,"); !slices.Equal(got, []string{"gpu", "big-mem", "linux"}) {
 		t.Errorf("tags %q", got)
