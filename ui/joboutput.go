@@ -72,6 +72,10 @@ type outputView struct {
 	open   *widget.Button
 	dir    string
 	gen    int
+	// seenSteps and seenStatus are the shown job's progress and status when
+	// its folder was last looked for (followFolder).
+	seenSteps  int
+	seenStatus model.JobStatus
 
 	download *downloadView
 }
@@ -114,6 +118,7 @@ func (v *outputView) show(j *model.Job) {
 
 // showFolder offers the output folder when this computer can open it.
 func (v *outputView) showFolder(j *model.Job) {
+	v.seenSteps, v.seenStatus = j.StepsCompleted, j.Status
 	v.dir = outputFolder(j)
 	switch {
 	case v.dir != "":
@@ -126,6 +131,19 @@ func (v *outputView) showFolder(j *model.Job) {
 	default:
 		v.folder.SetText("This job type writes no output folder.")
 		v.open.Hide()
+	}
+}
+
+// followFolder looks for the shown job's output folder again as the job
+// moves on: its own folder exists only once its first frame is written, and
+// until then the view offers the root of all renders. It looks only when the
+// job's progress or status changed, as a folder on a slow share takes a
+// while to stat.
+func (v *outputView) followFolder(j *model.Job) {
+	moved := j.StepsCompleted != v.seenSteps || j.Status != v.seenStatus
+	v.seenSteps, v.seenStatus = j.StepsCompleted, j.Status
+	if j.ID == v.jobID && moved {
+		v.showFolder(j)
 	}
 }
 

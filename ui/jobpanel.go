@@ -146,6 +146,7 @@ func (p *jobPanel) refresh() {
 	} else {
 		p.reason.Show()
 	}
+	p.output.followFolder(j)
 	p.progress.SetValue(fraction(j.StepsCompleted, j.StepsTotal))
 	p.steps.SetText(fmt.Sprintf("%d of %d steps", j.StepsCompleted, j.StepsTotal))
 	p.counts.RemoveAll()

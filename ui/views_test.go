@@ -87,6 +87,32 @@ func TestOutputFolder(t *testing.T) {
 	}
 }
 
+// TestOutputFolderFollowsTheJob checks that a job opened before its first
+// frame, when only the root of all renders exists, offers its own folder
+// once the folder is written, not the root for as long as it stays open.
+func TestOutputFolderFollowsTheJob(t *testing.T) {
+	u := newTestUI(t, nil)
+	root := t.TempDir()
+	shot := filepath.Join(root, "sh010", "2026-11-27_1500")
+	j := job(2, "shot 020 comp", model.JobActive, 0, 4, 10)
+	j.Settings = map[string]any{"render_output_root": root, "render_output_path": filepath.Join(shot, "######")}
+	u.jobs.setAll([]*model.Job{j})
+	u.jobs.selectJob(j.ID)
+	out := u.panel.output
+	if out.dir != root {
+		t.Fatalf("before the first frame: folder %q, want the root %q", out.dir, root)
+	}
+	if err := os.MkdirAll(shot, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	done := *j
+	done.StepsCompleted, done.Seq = 1, j.Seq+1
+	u.applyEvents([]model.Event{{Type: model.EventJob, Job: &done}})
+	if out.dir != shot || out.folder.Text != shot {
+		t.Errorf("after the first frame: folder %q (label %q), want %q", out.dir, out.folder.Text, shot)
+	}
+}
+
 func TestPythonOverrides(t *testing.T) {
 	u := newTestUI(t, nil)
 	j := job(2, "shot 020 comp", model.JobActive, 1, 4, 10)
