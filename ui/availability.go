@@ -219,7 +219,7 @@ func (f *ruleForm) rules(r availability.Rules) (availability.Rules, error) {
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil || v < 0 {
-			return 0, fmt.Errorf("%s: %q is not a number", label, s)
+			return 0, fmt.Errorf("%s: %q is not a number of 0 or more (empty: off)", label, s)
 		}
 		return v, nil
 	}
@@ -258,28 +258,37 @@ func (f *ruleForm) rules(r availability.Rules) (availability.Rules, error) {
 	return r, r.Validate()
 }
 
-func showAvailabilityForm(u *UI, w *model.Worker, r availability.Rules) {
+// showAvailabilityForm shows w's rules r in a form and saves them. A value
+// it cannot read, or rules the manager refuses, bring the form back as it
+// was typed once the error is read, so that one mistake costs no retyping.
+// It returns the form's fields.
+func showAvailabilityForm(u *UI, w *model.Worker, r availability.Rules) *ruleForm {
 	f := newRuleForm(r)
-	d := dialog.NewForm("Availability of "+w.Name, "Save", "Cancel", f.items(), func(ok bool) {
+	var d dialog.Dialog
+	failed := func(err error) {
+		u.showErrorThen("Could not save the availability of "+w.Name, err, d.Show)
+	}
+	d = dialog.NewForm("Availability of "+w.Name, "Save", "Cancel", f.items(), func(ok bool) {
 		if !ok {
 			return
 		}
 		rules, err := f.rules(r)
 		if err != nil {
-			u.showError("Could not save the availability of "+w.Name, err)
+			failed(err)
 			return
 		}
 		go func() {
 			_, err := u.client.SetWorkerAvailability(u.ctx, w.ID, rules)
 			u.do(func() {
 				if err != nil {
-					u.showError("Could not save the availability of "+w.Name, err)
+					failed(err)
 				}
 			})
 		}()
 	}, u.win)
 	d.Resize(fyne.NewSize(620, 0))
 	d.Show()
+	return f
 }
 
 // trayAvailability shows this computer's worker's availability in the tray

@@ -147,3 +147,40 @@ func TestAvailabilityForm(t *testing.T) {
 		}
 	}
 }
+
+// TestAvailabilityFormComesBack checks that a value the form cannot read
+// brings the form back, as typed, once the error is read: it used to close
+// the form and drop every field typed.
+func TestAvailabilityFormComesBack(t *testing.T) {
+	u := newTestUI(t, nil)
+	u.win.Resize(fyne.NewSize(1000, 800))
+	w := worker("w2", "render-02", model.WorkerAwake, "")
+	f := showAvailabilityForm(u, w, availability.Rules{})
+	f.schedule.SetText("mon-fri 19:00-08:00")
+	f.idle.SetText("-5")
+	overlays := u.win.Canvas().Overlays()
+	test.Tap(findButton(overlays.Top(), "Save"))
+	msg := strings.Join(labelTexts(overlays.Top()), " ")
+	if !strings.Contains(msg, `Idle after: "-5" is not a number of 0 or more`) {
+		t.Fatalf("error shown: %q", msg)
+	}
+	test.Tap(findButton(overlays.Top(), "OK"))
+	save := findButton(overlays.Top(), "Save")
+	if save == nil {
+		t.Fatal("the form did not come back after the error")
+	}
+	if f.schedule.Text != "mon-fri 19:00-08:00" || f.idle.Text != "-5" {
+		t.Errorf("fields after the error: schedule %q, idle %q", f.schedule.Text, f.idle.Text)
+	}
+}
+
+// labelTexts returns the texts of the labels under o.
+func labelTexts(o fyne.CanvasObject) []string {
+	var out []string
+	for _, c := range test.LaidOutObjects(o) {
+		if l, ok := c.(*widget.Label); ok {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}

@@ -290,3 +290,11 @@ func (u *UI) workerChanged() {
 func (u *UI) showError(what string, err error) {
 	dialog.ShowError(fmt.Errorf("%s:\n%w", what, err), u.win)
 }
+
+// showErrorThen shows a failed user action, and calls then once the error
+// dialog is closed (to bring back the form the action came from).
+func (u *UI) showErrorThen(what string, err error, then func()) {
+	d := dialog.NewError(fmt.Errorf("%s:\n%w", what, err), u.win)
+	d.SetOnClosed(then)
+	d.Show()
+}
