@@ -170,6 +170,7 @@ func (p *jobPanel) fillSettings() {
 		l.Wrapping = fyne.TextWrapBreak
 		f.Append(label, l)
 	}
+	add("Name", j.Name) // whole: the table and the panel's head cut a long one short
 	add("Job", j.ID)
 	add("Type", j.Type)
 	add("Priority", fmt.Sprint(j.Priority))

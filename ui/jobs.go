@@ -40,6 +40,7 @@ func jobColumns() []column[*model.Job] {
 			cmp:  func(a, b *model.Job) int { return cmp.Compare(jobGroupRank(a.Status), jobGroupRank(b.Status)) }},
 		{title: "Name", kind: textCell,
 			text: func(j *model.Job) string { return j.Name },
+			tip:  func(j *model.Job) string { return j.Name }, // the cell cuts a long name short
 			cmp:  func(a, b *model.Job) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }},
 		{title: "Type", width: 100, kind: textCell,
 			text: func(j *model.Job) string { return j.Type },

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"farmhand/farm/model"
 )
@@ -186,5 +187,34 @@ func TestSavedFilters(t *testing.T) {
 	v.saveFilter(a.Preferences(), "mine") // same name: replaced, not added
 	if n := len(loadSavedFilters(a.Preferences())); n != 1 {
 		t.Fatalf("%d saved filters", n)
+	}
+}
+
+// TestLongJobNameIsReadable checks that a job's whole name can be read: the
+// Name cell and the panel's head cut a long one short, so the cell's tip and
+// the job's Settings tab give it whole.
+func TestLongJobNameIsReadable(t *testing.T) {
+	u := newTestUI(t, nil)
+	name := "Épisode 12 — séquence 042 — plan 0170 — lumière finale après retours du réalisateur (version 17) 長いジョブ名"
+	j := job(2, name, model.JobActive, 1, 4, 10)
+	u.jobs.setAll([]*model.Job{j})
+	u.jobs.selectJob(j.ID)
+	var tip string
+	for _, c := range u.jobs.table.cols {
+		if c.title == "Name" && c.tip != nil {
+			tip = c.tip(j)
+		}
+	}
+	if tip != name {
+		t.Errorf("Name cell's tip %q, want the whole name", tip)
+	}
+	var shown string
+	for _, it := range u.panel.settings.Items {
+		if it.Text == "Name" {
+			shown = it.Widget.(*widget.Label).Text
+		}
+	}
+	if shown != name {
+		t.Errorf("Settings tab's Name %q, want the whole name", shown)
 	}
 }
