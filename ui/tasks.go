@@ -154,7 +154,10 @@ func newTasksView(u *UI, tips *tipLayer) *tasksView {
 
 func (v *tasksView) object() fyne.CanvasObject {
 	filters := container.NewBorder(nil, nil, nil, v.status, v.search)
-	return container.NewBorder(container.NewVBox(filters, v.bar), nil, nil, nil, v.table.object())
+	// The bar scrolls sideways rather than widen the panel: the buttons a
+	// selection shows made the whole window grow at a click on a task.
+	bar := container.NewHScroll(v.bar)
+	return container.NewBorder(container.NewVBox(filters, bar), nil, nil, nil, v.table.object())
 }
 
 func (v *tasksView) refilter() {

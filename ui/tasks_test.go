@@ -119,3 +119,22 @@ func TestTaskLogFollowsEvents(t *testing.T) {
 		t.Errorf("log lines %q, tail %q", l.lines, l.tail)
 	}
 }
+
+// TestTaskSelectionKeepsTheWidth checks that selecting tasks, which shows
+// their action buttons, does not make the tasks view (so the window) wider:
+// a click on a task made the whole window grow.
+func TestTaskSelectionKeepsTheWidth(t *testing.T) {
+	u, _ := newTaskTestUI(t)
+	v := u.panel.tasks
+	obj := v.object()
+	before := obj.MinSize().Width
+	v.list.click(0, clickToggle) // completed: Requeue
+	v.list.click(2, clickToggle) // active: Cancel
+	v.selectionChanged()
+	if !v.requeue.Visible() || !v.cancel.Visible() {
+		t.Fatal("the selection shows no buttons")
+	}
+	if after := obj.MinSize().Width; after > before {
+		t.Errorf("the tasks view's least width grew from %v to %v with a selection", before, after)
+	}
+}
