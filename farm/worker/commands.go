@@ -31,6 +31,12 @@ type Env struct {
 	// recorded while it runs (one <pid>.json each), so that KillLeftovers can
 	// kill what a killed worker left running. The worker's data folder/procs.
 	ProcDir string
+	// JobFiles, when set, is the folder of the job's uploaded files: they stay
+	// the same for the whole job (the worker lays them out from its cache and
+	// checks them against their hashes before each task), although the cache
+	// sets their modification time whenever it uses them. "" for a job whose
+	// files are on shared storage.
+	JobFiles string
 }
 
 // Command runs one command of a task. It must return soon after ctx ends.

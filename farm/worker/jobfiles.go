@@ -119,7 +119,7 @@ func (j *jobFiles) state(jobID string) *jobState {
 // are.
 func (w *Worker) runJobTask(ctx context.Context, a *wire.AssignedTask, logs *logBuffer) error {
 	if a.Job == nil || a.Job.Storage != wire.StorageUpload {
-		return w.runCommands(ctx, a, logs)
+		return w.runCommands(ctx, a, logs, "")
 	}
 	if w.files == nil {
 		return errors.New("this worker has no file cache (no data folder, or see its log), so it cannot run a job whose files were uploaded")
@@ -135,7 +135,7 @@ func (w *Worker) runJobTask(ctx context.Context, a *wire.AssignedTask, logs *log
 		c.Parameters = substituteParams(c.Parameters, dirs)
 		local.Commands[i] = c
 	}
-	if err := w.runCommands(ctx, &wire.AssignedTask{Task: &local, Job: a.Job}, logs); err != nil {
+	if err := w.runCommands(ctx, &wire.AssignedTask{Task: &local, Job: a.Job}, logs, dirs.files); err != nil {
 		return err
 	}
 	return w.files.sendOutputs(ctx, w.cl, a.Job.ID, logs)

@@ -57,8 +57,9 @@ func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 
 // runCommands runs a's commands in order until one fails, and returns that
 // failure (nil when all ran). It sends a step count each time a command
-// completes a step.
-func (w *Worker) runCommands(taskCtx context.Context, a *wire.AssignedTask, logs *logBuffer) error {
+// completes a step. jobFiles is the folder of an uploaded job's files (see
+// Env.JobFiles), else "".
+func (w *Worker) runCommands(taskCtx context.Context, a *wire.AssignedTask, logs *logBuffer, jobFiles string) error {
 	t := a.Task
 	steps := 0
 	for i, c := range t.Commands {
@@ -74,6 +75,7 @@ func (w *Worker) runCommands(taskCtx context.Context, a *wire.AssignedTask, logs
 			Produced: func(path string) { w.shots.offer(t.ID, path) },
 			Tools:    w.cfg.Tools,
 			ProcDir:  w.procDir(),
+			JobFiles: jobFiles,
 			Step: func() {
 				steps++
 				logs.flush()

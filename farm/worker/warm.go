@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -91,7 +92,7 @@ func planWarm(exe string, args []string, params map[string]any, env Env) (warmPl
 	job := varValue(env.Vars, "FARMHAND_JOB_ID")
 	blendfile, _ := optionalString(params, "blendfile")
 	return warmPlan{exe: exe, args: warmArgs, coldArgs: args, frames: frames, spec: args[n-1], job: job,
-		key: warmKey(exe, args[:n-2], job, blendfile)}, "", nil
+		key: warmKey(exe, args[:n-2], job, blendfile, env.JobFiles)}, "", nil
 }
 
 // blenderFrameList expands a --render-frame value into its frames in the
@@ -122,8 +123,12 @@ func blenderFrameList(spec string) ([]int, bool) {
 // warmKey identifies what a warm Blender has loaded: the program, its
 // options before the render (scene, overrides, output), the job, and the
 // blend file and Python files named on the line as they are on disk now (size
-// and modification time), so that a file saved anew is loaded anew.
-func warmKey(exe string, args []string, job, blendfile string) string {
+// and modification time), so that a file saved anew is loaded anew. Files
+// under jobFiles (an uploaded job's files, see Env.JobFiles; "" for none) are
+// named only: they cannot change within the job, and their modification
+// time, which the cache sets whenever it uses them, would start a new
+// Blender for every chunk.
+func warmKey(exe string, args []string, job, blendfile, jobFiles string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "job %q\nexe %q\n", job, exe)
 	files := []string{blendfile}
@@ -137,11 +142,22 @@ func warmKey(exe string, args []string, job, blendfile string) string {
 		if f == "" {
 			continue
 		}
-		if info, err := os.Stat(f); err == nil {
+		if within(jobFiles, f) {
+			fmt.Fprintf(&b, "job file %q\n", f)
+		} else if info, err := os.Stat(f); err == nil {
 			fmt.Fprintf(&b, "file %q %d %d\n", f, info.Size(), info.ModTime().UnixNano())
 		}
 	}
 	return b.String()
+}
+
+// within reports whether path p lies inside folder dir (never when dir is "").
+func within(dir, p string) bool {
+	if dir == "" {
+		return false
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && filepath.IsLocal(rel)
 }
 
 // varValue is the value of name in a list of NAME=value entries.
