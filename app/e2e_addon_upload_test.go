@@ -72,3 +72,47 @@ func TestE2EAddonUploadRenderWithoutSharedStorage(t *testing.T) {
 		t.Errorf("frames written to the artist's output folder, which no worker shares: %v", stray)
 	}
 }
+
+// addonUploadNoRootScript submits the scene with "Upload files" on and the
+// Render Output Root left blank, as an artist with no shared storage leaves
+// it: the frames go to the job's output on the manager.
+const addonUploadNoRootScript = `
+say("refresh", op("refresh"))
+scene.farmhand_upload = True  # The farm declares no storage: the artist ticks it.
+say("upload", scene.farmhand_upload)
+scene.farmhand_job_type = "simple-blender-render"
+scene.farmhand_job_settings.render_output_root = ""
+bpy.ops.wm.save_mainfile()
+say("submit", op("submit"))
+say("job", scene.farmhand_last_job_id)
+`
+
+// TestE2EAddonUploadNeedsNoOutputRoot: an upload job's output root is the
+// job's output folder whatever the artist typed, so the add-on does not ask
+// for one (docs/uploads.md: a blank render_output_root becomes {job_output}).
+func TestE2EAddonUploadNeedsNoOutputRoot(t *testing.T) {
+	for _, tool := range []string{"blender", "python3"} {
+		needTool(t, tool, "apt-get install blender python3")
+	}
+	work := t.TempDir()
+	blend := makeUploadScene(t, filepath.Join(work, "src"))
+	addr := freePort(t)
+	startManager(t, t.TempDir(), addr)
+	cl := adminClient(t, addr)
+	env := []string{"FARMHAND_TEST_ADDON=" + addonDir(t), "FARMHAND_TEST_URL=http://" + addr,
+		"FARMHAND_TEST_TOKEN=" + cl.Token(), "BLENDER_USER_CONFIG=" + filepath.Join(work, "config")}
+	said := runBlender(t, env, blend, addonUploadNoRootScript)
+	if said["upload"] != "True" || said["submit"] != "FINISHED" || said["job"] == "" {
+		t.Fatalf("submitting an upload job with no output root from Blender: %v", said)
+	}
+	job, err := cl.Job(t.Context(), said["job"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := job.Settings["render_output_root"]; got != "{job_output}" {
+		t.Errorf("render_output_root %#v, want {job_output}", got)
+	}
+	if got, _ := job.Settings["render_output_path"].(string); !strings.HasPrefix(got, "{job_output}/") {
+		t.Errorf("render_output_path %q is not under {job_output}", got)
+	}
+}

@@ -10,7 +10,7 @@ import pathlib
 
 import bpy
 
-from . import jobtypes
+from . import jobtypes, upload
 from .jobtypes import SettingError
 
 ATTR = "farmhand_job_settings"
@@ -161,6 +161,9 @@ def collect(job_type, scene):
     """The settings to submit: typed values, else eval's, else the default.
     Raises SettingError with a message for the artist."""
     group = getattr(scene, ATTR)
+    # Uploading, the blend file and the output go to the job's folders
+    # whatever the settings say (upload.make_upload_job): no need to fill them.
+    filled = upload.FILLED_SETTINGS if getattr(scene, "farmhand_upload", False) else ()
     values = {}
     for s in job_type.get("settings", []):
         if not usable(s):
@@ -182,6 +185,7 @@ def collect(job_type, scene):
         value = jobtypes.coerce(s, value)
         if s.get("subtype") and isinstance(value, str) and value.startswith("//"):
             value = abspath(value)  # "//" means nothing on another computer.
-        jobtypes.check_required(s, value)
+        if key not in filled:
+            jobtypes.check_required(s, value)
         values[key] = value
     return values

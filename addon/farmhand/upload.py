@@ -89,6 +89,11 @@ def missing_message(missing):
             % shown)
 
 
+# The settings make_upload_job fills in itself (the job's own folders on each
+# worker), so an artist uploading leaves them blank.
+FILLED_SETTINGS = ("blendfile", "render_output_root")
+
+
 def make_upload_job(job, manifest):
     """Turns job (the submission's dict) into an upload job for the
     collected manifest: storage "upload", its files with their hashes, the
