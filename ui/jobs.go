@@ -203,6 +203,7 @@ func newJobsView(tips *tipLayer, actions *jobActions) *jobsView {
 	v.table = newTable(v.list, jobColumns(), tips)
 	v.table.onSelect = v.selectionChanged
 	v.counts = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.counts.Truncation = fyne.TextTruncateEllipsis // a long count is cut short rather than widen the window
 	v.search = widget.NewEntry()
 	v.search.SetPlaceHolder("Filter by name, type or submitter")
 	v.search.ActionItem = widget.NewIcon(theme.SearchIcon())
@@ -242,8 +243,13 @@ func (v *jobsView) object() fyne.CanvasObject {
 	}
 	search := container.NewGridWrap(fyne.NewSize(280, v.search.MinSize().Height), v.search)
 	saved := container.NewGridWrap(fyne.NewSize(150, v.saved.MinSize().Height), v.saved)
+	// The status chips and the action buttons scroll sideways rather than
+	// set the window's least width: with them in a row, the window could
+	// not be made narrower than some 1,170 px (half a 1920 px screen is 960),
+	// and selecting a job made it wider still.
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, search, v.counts),
-		container.NewBorder(nil, nil, nil, saved, chips), v.projRow, v.actions.bar)
+		container.NewBorder(nil, nil, nil, saved, container.NewHScroll(chips)), v.projRow,
+		container.NewHScroll(v.actions.bar))
 	return container.NewBorder(top, nil, nil, nil, container.NewStack(v.table.object(), container.NewCenter(v.empty)))
 }
 

@@ -218,3 +218,20 @@ func TestLongJobNameIsReadable(t *testing.T) {
 		t.Errorf("Settings tab's Name %q, want the whole name", shown)
 	}
 }
+
+// TestWindowFitsHalfAScreen checks that the main window can be made as
+// narrow as half a 1920 px screen, with a job selected (its action buttons
+// and panel shown): the rows of status chips, action buttons and the job
+// counts kept it at 1,170 px or more, and a click on a job made it wider.
+func TestWindowFitsHalfAScreen(t *testing.T) {
+	u := newTestUI(t, nil)
+	u.setMe(admin)
+	u.jobs.setAll(farmJobs())
+	u.jobs.selectJob("job-02")
+	if !u.jobs.actions.bar.Visible() || len(u.jobs.actions.bar.Objects) < 3 {
+		t.Fatal("the selected job shows no action buttons")
+	}
+	if w := u.win.Content().MinSize().Width; w > 960 {
+		t.Errorf("the window is at least %v px wide, more than half a 1920 px screen", w)
+	}
+}
