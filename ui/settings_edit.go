@@ -34,6 +34,10 @@ func textField(dst func(*wire.ConfigUpdate) **string) func(*wire.ConfigUpdate, s
 func intField(label string, dst func(*wire.ConfigUpdate) **int) func(*wire.ConfigUpdate, string) error {
 	return func(u *wire.ConfigUpdate, s string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if errors.Is(err, strconv.ErrRange) {
+			// A whole number all the same: say what is wrong with it.
+			return fmt.Errorf("%s: %q is far too large a number", label, s)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %q is not a whole number", label, s)
 		}

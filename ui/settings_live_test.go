@@ -46,6 +46,7 @@ func TestSettingsViewEditsTheFarmSettings(t *testing.T) {
 		{"task_timeout", "0s", "Task timeout: must be between 1s"},
 		{"task_timeout", "5s", `Task timeout: "5s" is too short: at least 30s`},
 		{"max_task_failures", "three", `Task failures: "three" is not a whole number`},
+		{"max_task_failures", "99999999999999999999", `Task failures: "99999999999999999999" is far too large a number`},
 		{"fail_threshold", "10", "Job fails above: must be above 0 and at most 1"},
 		{"max_file_size", "12 parsecs", `Largest upload: size "12 parsecs"`},
 		{"max_job_size", "512KiB", `Upload job size: size "512KiB" is 524288 bytes, below 1 MiB`},
