@@ -118,6 +118,20 @@ func TestCanceledDependencyCancelsDependentsAndEndsJob(t *testing.T) {
 	if !strings.Contains(tail, "dependency part-3 was canceled") {
 		t.Errorf("collect's log does not say why it was canceled: %q", tail)
 	}
+	// Canceled, collect waits for nothing: why names the dependency as the
+	// cause, not as something it waits for.
+	r, err := m.Why(collect.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, reason := range r.Reasons {
+		msgs = append(msgs, reason.Message)
+	}
+	got := strings.Join(msgs, "; ")
+	if !strings.Contains(got, "it depends on task part-3, which is canceled") || strings.Contains(got, "waits for") {
+		t.Errorf("why of the canceled collect: %q", got)
+	}
 }
 
 // Case 03, failure variant: eleven parts and three workers; part-5 fails on

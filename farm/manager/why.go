@@ -56,9 +56,16 @@ func (m *Manager) Why(taskID string) (*model.WhyReport, error) {
 			if err != nil {
 				return err
 			}
-			if dep.Status != model.TaskCompleted {
-				r.Reasons = append(r.Reasons, model.Reason{Code: WhyDependency, Message: fmt.Sprintf("it waits for task %s, which is %s", dep.Name, dep.Status)})
+			if dep.Status == model.TaskCompleted {
+				continue
 			}
+			// Only a task that may still run waits; one that ended (canceled
+			// with its dependency, say) no longer does.
+			msg := fmt.Sprintf("it waits for task %s, which is %s", dep.Name, dep.Status)
+			if !t.Status.Schedulable() && t.Status != model.TaskPaused {
+				msg = fmt.Sprintf("it depends on task %s, which is %s", dep.Name, dep.Status)
+			}
+			r.Reasons = append(r.Reasons, model.Reason{Code: WhyDependency, Message: msg})
 		}
 		offered := false
 		var workers []*model.Worker
