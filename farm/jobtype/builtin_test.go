@@ -282,3 +282,31 @@ func TestBlenderJobNameIsOneFolder(t *testing.T) {
 		}
 	}
 }
+
+// Blender's command line names Targa and JPEG 2000 unlike its Python API,
+// which the add-on reads the format from: given the Python name, Blender
+// wrote the scene's own format and a JPEG 2000 job "completed" with PNG files
+// (found by the cases re-run). The render tasks pass the command line's
+// name; HDR, which FFmpeg before 6.1 cannot read, makes no video of its own
+// frames; a format Blender has no name for is refused at submission.
+func TestBlenderFormatNamesForTheCommandLine(t *testing.T) {
+	for python, cli := range map[string]string{"TARGA": "TGA", "TARGA_RAW": "RAWTGA", "JPEG2000": "JP2", "PNG": "PNG",
+		"OPEN_EXR_MULTILAYER": "OPEN_EXR_MULTILAYER", "TGA": "TGA"} {
+		s := blenderSettings("format", python)
+		delete(s, "image_file_extension")
+		tasks, _ := compileBlender(t, s)
+		args := tasks[0].Commands[0].Parameters["args"].([]any)
+		if got := argAfter(args, "--render-format"); got != cli {
+			t.Errorf("format %s: --render-format %q, want %q", python, got, cli)
+		}
+	}
+	hdr := blenderSettings("format", "HDR")
+	if tasks, _ := compileBlender(t, hdr); len(tasks) != 3 || tasks[2].Type != "blender" {
+		t.Errorf("HDR without previews: %d tasks, the last %s; want three renders and no video", len(tasks), tasks[len(tasks)-1].Type)
+	}
+	job := &model.Job{Name: "shot", Type: "simple-blender-render", Priority: 50, Settings: blenderSettings("format", "PNGG"), Created: created}
+	_, err := Builtin(quiet).Compile(job)
+	if err == nil || !strings.Contains(err.Error(), `Unknown image format "PNGG"`) || !strings.Contains(err.Error(), "OPEN_EXR") {
+		t.Errorf("an unknown format: %v, want it refused naming the known ones", err)
+	}
+}

@@ -78,16 +78,18 @@ func plannedRenders(args []string) []renderRun {
 	return runs
 }
 
-// Blender's --render-format names, with the extension Blender gives each and
-// whether it writes a video instead of frames. JPEG 2000's extension depends
-// on its codec setting, so it is left unknown.
+// Blender's --render-format names (TGA, RAWTGA; the Python API's TARGA and
+// TARGA_RAW too, for jobs of older job types), with the extension Blender
+// gives each, and whether it writes a video instead of frames. JPEG 2000's
+// (JP2) extension depends on its codec setting, so it is left unknown.
 var (
 	formatExtension = map[string]string{
-		"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif", "BMP": ".bmp", "IRIS": ".rgb", "TARGA": ".tga",
-		"TARGA_RAW": ".tga", "CINEON": ".cin", "DPX": ".dpx", "HDR": ".hdr", "WEBP": ".webp",
-		"OPEN_EXR": ".exr", "OPEN_EXR_MULTILAYER": ".exr", "EXR": ".exr", "MULTILAYER": ".exr",
+		"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif", "BMP": ".bmp", "IRIS": ".rgb", "TGA": ".tga",
+		"RAWTGA": ".tga", "TARGA": ".tga", "TARGA_RAW": ".tga", "CINEON": ".cin", "DPX": ".dpx",
+		"HDR": ".hdr", "WEBP": ".webp", "OPEN_EXR": ".exr", "OPEN_EXR_MULTILAYER": ".exr", "EXR": ".exr",
+		"MULTILAYER": ".exr",
 	}
-	videoFormats = map[string]bool{"FFMPEG": true, "AVI_JPEG": true, "AVI_RAW": true}
+	videoFormats = map[string]bool{"FFMPEG": true, "AVI_JPEG": true, "AVI_RAW": true, "AVIJPEG": true, "AVIRAW": true}
 )
 
 // framePath is where Blender writes frame of a render output path: "//" is

@@ -59,8 +59,16 @@ const JOB_TYPE = {
 // Formats that make Blender write a video; this job type renders images.
 const videoFormats = ["FFMPEG", "AVI_RAW", "AVI_JPEG"];
 
-// Image formats FFmpeg cannot read; their JPEG previews can make the video.
-const ffmpegIncompatibleImageFormats = new Set(["EXR", "MULTILAYER", "OPEN_EXR", "OPEN_EXR_MULTILAYER"]);
+// Image formats FFmpeg cannot read (Radiance HDR only from FFmpeg 6.1 on);
+// their JPEG previews can make the video.
+const ffmpegIncompatibleImageFormats = new Set(["EXR", "MULTILAYER", "OPEN_EXR", "OPEN_EXR_MULTILAYER", "HDR"]);
+
+// Blender's command line names three image formats unlike its Python API
+// (scene.render.image_settings.file_format, which the add-on sends). Given the
+// Python name, Blender says "Format not known" and writes the scene's own
+// format instead: frames the job would not look for, or a JPEG 2000 job
+// "completed" with PNG files.
+const commandLineFormats = { TARGA: "TGA", TARGA_RAW: "RAWTGA", JPEG2000: "JP2" };
 
 // The extension Blender gives each image format, for submissions that do not
 // say image_file_extension.
@@ -68,6 +76,7 @@ const formatExtensions = {
     PNG: ".png", JPEG: ".jpg", JPEG2000: ".jp2", BMP: ".bmp", IRIS: ".rgb", TARGA: ".tga",
     TARGA_RAW: ".tga", TIFF: ".tif", WEBP: ".webp", HDR: ".hdr", CINEON: ".cin", DPX: ".dpx",
     OPEN_EXR: ".exr", OPEN_EXR_MULTILAYER: ".exr", EXR: ".exr", MULTILAYER: ".exr",
+    TGA: ".tga", RAWTGA: ".tga", JP2: ".jp2",
 };
 
 // Render settings forced on every render task: file extensions on, so the
@@ -83,6 +92,10 @@ function compileJob(job) {
     const settings = job.settings;
     if (videoFormats.indexOf(settings.format) >= 0) {
         throw `This job type only renders images, and not "${settings.format}"`;
+    }
+
+    if (!(settings.format in formatExtensions) && !Object.values(commandLineFormats).includes(settings.format)) {
+        throw `Unknown image format "${settings.format}": use one of Blender's (${Object.keys(formatExtensions).join(", ")})`;
     }
 
     const renderOutput = renderOutputPath(job);
@@ -138,7 +151,7 @@ function authorRenderTasks(settings, renderDir, renderOutput) {
         const args = [
             "--python-expr", renderSettingsPython,
             "--render-output", renderOutputArg,
-            "--render-format", settings.format,
+            "--render-format", commandLineFormats[settings.format] || settings.format,
             // Blender's range notation. Chunks are runs and lists of exactly
             // their frames ("1-3,5", or "1,3,5" for a stepped range), never a
             // step, which --render-frame would not take.
