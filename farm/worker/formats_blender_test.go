@@ -10,10 +10,10 @@ import (
 
 // TestBlenderCommandLineFormatNames renders with the real Blender in the
 // formats whose command-line names differ from the Python API's (the job type
-// passes TGA, RAWTGA and JP2; RAWTGA is TGA uncompressed): each writes its own
-// files and the task checks
-// them. Given the Python name TARGA, Blender writes the scene's PNG instead,
-// and the task fails rather than pass off the PNG (found by the cases re-run).
+// passes TGA, RAWTGA and JP2; RAWTGA is TGA uncompressed, so TGA stands for
+// both): each writes its own files and the task checks them. Given the Python
+// name TARGA, Blender writes the scene's PNG instead, and the task fails
+// rather than pass off the PNG (found by the cases re-run).
 func TestBlenderCommandLineFormatNames(t *testing.T) {
 	tools := realTools()
 	needTool(t, "blender", tools.Blender)
