@@ -91,15 +91,26 @@ func jobFramesText(j *model.Job) string {
 	if j.ETA == nil {
 		return fmt.Sprintf("%d of %d tasks", j.TaskCounts[model.TaskCompleted], j.TaskCount)
 	}
+	if jobEnded(j) {
+		// A failed or canceled job has no time left to estimate: say how
+		// far it got, not "ETA unknown".
+		e := *j.ETA
+		e.FramesLeft = 0
+		return e.Summary(now())
+	}
 	return j.ETA.Summary(now())
 }
+
+// jobEnded reports whether j ended, for good or not, and will not run again
+// unless someone requeues it (a paused job waits to be resumed).
+func jobEnded(j *model.Job) bool { return j.Status.Final() && j.Status != model.JobPaused }
 
 // jobTimingTip adds why the time left is unknown, or when the job should be
 // done and by how many workers, and the time per frame overall and per
 // worker: "… · 4m0s per frame (3m30s–4m30s), 2 tasks timed · w1 3m0s (…)".
 func jobTimingTip(j *model.Job) string {
 	lines := []string{jobFramesText(j)}
-	if e := j.ETA; e != nil && e.FramesLeft > 0 {
+	if e := j.ETA; e != nil && e.FramesLeft > 0 && !jobEnded(j) {
 		if e.Known {
 			lines = append(lines, fmt.Sprintf("Done around %s with %s", longTime(e.Finish), plural(e.Workers, "worker")))
 		} else if e.Reason != "" {

@@ -28,6 +28,9 @@ func timedFarmJobs() []*model.Job {
 // hover text when the job should be done and its time per frame per worker.
 func TestJobFramesColumn(t *testing.T) {
 	jobs := timedFarmJobs()
+	failed := jobs[3]
+	failed.ETA = &model.ETA{Unit: model.UnitFrame, TaskType: "blender", FramesTotal: 10, FramesDone: 3, FramesLeft: 7,
+		Reason: "no worker can run its tasks", AsOf: testNow}
 	for _, tc := range []struct {
 		job       *model.Job
 		text, tip string
@@ -38,6 +41,8 @@ func TestJobFramesColumn(t *testing.T) {
 		{jobs[5], "0 of 100 frames · ETA unknown",
 			"0 of 100 frames · ETA unknown: no task has completed yet"},
 		{jobs[0], "40 of 40 tasks", "40 of 40 tasks"}, // not timed by the manager
+		// A job that failed or was canceled has no time left to estimate.
+		{failed, "3 of 10 frames", "3 of 10 frames"},
 	} {
 		if got := jobFramesText(tc.job); got != tc.text {
 			t.Errorf("%s: text %q, want %q", tc.job.Name, got, tc.text)
