@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +47,18 @@ func runSubmit(e *env, args []string) error {
 	extra := settingsFlag{}
 	fs.Var(extra, "set-extra", "a setting the job type does not declare, passed to its script on purpose, as key=value (repeatable)")
 	var tags []string
-	fs.Func("tag", "a tag workers must have to run this job (repeatable)", func(s string) error { tags = append(tags, s); return nil })
+	fs.Func("tag", "a tag workers must have to run this job (repeatable, or comma-separated as worker --tags)", func(s string) error {
+		given := splitTags(s)
+		if len(given) == 0 {
+			return fmt.Errorf("no tag in %q", s)
+		}
+		for _, t := range given {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+		return nil
+	})
 	meta := settingsFlag{}
 	fs.Var(meta, "meta", "metadata as key=value, e.g. project=Spring (repeatable); 'farmhand jobs --project' lists by it")
 	paused := fs.Bool("paused", false, "submit the job paused: nothing runs until 'farmhand job ID resume'")

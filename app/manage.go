@@ -33,14 +33,13 @@ func manageWorker(e *env, cl *client.Client, pos []string, now, asJSON bool) err
 	var w *model.Worker
 	switch verb := pos[1]; verb {
 	case "tags":
-		tags := []string{}
-		if len(pos) > 2 {
-			for _, t := range strings.Split(pos[2], ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					tags = append(tags, t)
-				}
-			}
+		// The tags replace the worker's: a bare "tags" (someone wanting to
+		// see them) must not clear them, nor "tags gpu big" drop "big".
+		if len(pos) != 3 {
+			return fmt.Errorf("%w: tags needs the worker's tags as one comma-separated list: farmhand worker ID tags gpu,big "+
+				"(tags '' clears them; 'farmhand worker ID' shows them)", errUsage)
 		}
+		tags := splitTags(pos[2])
 		w, err = cl.UpdateWorker(ctx, id, wire.WorkerChange{Tags: &tags})
 	case "rename":
 		if len(pos) != 3 {

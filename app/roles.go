@@ -232,12 +232,7 @@ func startManagerForWorker(ctx context.Context, e *env, mf *managerFlags) (*runn
 
 func workerMaker(e *env, cl *client.Client, data string, wf *workerFlags, joinCode string, wants model.Role,
 	locate func(context.Context, string) (string, error)) func(func(worker.State), func() bool) *worker.Worker {
-	var tags []string
-	for _, t := range strings.Split(*wf.tags, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			tags = append(tags, t)
-		}
-	}
+	tags := splitTags(*wf.tags)
 	extra, err := wf.taskTypes.extraTaskTypes(data)
 	if err != nil {
 		e.log.Warn("worker task types", "err", err)
