@@ -215,8 +215,14 @@ func submitAndWaitRunning(t *testing.T, admin *client.Client) (*model.Job, *mode
 			t.Fatal(err)
 		}
 		for _, task := range tasks {
+			// Active is said when the manager assigns the task, before the
+			// worker has the answer; only its log line says it runs it. A quit
+			// in between leaves the worker nothing to stop (signing off
+			// requeues the task), which is not what these tests are about.
 			if task.Status == model.TaskActive && task.WorkerID != "" {
-				return job, task
+				if log, err := admin.TaskLogTail(ctx, task.ID, 20); err == nil && strings.Contains(log, ": starting task") {
+					return job, task
+				}
 			}
 		}
 		if time.Now().After(deadline) {
