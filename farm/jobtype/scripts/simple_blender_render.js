@@ -99,10 +99,11 @@ function compileJob(job) {
     }
 
     const renderOutput = renderOutputPath(job);
-    // Store the output path actually used, for whoever looks at the job later.
-    settings.render_output_path = renderOutput;
-
     const renderDir = path.dirname(renderOutput);
+    // Store the output path as the tasks use it (forward slashes, a UNC path
+    // kept whole), for whoever looks at the job later.
+    settings.render_output_path = path.join(renderDir, path.basename(renderOutput));
+
     const renderTasks = authorRenderTasks(settings, renderDir, renderOutput);
     const videoTask = authorCreateVideoTask(settings, renderDir);
 
