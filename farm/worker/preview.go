@@ -46,27 +46,88 @@ var goDecodes = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif
 // makePreview turns the image at path into what the worker sends as the job's
 // last-rendered image: a PNG or JPEG file at most previewMaxSide pixels on
 // its longest side and maxUpload bytes is sent as it is; any other image is
-// decoded (Go: PNG 8/16-bit, JPEG, GIF, TIFF, BMP, WebP; FFmpeg, when ffmpeg
-// is not "": OpenEXR, DPX, Cineon, HDR, Targa, IRIS, JPEG 2000 and images
-// over maxDecodePixels), scaled down to fit previewMaxSide and encoded as a
-// JPEG. It returns the bytes and their content type, or an error saying
-// which file could not be read and why.
-func makePreview(ctx context.Context, path, ffmpeg string) ([]byte, string, error) {
+// decoded (Go: PNG 8/16-bit, JPEG, GIF, TIFF, BMP, WebP; FFmpeg, when
+// tools.FFmpeg is set: OpenEXR, DPX, Cineon, Targa, IRIS, JPEG 2000 and
+// images over maxDecodePixels; Blender, when tools.Blender is set, for what
+// FFmpeg cannot read: multilayer OpenEXR, and Radiance HDR before FFmpeg
+// 6.1), scaled down to fit previewMaxSide and encoded as a JPEG. It returns
+// the bytes and their content type, or an error saying which file could not
+// be read and why.
+func makePreview(ctx context.Context, path string, tools Tools) ([]byte, string, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if goDecodes[ext] {
 		data, ct, err := previewWithGo(path)
-		if err == nil || ffmpeg == "" {
+		if err == nil || tools.FFmpeg == "" {
 			return data, ct, err
 		}
 		if !errors.Is(err, errTooManyPixels) {
 			return nil, "", err
 		}
 	}
-	if ffmpeg == "" {
-		return nil, "", fmt.Errorf("making a preview of %s: no FFmpeg on this worker to read %s images", path, ext)
+	if tools.FFmpeg == "" && tools.Blender == "" {
+		return nil, "", fmt.Errorf("making a preview of %s: no FFmpeg or Blender on this worker to read %s images", path, ext)
 	}
-	data, err := previewWithFFmpeg(ctx, path, ffmpeg)
-	return data, "image/jpeg", err
+	var err error
+	if tools.FFmpeg != "" {
+		var data []byte
+		if data, err = previewWithFFmpeg(ctx, path, tools.FFmpeg); err == nil || tools.Blender == "" {
+			return data, "image/jpeg", err
+		}
+	}
+	data, ct, berr := previewWithBlender(ctx, path, tools.Blender)
+	if berr != nil {
+		return nil, "", errors.Join(err, berr)
+	}
+	return data, ct, nil
+}
+
+// blenderPreviewScript has Blender load the image given after "--" and save
+// it as a JPEG at the second path, with the view transform a render of the
+// default scene gets, as it shows the image in its own image editor.
+const blenderPreviewScript = `import bpy, sys
+src, dst = sys.argv[sys.argv.index("--") + 1:][:2]
+scene = bpy.context.scene
+scene.render.image_settings.file_format = "JPEG"
+scene.render.image_settings.quality = 95
+bpy.data.images.load(src).save_render(dst, scene=scene)
+`
+
+// previewWithBlender has Blender write the image at path as a JPEG (in a
+// temporary folder), which Go then scales down (previewWithGo). Blender
+// starts for each call, a second or two: it is the last resort, for the
+// formats neither Go nor FFmpeg reads.
+func previewWithBlender(ctx context.Context, path, blender string) ([]byte, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
+	defer cancel()
+	tmp, err := os.MkdirTemp("", "farmhand-preview-*")
+	if err != nil {
+		return nil, "", fmt.Errorf("making a preview of %s with Blender: %w", path, err)
+	}
+	defer os.RemoveAll(tmp)
+	jpg := filepath.Join(tmp, "preview.jpg")
+	cmd := exec.CommandContext(ctx, blender, "-b", "--factory-startup", "--python-exit-code", "1",
+		"--python-expr", blenderPreviewScript, "--", path, jpg)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		if fi, serr := os.Stat(jpg); serr != nil || fi.Size() == 0 {
+			err = errors.New("it wrote no image")
+		}
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("making a preview of %s with Blender: %w: %s", path, err, truncate(lastLines(string(out), 3), 300))
+	}
+	return previewWithGo(jpg)
+}
+
+// lastLines is the last n non-empty lines of s, joined by " | ".
+func lastLines(s string, n int) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep[max(0, len(keep)-n):], " | ")
 }
 
 var errTooManyPixels = errors.New("too many pixels to decode in memory")

@@ -65,7 +65,7 @@ func TestMakePreview(t *testing.T) {
 	big := writeImage(t, filepath.Join(dir, "big16.png"), func(f *os.File) error {
 		return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(f, noisy16(2000, 100))
 	})
-	data, ct, err := makePreview(ctx, big, "")
+	data, ct, err := makePreview(ctx, big, Tools{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestMakePreview(t *testing.T) {
 	tif := writeImage(t, filepath.Join(dir, "frame.tif"), func(f *os.File) error {
 		return tiff.Encode(f, noisy16(300, 200), &tiff.Options{Compression: tiff.Deflate})
 	})
-	data, ct, err = makePreview(ctx, tif, "")
+	data, ct, err = makePreview(ctx, tif, Tools{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestMakePreview(t *testing.T) {
 	small := image.NewRGBA(image.Rect(0, 0, 64, 48))
 	small.Set(1, 1, color.RGBA{255, 0, 0, 255})
 	smallPath := writeImage(t, filepath.Join(dir, "small.png"), func(f *os.File) error { return png.Encode(f, small) })
-	data, ct, err = makePreview(ctx, smallPath, "")
+	data, ct, err = makePreview(ctx, smallPath, Tools{})
 	if want, _ := os.ReadFile(smallPath); err != nil || ct != "image/png" || !bytes.Equal(data, want) {
 		t.Errorf("small PNG: %q, %v; want it sent as it is", ct, err)
 	}
@@ -92,11 +92,11 @@ func TestMakePreview(t *testing.T) {
 	// Go cannot read OpenEXR: without FFmpeg that is an error naming the file.
 	exr := filepath.Join(dir, "frame.exr")
 	writeFile(t, exr, "v/1\x01")
-	if _, _, err := makePreview(ctx, exr, ""); err == nil || !strings.Contains(err.Error(), exr) ||
+	if _, _, err := makePreview(ctx, exr, Tools{}); err == nil || !strings.Contains(err.Error(), exr) ||
 		!strings.Contains(err.Error(), "no FFmpeg") {
 		t.Errorf("EXR without FFmpeg: %v", err)
 	}
-	if _, _, err := makePreview(ctx, filepath.Join(dir, "missing.png"), ""); err == nil {
+	if _, _, err := makePreview(ctx, filepath.Join(dir, "missing.png"), Tools{}); err == nil {
 		t.Error("a missing file made a preview")
 	}
 }
@@ -112,7 +112,7 @@ func TestMakePreviewWithFFmpeg(t *testing.T) {
 			"-frames:v", "1", "-pix_fmt", c.pixFmt, p).CombinedOutput(); err != nil {
 			t.Fatalf("making %s: %v\n%s", c.name, err, out)
 		}
-		data, ct, err := makePreview(ctx, p, tools.FFmpeg)
+		data, ct, err := makePreview(ctx, p, Tools{FFmpeg: tools.FFmpeg})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -121,7 +121,7 @@ func TestMakePreviewWithFFmpeg(t *testing.T) {
 	// What neither Go nor FFmpeg reads fails with FFmpeg's words.
 	bad := filepath.Join(dir, "bad.exr")
 	writeFile(t, bad, "not an image")
-	if _, _, err := makePreview(ctx, bad, tools.FFmpeg); err == nil || !strings.Contains(err.Error(), "with FFmpeg") {
+	if _, _, err := makePreview(ctx, bad, Tools{FFmpeg: tools.FFmpeg}); err == nil || !strings.Contains(err.Error(), "with FFmpeg") {
 		t.Errorf("an unreadable EXR: %v", err)
 	}
 }

@@ -18,9 +18,11 @@ import (
 // render does not queue up uploads. Each image is turned into a preview
 // first (makePreview), so every format and size Blender writes has one.
 type uploader struct {
-	cl     *client.Client
-	log    *slog.Logger
-	ffmpeg string // reads the formats Go cannot; "" for none
+	cl  *client.Client
+	log *slog.Logger
+	// tools read the formats Go cannot: FFmpeg, then Blender for what
+	// FFmpeg cannot ("" for none).
+	tools Tools
 
 	mu      sync.Mutex
 	next    *shot         // waiting to be sent
@@ -34,17 +36,20 @@ type shot struct {
 }
 
 // newUploader makes an uploader that reads the formats Go cannot (OpenEXR,
-// DPX, …) with the FFmpeg on PATH; useFFmpeg sets the worker's own.
+// DPX, …) with the FFmpeg and Blender on PATH; useFFmpeg sets the worker's
+// own FFmpeg.
 func newUploader(cl *client.Client, log *slog.Logger) *uploader {
 	ffmpeg, _ := exec.LookPath("ffmpeg")
-	return &uploader{cl: cl, log: log, ffmpeg: ffmpeg, wake: make(chan struct{}, 1), settled: make(chan struct{})}
+	blender, _ := exec.LookPath("blender")
+	return &uploader{cl: cl, log: log, tools: Tools{FFmpeg: ffmpeg, Blender: blender}, wake: make(chan struct{}, 1),
+		settled: make(chan struct{})}
 }
 
 // useFFmpeg sets the FFmpeg that reads the images Go cannot decode (the path
 // in Tools.FFmpeg; "" leaves the one found on PATH). Call it before run.
 func (u *uploader) useFFmpeg(path string) *uploader {
 	if path != "" {
-		u.ffmpeg = path
+		u.tools.FFmpeg = path
 	}
 	return u
 }
@@ -120,7 +125,7 @@ func (u *uploader) newest(p *shot) bool {
 }
 
 func (u *uploader) send(ctx context.Context, p *shot) {
-	data, contentType, err := makePreview(ctx, p.path, u.ffmpeg)
+	data, contentType, err := makePreview(ctx, p.path, u.tools)
 	if err != nil {
 		u.log.Warn("no last-rendered image for this frame", "task", p.taskID, "err", err)
 		return
