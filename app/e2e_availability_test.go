@@ -5,7 +5,6 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -26,7 +25,7 @@ import (
 func TestE2EXInputMakesWorkerUnavailable(t *testing.T) {
 	farmtest.NeedTool(t, "Xvfb", "apt-get install xvfb")
 	farmtest.NeedTool(t, "xdotool", "apt-get install xdotool")
-	display := e2eXvfb(t)
+	display := farmtest.Xvfb(t, "640x480x24")
 	addr := freePort(t)
 	startManager(t, t.TempDir(), addr)
 	cl := adminClient(t, addr)
@@ -72,7 +71,7 @@ func TestE2EXInputMakesWorkerUnavailable(t *testing.T) {
 		return taskID != ""
 	})
 
-	stop := e2eMoveMouse(t, display)
+	stop := farmtest.MoveMouse(t, display)
 	defer stop()
 	waitFor(t, "the worker to report its person back", 20*time.Second, func() bool {
 		d := rule()
@@ -92,61 +91,4 @@ func TestE2EXInputMakesWorkerUnavailable(t *testing.T) {
 	if j, _ := cl.Job(ctx, job); j.TaskCounts[model.TaskActive] != 0 {
 		t.Errorf("the worker took the task again while its person was there: %v", j.TaskCounts)
 	}
-}
-
-// e2eXvfb starts a virtual screen on a free display and returns its name.
-func e2eXvfb(t *testing.T) string {
-	t.Helper()
-	n := 260
-	for ; n < 360; n++ {
-		_, errSock := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
-		_, errLock := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n))
-		if os.IsNotExist(errSock) && os.IsNotExist(errLock) {
-			break
-		}
-	}
-	display := fmt.Sprintf(":%d", n)
-	farmtest.Start(t, "xvfb", exec.Command("Xvfb", display, "-screen", "0", "640x480x24", "-nolisten", "tcp"))
-	waitFor(t, "Xvfb", 10*time.Second, func() bool {
-		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
-		return err == nil
-	})
-	return display
-}
-
-// e2eMoveMouse moves the pointer every 200 ms, as a person at work, until
-// stopped.
-func e2eMoveMouse(t *testing.T, display string) (stop func()) {
-	t.Helper()
-	done := make(chan struct{})
-	ended := make(chan error, 1)
-	go func() {
-		for i := 0; ; i++ {
-			cmd := exec.Command("xdotool", "mousemove", fmt.Sprint(50+i%40), fmt.Sprint(50+i%20))
-			cmd.Env = append(os.Environ(), "DISPLAY="+display)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				ended <- fmt.Errorf("xdotool: %w: %s", err, out)
-				return
-			}
-			select {
-			case <-done:
-				ended <- nil
-				return
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
-	}()
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		close(done)
-		if err := <-ended; err != nil {
-			t.Error(err)
-		}
-	}
-	t.Cleanup(stop)
-	return stop
 }

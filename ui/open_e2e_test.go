@@ -39,7 +39,7 @@ func TestE2EOpenInFarmhand(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	display := startXvfb(t)
+	display := farmtest.Xvfb(t, "1280x800x24")
 	home := filepath.Join(dir, "home") // the door's folder, as FARMHAND_DATA names it for the app and the add-on
 	env := []string{"DISPLAY=" + display, "FARMHAND_DATA=" + home, "LANG=en_US.UTF-8",
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent"}

@@ -78,7 +78,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	display := startXvfb(t)
+	display := farmtest.Xvfb(t, "1280x800x24")
 	out := t.TempDir()
 	if os.Getenv("FARMHAND_UPDATE_SCREENSHOTS") == "1" {
 		out = filepath.Join("..", "docs", "screenshots")
@@ -311,26 +311,6 @@ func makeJobs(t *testing.T, cl *client.Client) {
 	submit("turntable asset review", 20, "1-48", 12, 1)
 	waitJob(canceled.ID, model.JobCanceled)
 	waitJob(paused.ID, model.JobPaused)
-}
-
-// startXvfb starts a virtual screen on a free display number.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	n := 90
-	for ; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
-				break
-			}
-		}
-	}
-	display := fmt.Sprintf(":%d", n)
-	startProc(t, "xvfb", "Xvfb", nil, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	farmtest.Eventually(t, "Xvfb to start", 10*time.Second, func() bool {
-		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
-		return err == nil
-	})
-	return display
 }
 
 // waitForWindow fails the test unless a window named Farmhand appears.
