@@ -320,9 +320,9 @@ func (m *Manager) enterRun() bool {
 	return true
 }
 
-// Run watches for lost workers, hung tasks and long-gone workers until ctx ends
-// or Close is called; Close waits for it to return. After Close it returns at
-// once.
+// Run watches for lost workers, hung tasks, long-gone workers and long-ended
+// jobs (delete_jobs_after) until ctx ends or Close is called; Close waits for
+// it to return. After Close it returns at once.
 func (m *Manager) Run(ctx context.Context) {
 	if !m.enterRun() {
 		return
@@ -338,6 +338,7 @@ func (m *Manager) Run(ctx context.Context) {
 	forget := time.NewTicker(time.Hour)
 	defer forget.Stop()
 	m.forgetWorkers()
+	m.deleteOldJobs()
 	m.startFilesGC(ctx)
 	for {
 		select {
@@ -352,6 +353,7 @@ func (m *Manager) Run(ctx context.Context) {
 			}
 		case <-forget.C:
 			m.forgetWorkers()
+			m.deleteOldJobs()
 			m.ExpireJoinRequests() // also done whenever requests are listed or made
 		}
 	}

@@ -70,6 +70,12 @@ type Settings struct {
 	// files reached this long is canceled (its client is gone); 0 is
 	// DefaultUploadTimeout.
 	UploadTimeout Duration `json:"upload_timeout,omitempty"`
+	// DeleteJobsAfter: an ended job (completed, canceled, failed, archived, or
+	// whose construction failed) unchanged this long is deleted, as an
+	// admin's delete does it: its tasks, task logs and last-rendered images
+	// go, its rendered frames stay where they were written. 0 (the default)
+	// keeps every job.
+	DeleteJobsAfter Duration `json:"delete_jobs_after,omitempty"`
 	// Variables are the path variables, storage locations among them, sorted
 	// by name; never nil once validated.
 	Variables []Variable `json:"variables"`
@@ -241,9 +247,12 @@ const TaskTimeoutFloor = 30 * time.Second
 
 // Bounds of the settings, checked by Validate.
 const (
-	minTimeout     = time.Second
-	maxTimeout     = 365 * 24 * time.Hour
-	minForget      = time.Minute
+	minTimeout = time.Second
+	maxTimeout = 365 * 24 * time.Hour
+	minForget  = time.Minute
+	// minDeleteJobs: a job is worth looking at for a while after it ends;
+	// the manager looks for old jobs every hour.
+	minDeleteJobs  = time.Hour
 	maxForget      = 10 * 365 * 24 * time.Hour
 	maxFailures    = 1000
 	maxNameLen     = 64
@@ -290,6 +299,8 @@ func (s Settings) Validate() error {
 			DefaultMaxJobSize, minFileLimit, maxFileLimit, s.MaxJobSize)
 	case s.UploadTimeout != 0 && !within(s.UploadTimeout, minUploadWait, maxTimeout):
 		return fmt.Errorf("upload_timeout: must be 0 (the default, %s) or between %s and %s, not %s", DefaultUploadTimeout, minUploadWait, maxTimeout, s.UploadTimeout)
+	case s.DeleteJobsAfter != 0 && !within(s.DeleteJobsAfter, minDeleteJobs, maxForget):
+		return fmt.Errorf("delete_jobs_after: must be 0 (keep jobs) or between %s and %s, not %s", minDeleteJobs, maxForget, s.DeleteJobsAfter)
 	case len(s.Variables) > maxVariables:
 		return fmt.Errorf("variables: at most %d, not %d", maxVariables, len(s.Variables))
 	}

@@ -18,6 +18,7 @@ type SettingsPatch struct {
 	MaxFileSize        *int64
 	MaxJobSize         *int64
 	UploadTimeout      *Duration
+	DeleteJobsAfter    *Duration
 	Variables          *[]Variable
 }
 
@@ -46,6 +47,7 @@ func (p SettingsPatch) Apply(s *Settings) {
 	set(&s.MaxFileSize, p.MaxFileSize)
 	set(&s.MaxJobSize, p.MaxJobSize)
 	set(&s.UploadTimeout, p.UploadTimeout)
+	set(&s.DeleteJobsAfter, p.DeleteJobsAfter)
 	if p.Variables != nil {
 		s.Variables = Settings{Variables: *p.Variables}.Clone().Variables
 	}
@@ -68,7 +70,7 @@ func (p SettingsPatch) Fields() []string {
 		{"max_task_failures", p.MaxTaskFailures != nil}, {"blocklist_threshold", p.BlocklistThreshold != nil},
 		{"fail_threshold", p.FailThreshold != nil}, {"forget_workers_after", p.ForgetWorkersAfter != nil},
 		{"scripts_dir", p.ScriptsDir != nil}, {"max_file_size", p.MaxFileSize != nil}, {"max_job_size", p.MaxJobSize != nil},
-		{"upload_timeout", p.UploadTimeout != nil},
+		{"upload_timeout", p.UploadTimeout != nil}, {"delete_jobs_after", p.DeleteJobsAfter != nil},
 		{"variables", p.Variables != nil},
 	} {
 		if f.set {
@@ -97,6 +99,7 @@ func (p SettingsPatch) Without(other SettingsPatch) SettingsPatch {
 	drop(other.MaxFileSize != nil, func() { p.MaxFileSize = nil })
 	drop(other.MaxJobSize != nil, func() { p.MaxJobSize = nil })
 	drop(other.UploadTimeout != nil, func() { p.UploadTimeout = nil })
+	drop(other.DeleteJobsAfter != nil, func() { p.DeleteJobsAfter = nil })
 	drop(other.Variables != nil, func() { p.Variables = nil })
 	return p
 }

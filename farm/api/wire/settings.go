@@ -20,7 +20,8 @@ func NewFarmConfig(s model.Settings) FarmConfig {
 		FarmName: s.FarmName, ScriptsDir: s.ScriptsDir, MaxFileSize: perFile, MaxJobSize: perJob,
 		WorkerTimeout: s.WorkerTimeout.String(), TaskTimeout: s.TaskTimeout.String(),
 		BlocklistThreshold: s.BlocklistThreshold, MaxTaskFailures: s.MaxTaskFailures, FailThreshold: s.FailThreshold,
-		ForgetWorkersAfter: s.ForgetWorkersAfter.String(), UploadTimeout: model.Duration(s.UploadWait()).String(), Variables: vars,
+		ForgetWorkersAfter: s.ForgetWorkersAfter.String(), UploadTimeout: model.Duration(s.UploadWait()).String(),
+		DeleteJobsAfter: s.DeleteJobsAfter.String(), Variables: vars,
 	}
 }
 
@@ -37,9 +38,10 @@ type ConfigUpdate struct {
 	FailThreshold      *float64          `json:"fail_threshold,omitempty"`
 	ForgetWorkersAfter *string           `json:"forget_workers_after,omitempty"`
 	ScriptsDir         *string           `json:"scripts_dir,omitempty"`
-	MaxFileSize        *int64            `json:"max_file_size,omitempty"`  // bytes; 0 for the default
-	MaxJobSize         *int64            `json:"max_job_size,omitempty"`   // bytes; 0 for the default
-	UploadTimeout      *string           `json:"upload_timeout,omitempty"` // duration text; "0" for the default
+	MaxFileSize        *int64            `json:"max_file_size,omitempty"`     // bytes; 0 for the default
+	MaxJobSize         *int64            `json:"max_job_size,omitempty"`      // bytes; 0 for the default
+	UploadTimeout      *string           `json:"upload_timeout,omitempty"`    // duration text; "0" for the default
+	DeleteJobsAfter    *string           `json:"delete_jobs_after,omitempty"` // duration text; "0" keeps jobs
 	Variables          *[]model.Variable `json:"variables,omitempty"`
 }
 
@@ -58,7 +60,7 @@ func (u ConfigUpdate) Patch() (model.SettingsPatch, error) {
 	}{
 		{"worker_timeout", u.WorkerTimeout, &p.WorkerTimeout}, {"task_timeout", u.TaskTimeout, &p.TaskTimeout},
 		{"forget_workers_after", u.ForgetWorkersAfter, &p.ForgetWorkersAfter},
-		{"upload_timeout", u.UploadTimeout, &p.UploadTimeout},
+		{"upload_timeout", u.UploadTimeout, &p.UploadTimeout}, {"delete_jobs_after", u.DeleteJobsAfter, &p.DeleteJobsAfter},
 	} {
 		if d.text == nil {
 			continue

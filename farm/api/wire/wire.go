@@ -293,6 +293,9 @@ type FarmConfig struct {
 	// files before the manager cancels it, as it applies (24h0m0s when the
 	// settings hold 0).
 	UploadTimeout string `json:"upload_timeout"`
+	// DeleteJobsAfter is how long an ended job is kept unchanged before the
+	// manager deletes it; "0s" keeps every job (the default).
+	DeleteJobsAfter string `json:"delete_jobs_after"`
 	// Variables are the path variables, storage locations among them, by name.
 	Variables []model.Variable `json:"variables"`
 	// Overridden names the settings (by their JSON names) that a command-line
