@@ -258,10 +258,9 @@ func (v *jobsView) object() fyne.CanvasObject {
 	// set the window's least width: with them in a row, the window could
 	// not be made narrower than some 1,170 px (half a 1920 px screen is 960),
 	// and selecting a job made it wider still.
-	// The saved filters sit by the search, so that the chips have the row to
-	// themselves and show whole at the window's first size.
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(saved, search), v.counts),
-		container.NewHScroll(chips), v.projRow, container.NewHScroll(v.actions.bar))
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, search, v.counts),
+		container.NewBorder(nil, nil, nil, saved, container.NewHScroll(chips)), v.projRow,
+		container.NewHScroll(v.actions.bar))
 	return container.NewBorder(top, nil, nil, nil, container.NewStack(v.table.object(), container.NewCenter(v.empty)))
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -234,4 +235,25 @@ func TestWindowFitsHalfAScreen(t *testing.T) {
 	if w := u.win.Content().MinSize().Width; w > 960 {
 		t.Errorf("the window is at least %v px wide, more than half a 1920 px screen", w)
 	}
+}
+
+// TestJobChipsShowWholeAtFirstSize checks that at the window's first size
+// the status chips show whole, now that their row scrolls rather than set
+// the window's least width.
+func TestJobChipsShowWholeAtFirstSize(t *testing.T) {
+	u := newTestUI(t, nil)
+	u.setMe(admin)
+	u.jobs.setAll(farmJobs())
+	u.win.Resize(fyne.NewSize(1260, 780)) // as New sizes it
+	for _, o := range test.LaidOutObjects(u.win.Content()) {
+		s, ok := o.(*container.Scroll)
+		if !ok || !slices.Contains(test.LaidOutObjects(s.Content), fyne.CanvasObject(u.jobs.chips[0])) {
+			continue
+		}
+		if s.Size().Width < s.Content.MinSize().Width {
+			t.Errorf("the chips need %v px and get %v", s.Content.MinSize().Width, s.Size().Width)
+		}
+		return
+	}
+	t.Fatal("no scrolling row of chips")
 }

@@ -92,7 +92,9 @@ func New(ctx context.Context, cfg Config) *UI {
 	u.status = newStatusBar(u)
 
 	split := container.NewHSplit(u.jobs.object(), u.panel.object())
-	split.Offset = 0.62
+	// At the window's first size the jobs side gets the room its rows of
+	// counts, chips and filters take (they no longer set its least width).
+	split.Offset = 0.7
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem("Jobs", split),
 		container.NewTabItem("Workers", u.workers.object()),
