@@ -82,10 +82,10 @@ func (w *Worker) reportLostTask() error {
 		return fmt.Errorf("running-task record %s is damaged (%w); removed it", path, err)
 	}
 	why := fmt.Sprintf("worker %s restarted; its previous run of this task (started %s) ended with the worker process, killed or crashed",
-		w.cfg.Name, lost.Started.Format(time.RFC3339))
+		w.name(), lost.Started.Format(time.RFC3339))
 	w.log.Warn("reporting a task lost by an earlier run of this worker", "task", lost.TaskID, "name", lost.TaskName)
 	w.up.send(lost.TaskID, wire.TaskUpdate{Status: model.ReportStopped, Activity: "lost: " + why,
-		Log: fmt.Sprintf("%s worker %s: lost: %s\n", stamp(), w.cfg.Name, why)})
+		Log: fmt.Sprintf("%s worker %s: lost: %s\n", stamp(), w.name(), why)})
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("removing the running-task record: %w", err)
 	}

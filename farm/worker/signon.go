@@ -102,6 +102,7 @@ func (w *Worker) trySignOn(ctx context.Context) error {
 		return fmt.Errorf("signing on: %w", err)
 	}
 	w.status = me.Status // a worker sent to sleep comes back asleep
+	w.farmName = me.Name
 	w.log.Info("signed on", "manager", w.cfg.Client.BaseURL(), "task_types", me.TaskTypes, "status", me.Status)
 	return nil
 }

@@ -42,8 +42,8 @@ func (w *Worker) runTask(ctx context.Context, a *wire.AssignedTask) {
 
 	logs := newLogBuffer(func(text string) { w.up.send(t.ID, wire.TaskUpdate{Log: text}) }, w.cfg.LogFlush)
 	defer logs.close()
-	logs.line(fmt.Sprintf("%s worker %s: starting task %s of job %q", stamp(), w.cfg.Name, t.Name, a.Job.Name))
-	w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportActive, Activity: "started on " + w.cfg.Name})
+	logs.line(fmt.Sprintf("%s worker %s: starting task %s of job %q", stamp(), w.name(), t.Name, a.Job.Name))
+	w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportActive, Activity: "started on " + w.name()})
 
 	go w.heartbeat(taskCtx, t.ID)
 
@@ -69,7 +69,7 @@ func (w *Worker) runCommands(taskCtx context.Context, a *wire.AssignedTask, logs
 		}
 		stepsBefore := steps
 		env := Env{
-			Vars: []string{"FARMHAND_WORKER_NAME=" + w.cfg.Name, "FARMHAND_WORKER_ID=" + w.creds.WorkerID,
+			Vars: []string{"FARMHAND_WORKER_NAME=" + w.name(), "FARMHAND_WORKER_ID=" + w.creds.WorkerID,
 				"FARMHAND_TASK_ID=" + t.ID, "FARMHAND_JOB_ID=" + a.Job.ID},
 			Log:      logs.line,
 			Produced: func(path string) { w.shots.offer(t.ID, path) },
@@ -111,17 +111,17 @@ func (w *Worker) reportOutcome(t *model.Task, logs *logBuffer, stopped bool, why
 		if why == "" {
 			why = "the worker is shutting down"
 		}
-		logs.line(fmt.Sprintf("%s worker %s: stopped: %s", stamp(), w.cfg.Name, why))
+		logs.line(fmt.Sprintf("%s worker %s: stopped: %s", stamp(), w.name(), why))
 		logs.flush()
 		w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportStopped, Activity: "stopped: " + why})
 		w.log.Info("task stopped", "task", t.ID, "why", why)
 	case failure != nil:
-		logs.line(fmt.Sprintf("%s worker %s: failed: %v", stamp(), w.cfg.Name, failure))
+		logs.line(fmt.Sprintf("%s worker %s: failed: %v", stamp(), w.name(), failure))
 		logs.flush()
 		w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportFailed, Activity: truncate(failure.Error(), 200)})
 		w.log.Warn("task failed", "task", t.ID, "err", failure)
 	default:
-		logs.line(fmt.Sprintf("%s worker %s: task completed", stamp(), w.cfg.Name))
+		logs.line(fmt.Sprintf("%s worker %s: task completed", stamp(), w.name()))
 		logs.flush()
 		w.up.send(t.ID, wire.TaskUpdate{Status: model.ReportCompleted, Activity: "completed"})
 		w.log.Info("task completed", "task", t.ID, "name", t.Name)

@@ -100,6 +100,10 @@ type Worker struct {
 	state atomic.Value // State
 
 	status model.WorkerStatus // awake, asleep or paused, as last agreed with the manager
+	// farmName is this worker's name on the farm, as the manager answered its
+	// last sign-on: an admin's rename wins over cfg.Name, the machine's own.
+	// Read and written by Run's goroutine only; "" before the first sign-on.
+	farmName string
 	// pausedHere: the paused status is this computer's doing (PauseRequested),
 	// not the manager's, so this computer may lift it.
 	pausedHere bool
@@ -163,6 +167,15 @@ func New(cfg Config) *Worker {
 		cfg.AsleepPoll = time.Second
 	}
 	return &Worker{cfg: cfg, log: cfg.Logger.With("worker", cfg.Name)}
+}
+
+// name is what the worker calls itself in task logs and activities: its
+// name on the farm, which the manager's own lines use too.
+func (w *Worker) name() string {
+	if w.farmName != "" {
+		return w.farmName
+	}
+	return w.cfg.Name
 }
 
 func (w *Worker) registration() wire.WorkerRegistration {
