@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -59,7 +60,8 @@ var configKeys = []configKey{
 	{"fail-threshold", "fail_threshold", "share of failed tasks (above 0, at most 1) above which a job fails",
 		func(u *wire.ConfigUpdate, v string) error {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
+			// ParseFloat also reads NaN and Inf, which no share is (nor JSON).
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 				return fmt.Errorf("fail-threshold: %q is not a number; give a share above 0 and at most 1, such as 0.1", v)
 			}
 			u.FailThreshold = &f

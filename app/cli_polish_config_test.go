@@ -27,6 +27,9 @@ func TestConfigSetErrorsNameTheKey(t *testing.T) {
 		{[]string{"upload-timeout", "30s"}, `upload-timeout: must be 0 (the default, 24h0m0s) or between 1m0s and`},
 		{[]string{"max-task-failures", "0"}, `max-task-failures: must be a whole number from 1 to 1000, not 0`},
 		{[]string{"max-task-failures", "two"}, `max-task-failures: "two" is not a whole number; give one from 1 to 1000`},
+		// ParseFloat takes these, JSON cannot carry them (fresh-eyes try: "json: unsupported value: NaN").
+		{[]string{"fail-threshold", "NaN"}, `fail-threshold: "NaN" is not a number; give a share above 0 and at most 1, such as 0.1`},
+		{[]string{"fail-threshold", "+Inf"}, `fail-threshold: "+Inf" is not a number`},
 		{[]string{"max-job-size", "5GB", "max-job-size", "6GB"}, `max-job-size is given twice`},
 		{[]string{"max-job-size", "5GB", "max_job_size", "6GB"}, `max-job-size is given twice`},
 		{[]string{"max-job-size", "2Mb"}, `max-job-size: size "2Mb": b is bits; write B for bytes`},
