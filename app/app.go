@@ -108,6 +108,12 @@ func Main(args []string) int {
 		return 2
 	}
 	err := cmd.run(e, rest)
+	// Messages start with the command: "farmhand submit: …", and plain
+	// "farmhand: …" for the default one.
+	prefix := "farmhand " + name
+	if name == "farmhand" {
+		prefix = name
+	}
 	var code exitCode
 	switch {
 	case err == nil:
@@ -118,14 +124,14 @@ func Main(args []string) int {
 		return 2
 	case errors.Is(err, errUsage):
 		if err != errUsage { //nolint:errorlint // the bare sentinel: nothing to add
-			fmt.Fprintf(e.stderr, "farmhand %s: %s\n", name, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+			fmt.Fprintf(e.stderr, "%s: %s\n", prefix, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		}
 		return 2
 	case errors.Is(err, errJobUnsuccessful):
-		fmt.Fprintf(e.stderr, "farmhand %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "%s: %v\n", prefix, err)
 		return 1
 	default:
-		fmt.Fprintf(e.stderr, "farmhand %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "%s: %v\n", prefix, err)
 		return 1
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"farmhand/farm/api"
@@ -321,8 +320,7 @@ func (rm *runningManager) adminClient() *client.Client {
 func startManager(ctx context.Context, e *env, mf *managerFlags) (*runningManager, error) {
 	initial, override, err := mf.farmSettings()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "farmhand: %s\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": ")) // Main prints no usage error
-		return nil, err
+		return nil, err // a usage error, which Main prints (once)
 	}
 	// Job-type scripts in the settings' scripts folder (the data directory's
 	// scripts/ unless set) add to (or override) the built-in job types; they
