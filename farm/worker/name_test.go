@@ -1,11 +1,15 @@
 package worker
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"farmhand/farm/api/client"
 	"farmhand/farm/api/wire"
 	"farmhand/farm/model"
 	"farmhand/internal/farmtest"
@@ -44,5 +48,56 @@ func TestRenamedWorkerUsesTheFarmsName(t *testing.T) {
 	}
 	if strings.Contains(log, "machine") {
 		t.Errorf("log names the worker by the machine's name:\n%s", log)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a logger writes to from the worker's
+// goroutine while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A worker waiting for approval names itself once and its join request as
+// the member (fresh-eyes try: "worker=vm worker=<id>", one key twice).
+func TestWaitingForApprovalNamesTheMember(t *testing.T) {
+	f := startFarm(t)
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: "pending-one", Version: "test",
+		Logger: slog.New(slog.NewTextHandler(&out, nil)), Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond})
+	wait := runWorker(ctx, w)
+	defer func() {
+		cancel()
+		_ = wait() // it never got in: ends with the context
+	}()
+	var line string
+	waitFor(t, "the worker to say it waits for approval", func() bool {
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, "waiting for approval") {
+				line = l
+			}
+		}
+		return line != ""
+	})
+	pending, err := f.m.Members(model.MemberPending)
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending members %v, %v", pending, err)
+	}
+	if strings.Count(line, " worker=") != 1 || !strings.Contains(line, " worker=pending-one") ||
+		!strings.Contains(line, " member="+pending[0].ID) {
+		t.Errorf("the waiting line does not name worker and member once each:\n%s", line)
 	}
 }

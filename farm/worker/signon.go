@@ -42,7 +42,7 @@ func (w *Worker) signOn(ctx context.Context) error {
 		case errors.Is(err, errPending):
 			if !told {
 				w.log.Warn("waiting for approval: on the manager run 'farmhand approve "+w.creds.WorkerID+"', or start this worker with --join CODE (see 'farmhand joincode')",
-					"worker", w.creds.WorkerID)
+					"member", w.creds.WorkerID)
 				told = true
 			}
 			backoff = 2 * time.Second
