@@ -13,6 +13,7 @@ import (
 	"farmhand/farm/api/client"
 	"farmhand/farm/model"
 	"farmhand/farm/store"
+	"farmhand/farm/trust"
 	"farmhand/farm/worker"
 )
 
@@ -27,9 +28,23 @@ func isFirstRun(dataDir string) bool {
 	return true
 }
 
-// farmChoice is a farm found on the network.
+// farmChoice is a farm found on the network, with the certificate
+// fingerprint its manager announces ("" from a manager without TLS).
 type farmChoice struct {
 	name, url, managerID string
+	fingerprint          trust.Fingerprint
+}
+
+// client is a client of the farm's manager, pinned to the certificate the
+// network announced, as 'farmhand worker' without a join code does: mDNS is
+// not authenticated, so this trust is only as good as the network, and the
+// admin who approves the join request is the check that matters.
+func (f farmChoice) client(e *env) *client.Client {
+	if f.fingerprint != "" {
+		e.log.Warn("trusting the manager's certificate as the network announces it; a join code would check it",
+			"farm", f.name, "fingerprint", f.fingerprint.Short())
+	}
+	return client.New(f.url).WithPin(f.fingerprint)
 }
 
 // firstRun is what the welcome window may do: look for farms, start one here,
@@ -66,7 +81,7 @@ func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
 			return m.adminClient(), w, nil
 		},
 		join: func(farm farmChoice, waiting func(string)) (*client.Client, *localWorker, error) {
-			cl := client.New(farm.url)
+			cl := farm.client(e)
 			loc := startLocator(ctx, e, wf.discovery, farm.name)
 			maker := workerMaker(e, cl, *mf.data, wf, "", model.RoleArtist, loc.locate)
 			token, err := maker(nil, nil).Member(ctx)
@@ -115,7 +130,8 @@ func lookForFarms(ctx context.Context, e *env, df *discoveryFlags) []farmChoice 
 	}
 	var farms []farmChoice
 	for _, p := range b.Peers() {
-		farms = append(farms, farmChoice{name: p.FarmName, url: p.URL, managerID: p.ManagerID})
+		farms = append(farms, farmChoice{name: p.FarmName, url: p.URL, managerID: p.ManagerID,
+			fingerprint: trust.Fingerprint(p.Fingerprint)})
 	}
 	return farms
 }

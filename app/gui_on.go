@@ -19,6 +19,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"farmhand/farm/api/client"
+	"farmhand/farm/trust"
 	"farmhand/ui"
 )
 
@@ -126,12 +127,14 @@ func welcome(ctx context.Context, a fyne.App, fr *firstRun, open func(*client.Cl
 		},
 		func(c ui.FarmChoice) {
 			waiting := func(msg string) { fyne.Do(func() { w.Waiting(msg) }) }
-			go func() { finish(fr.join(farmChoice{name: c.Name, url: c.URL, managerID: c.ManagerID}, waiting)) }()
+			go func() {
+				finish(fr.join(farmChoice{name: c.Name, url: c.URL, managerID: c.ManagerID, fingerprint: trust.Fingerprint(c.Fingerprint)}, waiting))
+			}()
 		})
 	go func() {
 		var choices []ui.FarmChoice
 		for _, f := range fr.farms(ctx) {
-			choices = append(choices, ui.FarmChoice{Name: f.name, URL: f.url, ManagerID: f.managerID})
+			choices = append(choices, ui.FarmChoice{Name: f.name, URL: f.url, ManagerID: f.managerID, Fingerprint: string(f.fingerprint)})
 		}
 		fyne.Do(func() { w.SetFarms(choices, false) })
 	}()

@@ -172,7 +172,7 @@ func runBothOrWelcome(e *env, args []string, welcome bool) error {
 		return err
 	}
 	// A double-click on a computer of no farm yet: ask what it should be.
-	if welcome && guiBuilt && !*mf.headless && hasDisplay() && isFirstRun(*mf.data) {
+	if welcome && guiBuilt && !*mf.headless && isFirstRun(*mf.data) && displayAnswers() {
 		return runFirstRun(e, mf, wf)
 	}
 	if *wf.manager != "" {

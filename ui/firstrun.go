@@ -12,6 +12,9 @@ type FarmChoice struct {
 	Name      string
 	URL       string
 	ManagerID string
+	// Fingerprint is the manager's certificate fingerprint as the network
+	// announced it, which the join pins; "" from a manager without TLS.
+	Fingerprint string
 }
 
 // FirstRun is the welcome window of a computer that belongs to no farm yet:
