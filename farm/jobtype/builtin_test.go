@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"farmhand/farm/files"
 	"farmhand/farm/model"
 )
 
@@ -261,14 +262,26 @@ func TestBlenderFramesFollowTheSceneStep(t *testing.T) {
 
 // A job name is one folder of the output path on every system: separators
 // and characters Windows refuses become "_", so a name cannot climb out of
-// the output root or make nested folders.
+// the output root or make nested folders; a Windows device name gets a "_"
+// and trailing dots and spaces go, which Windows would open as a device or
+// drop (and the manager refuses as an upload job's output path: a job named
+// "nul" failed every task, found by a fresh-eyes try).
 func TestBlenderJobNameIsOneFolder(t *testing.T) {
 	for name, want := range map[string]string{
 		"../../escape":   "_.._escape",
 		`sh010\x:y*?`:    "sh010_x_y__",
 		"shot/010 <a|b>": "shot_010 _a_b_",
 		"...":            "job",
+		"nul":            "_nul",
+		"Con.v2":         "_Con.v2",
+		"lpt1 ":          "_lpt1",
+		"sh010. ":        "sh010",
+		"console":        "console",
+		"com10":          "com10",
 	} {
+		if _, err := files.CleanPath(want + "/000001.png"); err != nil {
+			t.Errorf("want %q: %v", want, err)
+		}
 		s := blenderSettings("render_output_path", nil)
 		s["frames"], s["chunk_size"] = "1", 1.0
 		job := &model.Job{Name: name, Type: "simple-blender-render", Priority: 50, Settings: s, Created: created}

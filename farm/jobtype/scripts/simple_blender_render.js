@@ -121,10 +121,16 @@ function compileJob(job) {
 
 // folderName makes a job name one folder name on every system: no path
 // separators (a name "../../x" must not climb out of the output root), no
-// characters Windows refuses, no leading dots. Brackets stay: the preview's
-// glob escapes them.
+// characters Windows refuses, no leading dots, no trailing dots or spaces
+// (Windows drops them), and no Windows device name ("nul", "con.v2"), which
+// Windows opens as a device in any folder; the manager refuses such folders
+// in an upload job's output too. Brackets stay: the preview's glob escapes
+// them.
 function folderName(name) {
-    const safe = name.replace(/[\\/:*?"<>|\x00-\x1f]/g, "_").replace(/^[.\s]+/, "").trim();
+    let safe = name.replace(/[\\/:*?"<>|\x00-\x1f]/g, "_").replace(/^[.\s]+/, "").replace(/[.\s]+$/, "");
+    if (/^(con|prn|aux|nul|conin\$|conout\$|com[1-9]|lpt[1-9]) *(\.|$)/i.test(safe)) {
+        safe = "_" + safe;
+    }
     return safe || "job";
 }
 
