@@ -54,7 +54,7 @@ func runWorker(e *env, args []string) error {
 		return runWorkerVerb(e, args, verb) // cli_availability.go
 	}
 	fs := &flagSet{newFlags(e, "worker", "worker [--manager URL] [--data DIR] [--name NAME] [--tags a,b] [--headless]\n"+
-		"       farmhand worker ID sleep|wake|pause|shutdown|restart|upgrade [--now] | tags a,b | rename NAME | delete [--json]\n"+
+		"       farmhand worker ID sleep|wake|pause|shutdown|restart|upgrade [--now] | tags a,b ('' clears) | rename NAME | delete [--json]\n"+
 		"       farmhand worker ID availability [flags]   when this worker renders (idle time, schedule, overrides; -h for flags)\n"+
 		"       farmhand worker ID history [2h]           its CPU, memory and GPU use\n"+
 		"       (wake also sends a Wake-on-LAN packet to an offline worker that reported its MAC address)")}
@@ -95,7 +95,7 @@ func runWorker(e *env, args []string) error {
 		wants = model.RoleArtist
 	}
 	makeWorker := workerMaker(e, cl, *data, wf, secret, wants, locate)
-	lw := newLocalWorker(ctx, makeWorker)
+	lw := newLocalWorker(ctx, *data, makeWorker)
 	// Asked by the manager to go, the program exits: 0 for a shutdown, the
 	// restart code for a restart, so that a service manager starts it again.
 	var exit error
@@ -193,7 +193,7 @@ func runBothUntil(ctx context.Context, e *env, mf *managerFlags, wf *workerFlags
 	}
 	// Its own worker joins with the join code: the manager's computer needs
 	// nobody's approval to render.
-	lw := newLocalWorker(ctx, workerMaker(e, client.New(mh.url), *mf.data, wf, code, model.RoleWorker, nil))
+	lw := newLocalWorker(ctx, *mf.data, workerMaker(e, client.New(mh.url), *mf.data, wf, code, model.RoleWorker, nil))
 	// This process is the manager too: a shutdown request only switches the
 	// worker off (the tray can switch it on again), a restart restarts it.
 	lw.exited = func(err error) {
