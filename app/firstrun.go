@@ -73,7 +73,7 @@ func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
 			if err != nil {
 				return nil, nil, err
 			}
-			w := newLocalWorker(ctx, workerMaker(e, client.New(m.url), *mf.data, wf, code, model.RoleWorker, nil))
+			w := newLocalWorker(ctx, *mf.data, workerMaker(e, client.New(m.url), *mf.data, wf, code, model.RoleWorker, nil))
 			w.SetEnabled(true)
 			mu.Lock()
 			mh, lw = m, w
@@ -92,7 +92,7 @@ func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
 			if err := waitForApproval(ctx, member, farm.name, waiting); err != nil {
 				return nil, nil, err
 			}
-			w := newLocalWorker(ctx, maker)
+			w := newLocalWorker(ctx, *mf.data, maker)
 			w.SetEnabled(true)
 			mu.Lock()
 			lw = w

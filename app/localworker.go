@@ -13,6 +13,9 @@ import (
 type localWorker struct {
 	parent context.Context
 	make   func(onState func(worker.State), paused func() bool) *worker.Worker
+	// data is the worker's data directory, where it keeps its credentials
+	// (and with them its id on the farm).
+	data string
 	// exited, if set, learns why the worker stopped by itself: the manager
 	// asked it to shut down or restart.
 	exited func(error)
@@ -27,8 +30,19 @@ type localWorker struct {
 	watchers []func()
 }
 
-func newLocalWorker(parent context.Context, make func(onState func(worker.State), paused func() bool) *worker.Worker) *localWorker {
-	return &localWorker{parent: parent, make: make, state: worker.StateStopped}
+func newLocalWorker(parent context.Context, data string, make func(onState func(worker.State), paused func() bool) *worker.Worker) *localWorker {
+	return &localWorker{parent: parent, data: data, make: make, state: worker.StateStopped}
+}
+
+// WorkerID is this computer's worker's id on the farm, from the credentials
+// it keeps; "" before it first joined. On the manager's own computer it is
+// not the id of the window's member (the admin), so the windows ask here.
+func (lw *localWorker) WorkerID() string {
+	c, err := worker.ReadCredentials(lw.data)
+	if err != nil {
+		return ""
+	}
+	return c.WorkerID
 }
 
 // Enabled reports whether the worker runs.

@@ -85,7 +85,8 @@ func TestQuitWorkerWhileRendering(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	lw := newLocalWorker(ctx, workerMaker(e, client.New(rm.url), t.TempDir(), wf, code, model.RoleWorker, nil))
+	data := t.TempDir()
+	lw := newLocalWorker(ctx, data, workerMaker(e, client.New(rm.url), data, wf, code, model.RoleWorker, nil))
 	ended := make(chan error, 1)
 	go func() { ended <- runLocalWorker(ctx, e, nil, false, lw) }()
 

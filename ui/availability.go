@@ -291,6 +291,23 @@ func showAvailabilityForm(u *UI, w *model.Worker, r availability.Rules) *ruleFor
 	return f
 }
 
+// myWorkerID is this computer's worker's id on the farm: the local worker's
+// own once it joined, else the window's member's, as an artist's workstation
+// renders as its member. On the manager's computer the two differ: the window
+// is the admin's, the worker a member of its own (found by a fresh-eyes try:
+// the tray's overrides went to the admin and failed with 404).
+func (u *UI) myWorkerID() string {
+	if u.worker != nil {
+		if id := u.worker.WorkerID(); id != "" {
+			return id
+		}
+	}
+	if u.me == nil {
+		return ""
+	}
+	return u.me.ID
+}
+
 // trayAvailability shows this computer's worker's availability in the tray
 // (its record comes with the workers), and lets the tray's override items
 // change its rules.
@@ -299,7 +316,7 @@ func (u *UI) trayAvailability() {
 		return
 	}
 	u.tray.setOverride = u.setMyOverride
-	if w, ok := u.workers.list.Get(u.me.ID); ok {
+	if w, ok := u.workers.list.Get(u.myWorkerID()); ok {
 		u.tray.decision = w.Availability
 	}
 	u.tray.show(u.worker, u.stopping)
@@ -308,7 +325,7 @@ func (u *UI) trayAvailability() {
 // setMyOverride sets this computer's worker's "render now until" (render)
 // or "don't render until" override; a zero until ends it.
 func (u *UI) setMyOverride(render bool, until time.Time) {
-	id := u.me.ID
+	id := u.myWorkerID()
 	go func() {
 		ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 		defer cancel()

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"farmhand/farm/api/client"
 	"farmhand/farm/availability"
 	"farmhand/farm/model"
 )
@@ -183,4 +186,43 @@ func labelTexts(o fyne.CanvasObject) []string {
 		}
 	}
 	return out
+}
+
+// On the manager's own computer the window is the admin's and the worker a
+// member of its own: the tray shows and overrides the worker's availability,
+// not the admin's, which has none (found by a fresh-eyes try: "not reported
+// yet" for ever, and the overrides failed with 404).
+func TestTrayFollowsTheLocalWorkerNotTheWindowsMember(t *testing.T) {
+	asked := make(chan string, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked <- r.URL.Path
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	fw := &fakeWorker{on: true, state: "unavailable", id: "m-desk"}
+	u := newTestUI(t, fw)
+	u.client = client.New(srv.URL)
+	host := &fakeTray{}
+	u.tray = newTray(host, fw, func() {}, func() {}, func() {})
+	u.setMe(&model.Member{ID: "m-admin", Name: "studio-server", Role: model.RoleAdmin, Status: model.MemberApproved})
+	u.workers.setAll(availabilityWorkers(0))
+	u.trayAvailability()
+	if line := u.tray.avail.Label; !strings.HasPrefix(line, "Not rendering: in use until ") {
+		t.Errorf("the tray's availability line %q, want the local worker's", line)
+	}
+	u.setMyOverride(true, time.Now().Add(time.Hour))
+	for {
+		select {
+		case path := <-asked:
+			if !strings.HasSuffix(path, "/availability") {
+				continue // the client's version check comes first
+			}
+			if path != "/api/v1/workers/m-desk/availability" {
+				t.Errorf("the override asked %s, want the local worker's availability", path)
+			}
+			return
+		case <-time.After(10 * time.Second):
+			t.Fatal("the override asked the manager for no availability")
+		}
+	}
 }

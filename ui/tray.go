@@ -23,6 +23,9 @@ type WorkerControl interface {
 	// current task; SetPaused switches that.
 	Paused() bool
 	SetPaused(on bool)
+	// WorkerID is the worker's id on the farm ("" until it first joined):
+	// on the manager's own computer not the window's member's.
+	WorkerID() string
 }
 
 // trayState is what the tray icon's colour says.

@@ -20,8 +20,11 @@ type fakeWorker struct {
 	on       bool
 	paused   bool
 	state    string
+	id       string // its id on the farm; "" when it is the window's member
 	watchers []func()
 }
+
+func (w *fakeWorker) WorkerID() string { w.mu.Lock(); defer w.mu.Unlock(); return w.id }
 
 func (w *fakeWorker) Paused() bool      { w.mu.Lock(); defer w.mu.Unlock(); return w.paused }
 func (w *fakeWorker) SetPaused(on bool) { w.mu.Lock(); w.paused = on; w.mu.Unlock() }
