@@ -5,7 +5,7 @@ BIN       ?= farmhand
 GUI_TAGS  := migrated_fynedo
 # Debian packages the GUI build and the tests need.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-APT_TEST  := xvfb xauth xdotool imagemagick iproute2 util-linux blender ffmpeg python3 openssl
+APT_TEST  := xvfb xauth xdotool imagemagick iproute2 util-linux blender ffmpeg python3 openssl dbus-daemon
 # Every test run goes through testsum: the output of failed tests, each
 # package's ok/FAIL line, and the skipped tests with their reasons, also kept in
 # SKIPLOG for the list `make test` ends with. Under CI=true a skip fails the run.

@@ -17,6 +17,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
+	"github.com/godbus/dbus/v5"
 
 	"farmhand/farm/api/client"
 	"farmhand/farm/trust"
@@ -35,9 +37,10 @@ func showWindows(p windowsParams) error {
 	ctx, cancel := context.WithCancel(p.ctx)
 	defer cancel()
 
-	noTray := !trayUsable()
+	tray, why := trayUsable()
+	noTray := !tray
 	if noTray {
-		p.env.log.Info("no system tray: no D-Bus session bus; closing the window quits Farmhand")
+		p.env.log.Info("no system tray: " + why + "; closing the window quits Farmhand")
 	}
 	var shown atomic.Pointer[shownFarm] // the window the desktop door shows jobs in
 	if closeDoor, err := openDoor(ctx, defaultDataDir(), func(ctx context.Context, id string) error {
@@ -65,6 +68,13 @@ func showWindows(p windowsParams) error {
 	var first fyne.Window
 	if p.firstRun != nil {
 		first = welcome(ctx, a, p.firstRun, open)
+		// Fyne starts the tray with the app only when it has a menu by
+		// then; the farm's menu comes after the welcome (found by a
+		// fresh-eyes try: no tray icon for that whole first session).
+		if d, ok := a.(desktop.App); ok && !noTray {
+			d.SetSystemTrayIcon(ui.AppIcon())
+			d.SetSystemTrayMenu(fyne.NewMenu("Farmhand", fyne.NewMenuItem("Open Farmhand", first.Show)))
+		}
 	} else {
 		first = open(p.client, p.worker)
 	}
@@ -162,24 +172,45 @@ func farmName(c *client.Client) string {
 	return host
 }
 
-// trayUsable reports whether a tray icon can work. On Linux and the BSDs the
-// tray speaks D-Bus, and Fyne's systray (fyne.io/systray of Fyne 2.7.1)
-// crashes when the app quits if it could not reach the session bus: without
-// a bus there is no tray, and the window is the way to everything.
-func trayUsable() bool {
+// trayUsable reports whether a tray icon can work, and why not. On Linux
+// and the BSDs the tray speaks D-Bus to a tray host (a StatusNotifierWatcher:
+// KDE, most desktops; stock GNOME only with an extension). Fyne's systray
+// (fyne.io/systray of Fyne 2.7.1) crashes when the app quits if it could not
+// reach the session bus; and with a bus but no host, the icon shows nowhere,
+// so a closed window would leave Farmhand running out of sight (found by a
+// fresh-eyes try). Without either, the window is the way to everything.
+func trayUsable() (bool, string) {
 	switch runtime.GOOS {
 	case "windows", "darwin":
-		return true
+		return true, ""
 	}
 	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
 	if addr == "" {
 		// What the D-Bus library tries next: the per-user bus, then dbus-launch.
-		if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
-			return true
+		if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err != nil {
+			if _, err := exec.LookPath("dbus-launch"); err != nil {
+				return false, "no D-Bus session bus"
+			}
+			return true, "" // dbus-launch starts one; its host is unknown
 		}
-		_, err := exec.LookPath("dbus-launch")
-		return err == nil
+		addr = fmt.Sprintf("unix:path=/run/user/%d/bus", os.Getuid())
 	}
+	if !busAnswers(addr) {
+		return false, "no D-Bus session bus"
+	}
+	if !trayHostOn(addr) {
+		return false, "no tray host on the session bus (no " + trayWatcher + ")"
+	}
+	return true, ""
+}
+
+// trayWatcher is the D-Bus name of the tray host that Fyne's systray
+// registers its icon with (the StatusNotifierItem specification).
+const trayWatcher = "org.kde.StatusNotifierWatcher"
+
+// busAnswers says whether a D-Bus address's unix socket takes a connection;
+// other transports are left to the D-Bus library (true).
+func busAnswers(addr string) bool {
 	for _, a := range strings.Split(addr, ";") {
 		var sock string
 		switch {
@@ -196,6 +227,23 @@ func trayUsable() bool {
 		}
 	}
 	return false
+}
+
+// trayHostOn says whether the session bus at addr has a tray host. A bus
+// that cannot be asked counts as having one: the icon is then tried, as
+// before this check.
+func trayHostOn(addr string) bool {
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return true
+	}
+	defer conn.Close()
+	var has bool
+	call := conn.BusObject().CallWithContext(context.Background(), "org.freedesktop.DBus.NameHasOwner", 0, trayWatcher)
+	if err := call.Store(&has); err != nil {
+		return true
+	}
+	return has
 }
 
 var _ ui.WorkerControl = (*localWorker)(nil)
