@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,6 +128,10 @@ func (af *availabilityFlags) apply(r *availability.Rules, set map[string]bool, n
 		r.Grace = availability.Duration(d)
 	}
 	if set["max-other-cpu"] {
+		// The flag package reads NaN, which no share is (nor JSON).
+		if math.IsNaN(*af.maxOtherCPU) {
+			return fmt.Errorf("%w: --max-other-cpu: must be a share from 0 (off) to 1, not NaN", errUsage)
+		}
 		r.MaxOtherCPU = *af.maxOtherCPU
 	}
 	if set["min-free-mb"] {

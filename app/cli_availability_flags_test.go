@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,17 @@ func TestAvailabilityErrorsNameFlags(t *testing.T) {
 	if got := flagNamed("manager answered 400 Bad Request: invalid availability: idle_after: must be 0 (off) up to 168h0m0s, not 169h0m0s",
 		availability.Rules{IdleAfter: availability.Duration(169 * time.Hour)}); !strings.HasSuffix(got, "--idle-minutes: must be 0 (off) up to 10080 minutes, not 10140") {
 		t.Errorf("the manager's answer: %s", got)
+	}
+	// The flag package reads NaN, which the rules' range check let through
+	// to an encoding error (fresh-eyes try: "json: unsupported value: NaN").
+	fs := &flagSet{flag.NewFlagSet("availability", flag.ContinueOnError)}
+	af0 := addAvailabilityFlags(fs)
+	if err := fs.Parse([]string{"--max-other-cpu", "NaN"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := af0.apply(&availability.Rules{}, map[string]bool{"max-other-cpu": true}, time.Now()); !errors.Is(err, errUsage) ||
+		!strings.Contains(err.Error(), "--max-other-cpu: must be a share from 0 (off) to 1, not NaN") {
+		t.Errorf("--max-other-cpu NaN: %v", err)
 	}
 	huge := 1e12
 	af := &availabilityFlags{idleMinutes: &huge, suspendMinutes: new(float64)}

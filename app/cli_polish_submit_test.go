@@ -60,6 +60,9 @@ func TestSubmitRefusesMisusedSettings(t *testing.T) {
 		{"echo-sleep-test", []string{"--set", "chunk_size=2", "--set", "chunk_size=3"}, "chunk_size is given twice (chunk_size=2 and chunk_size=3); give it once\nRun 'farmhand submit -h' for its flags"},
 		{"echo-sleep-test", []string{"--set", "frames"}, `invalid value "frames" for flag -set: want key=value, not "frames"` + "\nRun 'farmhand submit -h' for its flags"},
 		{"nosuch", nil, `unknown job type "nosuch"; this farm has: echo-sleep-test, simple-blender-render ('farmhand jobtypes' describes them)`},
+		// ParseFloat takes these, JSON cannot carry them (fresh-eyes try: "json: unsupported value: NaN").
+		{"echo-sleep-test", []string{"--set", "sleep_seconds=NaN"}, `setting sleep_seconds must be a number, not "NaN"`},
+		{"echo-sleep-test", []string{"--set", "chunk_size=-Inf"}, `setting chunk_size must be a number, not "-Inf"`},
 	} {
 		out, err := submitOut(t, f, c.typ, c.args...)
 		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), c.want) || strings.Contains(out, "Usage:") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,7 +161,8 @@ func typedSettings(raw settingsFlag, jt *wire.JobType) (map[string]any, error) {
 			out[k] = v
 		case "int32", "float":
 			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
+			// ParseFloat also reads NaN and Inf, which no setting is (nor JSON).
+			if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 				return nil, fmt.Errorf("%w: setting %s must be a number, not %q", errUsage, k, v)
 			}
 			out[k] = n
