@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
+	"farmhand/farm/api/client"
 	"farmhand/farm/model"
 )
 
@@ -153,17 +155,47 @@ func (u *UI) reload() {
 		defer cancel()
 		jobs, jerr := u.client.Jobs(ctx)
 		workers, werr := u.client.Workers(ctx)
-		var me *model.Member
-		if jerr == nil && werr == nil {
-			me, _ = u.client.Whoami(ctx) // nil on failure: the next poll asks again
+		me, err := u.client.Whoami(ctx)
+		if err != nil {
+			me = nil // the next poll asks again
 		}
 		u.do(func() {
-			u.loaded(jobs, jerr, workers, werr)
-			if me != nil && u.me == nil {
+			if !u.notPermitted(errors.Join(jerr, werr), me) {
+				u.loaded(jobs, jerr, workers, werr)
+			}
+			if me != nil && u.me == nil && jerr == nil && werr == nil {
 				u.setMe(me)
 			}
 		})
 	}()
+}
+
+// notPermitted handles a manager that answers but refuses this member the
+// farm's lists (a render node's worker role): it says what the role allows
+// and how an admin changes it, rather than an error "trying again" for ever
+// (found by a fresh-eyes try), and looks again now and then, so that a new
+// role shows. It reports whether err was such a refusal.
+func (u *UI) notPermitted(err error, me *model.Member) bool {
+	var apiErr *client.Error
+	if err == nil || !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden {
+		return false
+	}
+	if u.ctx.Err() != nil {
+		return true // closing: nothing to say, nothing to retry
+	}
+	who, id := "This computer", "MEMBER_ID"
+	if me != nil {
+		who, id = me.Name+" ("+string(me.Role)+")", me.ID
+	}
+	u.status.notPermitted(who + " renders for the farm but may not see its jobs: an admin can let it, " +
+		"in Workers → Join requests or with 'farmhand approve " + id + " --role artist'")
+	if !u.retrying {
+		u.retrying = true
+		time.AfterFunc(4*retryEvery, func() {
+			u.do(func() { u.retrying = false; u.reload() })
+		})
+	}
+	return true
 }
 
 func (u *UI) loaded(jobs []*model.Job, jerr error, workers []*model.Worker, werr error) {

@@ -49,6 +49,13 @@ func (s *statusBar) online() {
 	s.farm.SetText("Connected to the farm at " + s.u.client.BaseURL())
 }
 
+// notPermitted says the manager answers but this member may not see the
+// farm (a warning, not an error: nothing is broken).
+func (s *statusBar) notPermitted(text string) {
+	s.farmIcon.SetResource(coloredIcon(theme.IconNameWarning, colorHeld))
+	s.farm.SetText(text)
+}
+
 func (s *statusBar) offline(why string) {
 	s.farmIcon.SetResource(coloredIcon(theme.IconNameError, colorBad))
 	s.farm.SetText(capitalize(why) + " — trying again")
