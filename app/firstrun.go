@@ -50,7 +50,7 @@ func (f farmChoice) client(e *env) *client.Client {
 // firstRun is what the welcome window may do: look for farms, start one here,
 // or join one. The windows call these off Fyne's goroutine.
 type firstRun struct {
-	farms func(ctx context.Context) []farmChoice
+	farms func(ctx context.Context) ([]farmChoice, error)
 	start func() (*client.Client, *localWorker, error)
 	// join asks to join and waits for an admin's approval, telling waiting
 	// what it waits for.
@@ -67,7 +67,7 @@ func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
 	var mh *runningManager
 	var lw *localWorker
 	fr := &firstRun{
-		farms: func(ctx context.Context) []farmChoice { return lookForFarms(ctx, e, wf.discovery) },
+		farms: func(ctx context.Context) ([]farmChoice, error) { return lookForFarms(ctx, e, wf.discovery) },
 		start: func() (*client.Client, *localWorker, error) {
 			m, code, err := startManagerForWorker(ctx, e, mf)
 			if err != nil {
@@ -114,10 +114,11 @@ func runFirstRun(e *env, mf *managerFlags, wf *workerFlags) error {
 	return err
 }
 
-// lookForFarms browses mDNS for a few seconds and lists the farms found.
-func lookForFarms(ctx context.Context, e *env, df *discoveryFlags) []farmChoice {
+// lookForFarms browses mDNS for a few seconds and lists the farms found, or
+// says why it could not look (discovery off, a bad --discovery-interface).
+func lookForFarms(ctx context.Context, e *env, df *discoveryFlags) ([]farmChoice, error) {
 	if *df.off {
-		return nil
+		return nil, errors.New("looking for farms is off (--no-discovery)")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -126,14 +127,20 @@ func lookForFarms(ctx context.Context, e *env, df *discoveryFlags) []farmChoice 
 	// a bad configuration (an unknown --discovery-interface, say).
 	if err := b.Run(ctx); err != nil {
 		e.log.Warn("looking for farms on the network", "err", err)
-		return nil
+		return nil, err
+	}
+	peers := b.Peers()
+	if len(peers) == 0 && b.Err() != nil {
+		// Nothing answered because nothing could be asked (no multicast
+		// route, say): that is not "no farm on this network".
+		return nil, b.Err()
 	}
 	var farms []farmChoice
-	for _, p := range b.Peers() {
+	for _, p := range peers {
 		farms = append(farms, farmChoice{name: p.FarmName, url: p.URL, managerID: p.ManagerID,
 			fingerprint: trust.Fingerprint(p.Fingerprint)})
 	}
-	return farms
+	return farms, nil
 }
 
 // waitForApproval polls the join request until an admin decides.

@@ -141,13 +141,24 @@ func welcome(ctx context.Context, a fyne.App, fr *firstRun, open func(*client.Cl
 				finish(fr.join(farmChoice{name: c.Name, url: c.URL, managerID: c.ManagerID, fingerprint: trust.Fingerprint(c.Fingerprint)}, waiting))
 			}()
 		})
-	go func() {
-		var choices []ui.FarmChoice
-		for _, f := range fr.farms(ctx) {
-			choices = append(choices, ui.FarmChoice{Name: f.name, URL: f.url, ManagerID: f.managerID, Fingerprint: string(f.fingerprint)})
-		}
-		fyne.Do(func() { w.SetFarms(choices, false) })
-	}()
+	search := func() {
+		go func() {
+			found, err := fr.farms(ctx)
+			var choices []ui.FarmChoice
+			for _, f := range found {
+				choices = append(choices, ui.FarmChoice{Name: f.name, URL: f.url, ManagerID: f.managerID, Fingerprint: string(f.fingerprint)})
+			}
+			fyne.Do(func() {
+				if err != nil {
+					w.SearchFailed(err.Error())
+					return
+				}
+				w.SetFarms(choices, false)
+			})
+		}()
+	}
+	w.OnSearch(search)
+	search()
 	return w.Window()
 }
 

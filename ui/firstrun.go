@@ -25,8 +25,11 @@ type FirstRun struct {
 	status *widget.Label
 	farms  *fyne.Container
 	start  *widget.Button
-	onJoin func(FarmChoice)
-	busy   bool
+	// again looks for farms again (OnSearch), shown once a search ended.
+	again    *widget.Button
+	onSearch func()
+	onJoin   func(FarmChoice)
+	busy     bool
 }
 
 // NewFirstRun builds the welcome window; onStart and onJoin are called once
@@ -41,13 +44,20 @@ func NewFirstRun(a fyne.App, onStart func(), onJoin func(FarmChoice)) *FirstRun 
 		onStart()
 	})
 	f.start.Importance = widget.HighImportance
+	f.again = widget.NewButtonWithIcon("Look again", theme.SearchIcon(), func() {
+		if f.onSearch != nil {
+			f.SetFarms(nil, true)
+			f.onSearch()
+		}
+	})
+	f.again.Hide()
 	intro := widget.NewLabel("This computer does not belong to a render farm yet. Start one here — " +
 		"other computers then join it — or join a farm running on your network.")
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle("Welcome to Farmhand", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.win.SetContent(container.NewPadded(container.NewVBox(title, intro, f.start, widget.NewSeparator(),
 		widget.NewLabelWithStyle("Farms on your network", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		f.farms, f.status)))
+		f.farms, f.status, container.NewHBox(f.again))))
 	f.win.Resize(fyne.NewSize(560, 380))
 	return f
 }
@@ -55,8 +65,27 @@ func NewFirstRun(a fyne.App, onStart func(), onJoin func(FarmChoice)) *FirstRun 
 // Window returns the welcome window.
 func (f *FirstRun) Window() fyne.Window { return f.win }
 
+// OnSearch sets what "Look again" does: search the network anew, then call
+// SetFarms or SearchFailed. Without it the button never shows.
+func (f *FirstRun) OnSearch(search func()) { f.onSearch = search }
+
+// SearchFailed says that the network could not be searched, and why (no
+// multicast route, say), rather than that no farm answered.
+func (f *FirstRun) SearchFailed(why string) {
+	f.SetFarms(nil, false)
+	if !f.busy {
+		f.status.SetText("Could not look for farms on this network: " + why + ". Start one here, or run " +
+			"'farmhand worker --manager URL' to join one by its address.")
+	}
+}
+
 // SetFarms lists the farms found; searching says whether the search goes on.
 func (f *FirstRun) SetFarms(farms []FarmChoice, searching bool) {
+	if searching || f.onSearch == nil {
+		f.again.Hide()
+	} else {
+		f.again.Show()
+	}
 	f.farms.RemoveAll()
 	for _, farm := range farms {
 		farm := farm
