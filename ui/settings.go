@@ -128,7 +128,9 @@ func heading(s string) *widget.Label {
 // meChanged shows who this window is, and the join code to admins.
 func (v *settingsView) meChanged() {
 	me := v.u.me
-	v.me.SetText(fmt.Sprintf("%s (%s)", me.Name, me.Role))
+	// The manager's own member is named "<host> (manager)": the role gets
+	// words of its own, not a second pair of brackets.
+	v.me.SetText(fmt.Sprintf("%s, with the %s role", me.Name, me.Role))
 	if v.u.isAdmin() && len(v.farm.Items) == 4 {
 		v.farm.AppendItem(v.codeItem)
 	}
