@@ -79,6 +79,9 @@ var configKeys = []configKey{
 		func(c *wire.FarmConfig) string { return files.SizeText(c.MaxJobSize) }},
 	{"upload-timeout", "upload_timeout", "an upload job no chunk of its files reached this long is canceled (e.g. 48h; 0 for the default, 24h)",
 		duration("upload-timeout", 0, yearOfHours, func(u *wire.ConfigUpdate) **string { return &u.UploadTimeout }), func(c *wire.FarmConfig) string { return c.UploadTimeout }},
+	{"delete-jobs-after", "delete_jobs_after", "delete jobs that ended this long ago (completed, canceled, failed, archived); 0 keeps them (e.g. 2160h)",
+		duration("delete-jobs-after", 0, decadeOfHours, func(u *wire.ConfigUpdate) **string { return &u.DeleteJobsAfter }),
+		func(c *wire.FarmConfig) string { return c.DeleteJobsAfter }},
 }
 
 // size takes a size as people write it, or 0 for the farm's default

@@ -292,6 +292,10 @@ func (v *settingsView) showReadOnly(c *wire.FarmConfig, all bool) {
 	if forget == "0s" {
 		forget = "never"
 	}
+	oldJobs := "never"
+	if d := c.DeleteJobsAfter; d != "" && d != "0s" {
+		oldJobs = "when they ended " + d + " ago"
+	}
 	v.config.Items = nil
 	if c.Fingerprint != "" {
 		// People compare this with what a new worker or add-on shows.
@@ -311,6 +315,7 @@ func (v *settingsView) showReadOnly(c *wire.FarmConfig, all bool) {
 		{"Blocklist", fmt.Sprintf("after %d failed tasks of one type in a job", c.BlocklistThreshold)},
 		{"Job fails", fmt.Sprintf("when more than %.0f%% of its tasks failed", c.FailThreshold*100)},
 		{"Forget workers", "offline for " + forget},
+		{"Delete old jobs", oldJobs},
 		{"Uploads", fmt.Sprintf("at most %s a file, %s an upload job; canceled after %s without a file chunk",
 			files.SizeText(c.MaxFileSize), files.SizeText(c.MaxJobSize), c.UploadTimeout)},
 	} {

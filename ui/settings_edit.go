@@ -83,6 +83,9 @@ var settingFields = []settingField{
 	{"upload_timeout", "Upload wait", "An upload job no file chunk reached this long is canceled (e.g. 24h; 0 for the default)",
 		func(c *wire.FarmConfig) string { return c.UploadTimeout },
 		textField(func(u *wire.ConfigUpdate) **string { return &u.UploadTimeout })},
+	{"delete_jobs_after", "Delete old jobs", "Jobs that ended this long ago are deleted (their frames stay); 0 keeps them (e.g. 2160h)",
+		func(c *wire.FarmConfig) string { return c.DeleteJobsAfter },
+		textField(func(u *wire.ConfigUpdate) **string { return &u.DeleteJobsAfter })},
 }
 
 // sizeField takes a size as people write it, or 0 for the farm's default
@@ -229,7 +232,8 @@ func settingsOf(c *wire.FarmConfig) (model.Settings, error) {
 		text string
 		dst  *model.Duration
 	}{{c.WorkerTimeout, &s.WorkerTimeout}, {c.TaskTimeout, &s.TaskTimeout}, {c.ForgetWorkersAfter, &s.ForgetWorkersAfter},
-		{cmp.Or(c.UploadTimeout, "0"), &s.UploadTimeout}} { // "" from a manager without the setting
+		{cmp.Or(c.UploadTimeout, "0"), &s.UploadTimeout}, // "" from a manager without the setting
+		{cmp.Or(c.DeleteJobsAfter, "0"), &s.DeleteJobsAfter}} {
 		v, err := model.ParseDuration(d.text)
 		if err != nil {
 			return s, fmt.Errorf("the manager sent %w", err)
