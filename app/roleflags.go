@@ -112,7 +112,7 @@ func addWorkerFlags(fs *flagSet, df *discoveryFlags) *workerFlags {
 		farm:      fs.String("farm", "", "with several farms on the network: the name of the one to join"),
 		discovery: df,
 		name:      fs.String("name", host, "worker name shown on the farm"),
-		tags:      fs.String("tags", "", "comma-separated tags (jobs can require them)"),
+		tags:      fs.String("tags", "", "comma-separated tags (jobs can require them); tags an admin sets (farmhand worker ID tags) win over these"),
 		blender:   &blender,
 		ffmpeg:    fs.String("ffmpeg", "", "FFmpeg to make videos with (default: ffmpeg on PATH)"),
 	}

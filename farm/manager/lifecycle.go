@@ -155,7 +155,7 @@ func (m *Manager) UpdateWorker(id string, c WorkerChange) (*model.Worker, error)
 
 // UpdateWorkerBy renames a worker or replaces its tags, and records by's
 // change in the audit log. A renamed worker keeps the new name when it signs
-// on again under its own. Errors: ErrInvalid for an empty name or tag;
+// on again under its own, and a retagged one its new tags. Errors: ErrInvalid for an empty name or tag;
 // store.ErrNotFound (wrapped) for an unknown worker.
 func (m *Manager) UpdateWorkerBy(by Actor, id string, c WorkerChange) (*model.Worker, error) {
 	var name string
@@ -187,7 +187,7 @@ func (m *Manager) UpdateWorkerBy(by Actor, id string, c WorkerChange) (*model.Wo
 			w.Name, w.Renamed = name, true
 		}
 		if c.Tags != nil {
-			w.Tags = tags
+			w.Tags, w.Retagged = tags, true
 		}
 		result = withWorkerActions(w)
 		return o.audit(by, note)

@@ -2,6 +2,7 @@ package manager
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,6 +122,16 @@ func TestRenameTagsAndDelete(t *testing.T) {
 	back := farmtest.Must(m.SignOn(w.ID, WorkerInfo{Name: "box-17", Platform: "linux", TaskTypes: []string{"misc"}}))(t)
 	if back.Name != "Render Box" {
 		t.Fatalf("sign-on undid the rename: %q", back.Name)
+	}
+	// The admin's tags outlive a restart, with or without the worker's own
+	// --tags (found by a fresh-eyes try: a restart wiped them).
+	if !slices.Equal(back.Tags, []string{"gpu", "big"}) {
+		t.Errorf("sign-on without tags left %v, want the admin's [gpu big]", back.Tags)
+	}
+	back = farmtest.Must(m.SignOn(w.ID, WorkerInfo{Name: "box-17", Platform: "linux", TaskTypes: []string{"misc"}, Tags: []string{"cpu"}}))(t)
+	if !slices.Equal(back.Tags, []string{"gpu", "big"}) || back.Retagged || back.Renamed {
+		t.Errorf("sign-on with --tags cpu: tags %v (retagged %v, renamed %v shown); want the admin's, bookkeeping hidden",
+			back.Tags, back.Retagged, back.Renamed)
 	}
 	if err := m.DeleteWorker(w.ID); err != nil {
 		t.Fatal(err)

@@ -414,11 +414,11 @@ func (o *op) apply() {
 
 // withWorkerActions returns a copy of w with its allowed actions filled in.
 // The manager's own bookkeeping (the status a worker signs on with, whether
-// an admin renamed it) stays out of what clients see.
+// an admin renamed or retagged it) stays out of what clients see.
 func withWorkerActions(w *model.Worker) *model.Worker {
 	c := *w
 	c.AllowedActions = model.AllowedWorkerActions(w.Status)
-	c.SignOnStatus, c.Renamed = "", false
+	c.SignOnStatus, c.Renamed, c.Retagged = "", false, false
 	return &c
 }
 

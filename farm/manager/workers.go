@@ -64,8 +64,11 @@ func (m *Manager) SignOn(workerID string, info WorkerInfo) (*model.Worker, error
 		} else if err != nil {
 			return err
 		}
-		name := w.Name
+		name, tags := w.Name, w.Tags
 		info.applyTo(w)
+		if w.Retagged {
+			w.Tags = tags // an admin's tags win over the worker's --tags (found by a fresh-eyes try: a restart wiped them)
+		}
 		if w.Renamed {
 			w.Name = name // an admin's name wins over the machine's
 		}

@@ -146,8 +146,11 @@ type Worker struct {
 	// a worker sent to sleep stays asleep across a restart.
 	SignOnStatus WorkerStatus `json:"sign_on_status,omitempty"`
 	// Renamed: an admin named this worker; its own name no longer applies.
-	Renamed bool   `json:"renamed,omitempty"`
-	Address string `json:"address,omitempty"`
+	Renamed bool `json:"renamed,omitempty"`
+	// Retagged: an admin set this worker's tags; the tags it signs on with
+	// (its --tags) no longer apply.
+	Retagged bool   `json:"retagged,omitempty"`
+	Address  string `json:"address,omitempty"`
 	// TaskID and TaskName are the task the worker runs, if any; see
 	// SetTask and ClearTask, which keep them and TaskJobID together.
 	TaskID   string `json:"task_id,omitempty"`
