@@ -108,7 +108,7 @@ func (r Rules) Validate() error {
 		return fmt.Errorf("idle_after: must be 0 (off) up to %s, not %s", maxDuration, r.IdleAfter)
 	case r.MinFreeMemory > MaxFreeMemory:
 		return fmt.Errorf("min_free_memory: must be 0 (off) up to %d bytes (16 TiB), not %d", MaxFreeMemory, r.MinFreeMemory)
-	case r.MaxOtherCPU < 0 || r.MaxOtherCPU > 1:
+	case !(r.MaxOtherCPU >= 0 && r.MaxOtherCPU <= 1): // so that NaN is refused too
 		return fmt.Errorf("max_other_cpu: must be a share from 0 (off) to 1, not %v", r.MaxOtherCPU)
 	case r.OnReturn != "" && r.OnReturn != ReturnFinish && r.OnReturn != ReturnStop:
 		return fmt.Errorf("on_return: must be %q or %q, not %q", ReturnFinish, ReturnStop, r.OnReturn)

@@ -2,6 +2,7 @@ package availability
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,11 @@ func TestRulesJSON(t *testing.T) {
 		if err := field.Validate(); err == nil || !strings.HasPrefix(err.Error(), bad+":") {
 			t.Errorf("%+v: error %v, want one naming %s", field, err, bad)
 		}
+	}
+	// NaN compares false with everything: it passed a range check written
+	// as "below 0 or above 1" (found by a fresh-eyes try).
+	if err := (Rules{MaxOtherCPU: math.NaN()}).Validate(); err == nil || !strings.HasPrefix(err.Error(), "max_other_cpu:") {
+		t.Errorf("max_other_cpu NaN: %v", err)
 	}
 	if (Rules{}).GraceOrDefault() != DefaultGrace || (Rules{}).ReturnOrDefault() != ReturnFinish || !(Rules{}).IsZero() {
 		t.Error("the zero Rules do not take the defaults")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"farmhand/farm/jobtype"
@@ -54,10 +55,11 @@ const (
 
 // Submit compiles a job and stores it with all its tasks in one transaction.
 func (m *Manager) Submit(s Submission) (*model.Job, error) {
-	name, prio, err := checkSubmission(s)
+	name, prio, tags, err := checkSubmission(s)
 	if err != nil {
 		return nil, err
 	}
+	s.RequiredTags = tags
 	if err := m.jobTypes().CheckEtag(s.Type, s.TypeEtag); err != nil {
 		return nil, err
 	}
@@ -129,29 +131,61 @@ func (m *Manager) Submit(s Submission) (*model.Job, error) {
 }
 
 // checkSubmission checks what Submit can check without the job types: the
-// trimmed name (1 to maxNameLength characters), the priority (DefaultPriority
-// when unset) and the required tags. Errors are ErrInvalid.
-func checkSubmission(s Submission) (name string, prio int, err error) {
+// trimmed name (1 to maxNameLength characters, no control characters), the
+// priority (DefaultPriority when unset) and the required tags (cleanTags),
+// which it returns cleaned. Errors are ErrInvalid.
+func checkSubmission(s Submission) (name string, prio int, tags []string, err error) {
 	name = strings.TrimSpace(s.Name)
 	switch {
 	case name == "":
-		return "", 0, fmt.Errorf("%w: the job needs a name", ErrInvalid)
+		return "", 0, nil, fmt.Errorf("%w: the job needs a name", ErrInvalid)
 	case utf8.RuneCountInString(name) > maxNameLength:
-		return "", 0, fmt.Errorf("%w: the job name is longer than %d characters", ErrInvalid, maxNameLength)
+		return "", 0, nil, fmt.Errorf("%w: the job name is longer than %d characters", ErrInvalid, maxNameLength)
+	case hasControl(name):
+		// A newline or tab breaks every listing of jobs (found by a fresh-eyes try).
+		return "", 0, nil, fmt.Errorf("%w: the job name %q holds a line break, tab or other control character", ErrInvalid, name)
 	}
 	prio = DefaultPriority
 	if s.Priority != nil {
 		prio = *s.Priority
 	}
 	if err := checkPriority(prio); err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
-	for _, tag := range s.RequiredTags {
-		if strings.TrimSpace(tag) == "" {
-			return "", 0, fmt.Errorf("%w: required tags cannot be empty", ErrInvalid)
+	if tags, err = cleanTags(s.RequiredTags, "required tags"); err != nil {
+		return "", 0, nil, err
+	}
+	return name, prio, tags, nil
+}
+
+// hasControl says whether s holds a control character (line break, tab, …).
+func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
+
+// cleanTags trims each tag and drops repeats, keeping the order; a tag that
+// is empty, holds a comma (the command line's separator, so that no worker
+// could be given it) or a control character is refused, naming what (the
+// job's "required tags", a worker's "tags"). nil stays nil. Errors are
+// ErrInvalid.
+func cleanTags(tags []string, what string) ([]string, error) {
+	if tags == nil {
+		return nil, nil
+	}
+	out := []string{}
+	for _, t := range tags {
+		t = strings.TrimSpace(t)
+		switch {
+		case t == "":
+			return nil, fmt.Errorf("%w: %s cannot be empty", ErrInvalid, what)
+		case strings.Contains(t, ","):
+			return nil, fmt.Errorf("%w: %s: %q holds a comma; give each tag on its own", ErrInvalid, what, t)
+		case hasControl(t):
+			return nil, fmt.Errorf("%w: %s: %q holds a control character", ErrInvalid, what, t)
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
-	return name, prio, nil
+	return out, nil
 }
 
 // newTasks makes job's tasks from its compiled specs, queued (or paused, with

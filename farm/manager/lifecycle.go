@@ -3,7 +3,6 @@ package manager
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"farmhand/farm/model"
@@ -163,18 +162,16 @@ func (m *Manager) UpdateWorkerBy(by Actor, id string, c WorkerChange) (*model.Wo
 		if name = strings.TrimSpace(*c.Name); name == "" {
 			return nil, fmt.Errorf("%w: a worker's name cannot be empty", ErrInvalid)
 		}
+		if hasControl(name) {
+			return nil, fmt.Errorf("%w: the worker name %q holds a line break, tab or other control character", ErrInvalid, name)
+		}
 	}
 	var tags []string
 	if c.Tags != nil {
-		for _, t := range *c.Tags {
-			if t = strings.TrimSpace(t); t == "" {
-				return nil, fmt.Errorf("%w: tags cannot be empty", ErrInvalid)
-			}
-			if !slices.Contains(tags, t) {
-				tags = append(tags, t)
-			}
+		var err error
+		if tags, err = cleanTags(*c.Tags, "tags"); err != nil {
+			return nil, err
 		}
-		tags = nonNil(tags)
 	}
 	var result *model.Worker
 	err := m.update(func(o *op) error {

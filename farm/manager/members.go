@@ -167,7 +167,8 @@ func (m *Manager) Revoke(id string) (*model.Member, error) { return m.RevokeBy(A
 
 // RevokeBy takes a member's access away: its token stops working at once, and
 // a worker's running task goes back to the queue. by's decision goes into the
-// audit log. Errors: store.ErrNotFound (wrapped) for an unknown member.
+// audit log. Errors: ErrInvalid for the farm's last admin; store.ErrNotFound
+// (wrapped) for an unknown member.
 func (m *Manager) RevokeBy(by Actor, id string) (*model.Member, error) {
 	mb, err := m.decide(by, "member.revoke", id, func(mb *model.Member) error {
 		mb.Status = model.MemberRevoked
@@ -188,8 +189,33 @@ func (m *Manager) RevokeBy(by Actor, id string) (*model.Member, error) {
 	return mb, err
 }
 
+// isAdmin says whether mb is an admin who may act now.
+func isAdmin(mb *model.Member) bool { return mb.Status == model.MemberApproved && mb.Role == model.RoleAdmin }
+
+// keepAnAdmin refuses a change that leaves the farm without an admin: nobody
+// could then approve, revoke or change a setting, this computer's own token
+// included (found by a fresh-eyes try). mb is the member as changed.
+func (o *op) keepAnAdmin(mb *model.Member) error {
+	others := 0
+	err := o.tx.Members(func(other *model.Member) bool {
+		if other.ID != mb.ID && isAdmin(other) {
+			others++
+		}
+		return others == 0
+	})
+	if err != nil {
+		return err
+	}
+	if others == 0 {
+		return fmt.Errorf("%w: %s is the farm's last admin: make another member an admin first "+
+			"(farmhand approve MEMBER_ID --role admin)", ErrInvalid, mb.Name)
+	}
+	return nil
+}
+
 // decide changes a member by change and records it in the audit log as
-// action, in one transaction.
+// action, in one transaction. A member's change that would leave the farm
+// without an admin is refused (ErrInvalid).
 func (m *Manager) decide(by Actor, action, id string, change func(*model.Member) error) (*model.Member, error) {
 	var result *model.Member
 	err := m.update(func(o *op) error {
@@ -197,9 +223,16 @@ func (m *Manager) decide(by Actor, action, id string, change func(*model.Member)
 		if err != nil {
 			return err
 		}
-		was := memberText(mb)
+		was, wasAdmin := memberText(mb), isAdmin(mb)
 		if err := change(mb); err != nil {
 			return err
+		}
+		// The manager itself may: it withdraws an admin whose token it
+		// could not save (app's ensureAdminToken), and makes another.
+		if wasAdmin && !isAdmin(mb) && by.MemberID != "" {
+			if err := o.keepAnAdmin(mb); err != nil {
+				return err
+			}
 		}
 		mb.Decided = o.now
 		result = mb

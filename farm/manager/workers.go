@@ -28,6 +28,12 @@ func (wi WorkerInfo) check() error {
 	if strings.TrimSpace(wi.Name) == "" {
 		return fmt.Errorf("%w: a worker needs a name", ErrInvalid)
 	}
+	if hasControl(wi.Name) {
+		return fmt.Errorf("%w: the worker name %q holds a line break, tab or other control character", ErrInvalid, wi.Name)
+	}
+	if _, err := cleanTags(wi.Tags, "tags"); err != nil {
+		return err
+	}
 	if strings.TrimSpace(wi.Platform) == "" {
 		return fmt.Errorf("%w: a worker needs a platform", ErrInvalid)
 	}
@@ -37,7 +43,8 @@ func (wi WorkerInfo) check() error {
 func (wi WorkerInfo) applyTo(w *model.Worker) {
 	w.Name, w.Platform, w.Version, w.Address = strings.TrimSpace(wi.Name), wi.Platform, wi.Version, wi.Address
 	w.TaskTypes = nonNil(wi.TaskTypes)
-	w.Tags = nonNil(wi.Tags)
+	tags, _ := cleanTags(wi.Tags, "tags") // check refused bad ones
+	w.Tags = nonNil(tags)
 	w.Blenders, w.CyclesDevice = wi.Blenders, wi.CyclesDevice
 }
 
