@@ -36,8 +36,8 @@ type shot struct {
 }
 
 // newUploader makes an uploader that reads the formats Go cannot (OpenEXR,
-// DPX, …) with the FFmpeg and Blender on PATH; useFFmpeg sets the worker's
-// own FFmpeg.
+// DPX, …) with the FFmpeg and Blender on PATH; useTools sets the worker's
+// own.
 func newUploader(cl *client.Client, log *slog.Logger) *uploader {
 	ffmpeg, _ := exec.LookPath("ffmpeg")
 	blender, _ := exec.LookPath("blender")
@@ -45,11 +45,15 @@ func newUploader(cl *client.Client, log *slog.Logger) *uploader {
 		settled: make(chan struct{})}
 }
 
-// useFFmpeg sets the FFmpeg that reads the images Go cannot decode (the path
-// in Tools.FFmpeg; "" leaves the one found on PATH). Call it before run.
-func (u *uploader) useFFmpeg(path string) *uploader {
-	if path != "" {
-		u.tools.FFmpeg = path
+// useTools sets the FFmpeg and Blender that read the images Go cannot
+// decode (the worker's Tools; an empty path leaves the one found on PATH).
+// Call it before run.
+func (u *uploader) useTools(t Tools) *uploader {
+	if t.FFmpeg != "" {
+		u.tools.FFmpeg = t.FFmpeg
+	}
+	if t.Blender != "" {
+		u.tools.Blender = t.Blender
 	}
 	return u
 }

@@ -221,7 +221,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.reportLostTask(); err != nil {
 		w.log.Warn("reporting the task an earlier run lost", "err", err)
 	}
-	w.shots = newUploader(w.cl, w.log).useFFmpeg(w.cfg.Tools.FFmpeg)
+	w.shots = newUploader(w.cl, w.log).useTools(w.cfg.Tools)
 	go w.shots.run(ctx)
 
 	loopErr := w.loop(ctx, w.nudges(ctx))
