@@ -120,15 +120,7 @@ func TestCanceledDependencyCancelsDependentsAndEndsJob(t *testing.T) {
 	}
 	// Canceled, collect waits for nothing: why names the dependency as the
 	// cause, not as something it waits for.
-	r, err := m.Why(collect.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var msgs []string
-	for _, reason := range r.Reasons {
-		msgs = append(msgs, reason.Message)
-	}
-	got := strings.Join(msgs, "; ")
+	got := whyText(t, m, collect.ID)
 	if !strings.Contains(got, "it depends on task part-3, which is canceled") || strings.Contains(got, "waits for") {
 		t.Errorf("why of the canceled collect: %q", got)
 	}
@@ -234,15 +226,7 @@ func TestRequeueTakesRunningDependentFromItsWorker(t *testing.T) {
 func TestWhyNamesTheDependency(t *testing.T) {
 	m := openWithScripts(t, "dep_chain.js")
 	j := submitChain(t, m, 2)
-	r, err := m.Why(model.TaskID(j.ID, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var msgs []string
-	for _, reason := range r.Reasons {
-		msgs = append(msgs, reason.Message)
-	}
-	got := strings.Join(msgs, "; ")
+	got := whyText(t, m, model.TaskID(j.ID, 2))
 	for _, want := range []string{"part-1", "part-2"} {
 		if !strings.Contains(got, fmt.Sprintf("it waits for task %s, which is queued", want)) {
 			t.Errorf("why of collect: %q lacks %s", got, want)
@@ -270,4 +254,18 @@ func TestWhyNoWorkerOffersTheTaskType(t *testing.T) {
 	if r, _ = m.Why(model.TaskID(j.ID, 0)); len(r.Reasons) != 0 {
 		t.Fatalf("with a misc worker why still says %+v", r.Reasons)
 	}
+}
+
+// whyText is the task-wide reasons of Why for a task, joined by "; ".
+func whyText(t *testing.T, m *Manager, taskID string) string {
+	t.Helper()
+	r, err := m.Why(taskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, reason := range r.Reasons {
+		msgs = append(msgs, reason.Message)
+	}
+	return strings.Join(msgs, "; ")
 }

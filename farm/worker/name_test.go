@@ -1,11 +1,9 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -51,30 +49,11 @@ func TestRenamedWorkerUsesTheFarmsName(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer a logger writes to from the worker's
-// goroutine while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A worker waiting for approval names itself once and its join request as
 // the member (fresh-eyes try: "worker=vm worker=<id>", one key twice).
 func TestWaitingForApprovalNamesTheMember(t *testing.T) {
 	f := startFarm(t)
-	var out syncBuffer
+	var out farmtest.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	w := New(Config{Client: client.New("http://" + f.addr), DataDir: t.TempDir(), Name: "pending-one", Version: "test",
 		Logger: slog.New(slog.NewTextHandler(&out, nil)), Heartbeat: 200 * time.Millisecond, IdlePoll: 50 * time.Millisecond})
