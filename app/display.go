@@ -56,7 +56,8 @@ const displayDialTimeout = 2 * time.Second
 
 // xAnswers says whether the X display named as DISPLAY has it (":N",
 // "unix:N", "host:N", each maybe with ".S") takes a connection: the socket
-// /tmp/.X11-unix/XN on this computer, else TCP port 6000+N on host.
+// /tmp/.X11-unix/XN on this computer (or its abstract twin), else TCP port
+// 6000+N on host.
 func xAnswers(display string) bool {
 	host, rest, ok := strings.Cut(display, ":")
 	if !ok {
@@ -69,7 +70,11 @@ func xAnswers(display string) bool {
 	}
 	var conn net.Conn
 	if host == "" || host == "unix" {
-		conn, err = net.DialTimeout("unix", fmt.Sprintf("/tmp/.X11-unix/X%d", n), displayDialTimeout)
+		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+		if conn, err = net.DialTimeout("unix", sock, displayDialTimeout); err != nil {
+			// Some servers (in sandboxes, say) listen on the abstract socket only.
+			conn, err = net.DialTimeout("unix", "@"+sock, displayDialTimeout)
+		}
 	} else {
 		conn, err = net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(6000+n)), displayDialTimeout)
 	}
