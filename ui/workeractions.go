@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -161,24 +160,13 @@ func (a *workerActions) editTags() {
 		if !ok {
 			return
 		}
-		tags := parseTags(entry.Text)
+		tags := model.SplitTags(entry.Text)
 		a.each(ws, "change the tags of", func(ctx context.Context, w *model.Worker) (*model.Worker, error) {
 			return a.u.client.UpdateWorker(ctx, w.ID, wire.WorkerChange{Tags: &tags})
 		})
 	}, a.u.win)
 	d.Resize(fyne.NewSize(460, 0))
 	d.Show()
-}
-
-// parseTags splits "gpu, big  mem" into distinct tags, in order.
-func parseTags(s string) []string {
-	tags := []string{}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		if !slices.Contains(tags, f) {
-			tags = append(tags, f)
-		}
-	}
-	return tags
 }
 
 func (a *workerActions) askRename() {

@@ -169,15 +169,6 @@ func TestWorkerLoadIsSeen(t *testing.T) {
 	}
 }
 
-func TestParseTags(t *testing.T) {
-	if got := parseTags(" gpu, big-mem;gpu  linux ,"); !slices.Equal(got, []string{"gpu", "big-mem", "linux"}) {
-		t.Errorf("tags %q", got)
-	}
-	if got := parseTags("  "); got == nil || len(got) != 0 {
-		t.Errorf("no tags must be an empty list (clears them), got %#v", got)
-	}
-}
-
 func TestJoinRequests(t *testing.T) {
 	u := newTestUI(t, nil)
 	u.setMe(admin)
