@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -102,6 +103,7 @@ func TestE2EBackupAndRestore(t *testing.T) {
 func TestE2ENewerDatabaseRefused(t *testing.T) {
 	data := t.TempDir()
 	path := filepath.Join(data, store.FileName)
+	newer := store.SchemaVersion + 1
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -111,13 +113,13 @@ func TestE2ENewerDatabaseRefused(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte("schema_version"), []byte("7"))
+		return b.Put([]byte("schema_version"), []byte(strconv.Itoa(newer)))
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		t.Fatalf("writing a schema-7 database: %v", err)
+		t.Fatalf("writing a schema-%d database: %v", newer, err)
 	}
 	before, err := os.ReadFile(path)
 	if err != nil {
@@ -127,8 +129,8 @@ func TestE2ENewerDatabaseRefused(t *testing.T) {
 	if code := exitCodeOf(t, p, 30*time.Second); code == 0 {
 		t.Fatal("the manager ran on a newer database")
 	}
-	want := fmt.Sprintf("this database was written by a newer Farmhand (schema 7); this Farmhand reads up to schema %d: "+
-		"run the newer Farmhand, or restore a backup", store.SchemaVersion)
+	want := fmt.Sprintf("this database was written by a newer Farmhand (schema %d); this Farmhand reads up to schema %d: "+
+		"run the newer Farmhand, or restore a backup", newer, store.SchemaVersion)
 	if !strings.Contains(p.out.String(), want) {
 		t.Errorf("manager said:\n%s\nwant: %s", p.out.String(), want)
 	}
