@@ -29,6 +29,10 @@ func formValue(f *widget.Form, label string) string {
 // tab and the button usable again.
 func TestJobPageShowsStorageAndDownloadsOnlyUploadJobs(t *testing.T) {
 	u := newTestUI(t, nil)
+	// Set before the job is shown: showing it starts background fetches
+	// (the Output tab's thumbnail) that read u.do.
+	updates := make(chan func(), 64)
+	u.do = func(f func()) { updates <- f }
 	jobs := farmJobs()
 	jobs[0].Storage, jobs[0].FilesMissing = "upload", 2
 	u.jobs.setAll(jobs)
@@ -41,8 +45,6 @@ func TestJobPageShowsStorageAndDownloadsOnlyUploadJobs(t *testing.T) {
 	if !d.box.Visible() || d.button.Disabled() {
 		t.Fatal("no usable Download output… button on an upload job")
 	}
-	updates := make(chan func(), 64)
-	u.do = func(f func()) { updates <- f }
 	d.choose = func(then func(string)) { then(t.TempDir()) }
 	test.Tap(d.button)
 	if !d.button.Disabled() || !d.bar.Visible() {
