@@ -250,7 +250,11 @@ func trayHostOn(addr string) bool {
 	}
 	defer conn.Close()
 	var has bool
-	call := conn.BusObject().CallWithContext(context.Background(), "org.freedesktop.DBus.NameHasOwner", 0, trayWatcher)
+	// A bus that takes the connection but never answers must not hold up
+	// the window: the icon is then tried, as without this check.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	call := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, trayWatcher)
 	if err := call.Store(&has); err != nil {
 		return true
 	}
